@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The neurorep command. The TypeScript sources are compiled to dist/ by `npm ci` (prepare).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('neurorep: not built yet; run `npm install` (or `npm run build`) in the neurorep folder first\n');
+  process.exit(2);
+}
+const { runCli } = await import(entry.href);
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,135 @@
+/**
+ * What every command gets: where to print, whether to be quiet, progress on stderr (only when
+ * stderr is a terminal), the toolkit version, and the run record builder.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sha256File } from '../io/matrixFile.js';
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** True when stderr is an interactive terminal (progress bars only then). */
+  errIsTTY: boolean;
+}
+
+export const processOutput: Output = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  errIsTTY: Boolean(process.stderr.isTTY),
+};
+
+export interface Context {
+  io: Output;
+  quiet: boolean;
+  json: boolean;
+  store: string;
+  /** A log line on stderr (suppressed by --quiet). */
+  log: (line: string) => void;
+  /** Progress of a long step: redrawn in place on a TTY, silent otherwise. */
+  progress: (label: string, done: number, total: number) => void;
+}
+
+export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string }): Context {
+  const quiet = opts.quiet === true;
+  let lastDraw = 0;
+  let drawing = false;
+  return {
+    io,
+    quiet,
+    json: opts.json === true,
+    store: opts.store ?? './.neurorep',
+    log: (line) => {
+      if (quiet) return;
+      if (drawing) {
+        io.err('\n');
+        drawing = false;
+      }
+      io.err(line + '\n');
+    },
+    progress: (label, done, total) => {
+      if (quiet || !io.errIsTTY) return;
+      const now = Date.now();
+      if (done < total && now - lastDraw < 100) return;
+      lastDraw = now;
+      const width = 24;
+      const filled = total > 0 ? Math.round((done / total) * width) : width;
+      io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      drawing = done < total;
+      if (!drawing) io.err('\n');
+    },
+  };
+}
+
+let cachedVersion: string | undefined;
+
+/** The version in package.json (found by walking up from this module, in src/ or dist/). */
+export function toolkitVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'neurorep' && pkg.version) return (cachedVersion = pkg.version);
+    } catch {
+      /* keep walking up */
+    }
+    dir = dirname(dir);
+  }
+  return (cachedVersion = '0.0.0');
+}
+
+export interface SourceInfo {
+  path: string;
+  sha256: string;
+  kind: string;
+}
+
+/** Describe an input file for the run record. */
+export function sourceOf(path: string, kind: string): SourceInfo {
+  return { path: resolve(path), sha256: sha256File(path), kind };
+}
+
+/** The common head of every run record. */
+export interface RecordHead {
+  id: string;
+  kind: string;
+  createdAt: string;
+  toolkitVersion: string;
+  source: SourceInfo | SourceInfo[];
+  params: Record<string, unknown>;
+}
+
+export function recordHead(kind: string, source: SourceInfo | SourceInfo[], params: Record<string, unknown>): RecordHead {
+  return { id: randomUUID(), kind, createdAt: new Date().toISOString(), toolkitVersion: toolkitVersion(), source, params };
+}
+
+/** JSON with non-finite numbers as null (JSON has no NaN), one object on one line. */
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+/** A number for people: 4 significant digits, or '-' when missing. */
+export function fmt(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(digits - 1);
+  return Number(x.toPrecision(digits)).toString();
+}
+
+/** Where the package lives (for examples and static assets). */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
+      if (pkg.name === 'neurorep') return dir;
+    } catch {
+      /* keep walking up */
+    }
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}

@@ -1,0 +1,120 @@
+import test from 'ava';
+import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, symmetricEigen, transpose } from '../../src/core/linalg.js';
+import { Rng } from '../../src/core/stats.js';
+import { gaussian } from '../helpers.js';
+
+/** A random symmetric matrix Q diag(values) Q^T with a known spectrum. */
+function withSpectrum(values: number[], rng: Rng): Float64Array {
+  const n = values.length;
+  // Random orthogonal Q from Gram-Schmidt on Gaussian columns.
+  const q = gaussian(rng, n, n);
+  for (let j = 0; j < n; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + k];
+      for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + k];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i * n + j] ** 2;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < n; i++) q[i * n + j] /= norm;
+  }
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) v += q[i * n + k] * values[k] * q[j * n + k];
+      s[i * n + j] = v;
+    }
+  return s;
+}
+
+test('symmetricEigen recovers a known spectrum, values only and with vectors', (t) => {
+  const rng = new Rng(1);
+  const values = [9, 7.5, 3, 3, 1, 0.25, 0, -2];
+  const s = withSpectrum(values, rng);
+  const plain = symmetricEigen(s, values.length);
+  const full = symmetricEigen(s, values.length, { vectors: true });
+  const expected = [...values].sort((a, b) => b - a);
+  expected.forEach((v, i) => {
+    t.true(Math.abs(plain.values[i] - v) < 1e-12, `value ${i}: ${plain.values[i]} vs ${v}`);
+    t.true(Math.abs(full.values[i] - v) < 1e-12);
+  });
+  // S v = lambda v and unit length, for every eigenvector row.
+  const n = values.length;
+  for (let k = 0; k < n; k++) {
+    const v = full.vectors!.subarray(k * n, k * n + n);
+    let norm = 0;
+    for (let i = 0; i < n; i++) {
+      let sv = 0;
+      for (let j = 0; j < n; j++) sv += s[i * n + j] * v[j];
+      t.true(Math.abs(sv - full.values[k] * v[i]) < 1e-10);
+      norm += v[i] * v[i];
+    }
+    t.true(Math.abs(norm - 1) < 1e-12);
+  }
+});
+
+test('symmetricEigen handles diagonal, 1x1 and zero matrices', (t) => {
+  t.deepEqual(Array.from(symmetricEigen(Float64Array.from([3, 0, 0, 0, 1, 0, 0, 0, 2]), 3).values), [3, 2, 1]);
+  t.deepEqual(Array.from(symmetricEigen(Float64Array.from([5]), 1).values), [5]);
+  t.deepEqual(Array.from(symmetricEigen(new Float64Array(4), 2).values), [0, 0]);
+});
+
+test('A^T A and A A^T equal the naive products', (t) => {
+  const rng = new Rng(2);
+  const n = 13, d = 9;
+  const a = gaussian(rng, n, d);
+  const ata = crossProductTransA(a, n, d);
+  const aat = crossProductTransB(a, n, d);
+  const naive = matmul(transpose(a, n, d), a, d, n, d);
+  const naive2 = matmul(a, transpose(a, n, d), n, d, n);
+  naive.forEach((v, i) => t.true(Math.abs(v - ata[i]) < 1e-12));
+  naive2.forEach((v, i) => t.true(Math.abs(v - aat[i]) < 1e-12));
+});
+
+test('covariance and Gram routes give the same non-zero spectrum', (t) => {
+  const rng = new Rng(3);
+  const n = 20, d = 35;
+  const a = gaussian(rng, n, d);
+  // centre
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += a[i * d + j];
+    for (let i = 0; i < n; i++) a[i * d + j] -= m / n;
+  }
+  const viaGram = covarianceSpectrum(a, n, d); // d > n: Gram route, n values
+  const cov = crossProductTransA(a, n, d).map((v) => v / (n - 1));
+  const viaCov = symmetricEigen(cov, d).values;
+  for (let i = 0; i < n - 1; i++) t.true(Math.abs(viaGram[i] - viaCov[i]) < 1e-10 * viaCov[0]);
+});
+
+test('principalAxes via Gram equal those via covariance (up to sign)', (t) => {
+  const rng = new Rng(4);
+  const n = 15, d = 30;
+  const a = gaussian(rng, n, d);
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += a[i * d + j];
+    for (let i = 0; i < n; i++) a[i * d + j] -= m / n;
+  }
+  const gram = principalAxes(a, n, d, 5);
+  const cov = crossProductTransA(a, n, d).map((v) => v / (n - 1));
+  const full = symmetricEigen(cov, d, { vectors: true });
+  t.is(gram.k, 5);
+  for (let k = 0; k < 5; k++) {
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += gram.axes[k * d + j] * full.vectors![k * d + j];
+    t.true(Math.abs(Math.abs(dot) - 1) < 1e-9, `axis ${k}: |dot| = ${Math.abs(dot)}`);
+    t.true(Math.abs(gram.values[k] - full.values[k]) < 1e-10);
+  }
+});
+
+test('choleskySolve solves an SPD system for several right-hand sides', (t) => {
+  const s = Float64Array.from([4, 1, 0, 1, 3, 1, 0, 1, 2]);
+  const x = Float64Array.from([1, -1, 2, 0, 3, 1]); // 3 x 2
+  const b = matmul(s, x, 3, 3, 2);
+  const solved = choleskySolve(s, b, 3, 2);
+  x.forEach((v, i) => t.true(Math.abs(v - solved[i]) < 1e-12));
+  t.throws(() => choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2, 1), { message: /positive definite/ });
+});

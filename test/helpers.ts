@@ -1,0 +1,50 @@
+/** Shared test helpers: fixture paths, an in-process CLI runner, the built binary, temp dirs. */
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../src/cli/main.js';
+import { Rng } from '../src/core/stats.js';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+/** The real data shipped beside the checkout (../shared/data). */
+export const SHARED_DATA = join(ROOT, '..', 'shared', 'data');
+
+export function tempDir(prefix = 'neurorep-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the CLI in this process, capturing stdout and stderr. */
+export async function cli(...argv: string[]): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { out: (t) => (stdout += t), err: (t) => (stderr += t), errIsTTY: false });
+  return { code, stdout, stderr };
+}
+
+/** Run the built `neurorep` binary (bin/neurorep.js over dist/) as a user would. */
+export function binary(args: string[], opts: { cwd?: string } = {}): CliResult {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args], { cwd: opts.cwd ?? ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** An n x d matrix of independent standard normals. */
+export function gaussian(rng: Rng, n: number, d: number): Float64Array {
+  const a = new Float64Array(n * d);
+  for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+  return a;
+}
+
+/** Relative difference |a - b| / max(|a|, |b|, tiny). */
+export function relDiff(a: number, b: number): number {
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);
+}
