@@ -16,7 +16,9 @@
 
 import { centerColumns, InputError, selectRows, type ResponseMatrix } from './matrix.js';
 import { covarianceSpectrum, keptRank, principalAxes } from './linalg.js';
-import { bootstrapIndices, fitLine, percentileInterval, Rng, type Interval } from './stats.js';
+import { bootstrapScalars, fitLine, Rng, type BootstrapSummary } from './stats.js';
+
+export type { BootstrapSummary } from './stats.js';
 
 /** An analysis that cannot give a number for this data (exit code 1 in the CLI). */
 export class AnalysisError extends Error {
@@ -70,15 +72,6 @@ export interface DimensionResult extends SpectrumObservables {
   bootstrap?: BootstrapSummary;
 }
 
-export interface BootstrapSummary {
-  resamples: number;
-  seed: number;
-  /** Resamples skipped because their spectrum was degenerate. */
-  skipped: number;
-  /** 2.5 and 97.5 percentiles of every scalar. */
-  intervals: Record<string, Interval>;
-}
-
 export interface DimensionOptions extends PowerLawOptions {
   /** Row groups (repeats of each stimulus) for cvPCA; each group needs >= 2 rows. */
   repeats?: readonly (readonly number[])[];
@@ -89,6 +82,7 @@ export interface DimensionOptions extends PowerLawOptions {
   /** Bootstrap resamples (0 = none). */
   bootstrap?: number;
   seed?: number;
+  onProgress?: (done: number, total: number) => void;
 }
 
 /** alpha of lambda_n ~ n^-alpha by least squares of ln lambda on ln n over a rank range. */
@@ -165,7 +159,7 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
   const seed = opts.seed ?? 0;
   if (opts.repeats) result.cvPCA = cvPCA(opts.trials ?? m, opts.repeats, { ...opts, seed });
   if (opts.bootstrap && opts.bootstrap > 0) {
-    result.bootstrap = bootstrapDimension(m, opts.bootstrap, seed, opts);
+    result.bootstrap = bootstrapDimension(m, opts.bootstrap, seed, opts, opts.onProgress);
   }
   return result;
 }
@@ -249,27 +243,16 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
  * Percentile intervals of D_eff, PR and alpha over B resamples of the stimuli (rows) with
  * replacement. Seeded: the same seed gives identical intervals.
  */
-export function bootstrapDimension(m: ResponseMatrix, resamples: number, seed: number, opts: PowerLawOptions = {}): BootstrapSummary {
-  const rng = new Rng(seed);
-  const draws: Record<string, number[]> = { effectiveDimension: [], participationRatio: [], alpha: [] };
-  let skipped = 0;
-  for (let b = 0; b < resamples; b++) {
-    const sample = selectRows(m, bootstrapIndices(rng, m.n));
-    let obs: SpectrumObservables;
-    try {
-      obs = spectrumObservables(covarianceEigenvalues(sample), opts);
-    } catch (err) {
-      if (err instanceof AnalysisError) {
-        skipped++;
-        continue;
-      }
-      throw err;
-    }
-    draws.effectiveDimension.push(obs.effectiveDimension);
-    draws.participationRatio.push(obs.participationRatio);
-    draws.alpha.push(obs.alpha ?? NaN);
-  }
-  const intervals: Record<string, Interval> = {};
-  for (const [k, v] of Object.entries(draws)) intervals[k] = percentileInterval(v);
-  return { resamples, seed, skipped, intervals };
+export function bootstrapDimension(m: ResponseMatrix, resamples: number, seed: number, opts: PowerLawOptions = {}, onProgress?: (done: number, total: number) => void): BootstrapSummary {
+  return bootstrapScalars(
+    m.n,
+    resamples,
+    seed,
+    (rows) => {
+      const obs = spectrumObservables(covarianceEigenvalues(selectRows(m, rows)), opts);
+      return { effectiveDimension: obs.effectiveDimension, participationRatio: obs.participationRatio, alpha: obs.alpha };
+    },
+    (err) => err instanceof AnalysisError,
+    onProgress,
+  );
 }

@@ -402,3 +402,55 @@ export function choleskySolve(s: Float64Array, b: Float64Array, k: number, m: nu
   }
   return x;
 }
+
+/**
+ * The k-means distance step: for each of n points (row-major n x m), the nearest of k centroids
+ * (k x m) by squared Euclidean distance. Writes labels and squared distances; returns the sum of
+ * squared distances (inertia).
+ */
+export function assignNearest(
+  x: Float64Array,
+  n: number,
+  m: number,
+  centroids: Float64Array,
+  k: number,
+  labels: Int32Array,
+  dist: Float64Array,
+): number {
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = i * m;
+    let best = Infinity;
+    let arg = 0;
+    for (let c = 0; c < k; c++) {
+      const oc = c * m;
+      let s = 0;
+      for (let j = 0; j < m; j++) {
+        const t = x[oi + j] - centroids[oc + j];
+        s += t * t;
+        if (s >= best) break;
+      }
+      if (s < best) {
+        best = s;
+        arg = c;
+      }
+    }
+    labels[i] = arg;
+    dist[i] = best;
+    inertia += best;
+  }
+  return inertia;
+}
+
+/** Squared distances from every point to one centre (used by k-means++ seeding). */
+export function squaredDistancesTo(x: Float64Array, n: number, m: number, centre: Float64Array, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const oi = i * m;
+    let s = 0;
+    for (let j = 0; j < m; j++) {
+      const t = x[oi + j] - centre[j];
+      s += t * t;
+    }
+    out[i] = s;
+  }
+}

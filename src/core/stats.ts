@@ -251,3 +251,50 @@ export function entropyOfCounts(counts: Iterable<number>): number {
   for (const x of c) if (x > 0) h -= (x / total) * Math.log(x / total);
   return h;
 }
+
+export interface BootstrapSummary {
+  resamples: number;
+  seed: number;
+  /** Resamples skipped because the observable was undefined on them. */
+  skipped: number;
+  /** 2.5 and 97.5 percentiles of every scalar. */
+  intervals: Record<string, Interval>;
+}
+
+/**
+ * Percentile intervals of scalar observables over B resamples of n rows with replacement.
+ * `observe` gets the resampled row indices and returns the scalars (null or NaN for undefined);
+ * it may throw `skip`-marked errors (isSkippable) to drop a degenerate resample. Seeded.
+ */
+export function bootstrapScalars(
+  n: number,
+  resamples: number,
+  seed: number,
+  observe: (rows: Int32Array) => Record<string, number | null>,
+  isSkippable: (err: unknown) => boolean = () => false,
+  onProgress?: (done: number, total: number) => void,
+): BootstrapSummary {
+  const rng = new Rng(seed);
+  const draws = new Map<string, number[]>();
+  let skipped = 0;
+  for (let b = 0; b < resamples; b++) {
+    const rows = bootstrapIndices(rng, n);
+    let values: Record<string, number | null>;
+    try {
+      values = observe(rows);
+    } catch (err) {
+      if (!isSkippable(err)) throw err;
+      skipped++;
+      onProgress?.(b + 1, resamples);
+      continue;
+    }
+    for (const [k, v] of Object.entries(values)) {
+      if (!draws.has(k)) draws.set(k, []);
+      draws.get(k)!.push(v ?? NaN);
+    }
+    onProgress?.(b + 1, resamples);
+  }
+  const intervals: Record<string, Interval> = {};
+  for (const [k, v] of draws) intervals[k] = percentileInterval(v);
+  return { resamples, seed, skipped, intervals };
+}

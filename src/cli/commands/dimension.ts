@@ -3,16 +3,17 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { effectiveDimension, type DimensionResult } from '../../core/dimension.js';
-import { averageRowGroups, groupRowsByStimulus, InputError, validateMatrix, type ResponseMatrix } from '../../core/matrix.js';
+import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
+import { fmt, recordHead, toJson } from '../context.js';
+import { loadMatrixArgument, splitKey } from '../load.js';
 
 export const dimensionCommand: Command = {
   name: 'dimension',
   summary: 'effective dimension, participation ratio and power-law exponent of a matrix',
-  usage: 'dimension <matrix> [--key NAME] [--stimulus-ids PATH|KEY] [--bootstrap [B]] [--seed S] [--json]',
+  usage: 'dimension <matrix|file.npz:key> [--key NAME] [--stimulus-ids PATH|KEY] [--bootstrap [B]] [--seed S] [--json]',
   description: [
     'Rows of <matrix> are stimuli (or trials), columns are neurons or features.',
     'Formats: .npy, .npz (pick the array with --key), .csv (optional header of neuron names),',
@@ -38,9 +39,8 @@ export const dimensionCommand: Command = {
     const o = args.options;
     const key = o.key as string | undefined;
     const seed = (o.seed as number | undefined) ?? 0;
-    const loaded = readMatrixFile(path, { key });
-    const what = loaded.key ? `${path}[${loaded.key}]` : path;
-    validateMatrix(loaded.matrix, what);
+    const arg = loadMatrixArgument(path, key);
+    const { loaded, what } = arg;
     const params = {
       key: loaded.key ?? null,
       stimulusIds: (o['stimulus-ids'] as string | undefined) ?? null,
@@ -54,7 +54,7 @@ export const dimensionCommand: Command = {
     let matrix: ResponseMatrix = loaded.matrix;
     let repeats: number[][] | undefined;
     if (params.stimulusIds) {
-      const ids = readStimulusIds(params.stimulusIds, path, loaded.matrix.n);
+      const ids = readStimulusIds(params.stimulusIds, splitKey(path).path, loaded.matrix.n);
       const groups = groupRowsByStimulus(ids);
       matrix = averageRowGroups(loaded.matrix, groups.rows, groups.ids);
       const fewest = Math.min(...groups.rows.map((r) => r.length));
@@ -74,7 +74,7 @@ export const dimensionCommand: Command = {
     });
     for (const n of notes) ctx.log(`note: ${n}`);
     const record = {
-      ...recordHead('dimension', sourceOf(path, loaded.format), params),
+      ...recordHead('dimension', arg.source, params),
       ...result,
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,

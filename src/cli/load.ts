@@ -1,0 +1,29 @@
+/** Loading matrix arguments: `file.npz:key` or `--key`, validated, with a name for messages. */
+
+import { InputError, validateMatrix, type ResponseMatrix } from '../core/matrix.js';
+import { readMatrixFile, type LoadedMatrix } from '../io/matrixFile.js';
+import { sourceOf, type SourceInfo } from './context.js';
+
+export interface MatrixArgument {
+  loaded: LoadedMatrix;
+  matrix: ResponseMatrix;
+  /** `path` or `path[key]`, for messages. */
+  what: string;
+  source: SourceInfo;
+}
+
+/** Split `archive.npz:key` into path and key (only for .npz paths). */
+export function splitKey(spec: string): { path: string; key?: string } {
+  const m = /^(.*\.npz):([^:/\\]+)$/i.exec(spec);
+  return m ? { path: m[1], key: m[2] } : { path: spec };
+}
+
+/** Read, flatten and validate (finite values, >= 2 rows) one matrix argument. */
+export function loadMatrixArgument(spec: string, key?: string): MatrixArgument {
+  const split = splitKey(spec);
+  if (split.key && key && split.key !== key) throw new InputError(`${spec}: the key in the path and --key disagree ('${split.key}' vs '${key}')`);
+  const loaded = readMatrixFile(split.path, { key: split.key ?? key });
+  const what = loaded.key ? `${split.path}[${loaded.key}]` : split.path;
+  validateMatrix(loaded.matrix, what);
+  return { loaded, matrix: loaded.matrix, what, source: { ...sourceOf(split.path, loaded.format), ...(loaded.key ? { key: loaded.key } : {}) } };
+}

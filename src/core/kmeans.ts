@@ -1,0 +1,145 @@
+/**
+ * Seeded k-means: greedy k-means++ seeding (as scikit-learn: 2 + floor(ln k) candidates per
+ * centre), Lloyd iterations, best of several restarts by inertia.
+ *
+ * Why not ml-kmeans: it does support a seed and k-means++, but it works on number[][] (a boxed
+ * array per row), has no restarts, and draws from its own generator, so its stream cannot be
+ * derived from neurorep's seed chain per (scale, fold); measured on 5000 x 32 points with k = 32
+ * it took 650 ms per run against about 25 ms here, and complexity runs ~30 fits per scale.
+ * The distance step lives in linalg.ts with the other kernels.
+ */
+
+import { assignNearest, squaredDistancesTo } from './linalg.js';
+import { Rng } from './stats.js';
+
+export interface KMeansResult {
+  /** Cluster of each point, 0..k-1. */
+  labels: Int32Array;
+  /** k x m centroids, row-major. */
+  centroids: Float64Array;
+  k: number;
+  inertia: number;
+  iterations: number;
+}
+
+export interface KMeansOptions {
+  restarts?: number;
+  maxIterations?: number;
+  /** Convergence: stop when the total squared centroid shift <= tol * mean per-feature variance (as scikit-learn). */
+  tolerance?: number;
+}
+
+/** k-means of n points (row-major n x m) into k clusters; k is capped at n. */
+export function kmeans(x: Float64Array, n: number, m: number, k: number, rng: Rng, opts: KMeansOptions = {}): KMeansResult {
+  const kk = Math.max(1, Math.min(k, n));
+  const restarts = opts.restarts ?? 5;
+  const maxIter = opts.maxIterations ?? 300;
+  const tol = (opts.tolerance ?? 1e-4) * meanVariance(x, n, m);
+  let best: KMeansResult | null = null;
+  for (let r = 0; r < restarts; r++) {
+    const res = lloyd(x, n, m, kk, seedPlusPlus(x, n, m, kk, rng), maxIter, tol);
+    if (!best || res.inertia < best.inertia) best = res;
+  }
+  return best!;
+}
+
+function meanVariance(x: Float64Array, n: number, m: number): number {
+  let total = 0;
+  for (let j = 0; j < m; j++) {
+    let mu = 0;
+    for (let i = 0; i < n; i++) mu += x[i * m + j];
+    mu /= n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (x[i * m + j] - mu) ** 2;
+    total += v / n;
+  }
+  return total / m;
+}
+
+/** Greedy k-means++: each new centre is the best (lowest potential) of a few D^2-sampled candidates. */
+function seedPlusPlus(x: Float64Array, n: number, m: number, k: number, rng: Rng): Float64Array {
+  const centres = new Float64Array(k * m);
+  const trials = 2 + Math.floor(Math.log(k));
+  const closest = new Float64Array(n);
+  const first = rng.int(n);
+  centres.set(x.subarray(first * m, first * m + m), 0);
+  squaredDistancesTo(x, n, m, centres.subarray(0, m), closest);
+  let potential = closest.reduce((a, b) => a + b, 0);
+  const candDist = new Float64Array(n);
+  const bestDist = new Float64Array(n);
+  for (let c = 1; c < k; c++) {
+    let bestPot = Infinity;
+    let bestIdx = -1;
+    for (let t = 0; t < trials; t++) {
+      const idx = potential > 0 ? sampleByWeight(closest, potential, rng) : rng.int(n);
+      squaredDistancesTo(x, n, m, x.subarray(idx * m, idx * m + m), candDist);
+      let pot = 0;
+      for (let i = 0; i < n; i++) pot += Math.min(closest[i], candDist[i]);
+      if (pot < bestPot) {
+        bestPot = pot;
+        bestIdx = idx;
+        for (let i = 0; i < n; i++) bestDist[i] = Math.min(closest[i], candDist[i]);
+      }
+    }
+    centres.set(x.subarray(bestIdx * m, bestIdx * m + m), c * m);
+    closest.set(bestDist);
+    potential = bestPot;
+  }
+  return centres;
+}
+
+function sampleByWeight(w: Float64Array, total: number, rng: Rng): number {
+  let u = rng.next() * total;
+  for (let i = 0; i < w.length; i++) {
+    u -= w[i];
+    if (u < 0) return i;
+  }
+  // Rounding left u >= 0: take the last point with positive weight.
+  for (let i = w.length - 1; i >= 0; i--) if (w[i] > 0) return i;
+  return w.length - 1;
+}
+
+function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float64Array, maxIter: number, tol: number): KMeansResult {
+  const labels = new Int32Array(n);
+  const dist = new Float64Array(n);
+  const sums = new Float64Array(k * m);
+  const counts = new Int32Array(k);
+  let inertia = assignNearest(x, n, m, centres, k, labels, dist);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      const oc = c * m, oi = i * m;
+      for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
+    }
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      const oc = c * m;
+      if (counts[c] === 0) {
+        // Empty cluster: move it to the point farthest from its centre (as scikit-learn).
+        let far = 0;
+        for (let i = 1; i < n; i++) if (dist[i] > dist[far]) far = i;
+        for (let j = 0; j < m; j++) {
+          shift += (centres[oc + j] - x[far * m + j]) ** 2;
+          centres[oc + j] = x[far * m + j];
+        }
+        dist[far] = 0;
+        continue;
+      }
+      for (let j = 0; j < m; j++) {
+        const v = sums[oc + j] / counts[c];
+        shift += (centres[oc + j] - v) ** 2;
+        centres[oc + j] = v;
+      }
+    }
+    inertia = assignNearest(x, n, m, centres, k, labels, dist);
+    if (shift <= tol) {
+      it++;
+      break;
+    }
+  }
+  return { labels, centroids: centres, k, inertia, iterations: it };
+}
