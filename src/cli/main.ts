@@ -7,13 +7,14 @@ import { AnalysisError } from '../core/dimension.js';
 import { InputError } from '../core/matrix.js';
 import { formatOptions, GLOBAL_OPTIONS, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { complexityCommand } from './commands/complexity.js';
 import { dimensionCommand } from './commands/dimension.js';
 import { infoCommand } from './commands/info.js';
 import { patternsCommand } from './commands/patterns.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 
-export const COMMANDS: Command[] = [infoCommand, dimensionCommand, complexityCommand, patternsCommand];
+export const COMMANDS: Command[] = [infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

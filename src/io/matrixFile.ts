@@ -4,7 +4,7 @@
  */
 
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, statSync, writeFileSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { InputError, responseMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { parseCsv } from './csv.js';
@@ -126,9 +126,26 @@ export function inspectMatrixFile(path: string): MatrixFileInventory {
   return { path, format, bytes: bytes.length, arrays };
 }
 
-/** sha256 of a file's bytes, hex. */
+/** sha256 of a file's bytes, hex, read in 1 MiB chunks so memory stays flat for large recordings. */
 export function sha256File(path: string): string {
-  return createHash('sha256').update(readInputFile(path)).digest('hex');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new InputError(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  try {
+    const hash = createHash('sha256');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      if (got === 0) break;
+      hash.update(buf.subarray(0, got));
+    }
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 /** `neurorep info`: what a file holds. */
 
+import { isHdf5File, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
 import { inspectMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
@@ -7,14 +8,28 @@ import { toJson } from '../context.js';
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'inventory of a matrix or activation file (arrays, shapes, dtypes)',
+  summary: 'inventory of an NWB/HDF5 recording or a matrix/activation file',
   usage: 'info <file> [--json]',
-  description: 'Lists the arrays a .npy/.npz/.csv/.json file holds, with shapes, dtypes and the n x d matrix each becomes.',
+  description: [
+    'For an NWB file: version, session, units (count, spikes, brain areas), interval tables (rows,',
+    'columns), ophys series (shape, rate, ROIs), ecephys series, and neurodata types neurorep does',
+    'not read. For .npy/.npz/.csv/.json: the arrays, shapes, dtypes and the n x d matrix each becomes.',
+  ].join('\n'),
   options: {
     json: { type: 'boolean', help: 'print the inventory as one JSON object' },
   },
-  run(args, ctx) {
+  async run(args, ctx) {
     const [path] = expectPositionals(args, ['file'], 'info');
+    if (isHdf(path)) {
+      const nwb = await NwbFile.open(path);
+      try {
+        const inv = nwbInventory(nwb);
+        ctx.io.out((ctx.json ? toJson(inv) : formatNwb(inv)) + '\n');
+      } finally {
+        nwb.close();
+      }
+      return 0;
+    }
     const inv = inspectMatrixFile(path);
     if (ctx.json) {
       ctx.io.out(toJson(inv) + '\n');
@@ -28,3 +43,34 @@ export const infoCommand: Command = {
     return 0;
   },
 };
+
+function isHdf(path: string): boolean {
+  if (/\.(nwb|h5|hdf5|he5)$/i.test(path)) return true;
+  try {
+    return isHdf5File(path);
+  } catch {
+    return false;
+  }
+}
+
+function formatNwb(inv: NwbInventory): string {
+  const s = inv.session;
+  const lines = [
+    `${inv.path}: NWB ${s.nwbVersion || '(version missing)'}, ${inv.bytes} bytes`,
+    `  session ${JSON.stringify(s.identifier)}: ${s.sessionDescription || '(no description)'}; started ${s.sessionStartTime || '?'}`,
+  ];
+  if (inv.units) {
+    const u = inv.units;
+    lines.push(`  units: ${u.count} units, ${u.spikes} spikes (per unit: ${u.spikesPerUnit.slice(0, 12).join(', ')}${u.count > 12 ? ', ...' : ''})`);
+    lines.push(`    columns: ${u.columns.join(', ')}${u.hasObsIntervals ? ' (has obs_intervals)' : ''}`);
+    if (u.areas) lines.push(`    areas: ${u.areas.map((a) => `${a.name} (${a.units})`).join('; ')}`);
+  } else lines.push('  units: none');
+  if (inv.intervals.length === 0) lines.push('  interval tables: none');
+  for (const t of inv.intervals) lines.push(`  ${t.path}: ${t.rows} rows; columns: ${t.columns.join(', ')}`);
+  for (const o of inv.ophys) lines.push(`  ophys ${o.path}: ${o.shape.join(' x ')} (${o.rois} ROIs), ${o.rate !== null ? `${o.rate} Hz` : o.hasTimestamps ? 'timestamps' : 'no timing'}`);
+  for (const e of inv.ecephys) lines.push(`  ecephys ${e.path} (${e.neurodataType}): ${e.shape.join(' x ')}, ${e.rate !== null ? `${e.rate} Hz` : e.hasTimestamps ? 'timestamps' : 'no timing'}${e.unit ? `, ${e.unit}` : ''}`);
+  const st = inv.stimulus;
+  if (st.presentation.length || st.templates.length) lines.push(`  stimulus: presentation ${st.presentation.join(', ') || '-'}; templates ${st.templates.join(', ') || '-'}`);
+  if (inv.unrecognised.length) lines.push(`  not read by neurorep: ${inv.unrecognised.map((u) => `${u.path} (${u.neurodataType})`).join(', ')}`);
+  return lines.join('\n');
+}

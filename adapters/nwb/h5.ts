@@ -1,0 +1,250 @@
+/**
+ * A thin, error-naming layer over h5wasm: open a file from disk (h5wasm/node reads on demand,
+ * never the whole file), read numeric and string datasets and attributes, follow references.
+ * Every failure becomes an InputError that names the file and the HDF5 path.
+ */
+
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { InputError } from '../../src/core/matrix.js';
+
+type H5Module = typeof import('h5wasm/node');
+export type H5File = InstanceType<H5Module['File']>;
+export type H5Group = InstanceType<H5Module['Group']>;
+export type H5Dataset = InstanceType<H5Module['Dataset']>;
+
+let modulePromise: Promise<H5Module> | null = null;
+
+/** Load h5wasm once per process. */
+export async function h5(): Promise<H5Module> {
+  if (!modulePromise) {
+    modulePromise = (async () => {
+      const mod = await import('h5wasm/node');
+      await mod.ready;
+      return mod;
+    })();
+  }
+  return modulePromise;
+}
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/** Check the HDF5 signature (at 0 or a power-of-two userblock offset) before handing the file to HDF5. */
+export function isHdf5File(path: string): boolean {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(8);
+    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
+      readSync(fd, buf, 0, 8, off);
+      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return true;
+      if (off > 1 << 30) break;
+    }
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An open HDF5 file with path-naming readers. Close it when done. */
+export class Hdf5Reader {
+  private constructor(
+    readonly path: string,
+    readonly mod: H5Module,
+    readonly file: H5File,
+  ) {}
+
+  static async open(path: string): Promise<Hdf5Reader> {
+    try {
+      const st = statSync(path);
+      if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected an NWB/HDF5 file`);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw new InputError(`${path}: no such file`);
+    }
+    if (!isHdf5File(path)) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
+    const mod = await h5();
+    let file: H5File;
+    try {
+      file = new mod.File(path, 'r');
+    } catch (err) {
+      throw new InputError(`${path}: HDF5 could not open the file: ${(err as Error).message}`);
+    }
+    return new Hdf5Reader(path, mod, file);
+  }
+
+  close(): void {
+    try {
+      this.file.close();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  /** A message prefix naming the file and HDF5 path. */
+  where(h5path: string): string {
+    return `${this.path}: ${h5path}`;
+  }
+
+  fail(h5path: string, problem: string): never {
+    throw new InputError(`${this.where(h5path)}: ${problem}`);
+  }
+
+  /** The object at a path, or null if absent (broken links count as absent). */
+  get(h5path: string): H5Group | H5Dataset | null {
+    let o: unknown;
+    try {
+      o = this.file.get(h5path);
+    } catch {
+      return null;
+    }
+    if (o instanceof this.mod.Group || o instanceof this.mod.Dataset) return o;
+    return null;
+  }
+
+  has(h5path: string): boolean {
+    return this.get(h5path) !== null;
+  }
+
+  group(h5path: string): H5Group | null {
+    const o = this.get(h5path);
+    return o instanceof this.mod.Group ? o : null;
+  }
+
+  dataset(h5path: string): H5Dataset | null {
+    const o = this.get(h5path);
+    return o instanceof this.mod.Dataset ? o : null;
+  }
+
+  requireGroup(h5path: string, what: string): H5Group {
+    const g = this.group(h5path);
+    if (!g) this.fail(h5path, `missing: expected ${what}`);
+    return g;
+  }
+
+  requireDataset(h5path: string, what: string): H5Dataset {
+    const d = this.dataset(h5path);
+    if (!d) this.fail(h5path, `missing: expected ${what}`);
+    return d;
+  }
+
+  /** Child names of a group, sorted as HDF5 lists them. */
+  keys(h5path: string): string[] {
+    const g = this.group(h5path);
+    return g ? g.keys() : [];
+  }
+
+  shape(h5path: string): number[] {
+    const d = this.requireDataset(h5path, 'a dataset');
+    return d.shape ?? [];
+  }
+
+  /** A numeric dataset (or a slice of its first axis) as numbers. */
+  numbers(h5path: string, range?: [number, number]): Float64Array {
+    const d = this.requireDataset(h5path, 'a numeric dataset');
+    const meta = d.metadata as { type: number };
+    // HDF5 classes: 0 integer, 1 float. Anything else is not numeric.
+    if (meta.type !== 0 && meta.type !== 1) this.fail(h5path, `expected numbers, found ${JSON.stringify(d.dtype)}`);
+    let v: unknown;
+    try {
+      v = range ? d.slice([[range[0], range[1]]]) : d.value;
+    } catch (err) {
+      this.fail(h5path, `could not read: ${(err as Error).message}`);
+    }
+    return toFloat64(v, () => this.fail(h5path, 'could not read as numbers'));
+  }
+
+  /** A string (or string array) dataset; byte strings are decoded as UTF-8. */
+  strings(h5path: string): string[] {
+    const d = this.requireDataset(h5path, 'a string dataset');
+    const v = d.value as unknown;
+    if (typeof v === 'string') return [v];
+    if (Array.isArray(v)) return v.map((s) => (typeof s === 'string' ? s : String(s)));
+    this.fail(h5path, `expected strings, found ${JSON.stringify(d.dtype)}`);
+  }
+
+  /** True if the dataset holds strings. */
+  isStringDataset(h5path: string): boolean {
+    const d = this.dataset(h5path);
+    return !!d && (d.metadata as { type: number }).type === 3;
+  }
+
+  /** True if the dataset holds object references. */
+  isReferenceDataset(h5path: string): boolean {
+    const d = this.dataset(h5path);
+    return !!d && (d.metadata as { type: number }).type === 7;
+  }
+
+  /** An attribute's value as JSON-compatible data, or undefined. */
+  attr(h5path: string, name: string): unknown {
+    const o = this.get(h5path);
+    if (!o) return undefined;
+    const a = o.attrs[name];
+    if (!a) return undefined;
+    try {
+      return a.json_value;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** A string attribute (first element of an array), or undefined. */
+  attrString(h5path: string, name: string): string | undefined {
+    const v = this.attr(h5path, name);
+    if (typeof v === 'string') return v;
+    if (Array.isArray(v) && typeof v[0] === 'string') return v.join(' ');
+    return undefined;
+  }
+
+  /** A numeric attribute, or undefined. */
+  attrNumber(h5path: string, name: string): number | undefined {
+    const v = this.attr(h5path, name);
+    const x = Array.isArray(v) ? v[0] : v;
+    return typeof x === 'number' ? x : undefined;
+  }
+
+  /** The path an object-reference attribute points to, or undefined. */
+  attrReferencePath(h5path: string, name: string): string | undefined {
+    const o = this.get(h5path);
+    const a = o?.attrs[name];
+    if (!o || !a) return undefined;
+    try {
+      const v = a.value as unknown;
+      const ref = Array.isArray(v) ? v[0] : v;
+      if (!(ref instanceof this.mod.Reference)) return undefined;
+      const target = o.dereference(ref) as { path?: string } | null;
+      return target?.path;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Paths that a dataset of object references points to. */
+  referencePaths(h5path: string): (string | null)[] {
+    const d = this.requireDataset(h5path, 'a dataset of references');
+    const v = d.value as unknown;
+    if (!Array.isArray(v)) this.fail(h5path, 'expected object references');
+    return v.map((ref) => {
+      try {
+        return (d.dereference(ref) as { path?: string } | null)?.path ?? null;
+      } catch {
+        return null;
+      }
+    });
+  }
+
+  /** neurodata_type of a group or dataset, if any. */
+  neurodataType(h5path: string): string | undefined {
+    return this.attrString(h5path, 'neurodata_type');
+  }
+}
+
+/** Typed arrays (including BigInt ones) and number arrays to Float64Array. */
+export function toFloat64(v: unknown, onFail: () => never): Float64Array {
+  if (v instanceof Float64Array) return v;
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Float64Array.from(v, (x) => Number(x));
+  if (ArrayBuffer.isView(v)) return Float64Array.from(v as unknown as ArrayLike<number>);
+  if (typeof v === 'number') return Float64Array.of(v);
+  if (typeof v === 'bigint') return Float64Array.of(Number(v));
+  if (Array.isArray(v) && v.every((x) => typeof x === 'number')) return Float64Array.from(v as number[]);
+  return onFail();
+}

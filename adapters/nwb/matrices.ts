@@ -1,0 +1,230 @@
+/**
+ * From an NWB file to stimulus-locked response matrices, one per brain area (or grouping value):
+ * pick an interval table and an alignment column, count spikes (or average traces) in a window
+ * after each alignment time, drop rows whose alignment is NaN, and split neurons into groups.
+ */
+
+import { InputError, responseMatrix, selectColumns, type ResponseMatrix } from '../../src/core/matrix.js';
+import type { NwbFile } from './reader.js';
+import { spikeCountsInWindows, traceMeansInWindows } from './windows.js';
+
+export interface LockOptions {
+  /** Interval table name or path (default: trials, else the first table). */
+  table?: string;
+  /** Alignment column (default start_time). */
+  align?: string;
+  /** Window [a, b) in seconds after the alignment time (default [0, 0.25]). */
+  window?: [number, number];
+  /** 'location' or a units column (default: location when units have electrodes with locations). */
+  groupBy?: string;
+  /** Interval column giving each row's stimulus identity. */
+  stimulus?: string;
+  /** ophys series name (default: the first DfOverF series, else the first Fluorescence series). */
+  series?: string;
+  /** Without an interval table: consecutive bins of this many seconds are the rows. */
+  bin?: number;
+}
+
+export interface NeuronGroup {
+  /** Area or grouping value (from the file: escape it before showing it in HTML). */
+  name: string;
+  /** Rows (kept trials) x neurons in this group. */
+  matrix: ResponseMatrix;
+  /** Unit ids / ROI indices of the columns. */
+  neuronIds: number[];
+}
+
+export interface LockedResponses {
+  source: 'spikes' | 'calcium';
+  /** The interval table used, or null when rows are time bins. */
+  table: string | null;
+  align: string;
+  window: [number, number];
+  groupBy: string;
+  /** Rows in the table (or bins) before dropping. */
+  rowsTotal: number;
+  /** Rows dropped because the alignment time was NaN. */
+  rowsDroppedNaN: number;
+  /** Rows dropped because their window held no trace sample (ophys). */
+  rowsDroppedEmpty: number;
+  /** Table row index of each kept row. */
+  keptRows: number[];
+  /** Stimulus identity per kept row, when a stimulus column was given. */
+  stimulus: { column: string; values: (string | number)[]; numeric: boolean } | null;
+  groups: NeuronGroup[];
+  /** ophys series used. */
+  series: string | null;
+}
+
+/** Resolve a table name ('trials', '/intervals/trials') against the file's interval tables. */
+export function resolveTable(nwb: NwbFile, table: string | undefined): string | null {
+  const tables = nwb.intervalTables();
+  if (table === undefined) {
+    if (tables.includes('/intervals/trials')) return '/intervals/trials';
+    return tables[0] ?? null;
+  }
+  const path = table.startsWith('/') ? table : `/intervals/${table}`;
+  if (!tables.includes(path)) {
+    throw new InputError(`${nwb.path}: ${path}: no such interval table; the file has ${tables.length ? tables.join(', ') : 'no interval tables'}`);
+  }
+  return path;
+}
+
+/** Numeric values of an interval column (alignment), naming the path when it is not numeric. */
+function numericColumn(nwb: NwbFile, table: string, name: string): Float64Array {
+  const c = nwb.column(table, name);
+  if (c.kind !== 'number' || c.shape.length !== 1) throw new InputError(`${nwb.path}: ${table}/${name}: expected one number per row (times in seconds) to align on`);
+  return c.values;
+}
+
+/** Per-row stimulus identities (numbers or strings) of an interval column. */
+function stimulusColumn(nwb: NwbFile, table: string, name: string): { values: (string | number)[]; numeric: boolean } {
+  const c = nwb.column(table, name);
+  if (c.kind === 'number' && c.shape.length === 1) return { values: Array.from(c.values), numeric: true };
+  if (c.kind === 'string') return { values: c.values, numeric: false };
+  throw new InputError(`${nwb.path}: ${table}/${name}: a stimulus column must hold one number or string per row`);
+}
+
+export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedResponses {
+  const [a, b] = opts.window ?? [0, 0.25];
+  if (!(b > a)) throw new InputError(`window [${a}, ${b}): the end must be after the start`);
+  const hasUnits = nwb.hasUnits();
+  const roi = nwb.roiSeries();
+  if (!hasUnits && roi.length === 0) {
+    throw new InputError(`${nwb.path}: /units: no units (spike_times) and no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence; nothing to analyze`);
+  }
+  const useOphys = !hasUnits || opts.series !== undefined;
+  const alignName = opts.align ?? 'start_time';
+
+  // Rows: the alignment times from an interval table, or consecutive bins.
+  const table = opts.bin !== undefined ? null : resolveTable(nwb, opts.table);
+  let align: Float64Array;
+  let stim: LockedResponses['stimulus'] = null;
+  let rowsTotal: number;
+  let window: [number, number] = [a, b];
+  if (table) {
+    align = numericColumn(nwb, table, alignName);
+    rowsTotal = align.length;
+    if (opts.stimulus) {
+      const s = stimulusColumn(nwb, table, opts.stimulus);
+      if (s.values.length !== rowsTotal) throw new InputError(`${nwb.path}: ${table}/${opts.stimulus}: ${s.values.length} values for ${rowsTotal} rows`);
+      stim = { column: opts.stimulus, ...s };
+    }
+  } else {
+    if (opts.stimulus) throw new InputError(`${nwb.path}: --stimulus needs an interval table, but rows are time bins (the file has no /intervals table${opts.bin !== undefined ? ' or --bin was given' : ''})`);
+    const width = opts.bin ?? b - a;
+    if (!(width > 0)) throw new InputError(`--bin must be positive, got ${width}`);
+    const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
+    const count = Math.max(0, Math.floor((t1 - t0) / width));
+    if (count < 2) throw new InputError(`${nwb.path}: the recording spans ${t1 - t0} s, fewer than 2 bins of ${width} s`);
+    align = Float64Array.from({ length: count }, (_, i) => t0 + i * width);
+    window = [0, width];
+    rowsTotal = count;
+  }
+  const keptNaN: number[] = [];
+  for (let r = 0; r < align.length; r++) if (!Number.isNaN(align[r])) keptNaN.push(r);
+  const alignKept = Float64Array.from(keptNaN, (r) => align[r]);
+  if (keptNaN.length < 2) {
+    throw new InputError(`${nwb.path}: ${table}/${alignName}: ${align.length - keptNaN.length} of ${align.length} alignment times are NaN; fewer than 2 rows are left (choose another --align column)`);
+  }
+
+  let groups: NeuronGroup[];
+  let keptRows = keptNaN;
+  let rowsDroppedEmpty = 0;
+  let groupBy: string;
+  let seriesPath: string | null = null;
+  if (!useOphys) {
+    const times = nwb.spikeTimes();
+    const ids = Array.from(nwb.ids('/units'));
+    const counts = spikeCountsInWindows(times, alignKept, window[0], window[1]);
+    const full = responseMatrix(alignKept.length, times.length, counts);
+    const grouping = unitGroups(nwb, opts.groupBy, ids.length);
+    groupBy = grouping.by;
+    groups = grouping.labels.map(({ name, units }) => ({ name, matrix: selectColumns(full, units), neuronIds: units.map((u) => ids[u]) }));
+  } else {
+    const s = pickSeries(nwb, roi, opts.series);
+    seriesPath = s.path;
+    const { data, rows, cols } = nwb.seriesData(s.path);
+    const times = nwb.sampleTimes(s.path, rows);
+    const means = traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
+    const keep: number[] = [];
+    for (let r = 0; r < alignKept.length; r++) if (!Number.isNaN(means[r * cols])) keep.push(r);
+    rowsDroppedEmpty = alignKept.length - keep.length;
+    keptRows = keep.map((r) => keptNaN[r]);
+    const m = responseMatrix(keep.length, cols, Float64Array.from({ length: keep.length * cols }, (_, k) => means[keep[Math.floor(k / cols)] * cols + (k % cols)]));
+    groupBy = 'series';
+    groups = [{ name: s.name, matrix: m, neuronIds: Array.from({ length: cols }, (_, i) => i) }];
+  }
+  if (stim) stim = { ...stim, values: keptRows.map((r) => stim!.values[r]) };
+  return {
+    source: useOphys ? 'calcium' : 'spikes',
+    table,
+    align: table ? alignName : 'bin start',
+    window,
+    groupBy,
+    rowsTotal,
+    rowsDroppedNaN: align.length - keptNaN.length,
+    rowsDroppedEmpty,
+    keptRows,
+    stimulus: stim,
+    groups,
+    series: seriesPath,
+  };
+}
+
+function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: string | undefined): ReturnType<NwbFile['roiSeries']>[number] {
+  if (roi.length === 0) throw new InputError(`${nwb.path}: no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence`);
+  if (name === undefined) return roi.find((s) => s.name === 'RoiResponseSeries') ?? roi[0];
+  const s = roi.find((r) => r.name === name || r.path === name);
+  if (!s) throw new InputError(`${nwb.path}: no RoiResponseSeries named '${name}'; the file has ${roi.map((r) => r.name).join(', ')}`);
+  return s;
+}
+
+function spikeSpan(nwb: NwbFile): [number, number] {
+  let lo = Infinity, hi = -Infinity;
+  for (const t of nwb.spikeTimes()) {
+    if (t.length === 0) continue;
+    lo = Math.min(lo, t[0]);
+    hi = Math.max(hi, t[t.length - 1]);
+  }
+  if (!Number.isFinite(lo)) throw new InputError(`${nwb.path}: /units/spike_times: no spikes`);
+  return [lo, hi];
+}
+
+function ophysSpan(nwb: NwbFile, s: ReturnType<NwbFile['roiSeries']>[number]): [number, number] {
+  const t = nwb.sampleTimes(s.path, s.shape[0]);
+  const step = t.length > 1 ? t[1] - t[0] : 1;
+  return [t[0], t[t.length - 1] + step];
+}
+
+/** Split units by brain area (electrode location) or by a units column; else one group 'all'. */
+function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): { by: string; labels: { name: string; units: number[] }[] } {
+  let labels: string[] | null = null;
+  let by = groupBy ?? 'location';
+  if (by === 'location') {
+    labels = nwb.unitLocations();
+    if (!labels) {
+      if (groupBy === 'location') throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use --group-by COLUMN or leave it out`);
+      by = 'none';
+    }
+  } else {
+    if (!nwb.hasColumn('/units', by)) throw new InputError(`${nwb.path}: /units/${by}: no such units column (columns: ${nwb.table('/units').colnames.join(', ')})`);
+    const c = nwb.column('/units', by);
+    if (c.kind === 'string') labels = c.values;
+    else if (c.kind === 'number' && c.shape.length === 1) labels = Array.from(c.values, String);
+    else throw new InputError(`${nwb.path}: /units/${by}: a grouping column must hold one number or string per unit`);
+  }
+  if (!labels) return { by, labels: [{ name: 'all', units: Array.from({ length: nUnits }, (_, i) => i) }] };
+  if (labels.length !== nUnits) throw new InputError(`${nwb.path}: /units/${by === 'location' ? 'electrodes' : by}: ${labels.length} values for ${nUnits} units`);
+  const order: string[] = [];
+  const map = new Map<string, number[]>();
+  labels.forEach((l, u) => {
+    const name = l === '' ? '(no location)' : l;
+    if (!map.has(name)) {
+      map.set(name, []);
+      order.push(name);
+    }
+    map.get(name)!.push(u);
+  });
+  return { by, labels: order.map((name) => ({ name, units: map.get(name)! })) };
+}

@@ -1,0 +1,49 @@
+/**
+ * Stimulus-locked responses (pure): spike counts per unit in [t + a, t + b), or the mean of a
+ * trace over the samples whose time falls in that window (no interpolation).
+ */
+
+/** First index i with sorted[i] >= x. */
+export function lowerBound(sorted: ArrayLike<number>, x: number): number {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Spike counts: rows = alignment times, columns = units. Each unit's spike times must be sorted.
+ * Returns a row-major Float64Array (align.length x units).
+ */
+export function spikeCountsInWindows(spikeTimes: readonly Float64Array[], align: ArrayLike<number>, a: number, b: number): Float64Array {
+  const d = spikeTimes.length;
+  const out = new Float64Array(align.length * d);
+  for (let u = 0; u < d; u++) {
+    const s = spikeTimes[u];
+    for (let r = 0; r < align.length; r++) out[r * d + u] = lowerBound(s, align[r] + b) - lowerBound(s, align[r] + a);
+  }
+  return out;
+}
+
+/**
+ * Mean trace per channel over the samples with time in [t + a, t + b). `times` must be sorted.
+ * Rows whose window holds no sample get NaN (the caller drops and counts them).
+ */
+export function traceMeansInWindows(times: ArrayLike<number>, data: Float64Array, channels: number, align: ArrayLike<number>, a: number, b: number): Float64Array {
+  const out = new Float64Array(align.length * channels);
+  for (let r = 0; r < align.length; r++) {
+    const i0 = lowerBound(times, align[r] + a);
+    const i1 = lowerBound(times, align[r] + b);
+    const o = r * channels;
+    if (i1 <= i0) {
+      for (let c = 0; c < channels; c++) out[o + c] = NaN;
+      continue;
+    }
+    for (let i = i0; i < i1; i++) for (let c = 0; c < channels; c++) out[o + c] += data[i * channels + c];
+    for (let c = 0; c < channels; c++) out[o + c] /= i1 - i0;
+  }
+  return out;
+}

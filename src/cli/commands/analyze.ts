@@ -1,0 +1,117 @@
+/** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
+
+import { NwbFile, lockResponses, type LockedResponses } from '../../../adapters/nwb/index.js';
+import { profileGroup, stimulusFeatures, type GroupProfile } from '../../analysis/profile.js';
+import { defaultThreshold } from '../../core/patterns.js';
+import { UsageError, expectPositionals } from '../args.js';
+import type { Command } from '../command.js';
+import { fmt, recordHead, sourceOf, toJson } from '../context.js';
+
+export const analyzeCommand: Command = {
+  name: 'analyze',
+  summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable',
+  usage: 'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--json]',
+  description: [
+    'Rows are the intervals of a table (default trials, else the first under /intervals); for each',
+    'row, spikes per unit are counted in [t + A, t + B) with t the --align column (default',
+    'start_time, window 0,0.25 s); for ophys the trace is averaged over the samples in the window.',
+    'Rows whose alignment time is NaN are dropped and counted. Units are split by brain area',
+    '(electrode location) unless --group-by names a units column.',
+    'With --stimulus, rows are grouped by stimulus identity: D_eff uses the trial-averaged matrix',
+    'and cvPCA the repeats; complexity maps the stimulus (number, or one-hot categories) to the',
+    'single-trial responses. A file without interval tables is cut into --bin second bins.',
+  ].join('\n'),
+  options: {
+    table: { type: 'string', arg: 'NAME', help: 'interval table under /intervals (default trials, else the first)' },
+    align: { type: 'string', arg: 'COLUMN', help: 'interval column with the alignment times (default start_time)' },
+    window: { type: 'string', arg: 'A,B', help: 'window after the alignment time, seconds (default 0,0.25)' },
+    'group-by': { type: 'string', arg: 'location|COLUMN', help: 'split units by brain area (default) or by a units column' },
+    stimulus: { type: 'string', arg: 'COLUMN', help: 'interval column with each row\'s stimulus identity' },
+    series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
+    bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },
+    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals of D_eff, PR, alpha (default 200 when given)' },
+    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
+    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+  },
+  async run(args, ctx) {
+    const [path] = expectPositionals(args, ['file.nwb'], 'analyze');
+    const o = args.options;
+    const window = o.window === undefined ? undefined : parseWindow(o.window as string);
+    const seed = (o.seed as number | undefined) ?? 0;
+    const nwb = await NwbFile.open(path);
+    try {
+      const session = nwb.session();
+      const locked = lockResponses(nwb, {
+        table: o.table as string | undefined,
+        align: o.align as string | undefined,
+        window,
+        groupBy: o['group-by'] as string | undefined,
+        stimulus: o.stimulus as string | undefined,
+        series: o.series as string | undefined,
+        bin: o.bin as number | undefined,
+      });
+      ctx.log(`${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`);
+      const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
+      const threshold = defaultThreshold(locked.source);
+      const groups: GroupProfile[] = locked.groups.map((g) =>
+        profileGroup(
+          { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
+          { seed, bootstrap: o.bootstrap as number | undefined, onProgress: (label, d, t) => ctx.progress(label, d, t) },
+        ),
+      );
+      const params = {
+        table: locked.table,
+        align: locked.align,
+        window: locked.window,
+        groupBy: locked.groupBy,
+        stimulus: locked.stimulus?.column ?? null,
+        series: locked.series,
+        bin: (o.bin as number | undefined) ?? null,
+        threshold,
+        seed,
+        bootstrap: (o.bootstrap as number | undefined) ?? 0,
+      };
+      const record = {
+        ...recordHead('analyze', sourceOf(path, 'nwb'), params),
+        session,
+        sourceKind: locked.source,
+        rowsTotal: locked.rowsTotal,
+        rowsDroppedNaN: locked.rowsDroppedNaN,
+        rowsDroppedEmpty: locked.rowsDroppedEmpty,
+        groups: groups.map((g, i) => ({ ...g, neuronIds: locked.groups[i].neuronIds })),
+      };
+      if (ctx.json) ctx.io.out(toJson(record) + '\n');
+      else ctx.io.out(formatAnalysis(path, locked, groups) + '\n');
+      return 0;
+    } finally {
+      nwb.close();
+    }
+  },
+};
+
+export function parseWindow(text: string): [number, number] {
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 2 || parts.some((v) => !Number.isFinite(v))) throw new UsageError(`--window expects two numbers A,B in seconds, got '${text}'`);
+  if (!(parts[1] > parts[0])) throw new UsageError(`--window ${text}: B must be greater than A`);
+  return [parts[0], parts[1]];
+}
+
+function formatAnalysis(path: string, l: LockedResponses, groups: GroupProfile[]): string {
+  const rows = l.table
+    ? `${l.keptRows.length} of ${l.rowsTotal} rows of ${l.table}, ${l.source === 'spikes' ? 'spike counts' : 'mean trace'} in [${l.align} + ${l.window[0]}, ${l.align} + ${l.window[1]}) s`
+    : `${l.keptRows.length} time bins of ${l.window[1]} s`;
+  const lines = [`${path}: ${rows}`];
+  if (l.rowsDroppedNaN) lines.push(`  ${l.rowsDroppedNaN} rows dropped: ${l.align} is NaN`);
+  if (l.rowsDroppedEmpty) lines.push(`  ${l.rowsDroppedEmpty} rows dropped: no trace sample in the window`);
+  if (l.stimulus) lines.push(`  stimulus: ${l.stimulus.column} (${new Set(l.stimulus.values.map(String)).size} distinct)`);
+  lines.push(`  groups by ${l.groupBy}:`);
+  for (const g of groups) {
+    lines.push(`  - ${g.name}: ${g.d} neurons, ${g.n} ${l.stimulus ? 'stimuli' : 'rows'}`);
+    const ci = g.bootstrap?.intervals.effectiveDimension;
+    if (g.effectiveDimension !== undefined) lines.push(`      D_eff ${fmt(g.effectiveDimension)}${ci ? ` [95% CI ${fmt(ci.lo)}, ${fmt(ci.hi)}]` : ''}, PR ${fmt(g.participationRatio)}, alpha ${fmt(g.alpha)}${g.cvPCA ? `; cvPCA D_eff ${fmt(g.cvPCA.effectiveDimension)}, alpha ${fmt(g.cvPCA.alpha)}` : ''}`);
+    if (g.patterns) lines.push(`      switching ${fmt(g.patterns.switchingFraction)}, S_all ${fmt(g.patterns.entropyAll)} nats${g.patterns.saturated ? ' (saturated)' : ''}`);
+    if (g.complexity) lines.push(`      complexity stimulus -> responses: C ${fmt(g.complexity.complexity)} (K* ${g.complexity.kStar}), linear R^2 ${fmt(g.complexity.linearR2)}, best R^2 ${fmt(g.complexity.bestR2)}`);
+    for (const [k, why] of Object.entries(g.skipped)) lines.push(`      ${k}: skipped (${why})`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,49 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { binary, cli, SHARED_DATA } from '../helpers.js';
+import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
+
+test('analyze --json: one group per area with n, d and every observable; cvPCA from repeats; complexity from the stimulus', async (t) => {
+  const p = await writeTemp(twoAreaSpec().spec);
+  const r = await cli('analyze', p, '--stimulus', 'orientation', '--json');
+  t.is(r.code, 0, r.stderr);
+  const rec = JSON.parse(r.stdout);
+  t.is(rec.kind, 'analyze');
+  t.is(rec.session.identifier, 'two-areas');
+  t.deepEqual(rec.groups.map((g: { name: string }) => g.name), ['V1', 'LM']);
+  const v1 = rec.groups[0];
+  t.is(v1.n, 4); // 4 orientations after averaging the 6 repeats
+  t.is(v1.d, 3);
+  t.is(v1.trials, 24);
+  for (const k of ['effectiveDimension', 'participationRatio', 'alpha', 'spectrum']) t.true(k in v1, k);
+  t.is(v1.cvPCA.minRepeats, 6);
+  t.true('switchingFraction' in v1.patterns);
+  t.true('complexity' in v1.complexity);
+  t.deepEqual(rec.params.window, [0, 0.25]);
+  t.is(rec.source.kind, 'nwb');
+});
+
+test('analyze on the real files: works where the data is there', async (t) => {
+  const good = await cli('analyze', join(SHARED_DATA, 'nwb', 'sub_anm00239123_ses_20170627T093549_ecephys_and_ogen.nwb'), '--stimulus', 'type', '--json');
+  t.is(good.code, 0, good.stderr);
+  const rec = JSON.parse(good.stdout);
+  t.is(rec.groups.length, 1);
+  t.is(rec.groups[0].d, 4);
+  t.is(rec.groups[0].trials, 412);
+  const ophys = await cli('analyze', join(SHARED_DATA, 'nwb', 'ophys_testing_data_segmentation_nwb_test.nwb'), '--bin', '1', '--json');
+  t.is(ophys.code, 0, ophys.stderr);
+  const o = JSON.parse(ophys.stdout);
+  t.is(o.sourceKind, 'calcium');
+  t.is(o.groups[0].patterns.threshold, 'mean+sd');
+  const bins = await cli('analyze', join(SHARED_DATA, 'nwb', 'tingley_buzsaki_lfp_units_test.nwb'), '--bin', '10', '--json');
+  t.is(bins.code, 0, bins.stderr);
+  t.is(JSON.parse(bins.stdout).groups[0].d, 10);
+});
+
+test('info on an NWB file through the built binary', (t) => {
+  const r = binary(['info', join(SHARED_DATA, 'nwb', 'sub-anm369963_ses-20170228.nwb')]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /NWB 2\.0\.2/);
+  t.regex(r.stdout, /1 units, 1679 spikes/);
+  t.regex(r.stdout, /\/intervals\/trials: 178 rows/);
+});
