@@ -17,6 +17,9 @@ export function tempDir(prefix = 'neurorep-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+// Tests never write into the repository's ./.neurorep: each test process gets its own store.
+process.env.NEUROREP_STORE = tempDir('neurorep-store-');
+
 export interface CliResult {
   code: number;
   stdout: string;

@@ -35,7 +35,8 @@ export interface ParsedArgs {
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpecs = {
-  store: { type: 'string', arg: 'DIR', help: 'results store directory (default ./.neurorep)' },
+  store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },
+  'no-store': { type: 'boolean', help: 'do not keep this run in the store' },
   quiet: { type: 'boolean', help: 'no progress or log lines on stderr' },
   help: { type: 'boolean', help: 'show help' },
   version: { type: 'boolean', help: 'print the version' },

@@ -27,13 +27,15 @@ export interface Context {
   quiet: boolean;
   json: boolean;
   store: string;
+  /** True with --no-store: compute and print, keep nothing. */
+  noStore: boolean;
   /** A log line on stderr (suppressed by --quiet). */
   log: (line: string) => void;
   /** Progress of a long step: redrawn in place on a TTY, silent otherwise. */
   progress: (label: string, done: number, total: number) => void;
 }
 
-export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string }): Context {
+export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean }): Context {
   const quiet = opts.quiet === true;
   let lastDraw = 0;
   let drawing = false;
@@ -41,7 +43,8 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
     io,
     quiet,
     json: opts.json === true,
-    store: opts.store ?? './.neurorep',
+    store: opts.store ?? process.env.NEUROREP_STORE ?? './.neurorep',
+    noStore: opts.noStore === true,
     log: (line) => {
       if (quiet) return;
       if (drawing) {

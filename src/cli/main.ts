@@ -12,9 +12,15 @@ import { complexityCommand } from './commands/complexity.js';
 import { dimensionCommand } from './commands/dimension.js';
 import { infoCommand } from './commands/info.js';
 import { patternsCommand } from './commands/patterns.js';
+import { networkCommand } from './commands/network.js';
+import { runsCommand } from './commands/runs.js';
+import { compareCommand } from './commands/compare.js';
+import { serveCommand } from './commands/serve.js';
+import { reportCommand } from './commands/report.js';
+import { demoCommand } from './commands/demo.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 
-export const COMMANDS: Command[] = [infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand];
+export const COMMANDS: Command[] = [demoCommand, infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand, networkCommand, compareCommand, runsCommand, serveCommand, reportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -65,6 +71,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       quiet: args.options.quiet as boolean | undefined,
       json: args.options.json as boolean | undefined,
       store: args.options.store as string | undefined,
+      noStore: args.options['no-store'] as boolean | undefined,
     });
     return await command.run(args, ctx);
   } catch (err) {

@@ -1,11 +1,15 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
-import { NwbFile, lockResponses, type LockedResponses } from '../../../adapters/nwb/index.js';
+import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../../adapters/nwb/index.js';
 import { profileGroup, stimulusFeatures, type GroupProfile } from '../../analysis/profile.js';
 import { defaultThreshold } from '../../core/patterns.js';
 import { UsageError, expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, toJson } from '../context.js';
+import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
+import type { StoredRepresentation } from '../../store/runStore.js';
+import { saveRun } from '../save.js';
+import { representationOf } from '../../analysis/representation.js';
+import { averageRowGroups, groupRowsByStimulus, type ResponseMatrix } from '../../core/matrix.js';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -36,58 +40,71 @@ export const analyzeCommand: Command = {
   async run(args, ctx) {
     const [path] = expectPositionals(args, ['file.nwb'], 'analyze');
     const o = args.options;
-    const window = o.window === undefined ? undefined : parseWindow(o.window as string);
-    const seed = (o.seed as number | undefined) ?? 0;
-    const nwb = await NwbFile.open(path);
-    try {
-      const session = nwb.session();
-      const locked = lockResponses(nwb, {
-        table: o.table as string | undefined,
-        align: o.align as string | undefined,
-        window,
-        groupBy: o['group-by'] as string | undefined,
-        stimulus: o.stimulus as string | undefined,
-        series: o.series as string | undefined,
-        bin: o.bin as number | undefined,
-      });
-      ctx.log(`${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`);
-      const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
-      const threshold = defaultThreshold(locked.source);
-      const groups: GroupProfile[] = locked.groups.map((g) =>
-        profileGroup(
-          { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
-          { seed, bootstrap: o.bootstrap as number | undefined, onProgress: (label, d, t) => ctx.progress(label, d, t) },
-        ),
-      );
-      const params = {
-        table: locked.table,
-        align: locked.align,
-        window: locked.window,
-        groupBy: locked.groupBy,
-        stimulus: locked.stimulus?.column ?? null,
-        series: locked.series,
-        bin: (o.bin as number | undefined) ?? null,
-        threshold,
-        seed,
-        bootstrap: (o.bootstrap as number | undefined) ?? 0,
-      };
-      const record = {
-        ...recordHead('analyze', sourceOf(path, 'nwb'), params),
-        session,
-        sourceKind: locked.source,
-        rowsTotal: locked.rowsTotal,
-        rowsDroppedNaN: locked.rowsDroppedNaN,
-        rowsDroppedEmpty: locked.rowsDroppedEmpty,
-        groups: groups.map((g, i) => ({ ...g, neuronIds: locked.groups[i].neuronIds })),
-      };
-      if (ctx.json) ctx.io.out(toJson(record) + '\n');
-      else ctx.io.out(formatAnalysis(path, locked, groups) + '\n');
-      return 0;
-    } finally {
-      nwb.close();
-    }
+    const { record, representations, text } = await runAnalysis(path, {
+      table: o.table as string | undefined,
+      align: o.align as string | undefined,
+      window: o.window === undefined ? undefined : parseWindow(o.window as string),
+      groupBy: o['group-by'] as string | undefined,
+      stimulus: o.stimulus as string | undefined,
+      series: o.series as string | undefined,
+      bin: o.bin as number | undefined,
+      seed: o.seed as number | undefined,
+      bootstrap: o.bootstrap as number | undefined,
+    }, ctx);
+    saveRun(ctx, record, representations);
+    ctx.io.out((ctx.json ? toJson(record) : text) + '\n');
+    return 0;
   },
 };
+
+export interface AnalysisRequest extends LockOptions {
+  seed?: number;
+  bootstrap?: number;
+}
+
+/** Open an NWB file, build the stimulus-locked matrices and profile every group: the run record, the representations to store, and the human summary. */
+export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Context): Promise<{ record: Record<string, unknown>; representations: (StoredRepresentation | null)[]; text: string }> {
+  const seed = req.seed ?? 0;
+  const nwb = await NwbFile.open(path);
+  try {
+    const session = nwb.session();
+    const locked = lockResponses(nwb, req);
+    ctx.log(`${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`);
+    const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
+    const threshold = defaultThreshold(locked.source);
+    const groups: GroupProfile[] = locked.groups.map((g) =>
+      profileGroup(
+        { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
+        { seed, bootstrap: req.bootstrap, onProgress: (label, d, t) => ctx.progress(label, d, t) },
+      ),
+    );
+    const params = {
+      table: locked.table,
+      align: locked.align,
+      window: locked.window,
+      groupBy: locked.groupBy,
+      stimulus: locked.stimulus?.column ?? null,
+      series: locked.series,
+      bin: req.bin ?? null,
+      threshold,
+      seed,
+      bootstrap: req.bootstrap ?? 0,
+    };
+    const record = {
+      ...recordHead('analyze', sourceOf(path, 'nwb'), params),
+      session,
+      sourceKind: locked.source,
+      rowsTotal: locked.rowsTotal,
+      rowsDroppedNaN: locked.rowsDroppedNaN,
+      rowsDroppedEmpty: locked.rowsDroppedEmpty,
+      groups: groups.map((g, i) => ({ ...g, neuronIds: locked.groups[i].neuronIds })),
+    };
+    const representations = locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked));
+    return { record, representations, text: formatAnalysis(path, locked, groups) };
+  } finally {
+    nwb.close();
+  }
+}
 
 export function parseWindow(text: string): [number, number] {
   const parts = text.split(',').map((s) => Number(s.trim()));
@@ -114,4 +131,11 @@ function formatAnalysis(path: string, l: LockedResponses, groups: GroupProfile[]
     for (const [k, why] of Object.entries(g.skipped)) lines.push(`      ${k}: skipped (${why})`);
   }
   return lines.join('\n');
+}
+
+/** The representation compared across runs: trial-averaged per stimulus id when stimuli are given, else the rows with their table row numbers as ids. */
+function representationOfGroup(name: string, trials: ResponseMatrix, l: LockedResponses) {
+  if (!l.stimulus) return representationOf(name, trials, l.keptRows);
+  const groups = groupRowsByStimulus(l.stimulus.values);
+  return representationOf(name, averageRowGroups(trials, groups.rows), groups.ids);
 }

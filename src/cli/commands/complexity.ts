@@ -6,6 +6,7 @@ import { UsageError, expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
+import { saveRun } from '../save.js';
 
 export const complexityCommand: Command = {
   name: 'complexity',
@@ -62,6 +63,7 @@ export const complexityCommand: Command = {
       ...result,
       ...(bootstrap ? { bootstrap: bootstrapComplexity(x.matrix, y.matrix, bootstrap, seed, opts, (d, t) => ctx.progress('bootstrap', d, t)) } : {}),
     };
+    saveRun(ctx, record);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatComplexity(x.what, y.what, result, record.bootstrap?.intervals) + '\n');
     return 0;

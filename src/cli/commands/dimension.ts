@@ -9,6 +9,8 @@ import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
+import { saveRun } from '../save.js';
+import { representationOf } from '../../analysis/representation.js';
 
 export const dimensionCommand: Command = {
   name: 'dimension',
@@ -79,6 +81,7 @@ export const dimensionCommand: Command = {
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,
     };
+    saveRun(ctx, record, [representationOf(what, matrix, matrix.rowLabels ?? null)]);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatDimension(what, result, loaded.matrix.n) + '\n');
     return 0;

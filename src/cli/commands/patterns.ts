@@ -5,6 +5,7 @@ import { UsageError, expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
+import { saveRun } from '../save.js';
 
 export const patternsCommand: Command = {
   name: 'patterns',
@@ -44,6 +45,7 @@ export const patternsCommand: Command = {
       ...result,
       ...(bootstrap ? { bootstrap: bootstrapPatterns(m.matrix, bootstrap, seed, opts, (d, t) => ctx.progress('bootstrap', d, t)) } : {}),
     };
+    saveRun(ctx, record);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatPatterns(m.what, result) + '\n');
     return 0;

@@ -1,0 +1,129 @@
+/**
+ * `neurorep demo`: the main job on data neurorep makes itself. Writes a synthetic NWB session
+ * (two simulated areas tuned to grating orientation, repeated trials, Poisson spikes) and the
+ * activations of a small ReLU network that sees the same orientations, analyzes both, stores the
+ * runs, prints the comparison, and with --serve opens the viewer on them.
+ */
+
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeNwbFile } from '../../../adapters/nwb/write.js';
+import { firstAppearance, syntheticNetwork, syntheticSession } from '../../analysis/synthetic.js';
+import { compareRuns } from '../../analysis/compare.js';
+import { writeNpz } from '../../io/matrixFile.js';
+import { RunStore } from '../../store/runStore.js';
+import type { RunRecord } from '../../store/schema.js';
+import { expectPositionals } from '../args.js';
+import type { Command } from '../command.js';
+import { toJson } from '../context.js';
+import { saveRun } from '../save.js';
+import { runAnalysis } from './analyze.js';
+import { formatComparison } from './compare.js';
+import { runNetworkProfile } from './network.js';
+import { startServer } from './serve.js';
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)',
+  usage: 'demo [--serve] [--port 8080] [--seed S] [--store DIR]',
+  description: [
+    'Generates, in <store>/demo/: session.nwb, a recording of two simulated areas (V1: 60 sharply',
+    'tuned neurons; LM: 40 broadly tuned) over 72 grating orientations x 6 repeats with Poisson',
+    'spikes; and network.npz, the ReLU layers of a random 2-64-64-32 network fed the same',
+    'orientations. Then runs `analyze` and `network` on them, stores both runs and prints the',
+    'side-by-side comparison with CKA. Seeded: the same seed gives the same numbers.',
+  ].join('\n'),
+  options: {
+    serve: { type: 'boolean', help: 'then serve the viewer on the store' },
+    port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'viewer port with --serve (default 8080)' },
+    host: { type: 'string', arg: 'HOST', help: 'viewer address with --serve (default 127.0.0.1)' },
+    seed: { type: 'integer', arg: 'S', help: 'random seed of the synthetic data and the analyses (default 1)' },
+    json: { type: 'boolean', help: 'print the comparison as one JSON object' },
+  },
+  async run(args, ctx) {
+    expectPositionals(args, [], 'demo');
+    const seed = (args.options.seed as number | undefined) ?? 1;
+    const dir = resolve(ctx.store, 'demo');
+    mkdirSync(dir, { recursive: true });
+    const t0 = Date.now();
+
+    const session = syntheticSession({ seed });
+    const nwbPath = join(dir, 'session.nwb');
+    await writeNwbFile(nwbPath, {
+      identifier: `neurorep-demo-${seed}`,
+      sessionDescription: 'neurorep demo: two simulated visual areas viewing oriented gratings (synthetic data)',
+      electrodes: { location: session.areas.map((a) => a.name), group: session.areas.map((_, i) => `shank${i}`) },
+      units: {
+        spikeTimes: session.spikeTimes,
+        electrodes: session.area.map((a) => session.areas.findIndex((x) => x.name === a)),
+      },
+      intervals: {
+        trials: {
+          start: session.start,
+          stop: session.stop,
+          columns: { orientation: session.orientation, grating: session.orientation.map((o) => `grating ${o} deg`) },
+          description: 'one drifting-grating presentation per trial',
+        },
+      },
+    });
+    ctx.log(`wrote ${nwbPath}: ${session.spikeTimes.length} units, ${session.orientation.length} trials`);
+
+    const stimuli = firstAppearance(session.orientation);
+    const net = syntheticNetwork(stimuli, [64, 64, 32], seed + 1);
+    const npzPath = join(dir, 'network.npz');
+    writeNpz(npzPath, [
+      ['input', { data: net.input.data, shape: [net.input.n, net.input.d] }],
+      ['stimulus_ids', { data: stimuli, shape: [stimuli.length] }],
+      ...net.layers.map((l): [string, { data: Float64Array; shape: number[] }] => [l.name, { data: l.matrix.data, shape: [l.matrix.n, l.matrix.d] }]),
+    ]);
+    ctx.log(`wrote ${npzPath}: ${net.layers.length} layers x ${stimuli.length} stimuli`);
+
+    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, bootstrap: 100 }, ctx);
+    const network = runNetworkProfile(npzPath, { seed, bootstrap: 100 }, ctx);
+    const quietCtx = { ...ctx, noStore: ctx.noStore };
+    saveRun(quietCtx, analysis.record, analysis.representations);
+    saveRun(quietCtx, network.record, network.representations);
+
+    const records = [network.record, analysis.record] as unknown as RunRecord[];
+    let comparison;
+    if (ctx.noStore) {
+      comparison = compareRuns(records, new Map());
+    } else {
+      const store = RunStore.open(ctx.store);
+      try {
+        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])));
+      } finally {
+        store.close();
+      }
+    }
+    const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+    if (ctx.json) {
+      ctx.io.out(toJson({ analyze: analysis.record.id, network: network.record.id, comparison }) + '\n');
+    } else {
+      ctx.io.out(
+        [
+          `neurorep demo (seed ${seed}, ${seconds} s): synthetic data in ${dir}`,
+          '',
+          analysis.text,
+          '',
+          network.text,
+          '',
+          formatComparison(comparison),
+          '',
+          `Stored in ${ctx.store}. Look again with:`,
+          `  npx neurorep compare ${network.record.id} ${analysis.record.id}${ctx.store === './.neurorep' ? '' : ` --store ${ctx.store}`}`,
+          `  npx neurorep serve${ctx.store === './.neurorep' ? '' : ` --store ${ctx.store}`}        (viewer at http://127.0.0.1:8080)`,
+          `Your own data: npx neurorep analyze your.nwb --stimulus COLUMN; npx neurorep network your-acts.npz`,
+        ].join('\n') + '\n',
+      );
+    }
+    if (args.options.serve) {
+      await startServer(ctx, {
+        port: (args.options.port as number | undefined) ?? 8080,
+        host: (args.options.host as string | undefined) ?? '127.0.0.1',
+        open: `/compare?ids=${network.record.id},${analysis.record.id}`,
+      });
+    }
+    return 0;
+  },
+};

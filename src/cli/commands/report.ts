@@ -1,0 +1,33 @@
+/** `neurorep report`: one self-contained HTML file for a run (scripts inlined; opens offline). */
+
+import { InputError } from '../../core/matrix.js';
+import { writeFileAtomic } from '../../io/matrixFile.js';
+import { runPage } from '../../report/pages.js';
+import { inlineAssets } from '../../server/assets.js';
+import { RunStore } from '../../store/runStore.js';
+import { UsageError, expectPositionals } from '../args.js';
+import type { Command } from '../command.js';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'write one self-contained HTML report of a run (opens offline)',
+  usage: 'report <run-id> --out report.html',
+  description: 'Writes the run page (charts and tables) as a single HTML file with vega, vega-lite and vega-embed inlined.',
+  options: { out: { type: 'string', arg: 'FILE', help: 'the HTML file to write' } },
+  run(args, ctx) {
+    const [given] = expectPositionals(args, ['run-id'], 'report');
+    const out = args.options.out as string | undefined;
+    if (!out) throw new UsageError('report: --out FILE is required');
+    const store = RunStore.open(ctx.store);
+    try {
+      const id = store.resolveId(given);
+      const rec = id ? store.get(id) : null;
+      if (!rec) throw new InputError(`${ctx.store}: no run '${given}' (or the prefix is ambiguous); see 'neurorep runs'`);
+      writeFileAtomic(out, runPage(rec, { mode: 'inline', ...inlineAssets() }));
+      ctx.log(`wrote ${out}`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,141 @@
+/**
+ * The viewer's pages as report models -> HTML: the runs list, one run in detail, and the
+ * comparison of several runs. Used by the server (assets linked) and by `neurorep report`
+ * (assets inlined into one file).
+ */
+
+import { entitiesOf, type Comparison } from '../analysis/compare.js';
+import type { RunSummary } from '../store/runStore.js';
+import type { RunRecord } from '../store/schema.js';
+import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
+
+type Group = { name: string; spectrum?: number[]; alphaRange?: [number, number]; cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[] }; patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number }[] }; complexity?: { curve: { k: number; r: number; entropy: number }[]; kStar: number; complexity: number } };
+
+export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
+  const rows = runs
+    .map(
+      (r) => `<tr><td><a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a></td><td>${escapeHtml(r.kind)}</td><td data-value="${escapeHtml(r.createdAt)}">${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(r.sourceKind)}</td><td class="meta">${escapeHtml(r.sourcePath)}</td><td>${escapeHtml(r.summary)}</td></tr>`,
+    )
+    .join('\n');
+  const body = runs.length
+    ? `<h1>Runs</h1><p class="meta">${runs.length} run${runs.length === 1 ? '' : 's'}; click a column to sort. <a href="/compare">Compare runs</a>.</p>
+<table class="sortable" id="runs"><thead><tr><th>id</th><th>kind</th><th>created</th><th>source kind</th><th>source</th><th>summary</th></tr></thead><tbody>
+${rows}
+</tbody></table>`
+    : `<h1>Runs</h1><p>No runs yet. Run <code>npx neurorep demo</code>, or analyze a file of your own.</p>`;
+  return page('neurorep: runs', body, [], assets);
+}
+
+function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
+  const parts: string[] = [];
+  const add = (suffix: string, spec: Record<string, unknown>) => {
+    const id = `${prefix}-${suffix}`;
+    charts.push({ id, spec });
+    parts.push(chartDiv(id));
+  };
+  if (g.spectrum?.length) add('spectrum', spectrumSpec(`${g.name}: spectrum`, g.spectrum, g.alphaRange ?? null));
+  if (g.cvPCA?.spectrum?.length) {
+    const ranks = g.cvPCA.signalVariance.map((v, i) => (v > 0 ? i + 1 : -1)).filter((r) => r > 0);
+    add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange, ranks));
+  }
+  if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
+  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})`, g.complexity.curve, g.complexity.complexity > 0 ? g.complexity.kStar : null));
+  return `<div class="charts">${parts.join('')}</div>`;
+}
+
+function metaTable(r: RunRecord): string {
+  const sources = Array.isArray(r.source) ? r.source : [r.source];
+  const rows: [string, string][] = [
+    ['id', r.id],
+    ['kind', r.kind],
+    ['created', r.createdAt],
+    ['toolkit version', r.toolkitVersion],
+    ...sources.map((s, i): [string, string] => [`source${sources.length > 1 ? ` ${i + 1}` : ''}`, `${s.path} (${s.kind}, sha256 ${s.sha256.slice(0, 16)}...)`]),
+    ['parameters', JSON.stringify(r.params)],
+  ];
+  if (r.kind === 'analyze') {
+    rows.push(['session', `${r.session.identifier}: ${r.session.sessionDescription}`]);
+  }
+  return `<table class="meta-table">${rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td class="meta">${escapeHtml(v)}</td></tr>`).join('')}</table>`;
+}
+
+function entityTable(r: RunRecord): string {
+  const ents = entitiesOf(r);
+  if (ents.length === 0) return '';
+  return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>alpha</th><th>switching</th><th>complexity</th></tr></thead><tbody>${ents
+    .map(
+      (e) =>
+        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td></tr>`,
+    )
+    .join('')}</tbody></table>`;
+}
+
+export function runPage(r: RunRecord, assets: PageAssets): string {
+  const charts: Chart[] = [];
+  const sections: string[] = [`<h1>${escapeHtml(r.kind)} run <code>${escapeHtml(r.id.slice(0, 8))}</code></h1>`, metaTable(r)];
+  sections.push(`<p class="meta">Record as JSON: <a href="/api/runs/${escapeHtml(r.id)}">/api/runs/${escapeHtml(r.id)}</a></p>`);
+  const table = entityTable(r);
+  if (table) sections.push('<h2>Observables</h2>', table);
+  switch (r.kind) {
+    case 'dimension':
+      sections.push('<h2>Spectrum</h2>', groupCharts('run', { ...(r as unknown as Group), name: 'matrix' }, charts));
+      break;
+    case 'complexity':
+      sections.push('<h2>Complexity curve</h2>', groupCharts('run', { name: 'X -> Y', complexity: r }, charts));
+      break;
+    case 'patterns':
+      sections.push('<h2>Pattern entropy</h2>', groupCharts('run', { name: 'matrix', patterns: r }, charts));
+      break;
+    case 'analyze':
+    case 'network': {
+      const groups = (r.kind === 'analyze' ? r.groups : r.layers) as unknown as Group[];
+      const ents = entitiesOf(r);
+      if (ents.length > 1) {
+        charts.push({ id: 'profile', spec: profileSpec(r.kind === 'network' ? 'Depth profile' : 'Area profile', ents) });
+        sections.push(`<h2>${r.kind === 'network' ? 'Depth' : 'Area'} profile</h2>`, `<div class="charts">${chartDiv('profile')}</div>`);
+      }
+      groups.forEach((g, i) => sections.push(`<h2>${escapeHtml(g.name)}</h2>`, groupCharts(`g${i}`, g, charts)));
+      if (r.kind === 'network' && r.transitions.length) {
+        sections.push('<h2>Transitions between layers</h2>');
+        r.transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
+      }
+      break;
+    }
+    case 'dynamics':
+      charts.push({ id: 'dynamics', spec: dynamicsSpec('Observables over training (dashed: fitted y = a t^b)', r.steps, r.series) });
+      sections.push('<h2>Training dynamics</h2>', `<div class="charts">${chartDiv('dynamics')}</div>`);
+      sections.push(
+        `<table class="sortable"><thead><tr><th>layer</th><th>observable</th><th>a</th><th>b</th><th>R^2</th></tr></thead><tbody>${r.series
+          .map((s) => `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(s.observable)}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`)
+          .join('')}</tbody></table>`,
+      );
+      break;
+  }
+  return page(`neurorep: ${r.kind} ${r.id.slice(0, 8)}`, sections.join('\n'), charts, assets);
+}
+
+export function comparePage(all: RunSummary[], selected: string[], cmp: Comparison | null, assets: PageAssets): string {
+  const charts: Chart[] = [];
+  const picker = `<form class="picker" method="get" action="/compare"><h2>Pick runs</h2>${all
+    .filter((r) => r.kind !== 'dynamics')
+    .map((r) => `<label><input type="checkbox" name="ids" value="${escapeHtml(r.id)}"${selected.includes(r.id) ? ' checked' : ''}> <code>${escapeHtml(r.id.slice(0, 8))}</code> ${escapeHtml(r.kind)}: ${escapeHtml(r.summary)}</label>`)
+    .join('')}<p><button type="submit">Compare</button></p></form>`;
+  const parts = ['<h1>Compare</h1>'];
+  if (cmp && cmp.entities.length) {
+    parts.push(`<p class="meta">${cmp.runs.map((r) => `<a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a> ${escapeHtml(r.kind)}: ${escapeHtml(r.source)}`).join('<br>')}</p>`);
+    charts.push({ id: 'profile', spec: profileSpec('Areas and layers on shared axes', cmp.entities) });
+    parts.push('<h2>Side by side</h2>', `<div class="charts">${chartDiv('profile')}</div>`);
+    if (cmp.cka) {
+      if (cmp.cka.values.some((row) => row.some((v) => v !== null))) {
+        charts.push({ id: 'cka', spec: ckaHeatmapSpec(`${cmp.cka.estimator}`, cmp.cka) });
+        parts.push('<h2>CKA: layers x areas</h2>', `<div class="charts">${chartDiv('cka')}</div>`);
+      }
+      for (const n of cmp.cka.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
+    }
+  } else {
+    parts.push('<p>Pick two or more runs below (for example a network profile and an NWB analysis on the same stimuli).</p>');
+  }
+  parts.push(picker);
+  return page('neurorep: compare', parts.join('\n'), charts, assets);
+}

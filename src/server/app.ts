@@ -1,0 +1,104 @@
+/**
+ * The viewer: an express app over the results store. Pages: runs list, run detail, compare.
+ * JSON API: GET /api/runs, GET /api/runs/:id, GET /api/compare?ids=a,b.
+ *
+ * Every parameter is validated (run ids are UUIDs; at most 20 ids per comparison); unknown ids are
+ * 404, malformed ones 400; only the fixed asset map is served from disk.
+ */
+
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { compareRuns } from '../analysis/compare.js';
+import { comparePage, runPage, runsListPage } from '../report/pages.js';
+import { RunStore } from '../store/runStore.js';
+import { RUN_ID, type RunRecord } from '../store/schema.js';
+import { ASSET_FILES, assetText } from './assets.js';
+
+const MAX_COMPARE = 20;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function validId(id: unknown): string {
+  if (typeof id !== 'string' || id.length > 64 || !RUN_ID.test(id)) throw new HttpError(400, 'malformed run id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e');
+  return id;
+}
+
+/** ids from ?ids=a,b or ?ids=a&ids=b, each validated. */
+function idList(q: unknown): string[] {
+  const raw = (Array.isArray(q) ? q : q === undefined ? [] : [q]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [v]));
+  const ids = raw.map((s) => (typeof s === 'string' ? s.trim() : s)).filter((s) => s !== '');
+  if (ids.length > MAX_COMPARE) throw new HttpError(400, `at most ${MAX_COMPARE} runs can be compared at once`);
+  return [...new Set(ids.map(validId))];
+}
+
+export function createApp(storeDir: string): { app: express.Express; store: RunStore } {
+  const store = RunStore.open(storeDir);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use((_req, res, next) => {
+    res.set({
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      // vega compiles chart expressions with Function(), hence 'unsafe-eval'; no inline scripts.
+      'Content-Security-Policy': "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    });
+    next();
+  });
+  const linked = { mode: 'linked' as const };
+  const getRecord = (id: string): RunRecord => {
+    const rec = store.get(id);
+    if (!rec) throw new HttpError(404, `no run with id ${id}`);
+    return rec;
+  };
+  const compare = (ids: string[]) => {
+    const records = ids.map(getRecord);
+    return compareRuns(records, new Map(ids.map((id) => [id, store.representations(id)])));
+  };
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(runsListPage(store.list(), linked));
+  });
+  app.get('/runs/:id', (req, res) => {
+    res.type('html').send(runPage(getRecord(validId(req.params.id)), linked));
+  });
+  app.get('/compare', (req, res) => {
+    const ids = idList(req.query.ids);
+    res.type('html').send(comparePage(store.list(), ids, ids.length ? compare(ids) : null, linked));
+  });
+  app.get('/api/runs', (_req, res) => {
+    res.json({ runs: store.list() });
+  });
+  app.get('/api/runs/:id', (req, res) => {
+    res.json(getRecord(validId(req.params.id)));
+  });
+  app.get('/api/compare', (req, res) => {
+    const ids = idList(req.query.ids);
+    if (ids.length === 0) throw new HttpError(400, 'give run ids: /api/compare?ids=ID,ID');
+    res.json(compare(ids));
+  });
+  app.get('/assets/:name', (req, res) => {
+    const name = req.params.name;
+    const text = assetText(name);
+    if (text === undefined) throw new HttpError(404, 'no such asset');
+    res.type(ASSET_FILES[name].type).set('Cache-Control', 'public, max-age=3600').send(text);
+  });
+  app.get('/favicon.ico', (_req, res) => {
+    res.status(204).end();
+  });
+  app.use((_req, _res, next) => next(new HttpError(404, 'not found')));
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = err instanceof HttpError ? err.status : 500;
+    const message = err instanceof HttpError ? err.message : 'internal error';
+    if (status === 500) process.stderr.write(`neurorep serve: ${(err as Error)?.stack ?? String(err)}\n`);
+    if (req.path.startsWith('/api/')) res.status(status).json({ error: message });
+    else res.status(status).type('text/plain').send(`${status}: ${message}\n`);
+  });
+  return { app, store };
+}

@@ -1,0 +1,198 @@
+/**
+ * The results store: SQLite (better-sqlite3, WAL mode) at <store>/neurorep.db. One row per run
+ * with its record JSON, plus the representations (per area or layer) that comparisons need.
+ *
+ * Every write is one transaction, so a crash or kill mid-write leaves no partial run; WAL lets
+ * readers (the viewer) read while a writer writes, and a busy timeout lets two writing processes
+ * take turns instead of failing.
+ */
+
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../core/matrix.js';
+import { assertRecord, RUN_ID, type RunRecord } from './schema.js';
+
+/** A representation kept for comparisons: the matrix, or its Gram matrix when that is smaller. */
+export interface StoredRepresentation {
+  name: string;
+  /** Stimulus ids of the rows, in order (compared before CKA). */
+  stimulusIds: (string | number)[];
+  n: number;
+  /** 'matrix': n x d values; 'gram': n x n values of X X^T (X centred). */
+  form: 'matrix' | 'gram';
+  d: number;
+  values: Float64Array;
+}
+
+export interface RunSummary {
+  id: string;
+  kind: string;
+  createdAt: string;
+  sourcePath: string;
+  sourceKind: string;
+  toolkitVersion: string;
+  /** A one-line description for lists. */
+  summary: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS runs (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  toolkit_version TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  source_sha256 TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  params TEXT NOT NULL,
+  summary TEXT NOT NULL,
+  record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_created ON runs (created_at);
+CREATE TABLE IF NOT EXISTS representations (
+  run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  stimulus_ids TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  d INTEGER NOT NULL,
+  form TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (run_id, name)
+);
+`;
+
+export class RunStore {
+  private constructor(
+    readonly dir: string,
+    private readonly db: Database.Database,
+  ) {}
+
+  /** Open (creating if needed) the store in a directory. */
+  static open(dir: string, opts: { readonly?: boolean } = {}): RunStore {
+    const abs = resolve(dir);
+    try {
+      if (!opts.readonly) mkdirSync(abs, { recursive: true });
+    } catch (err) {
+      throw new InputError(`${dir}: cannot create the store directory: ${(err as Error).message}`);
+    }
+    let db: Database.Database;
+    try {
+      db = new Database(join(abs, 'neurorep.db'), { readonly: opts.readonly === true, fileMustExist: opts.readonly === true });
+    } catch (err) {
+      throw new InputError(`${join(dir, 'neurorep.db')}: cannot open the store: ${(err as Error).message}`);
+    }
+    db.pragma('busy_timeout = 10000');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.exec(SCHEMA);
+    }
+    return new RunStore(abs, db);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Store a run (and its representations) in one transaction. The record is schema-checked first. */
+  save(record: RunRecord, representations: StoredRepresentation[] = []): void {
+    assertRecord(record);
+    const src = Array.isArray(record.source) ? record.source : [record.source];
+    const insertRun = this.db.prepare(
+      `INSERT INTO runs (id, kind, created_at, toolkit_version, source_path, source_sha256, source_kind, params, summary, record)
+       VALUES (@id, @kind, @created_at, @toolkit_version, @source_path, @source_sha256, @source_kind, @params, @summary, @record)`,
+    );
+    const insertRep = this.db.prepare(
+      `INSERT INTO representations (run_id, name, stimulus_ids, n, d, form, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const tx = this.db.transaction(() => {
+      insertRun.run({
+        id: record.id,
+        kind: record.kind,
+        created_at: record.createdAt,
+        toolkit_version: record.toolkitVersion,
+        source_path: src.map((s) => s.path).join(' | '),
+        source_sha256: src.map((s) => s.sha256).join(','),
+        source_kind: src.map((s) => s.kind).join(','),
+        params: JSON.stringify(record.params),
+        summary: summarise(record),
+        record: JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+      });
+      for (const r of representations) {
+        insertRep.run(record.id, r.name, JSON.stringify(r.stimulusIds), r.n, r.d, r.form, Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength));
+      }
+    });
+    tx.immediate();
+  }
+
+  /** A run's record, schema-checked, or null when the id is unknown. */
+  get(id: string): RunRecord | null {
+    if (!RUN_ID.test(id)) return null;
+    const row = this.db.prepare('SELECT record FROM runs WHERE id = ?').get(id) as { record: string } | undefined;
+    if (!row) return null;
+    const rec = JSON.parse(row.record) as unknown;
+    assertRecord(rec);
+    return rec;
+  }
+
+  /** Runs, newest first. */
+  list(): RunSummary[] {
+    const rows = this.db
+      .prepare('SELECT id, kind, created_at, source_path, source_kind, toolkit_version, summary FROM runs ORDER BY created_at DESC, rowid DESC')
+      .all() as { id: string; kind: string; created_at: string; source_path: string; source_kind: string; toolkit_version: string; summary: string }[];
+    return rows.map((r) => ({ id: r.id, kind: r.kind, createdAt: r.created_at, sourcePath: r.source_path, sourceKind: r.source_kind, toolkitVersion: r.toolkit_version, summary: r.summary }));
+  }
+
+  /** Representations stored with a run. */
+  representations(id: string): StoredRepresentation[] {
+    const rows = this.db.prepare('SELECT name, stimulus_ids, n, d, form, data FROM representations WHERE run_id = ? ORDER BY rowid').all(id) as {
+      name: string;
+      stimulus_ids: string;
+      n: number;
+      d: number;
+      form: 'matrix' | 'gram';
+      data: Buffer;
+    }[];
+    return rows.map((r) => {
+      const copy = new Uint8Array(r.data.byteLength);
+      copy.set(r.data);
+      return { name: r.name, stimulusIds: JSON.parse(r.stimulus_ids), n: r.n, d: r.d, form: r.form, values: new Float64Array(copy.buffer) };
+    });
+  }
+
+  /** Full id from a unique prefix (at least 4 characters), as git does; null if none or ambiguous. */
+  resolveId(prefix: string): string | null {
+    if (!/^[0-9a-f-]{4,36}$/.test(prefix)) return null;
+    const rows = this.db.prepare("SELECT id FROM runs WHERE id LIKE ? || '%' LIMIT 2").all(prefix) as { id: string }[];
+    return rows.length === 1 ? rows[0].id : null;
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS c FROM runs').get() as { c: number }).c;
+  }
+
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check', { simple: true }) as string) ?? '';
+  }
+}
+
+/** A one-line description of a run for lists. */
+export function summarise(r: RunRecord): string {
+  const f = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '-' : Number(x.toPrecision(3)).toString());
+  switch (r.kind) {
+    case 'dimension':
+      return `${r.n} x ${r.d}: D_eff ${f(r.effectiveDimension)}, alpha ${f(r.alpha)}`;
+    case 'complexity':
+      return `${r.n} stimuli, p ${r.p} -> q ${r.q}: C ${f(r.complexity)} (K* ${r.kStar})`;
+    case 'patterns':
+      return `${r.n} x ${r.d}: switching ${f(r.switchingFraction)}, S_all ${f(r.entropyAll)}`;
+    case 'analyze':
+      return `${r.groups.length} group${r.groups.length === 1 ? '' : 's'}: ${r.groups.map((g) => `${g.name} (D_eff ${f(g.effectiveDimension)})`).join(', ')}`.slice(0, 300);
+    case 'network':
+      return `${r.layers.length} layers: ${r.layers.map((l) => `${l.name} (${f(l.effectiveDimension)})`).join(', ')}`.slice(0, 300);
+    case 'dynamics':
+      return `${r.steps.length} checkpoints x ${r.layers.length} layers`;
+  }
+}

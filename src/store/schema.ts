@@ -1,0 +1,133 @@
+/**
+ * Run records: one TypeScript type per kind, checked at run time (zod) before a record is
+ * written and after it is read back. The head (id, kind, createdAt, toolkitVersion, source,
+ * params) is the same for every kind; the body carries the observables (see README "Run records").
+ * Bodies are checked for the keys the CLI contract promises; richer detail passes through.
+ */
+
+import { z } from 'zod';
+
+const finite = z.number();
+const nullableNumber = z.number().nullable();
+
+export const SourceSchema = z.looseObject({
+  path: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$|^$/),
+  kind: z.string(),
+});
+
+const head = {
+  id: z.string().regex(/^[0-9a-f-]{36}$/),
+  kind: z.string(),
+  createdAt: z.string(),
+  toolkitVersion: z.string(),
+  source: z.union([SourceSchema, z.array(SourceSchema)]),
+  params: z.record(z.string(), z.unknown()),
+};
+
+const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
+const bootstrap = z.looseObject({ resamples: z.number().int(), seed: z.number(), skipped: z.number().int(), intervals: z.record(z.string(), interval) });
+
+export const SpectrumSchema = z.looseObject({
+  effectiveDimension: finite,
+  participationRatio: finite,
+  alpha: nullableNumber,
+  alphaRange: z.tuple([z.number(), z.number()]),
+  alphaR2: nullableNumber,
+  rank: z.number().int(),
+  spectrum: z.array(finite),
+});
+
+export const DimensionBodySchema = SpectrumSchema.extend({
+  n: z.number().int(),
+  d: z.number().int(),
+  totalVariance: finite,
+  cvPCA: SpectrumSchema.extend({ signalVariance: z.array(finite) }).optional(),
+  bootstrap: bootstrap.optional(),
+});
+
+export const ComplexityBodySchema = z.looseObject({
+  n: z.number().int(),
+  p: z.number().int(),
+  q: z.number().int(),
+  m: z.number().int(),
+  complexity: finite,
+  effectivePieces: finite,
+  kStar: z.number().int(),
+  gain: finite,
+  linearR2: finite,
+  bestR2: finite,
+  curve: z.array(z.object({ k: z.number().int(), r: finite, entropy: finite })),
+  bootstrap: bootstrap.optional(),
+});
+
+export const PatternsBodySchema = z.looseObject({
+  n: z.number().int(),
+  d: z.number().int(),
+  switchingFraction: finite,
+  curve: z.array(z.looseObject({ k: z.number().int(), entropy: finite, entropyPerNeuron: finite, independentEntropy: finite, multiInformation: finite })),
+  entropyAll: finite,
+  expEntropyAll: finite,
+  saturated: z.boolean(),
+  bootstrap: bootstrap.optional(),
+});
+
+/** One area or layer inside a profile: dimension observables when defined, patterns, complexity. */
+export const GroupSchema = z.looseObject({
+  name: z.string(),
+  n: z.number().int(),
+  d: z.number().int(),
+  effectiveDimension: finite.optional(),
+  participationRatio: finite.optional(),
+  alpha: nullableNumber.optional(),
+  spectrum: z.array(finite).optional(),
+  patterns: PatternsBodySchema.optional(),
+  complexity: ComplexityBodySchema.optional(),
+  skipped: z.record(z.string(), z.string()).optional(),
+});
+
+export const TransitionSchema = ComplexityBodySchema.extend({ from: z.string(), to: z.string() });
+
+export const RecordSchemas = {
+  dimension: z.looseObject({ ...head, kind: z.literal('dimension') }).and(DimensionBodySchema),
+  complexity: z.looseObject({ ...head, kind: z.literal('complexity') }).and(ComplexityBodySchema),
+  patterns: z.looseObject({ ...head, kind: z.literal('patterns') }).and(PatternsBodySchema),
+  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema) }),
+  network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema) }),
+  dynamics: z.looseObject({
+    ...head,
+    kind: z.literal('dynamics'),
+    steps: z.array(z.number()),
+    layers: z.array(z.string()),
+    series: z.array(z.looseObject({ layer: z.string(), observable: z.string(), values: z.array(nullableNumber), fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber }) })),
+  }),
+} as const;
+
+export type RecordKind = keyof typeof RecordSchemas;
+export const RECORD_KINDS = Object.keys(RecordSchemas) as RecordKind[];
+
+export type DimensionRecord = z.infer<typeof RecordSchemas.dimension>;
+export type ComplexityRecord = z.infer<typeof RecordSchemas.complexity>;
+export type PatternsRecord = z.infer<typeof RecordSchemas.patterns>;
+export type AnalyzeRecord = z.infer<typeof RecordSchemas.analyze>;
+export type NetworkRecord = z.infer<typeof RecordSchemas.network>;
+export type DynamicsRecord = z.infer<typeof RecordSchemas.dynamics>;
+export type RunRecord = DimensionRecord | ComplexityRecord | PatternsRecord | AnalyzeRecord | NetworkRecord | DynamicsRecord;
+
+/** Check a record against its kind's schema; returns the problems (empty when valid). */
+export function recordProblems(value: unknown): string[] {
+  const kind = (value as { kind?: unknown })?.kind;
+  if (typeof kind !== 'string' || !(kind in RecordSchemas)) return [`unknown record kind ${JSON.stringify(kind)}`];
+  const res = RecordSchemas[kind as RecordKind].safeParse(value);
+  if (res.success) return [];
+  return res.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`);
+}
+
+/** Throw if a record does not match its schema. */
+export function assertRecord(value: unknown): asserts value is RunRecord {
+  const problems = recordProblems(value);
+  if (problems.length > 0) throw new Error(`run record does not match its schema: ${problems.join('; ')}`);
+}
+
+/** Valid run ids: UUIDs as neurorep makes them. */
+export const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

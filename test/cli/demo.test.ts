@@ -1,0 +1,51 @@
+import test from 'ava';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunStore } from '../../src/store/runStore.js';
+import type { AnalyzeRecord, NetworkRecord } from '../../src/store/schema.js';
+import { binary, cli, tempDir } from '../helpers.js';
+
+test('demo: writes a synthetic session and network, stores both runs, compares them with CKA', async (t) => {
+  const store = tempDir();
+  const r = await cli('demo', '--store', store, '--json', '--quiet');
+  t.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  t.true(existsSync(join(store, 'demo', 'session.nwb')));
+  t.true(existsSync(join(store, 'demo', 'network.npz')));
+  const db = RunStore.open(store);
+  const analysis = db.get(out.analyze) as AnalyzeRecord;
+  const network = db.get(out.network) as NetworkRecord;
+  db.close();
+  t.deepEqual(analysis.groups.map((g) => g.name), ['V1 (simulated)', 'LM (simulated)']);
+  t.deepEqual(network.layers.map((l) => l.name), ['relu1', 'relu2', 'relu3']);
+  // Sharply tuned V1 spreads over more dimensions than broadly tuned LM (noise-corrected).
+  const cv = (g: AnalyzeRecord['groups'][number]) => (g as unknown as { cvPCA: { effectiveDimension: number } }).cvPCA.effectiveDimension;
+  t.true(cv(analysis.groups[0]) > cv(analysis.groups[1]), `V1 ${cv(analysis.groups[0])} vs LM ${cv(analysis.groups[1])}`);
+  t.deepEqual(out.comparison.cka.values.length, 3);
+  t.true(out.comparison.cka.values.flat().every((v: number | null) => v !== null));
+});
+
+test('demo is seeded: the same seed gives the same numbers', async (t) => {
+  const numbers = async (seed: string) => {
+    const store = tempDir();
+    const r = await cli('demo', '--store', store, '--json', '--quiet', '--seed', seed);
+    const out = JSON.parse(r.stdout);
+    const db = RunStore.open(store);
+    const a = db.get(out.analyze) as AnalyzeRecord;
+    const n = db.get(out.network) as NetworkRecord;
+    db.close();
+    return { groups: a.groups.map(({ name, effectiveDimension, patterns, complexity }) => ({ name, effectiveDimension, patterns, complexity })), layers: n.layers.map((l) => l.effectiveDimension), cka: out.comparison.cka.values };
+  };
+  const a = await numbers('5');
+  t.deepEqual(a, await numbers('5'));
+  t.notDeepEqual(a, await numbers('6'));
+});
+
+test('the README quick start: the built binary runs the demo', (t) => {
+  const store = tempDir();
+  const r = binary(['demo', '--store', store]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /V1 \(simulated\)/);
+  t.regex(r.stdout, /debiased linear CKA/);
+  t.regex(r.stdout, /npx neurorep compare [0-9a-f-]{36} [0-9a-f-]{36}/);
+});

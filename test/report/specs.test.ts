@@ -1,0 +1,61 @@
+import test from 'ava';
+import { compile } from 'vega-lite';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
+import type { ComparedEntity } from '../../src/analysis/compare.js';
+
+const data = (spec: Record<string, unknown>) => (spec.data as { values: Record<string, unknown>[] }).values;
+
+function compiles(t: import('ava').ExecutionContext, spec: Record<string, unknown>): void {
+  const out = compile(spec as never);
+  t.truthy(out.spec, 'vega-lite compiles the spec');
+}
+
+test('spectrum: log-log points and the fit line over the alpha range, slope = -alpha', (t) => {
+  const spectrum = Array.from({ length: 50 }, (_, i) => (i + 1) ** -1.5);
+  const spec = spectrumSpec('s', spectrum, [10, 25]);
+  compiles(t, spec);
+  t.is(data(spec).length, 50);
+  const fit = ((spec.layer as Record<string, unknown>[])[1].data as { values: { rank: number; fit: number }[] }).values;
+  t.deepEqual(fit.map((f) => f.rank), [10, 25]);
+  const slope = Math.log(fit[1].fit / fit[0].fit) / Math.log(25 / 10);
+  t.true(Math.abs(slope + 1.5) < 1e-9);
+  t.regex(String(spec.title), /alpha = 1\.50 over ranks 10-25/);
+});
+
+test('complexity curve marks K* and carries r and H', (t) => {
+  const spec = complexitySpec('c', [{ k: 1, r: 1, entropy: 0 }, { k: 2, r: 0.1, entropy: 0.69 }], 2);
+  compiles(t, spec);
+  t.deepEqual(data(spec), [{ K: 1, r: 1, H: 0, star: false }, { K: 2, r: 0.1, H: 0.69, star: true }]);
+});
+
+test('patterns curve has S, S_ind and I for every k', (t) => {
+  const spec = patternsSpec('p', [{ k: 1, entropy: 0.6, independentEntropy: 0.6, multiInformation: 0 }, { k: 2, entropy: 1, independentEntropy: 1.2, multiInformation: 0.2 }]);
+  compiles(t, spec);
+  t.is(data(spec).length, 6);
+  t.deepEqual(data(spec).filter((d) => d.series === 'I(k)').map((d) => d.value), [0, 0.2]);
+});
+
+test('profile: one value per entity and observable, error bars from the bootstrap interval', (t) => {
+  const e = (name: string, role: ComparedEntity['role'], deff: number, ci: [number, number] | null): ComparedEntity => ({
+    runId: 'r', runKind: 'x', role, name, index: 0, n: 10, d: 5, effectiveDimension: deff, effectiveDimensionCI: ci, alpha: 1, switchingFraction: 0.5, complexity: null, complexityFrom: null,
+  });
+  const spec = profileSpec('p', [e('<b>V1</b>', 'area', 4, [3, 5]), e('relu1', 'layer', 2, null)]);
+  compiles(t, spec);
+  const deff = data(spec).filter((d) => d.observable === 'effective dimension');
+  t.deepEqual(deff.map((d) => [d.entity, d.value, d.lo, d.hi]), [['area: <b>V1</b>', 4, 3, 5], ['layer: relu1', 2, null, null]]);
+  t.false(data(spec).some((d) => d.observable === 'complexity (nats)'), 'missing values are left out');
+});
+
+test('dynamics: values and fitted lines y = a t^b', (t) => {
+  const spec = dynamicsSpec('d', [1, 10, 100], [{ layer: 'h1', observable: 'D_eff', values: [2, 4, 8], fit: { a: 2, b: Math.log10(2), r2: 1 } }]);
+  compiles(t, spec);
+  const fits = data(spec).filter((d) => d.kind === 'fit');
+  t.deepEqual(fits.map((f) => f.step), [1, 100]);
+  t.true(Math.abs((fits[1].fit as number) - 8) < 1e-9);
+});
+
+test('CKA heatmap: one cell per (layer, area) with a value', (t) => {
+  const spec = ckaHeatmapSpec('k', { rows: [{ runId: 'a', name: 'relu1' }], cols: [{ runId: 'b', name: 'V1' }, { runId: 'b', name: 'LM' }], values: [[0.9, null]], estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)', notes: [] });
+  compiles(t, spec);
+  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', cka: 0.9 }]);
+});

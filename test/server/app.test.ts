@@ -1,0 +1,68 @@
+import test from 'ava';
+import { HOSTILE, startViewer, type Viewer } from './helpers.js';
+
+let viewer: Viewer;
+test.before(async () => {
+  viewer = await startViewer();
+});
+test.after.always(async () => {
+  await viewer?.close();
+});
+
+test('API: run list and run records', async (t) => {
+  const list = await fetch(`${viewer.base}/api/runs`);
+  t.is(list.status, 200);
+  const { runs } = (await list.json()) as { runs: { id: string; kind: string }[] };
+  t.deepEqual(runs.map((r) => r.id).sort(), Object.values(viewer.ids).sort());
+  const one = await fetch(`${viewer.base}/api/runs/${viewer.ids.network}`);
+  t.is(one.status, 200);
+  const rec = (await one.json()) as { kind: string; layers: unknown[] };
+  t.is(rec.kind, 'network');
+  t.is(rec.layers.length, 3);
+});
+
+test('API: 404 for an unknown id, 400 for malformed ids', async (t) => {
+  t.is((await fetch(`${viewer.base}/api/runs/00000000-0000-4000-8000-000000000000`)).status, 404);
+  for (const bad of ['..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', 'x'.repeat(10000), '%00', 'DROP TABLE runs']) {
+    const r = await fetch(`${viewer.base}/api/runs/${bad}`);
+    t.true(r.status === 400 || r.status === 404, `${bad.slice(0, 30)}: ${r.status}`);
+    if (!bad.includes('/')) t.is(r.status, 400, bad.slice(0, 30));
+  }
+  t.is((await fetch(`${viewer.base}/api/runs/${'a'.repeat(10000)}`)).status, 400);
+  t.is((await fetch(`${viewer.base}/api/compare?ids=nope`)).status, 400);
+  t.is((await fetch(`${viewer.base}/runs/nope`)).status, 400);
+  t.is((await fetch(`${viewer.base}/assets/..%2F..%2Fpackage.json`)).status, 404);
+  t.is((await fetch(`${viewer.base}/assets/package.json`)).status, 404);
+  t.is((await fetch(`${viewer.base}/nothing-here`)).status, 404);
+});
+
+test('compare API: CKA between layers and areas on shared stimuli', async (t) => {
+  const r = await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network},${viewer.ids.analyze}`);
+  t.is(r.status, 200);
+  const cmp = (await r.json()) as { cka: { rows: { name: string }[]; cols: { name: string }[]; values: (number | null)[][] } };
+  t.deepEqual(cmp.cka.rows.map((x) => x.name), ['relu1', 'relu2', 'relu3']);
+  t.deepEqual(cmp.cka.cols.map((x) => x.name), ['V1 (simulated)', 'LM (simulated)']);
+  t.true(cmp.cka.values.flat().every((v) => v !== null && v > -0.2 && v <= 1 + 1e-9));
+  // The hostile run has other stimuli: no CKA with the network.
+  const other = (await (await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network},${viewer.ids.hostile}`)).json()) as { cka: { values: (number | null)[][]; notes: string[] } };
+  t.true(other.cka.values.flat().every((v) => v === null));
+  t.regex(other.cka.notes[0], /shares the same stimuli/);
+});
+
+test('strings from data files are shown as text, never as markup', async (t) => {
+  const html = await (await fetch(`${viewer.base}/runs/${viewer.ids.hostile}`)).text();
+  t.false(html.includes('<script>window.__pwned'));
+  t.false(html.includes('<img src=x'));
+  t.true(html.includes('&lt;script&gt;window.__pwned = 1&lt;/script&gt;'));
+  const list = await (await fetch(`${viewer.base}/`)).text();
+  t.false(list.includes('<script>window.__pwned'));
+  const json = await (await fetch(`${viewer.base}/api/runs/${viewer.ids.hostile}`)).json() as { session: { sessionDescription: string } };
+  t.is(json.session.sessionDescription, `session ${HOSTILE}`);
+});
+
+test('security headers', async (t) => {
+  const r = await fetch(`${viewer.base}/`);
+  t.is(r.headers.get('x-content-type-options'), 'nosniff');
+  t.regex(r.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+  t.is(r.headers.get('x-powered-by'), null);
+});

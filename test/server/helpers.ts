@@ -1,0 +1,41 @@
+/** A store with real runs (the demo's, plus one with hostile strings from a data file) and a running viewer. */
+
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/server/app.js';
+import { cli, tempDir } from '../helpers.js';
+import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
+
+export interface Viewer {
+  base: string;
+  store: string;
+  ids: { network: string; analyze: string; hostile: string };
+  close: () => Promise<void>;
+}
+
+export const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned=2">';
+
+export async function startViewer(): Promise<Viewer> {
+  const store = tempDir('neurorep-viewer-');
+  const demo = await cli('demo', '--store', store, '--json', '--quiet');
+  if (demo.code !== 0) throw new Error(`demo failed: ${demo.stderr}`);
+  const { analyze, network } = JSON.parse(demo.stdout);
+  const { spec } = twoAreaSpec();
+  spec.sessionDescription = `session ${HOSTILE}`;
+  spec.electrodes!.location = spec.electrodes!.location.map((l) => (l === 'V1' ? `V1 ${HOSTILE}` : l));
+  const p = await writeTemp(spec, 'hostile.nwb');
+  const r = await cli('analyze', p, '--stimulus', 'orientation', '--store', store, '--json', '--quiet');
+  if (r.code !== 0) throw new Error(`analyze failed: ${r.stderr}`);
+  const hostile = JSON.parse(r.stdout).id;
+  const { app, store: db } = createApp(store);
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: `http://127.0.0.1:${port}`,
+    store,
+    ids: { network, analyze, hostile },
+    close: () => new Promise((resolve) => server.close(() => { db.close(); resolve(); })),
+  };
+}
