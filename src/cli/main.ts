@@ -13,6 +13,8 @@ import { dimensionCommand } from './commands/dimension.js';
 import { infoCommand } from './commands/info.js';
 import { patternsCommand } from './commands/patterns.js';
 import { networkCommand } from './commands/network.js';
+import { activationsCommand } from './commands/activations.js';
+import { dynamicsCommand } from './commands/dynamics.js';
 import { runsCommand } from './commands/runs.js';
 import { compareCommand } from './commands/compare.js';
 import { serveCommand } from './commands/serve.js';
@@ -20,7 +22,7 @@ import { reportCommand } from './commands/report.js';
 import { demoCommand } from './commands/demo.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 
-export const COMMANDS: Command[] = [demoCommand, infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand, networkCommand, compareCommand, runsCommand, serveCommand, reportCommand];
+export const COMMANDS: Command[] = [demoCommand, infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand, activationsCommand, networkCommand, dynamicsCommand, compareCommand, runsCommand, serveCommand, reportCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -178,25 +178,33 @@ function fortranToC(src: Float64Array, shape: number[]): Float64Array {
   return out;
 }
 
-/** Serialise values (C order) of the given shape as .npy (version 1.0, little-endian). */
-export function encodeNpy(data: ArrayLike<number>, shape: readonly number[], dtype: NpyDtype = 'f8'): Uint8Array {
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (count !== data.length) throw new RangeError(`encodeNpy: shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
+/** The .npy (version 1.0, little-endian, C order) header for an array; data follows it directly. */
+export function encodeNpyHeader(shape: readonly number[], dtype: NpyDtype): Uint8Array {
   const order = dtype.endsWith('1') ? '|' : '<';
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${order}${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
   // Pad so that the data starts on a 64-byte boundary; the header ends with a newline.
   const unpadded = 10 + header.length + 1;
   header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
-  const size = ITEM_SIZE[dtype];
-  const out = new Uint8Array(10 + header.length + count * size);
+  const out = new Uint8Array(10 + header.length);
   out.set(MAGIC, 0);
   out[6] = 1;
   out[7] = 0;
-  const view = new DataView(out.buffer);
-  view.setUint16(8, header.length, true);
+  new DataView(out.buffer).setUint16(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[10 + i] = header.charCodeAt(i);
-  let o = 10 + header.length;
+  return out;
+}
+
+/** Serialise values (C order) of the given shape as .npy (version 1.0, little-endian). */
+export function encodeNpy(data: ArrayLike<number>, shape: readonly number[], dtype: NpyDtype = 'f8'): Uint8Array {
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (count !== data.length) throw new RangeError(`encodeNpy: shape (${shape.join(', ')}) needs ${count} values, got ${data.length}`);
+  const head = encodeNpyHeader(shape, dtype);
+  const size = ITEM_SIZE[dtype];
+  const out = new Uint8Array(head.length + count * size);
+  out.set(head, 0);
+  const view = new DataView(out.buffer);
+  let o = head.length;
   for (let i = 0; i < count; i++, o += size) {
     const v = data[i];
     switch (dtype) {

@@ -97,7 +97,10 @@ export class RunStore {
   }
 
   /** Store a run (and its representations) in one transaction. The record is schema-checked first. */
-  save(record: RunRecord, representations: StoredRepresentation[] = []): void {
+  save(given: RunRecord, representations: StoredRepresentation[] = []): void {
+    // Validate exactly what is stored: the JSON form, where non-finite numbers are null.
+    const json = JSON.stringify(given, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+    const record = JSON.parse(json) as unknown;
     assertRecord(record);
     const src = Array.isArray(record.source) ? record.source : [record.source];
     const insertRun = this.db.prepare(
@@ -118,7 +121,7 @@ export class RunStore {
         source_kind: src.map((s) => s.kind).join(','),
         params: JSON.stringify(record.params),
         summary: summarise(record),
-        record: JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v)),
+        record: json,
       });
       for (const r of representations) {
         insertRep.run(record.id, r.name, JSON.stringify(r.stimulusIds), r.n, r.d, r.form, Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength));

@@ -99,7 +99,7 @@ export const RecordSchemas = {
     kind: z.literal('dynamics'),
     steps: z.array(z.number()),
     layers: z.array(z.string()),
-    series: z.array(z.looseObject({ layer: z.string(), observable: z.string(), values: z.array(nullableNumber), fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber }) })),
+    series: z.array(z.looseObject({ layer: z.string(), observable: z.string(), values: z.array(nullableNumber), fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber, points: z.number().int() }) })),
   }),
 } as const;
 

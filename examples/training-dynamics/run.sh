@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Train a small MLP on MNIST with checkpoints, then fit power laws to every observable over
+# training. Run from the repository root after `npm ci` (needs ../shared/data/datasets/mnist,
+# or MNIST_DIR pointing at a folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out="${1:-examples/training-dynamics/out}"
+rm -rf "$out"
+node --import tsx examples/training-dynamics/train.ts "$out"
+npx neurorep dynamics "$out"/acts-*.npz

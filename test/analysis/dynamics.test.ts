@@ -1,0 +1,68 @@
+import test from 'ava';
+import { join } from 'node:path';
+import { trainingDynamics } from '../../src/analysis/dynamics.js';
+import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
+import { Rng } from '../../src/core/stats.js';
+import { writeNpz } from '../../src/io/matrixFile.js';
+import { cli, tempDir } from '../helpers.js';
+
+/** n x d data whose covariance has exactly r equal non-zero eigenvalues: D_eff = r exactly. */
+function isotropicRank(n: number, d: number, r: number, seed: number): ResponseMatrix {
+  const rng = new Rng(seed);
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < r; j++) {
+    const c = Float64Array.from({ length: n }, () => rng.normal());
+    const m = c.reduce((a, b) => a + b, 0) / n;
+    for (let i = 0; i < n; i++) c[i] -= m;
+    for (const p of cols) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += c[i] * p[i];
+      for (let i = 0; i < n; i++) c[i] -= dot * p[i];
+    }
+    const norm = Math.sqrt(c.reduce((a, b) => a + b * b, 0));
+    cols.push(c.map((v) => v / norm));
+  }
+  const x = new Float64Array(n * d);
+  for (let j = 0; j < r; j++) for (let i = 0; i < n; i++) x[i * d + j] = cols[j][i] * 10;
+  return responseMatrix(n, d, x);
+}
+
+test('D_eff = 2 t^0.5 over checkpoints: the power-law fit recovers a = 2, b = 0.5, R^2 = 1', (t) => {
+  const steps = [1, 4, 16, 64];
+  const checkpoints = steps.map((s, i) => ({ step: s, layers: [{ name: 'h', matrix: isotropicRank(120, 20, 2 * Math.sqrt(s), i) }], input: null, source: `c${s}` }));
+  const d = trainingDynamics([...checkpoints].reverse());
+  t.deepEqual(d.steps, steps, 'checkpoints are ordered by step');
+  const deff = d.series.find((s) => s.layer === 'h' && s.observable === 'effectiveDimension')!;
+  deff.values.forEach((v, i) => t.true(Math.abs(v! - 2 * Math.sqrt(steps[i])) < 1e-9));
+  t.true(Math.abs(deff.fit.a - 2) < 1e-9, `a ${deff.fit.a}`);
+  t.true(Math.abs(deff.fit.b - 0.5) < 1e-9, `b ${deff.fit.b}`);
+  t.true(Math.abs(deff.fit.r2 - 1) < 1e-9);
+});
+
+test('dynamics CLI: checkpoint files with steps -> a stored record; bad checkpoints exit 2', async (t) => {
+  const dir = tempDir();
+  const files = [1, 10, 100].map((s, i) => {
+    const f = join(dir, `acts-${s}.npz`);
+    const h1 = isotropicRank(80, 12, 2 + i, i);
+    const h2 = isotropicRank(80, 8, 2, 10 + i);
+    writeNpz(f, [['h1', { data: h1.data, shape: [80, 12] }], ['h2', { data: h2.data, shape: [80, 8] }], ['step', { data: [s], shape: [1] }]]);
+    return f;
+  });
+  const r = await cli('dynamics', ...files, '--json');
+  t.is(r.code, 0, r.stderr);
+  const rec = JSON.parse(r.stdout);
+  t.is(rec.kind, 'dynamics');
+  t.deepEqual(rec.steps, [1, 10, 100]);
+  t.deepEqual(rec.layers, ['h1', 'h2']);
+  t.deepEqual(rec.series.find((s: { layer: string; observable: string }) => s.layer === 'h1' && s.observable === 'effectiveDimension').values.map((v: number) => Math.round(v * 1e6) / 1e6), [2, 3, 4]);
+  const noStep = join(dir, 'nostep.npz');
+  writeNpz(noStep, [['h1', { data: new Float64Array(24).map((_, i) => i % 5), shape: [4, 6] }]]);
+  const bad = await cli('dynamics', files[0], noStep);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /nostep\.npz: no 'step' array/);
+  const other = join(dir, 'other.npz');
+  writeNpz(other, [['x', { data: isotropicRank(80, 12, 2, 1).data, shape: [80, 12] }], ['step', { data: [5], shape: [1] }]]);
+  const mismatch = await cli('dynamics', files[0], other);
+  t.is(mismatch.code, 2);
+  t.regex(mismatch.stderr, /other\.npz: layers x differ/);
+});
