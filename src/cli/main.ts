@@ -21,6 +21,7 @@ import { serveCommand } from './commands/serve.js';
 import { reportCommand } from './commands/report.js';
 import { demoCommand } from './commands/demo.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
+import { installWorkerThreads } from '../parallel/pool.js';
 
 export const COMMANDS: Command[] = [demoCommand, infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand, activationsCommand, networkCommand, dynamicsCommand, compareCommand, runsCommand, serveCommand, reportCommand];
 
@@ -69,6 +70,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       io.out(toolkitVersion() + '\n');
       return 0;
     }
+    installWorkerThreads();
     const ctx = makeContext(io, {
       quiet: args.options.quiet as boolean | undefined,
       json: args.options.json as boolean | undefined,

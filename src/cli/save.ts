@@ -4,11 +4,12 @@ import { RunStore, type StoredRepresentation } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
 import type { Context } from './context.js';
 
-export function saveRun(ctx: Context, record: unknown, reps: (StoredRepresentation | null)[] = []): void {
+/** Representations are passed as a function so that --no-store never computes them. */
+export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepresentation | null)[] = () => []): void {
   if (ctx.noStore) return;
   const store = RunStore.open(ctx.store);
   try {
-    store.save(record as RunRecord, reps.filter((r): r is StoredRepresentation => r !== null));
+    store.save(record as RunRecord, reps().filter((r): r is StoredRepresentation => r !== null));
   } finally {
     store.close();
   }

@@ -9,9 +9,17 @@
 import { centerColumns, InputError, type ResponseMatrix } from './matrix.js';
 import { crossProductTransB } from './linalg.js';
 
-/** Gram matrix K = Xc Xc^T of the column-centred representation (n x n). */
+const gramCache = new WeakMap<ResponseMatrix, Float64Array>();
+
+/**
+ * Gram matrix K = Xc Xc^T of the column-centred representation (n x n). Cached per matrix object:
+ * the effective dimension of a wide matrix and its stored representation share one product.
+ * Treat the result as read-only.
+ */
 export function linearGram(x: ResponseMatrix): Float64Array {
-  return crossProductTransB(centerColumns(x).data, x.n, x.d);
+  let g = gramCache.get(x);
+  if (!g) gramCache.set(x, (g = crossProductTransB(centerColumns(x).data, x.n, x.d)));
+  return g;
 }
 
 /** Unbiased HSIC (Song et al. 2012) of two n x n Gram matrices; needs n >= 4. */

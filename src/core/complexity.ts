@@ -24,6 +24,7 @@ import { centerColumns, InputError, selectRows, type ResponseMatrix } from './ma
 import { choleskySolve, principalAxes } from './linalg.js';
 import { kmeans } from './kmeans.js';
 import { bootstrapScalars, foldAssignment, Rng, type BootstrapSummary } from './stats.js';
+import { defineTask, parallelFor, sharedFloat64 } from './parallel.js';
 
 export interface ComplexityOptions {
   /** Input principal components m (default min(p, 32)). */
@@ -93,8 +94,24 @@ function taskSeed(seed: number, k: number, fold: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
-/** The top-m principal component scores of centred X (n x m). */
+const reducedCache = new WeakMap<ResponseMatrix, Map<number, { scores: Float64Array; m: number }>>();
+
+/**
+ * The top-m principal component scores of centred X (n x m). Cached per matrix object, so a
+ * network input mapped to every layer (or a layer that is both a target and a source) is reduced
+ * once.
+ */
 export function reduceInputs(x: ResponseMatrix, m: number): { scores: Float64Array; m: number } {
+  let byM = reducedCache.get(x);
+  if (!byM) reducedCache.set(x, (byM = new Map()));
+  const hit = byM.get(m);
+  if (hit) return hit;
+  const computed = computeReducedInputs(x, m);
+  byM.set(m, computed);
+  return computed;
+}
+
+function computeReducedInputs(x: ResponseMatrix, m: number): { scores: Float64Array; m: number } {
   const xc = centerColumns(x).data;
   const axes = principalAxes(xc, x.n, x.d, m);
   const k = axes.k;
@@ -117,7 +134,11 @@ interface Piece {
   weights: Float64Array; // m x q
 }
 
-/** Ridge regression with an unpenalised intercept, lambda = ridge * trace(Xc^T Xc) / m. */
+/**
+ * Ridge regression with an unpenalised intercept, lambda = ridge * trace(Xc^T Xc) / m.
+ * Xc^T Yc equals Xc^T Y (the centred inputs sum to zero), so Y is never centred; the product is
+ * accumulated over blocks of Y's columns so that the m x block accumulator stays in cache.
+ */
 export function fitRidgePiece(x: Float64Array, y: Float64Array, rows: ArrayLike<number>, m: number, q: number, ridge: number): Piece {
   const cnt = rows.length;
   const mx = new Float64Array(m);
@@ -125,23 +146,49 @@ export function fitRidgePiece(x: Float64Array, y: Float64Array, rows: ArrayLike<
   for (let r = 0; r < cnt; r++) {
     const i = rows[r];
     for (let j = 0; j < m; j++) mx[j] += x[i * m + j];
-    for (let j = 0; j < q; j++) my[j] += y[i * q + j];
+    const oy = i * q;
+    for (let j = 0; j < q; j++) my[j] += y[oy + j];
   }
   for (let j = 0; j < m; j++) mx[j] /= cnt;
   for (let j = 0; j < q; j++) my[j] /= cnt;
+  // Centred inputs of the piece (cnt x m) and their scatter matrix.
+  const xc = new Float64Array(cnt * m);
   const s = new Float64Array(m * m);
-  const xty = new Float64Array(m * q);
-  const xc = new Float64Array(m);
   for (let r = 0; r < cnt; r++) {
     const i = rows[r];
-    for (let j = 0; j < m; j++) xc[j] = x[i * m + j] - mx[j];
+    const o = r * m;
+    for (let j = 0; j < m; j++) xc[o + j] = x[i * m + j] - mx[j];
     for (let a = 0; a < m; a++) {
-      const va = xc[a];
+      const va = xc[o + a];
       if (va === 0) continue;
       const oa = a * m;
-      for (let b = a; b < m; b++) s[oa + b] += va * xc[b];
-      const oy = i * q, ot = a * q;
-      for (let j = 0; j < q; j++) xty[ot + j] += va * (y[oy + j] - my[j]);
+      for (let b = a; b < m; b++) s[oa + b] += va * xc[o + b];
+    }
+  }
+  const xty = new Float64Array(m * q);
+  const BLOCK = 512;
+  for (let j0 = 0; j0 < q; j0 += BLOCK) {
+    const j1 = Math.min(q, j0 + BLOCK);
+    let r = 0;
+    // Four rows of Y at a time into each accumulator row: five loads and one store per four multiply-adds.
+    for (; r + 3 < cnt; r += 4) {
+      const o0 = r * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
+      const y0 = rows[r] * q, y1 = rows[r + 1] * q, y2 = rows[r + 2] * q, y3 = rows[r + 3] * q;
+      for (let a = 0; a < m; a++) {
+        const v0 = xc[o0 + a], v1 = xc[o1 + a], v2 = xc[o2 + a], v3 = xc[o3 + a];
+        const ot = a * q;
+        for (let j = j0; j < j1; j++) xty[ot + j] += v0 * y[y0 + j] + v1 * y[y1 + j] + v2 * y[y2 + j] + v3 * y[y3 + j];
+      }
+    }
+    for (; r < cnt; r++) {
+      const o = r * m;
+      const oy = rows[r] * q;
+      for (let a = 0; a < m; a++) {
+        const va = xc[o + a];
+        if (va === 0) continue;
+        const ot = a * q;
+        for (let j = j0; j < j1; j++) xty[ot + j] += va * y[oy + j];
+      }
     }
   }
   let trace = 0;
@@ -166,11 +213,18 @@ export function fitRidgePiece(x: Float64Array, y: Float64Array, rows: ArrayLike<
 
 function predictInto(piece: Piece, x: Float64Array, i: number, m: number, q: number, out: Float64Array): void {
   out.set(piece.intercept);
-  for (let a = 0; a < m; a++) {
-    const v = x[i * m + a];
-    if (v === 0) continue;
+  const w = piece.weights;
+  const ox = i * m;
+  let a = 0;
+  for (; a + 3 < m; a += 4) {
+    const v0 = x[ox + a], v1 = x[ox + a + 1], v2 = x[ox + a + 2], v3 = x[ox + a + 3];
+    const o0 = a * q, o1 = o0 + q, o2 = o1 + q, o3 = o2 + q;
+    for (let j = 0; j < q; j++) out[j] += v0 * w[o0 + j] + v1 * w[o1 + j] + v2 * w[o2 + j] + v3 * w[o3 + j];
+  }
+  for (; a < m; a++) {
+    const v = x[ox + a];
     const oa = a * q;
-    for (let j = 0; j < q; j++) out[j] += v * piece.weights[oa + j];
+    for (let j = 0; j < q; j++) out[j] += v * w[oa + j];
   }
 }
 
@@ -193,53 +247,104 @@ export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: Comple
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, nFolds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);
 
-  const trainRows: Int32Array[] = [];
-  const testRows: Int32Array[] = [];
-  for (let f = 0; f < nFolds; f++) {
-    const tr: number[] = [];
-    const te: number[] = [];
-    for (let i = 0; i < n; i++) (foldOf[i] === f ? te : tr).push(i);
-    trainRows.push(Int32Array.from(tr));
-    testRows.push(Int32Array.from(te));
-  }
-  // Per-fold global fits and the denominators (deviation from the training mean) are shared by all K.
-  const globalFits = trainRows.map((tr) => fitRidgePiece(xs, yc, tr, m, q, ridge));
+  // Shared (when a parallel runtime is installed) so that worker threads read the same data.
+  const shared = { xs: sharedFloat64(xs), yc: sharedFloat64(yc), foldOf: Int32Array.from(foldOf), n, m, q, nFolds, ridge, restarts, seed };
+  const globals = sharedFloat64(nFolds * (m * q + q));
+  parallelFor('complexityGlobalFit', nFolds, { ...shared, globals });
+  // Denominators (deviation from each fold's training mean) are shared by all K.
   let denominator = 0;
   for (let f = 0; f < nFolds; f++) {
-    const mean = trainMean(yc, trainRows[f], q);
-    for (const i of testRows[f]) for (let j = 0; j < q; j++) denominator += (yc[i * q + j] - mean[j]) ** 2;
+    const { train, test } = foldRows(shared.foldOf, f);
+    const mean = trainMean(yc, train, q);
+    for (const i of test)
+      for (let j = 0; j < q; j++) {
+        const e = yc[i * q + j] - mean[j];
+        denominator += e * e;
+      }
   }
   if (!(denominator > 0)) throw new InputError('Y has zero variance over the held-out stimuli; there is nothing to predict');
 
   const total = scales.length * (nFolds + 1);
   let done = 0;
   const curve: ComplexityPoint[] = [];
-  const yhat = new Float64Array(q);
   for (const k of scales) {
+    // Pieces 0..nFolds-1: held-out squared error per fold; piece nFolds: occupancy entropy on all stimuli.
+    const out = sharedFloat64(nFolds + 1);
+    parallelFor('complexityScale', nFolds + 1, { ...shared, globals, k, out });
     let sse = 0;
-    for (let f = 0; f < nFolds; f++) {
-      const tr = trainRows[f];
-      const xtr = gatherRows(xs, tr, m);
-      const km = k === 1 ? null : kmeans(xtr, tr.length, m, k, new Rng(taskSeed(seed, k, f)), { restarts });
-      const pieces: Piece[] = [];
-      if (km) {
-        const members: number[][] = Array.from({ length: km.k }, () => []);
-        km.labels.forEach((c, r) => members[c].push(tr[r]));
-        for (let c = 0; c < km.k; c++) pieces.push(members[c].length >= m + 2 ? fitRidgePiece(xs, yc, members[c], m, q, ridge) : globalFits[f]);
-      }
-      for (const i of testRows[f]) {
-        const piece = km ? pieces[nearestCentroid(xs, i, m, km.centroids, km.k)] : globalFits[f];
-        predictInto(piece, xs, i, m, q, yhat);
-        for (let j = 0; j < q; j++) sse += (yc[i * q + j] - yhat[j]) ** 2;
-      }
-      opts.onProgress?.(++done, total);
-    }
-    const entropy = k === 1 ? 0 : occupancyEntropy(kmeans(xs, n, m, k, new Rng(taskSeed(seed, k, -1)), { restarts }).labels, k);
-    opts.onProgress?.(++done, total);
-    curve.push({ k, r: sse / denominator, entropy });
+    for (let f = 0; f < nFolds; f++) sse += out[f];
+    done += nFolds + 1;
+    opts.onProgress?.(done, total);
+    curve.push({ k, r: sse / denominator, entropy: out[nFolds] });
   }
   return summarise(curve, { n, p: x.d, q, m }, opts);
 }
+
+interface ScaleArgs {
+  xs: Float64Array;
+  yc: Float64Array;
+  foldOf: Int32Array;
+  n: number;
+  m: number;
+  q: number;
+  nFolds: number;
+  ridge: number;
+  restarts: number;
+  seed: number;
+  globals: Float64Array;
+}
+
+function foldRows(foldOf: Int32Array, f: number): { train: Int32Array; test: Int32Array } {
+  const train: number[] = [];
+  const test: number[] = [];
+  for (let i = 0; i < foldOf.length; i++) (foldOf[i] === f ? test : train).push(i);
+  return { train: Int32Array.from(train), test: Int32Array.from(test) };
+}
+
+/** The fold's global (K = 1) fit, as stored in the shared `globals` buffer. */
+function globalFit(a: ScaleArgs, f: number): Piece {
+  const size = a.m * a.q + a.q;
+  const off = f * size;
+  return { weights: a.globals.subarray(off, off + a.m * a.q), intercept: a.globals.subarray(off + a.m * a.q, off + size) };
+}
+
+defineTask('complexityGlobalFit', (raw, f) => {
+  const a = raw as unknown as ScaleArgs;
+  const piece = fitRidgePiece(a.xs, a.yc, foldRows(a.foldOf, f).train, a.m, a.q, a.ridge);
+  const size = a.m * a.q + a.q;
+  a.globals.set(piece.weights, f * size);
+  a.globals.set(piece.intercept, f * size + a.m * a.q);
+});
+
+defineTask('complexityScale', (raw, f) => {
+  const a = raw as unknown as ScaleArgs & { k: number; out: Float64Array };
+  const { xs, yc, m, q, k } = a;
+  if (f === a.nFolds) {
+    a.out[f] = k === 1 ? 0 : occupancyEntropy(kmeans(xs, a.n, m, k, new Rng(taskSeed(a.seed, k, -1)), { restarts: a.restarts }).labels, k);
+    return;
+  }
+  const { train, test } = foldRows(a.foldOf, f);
+  const global = globalFit(a, f);
+  const km = k === 1 ? null : kmeans(gatherRows(xs, train, m), train.length, m, k, new Rng(taskSeed(a.seed, k, f)), { restarts: a.restarts });
+  const pieces: Piece[] = [];
+  if (km) {
+    const members: number[][] = Array.from({ length: km.k }, () => []);
+    km.labels.forEach((c, r) => members[c].push(train[r]));
+    for (let c = 0; c < km.k; c++) pieces.push(members[c].length >= m + 2 ? fitRidgePiece(xs, yc, members[c], m, q, a.ridge) : global);
+  }
+  const yhat = new Float64Array(q);
+  let sse = 0;
+  for (const i of test) {
+    const piece = km ? pieces[nearestCentroid(xs, i, m, km.centroids, km.k)] : global;
+    predictInto(piece, xs, i, m, q, yhat);
+    const oy = i * q;
+    for (let j = 0; j < q; j++) {
+      const e = yc[oy + j] - yhat[j];
+      sse += e * e;
+    }
+  }
+  a.out[f] = sse;
+});
 
 /** Steps 5 of the definition: gain, K*, C, R^2 values, from a curve. */
 export function summarise(curve: ComplexityPoint[], shape: { n: number; p: number; q: number; m: number }, opts: Pick<ComplexityOptions, 'gainThreshold' | 'gainFraction'> = {}): ComplexityResult {

@@ -15,7 +15,8 @@
  */
 
 import { centerColumns, InputError, selectRows, type ResponseMatrix } from './matrix.js';
-import { covarianceSpectrum, keptRank, principalAxes } from './linalg.js';
+import { covarianceSpectrum, keptRank, principalAxes, symmetricEigen } from './linalg.js';
+import { linearGram } from './cka.js';
 import { bootstrapScalars, fitLine, Rng, type BootstrapSummary } from './stats.js';
 
 export type { BootstrapSummary } from './stats.js';
@@ -145,8 +146,13 @@ export function spectrumObservables(eigenvalues: Float64Array, opts: PowerLawOpt
 
 /** Covariance eigenvalues of a response matrix (descending), via the smaller of covariance and Gram. */
 export function covarianceEigenvalues(m: ResponseMatrix): Float64Array {
-  const c = centerColumns(m);
-  return covarianceSpectrum(c.data, m.n, m.d);
+  if (m.d > m.n) {
+    // The n x n Gram route; the Gram matrix is cached for CKA on the same matrix.
+    const values = symmetricEigen(linearGram(m), m.n).values;
+    for (let i = 0; i < values.length; i++) values[i] /= m.n - 1;
+    return values;
+  }
+  return covarianceSpectrum(centerColumns(m).data, m.n, m.d);
 }
 
 /** Effective dimension and its companions for one response matrix (rows = stimuli). */

@@ -2,8 +2,11 @@
  * The heavy kernels, in one place so they can be made fast in one place: cross products
  * (covariance / Gram), symmetric eigendecomposition, Cholesky solves.
  *
- * Matrices are row-major Float64Array. Pure: no I/O, no Node APIs.
+ * Matrices are row-major Float64Array. Pure: no I/O, no Node APIs. Independent pieces of work go
+ * through core/parallel.ts, which a runtime may spread over threads.
  */
+
+import { defineTask, parallelFor, parallelThreads, sharedFloat64 } from './parallel.js';
 
 /**
  * A^T A for a row-major n x d matrix A: the d x d (unscaled) covariance of centred data.
@@ -20,42 +23,99 @@ export function crossProductTransB(a: Float64Array, n: number, d: number): Float
   return rowGram(a, n, d);
 }
 
-/** G[i][j] = <row i, row j> for the rows of an r x c row-major matrix; returns r x r. */
+/**
+ * G[i][j] = <row i, row j> for the rows of an r x c row-major matrix; returns r x r. Rows of G are
+ * cut into chunks of equal work (row i costs r - i dot products) and run through parallelFor, so
+ * a registered runtime spreads them over cores; each chunk writes only its own rows.
+ */
 function rowGram(x: Float64Array, r: number, c: number): Float64Array {
-  const g = new Float64Array(r * r);
-  // Block over the inner dimension so that a panel of rows stays in cache while it is reused.
-  const panel = Math.max(64, Math.min(c, Math.floor(16384 / Math.max(1, Math.min(r, 64)))));
-  for (let k0 = 0; k0 < c; k0 += panel) {
-    const k1 = Math.min(c, k0 + panel);
-    for (let i = 0; i < r; i++) {
-      const oi = i * c;
+  const threads = parallelThreads();
+  if (threads === 1 || r * r * c < 2e7) {
+    const g = new Float64Array(r * r);
+    rowGramRows(x, r, c, g, 0, r);
+    mirrorUpper(g, r);
+    return g;
+  }
+  const xs = x.buffer instanceof SharedArrayBuffer ? x : sharedFloat64(x);
+  const g = sharedFloat64(r * r);
+  const chunks = 8 * threads;
+  const bounds = new Int32Array(chunks + 1);
+  const total = (r * (r + 1)) / 2;
+  let row = 0;
+  for (let k = 1; k < chunks; k++) {
+    const target = (total * k) / chunks;
+    while (row < r && row * r - (row * (row - 1)) / 2 < target) row++;
+    bounds[k] = Math.min(r, row + (row % 2)); // chunks start on even rows (the kernel pairs rows)
+  }
+  bounds[chunks] = r;
+  for (let k = 1; k <= chunks; k++) bounds[k] = Math.max(bounds[k], bounds[k - 1]);
+  parallelFor('rowGramRows', chunks, { x: xs, g, r, c, bounds });
+  mirrorUpper(g, r);
+  return g;
+}
+
+defineTask('rowGramRows', (a, k) => {
+  const { x, g, r, c, bounds } = a as { x: Float64Array; g: Float64Array; r: number; c: number; bounds: Int32Array };
+  rowGramRows(x, r, c, g, bounds[k], bounds[k + 1]);
+});
+
+function mirrorUpper(g: Float64Array, r: number): void {
+  for (let i = 0; i < r; i++) for (let j = i + 1; j < r; j++) g[j * r + i] = g[i * r + j];
+}
+
+/**
+ * Rows [i0, i1) of the upper triangle of x x^T into g (i0 even). A 2 x 4 register block (two rows
+ * against four, eight accumulators) over panels of 256 columns: six loads feed eight
+ * multiply-adds, and the panel keeps the six rows in L1.
+ */
+export function rowGramRows(x: Float64Array, r: number, c: number, g: Float64Array, i0: number, i1: number): void {
+  const KP = 256;
+  for (let k0 = 0; k0 < c; k0 += KP) {
+    const k1 = Math.min(c, k0 + KP);
+    for (let i = i0; i < i1; i += 2) {
+      const pair = i + 1 < i1;
+      const oa = i * c, ob = pair ? oa + c : oa;
       let j = i;
       for (; j + 3 < r; j += 4) {
         const o0 = j * c, o1 = o0 + c, o2 = o1 + c, o3 = o2 + c;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
         for (let k = k0; k < k1; k++) {
-          const v = x[oi + k];
-          s0 += v * x[o0 + k];
-          s1 += v * x[o1 + k];
-          s2 += v * x[o2 + k];
-          s3 += v * x[o3 + k];
+          const va = x[oa + k], vb = x[ob + k];
+          const y0 = x[o0 + k], y1 = x[o1 + k], y2 = x[o2 + k], y3 = x[o3 + k];
+          a0 += va * y0;
+          a1 += va * y1;
+          a2 += va * y2;
+          a3 += va * y3;
+          b0 += vb * y0;
+          b1 += vb * y1;
+          b2 += vb * y2;
+          b3 += vb * y3;
         }
-        const gi = i * r + j;
-        g[gi] += s0;
-        g[gi + 1] += s1;
-        g[gi + 2] += s2;
-        g[gi + 3] += s3;
+        let gi = i * r + j;
+        g[gi] += a0;
+        g[gi + 1] += a1;
+        g[gi + 2] += a2;
+        g[gi + 3] += a3;
+        if (pair) {
+          gi += r;
+          g[gi] += b0;
+          g[gi + 1] += b1;
+          g[gi + 2] += b2;
+          g[gi + 3] += b3;
+        }
       }
       for (; j < r; j++) {
         const oj = j * c;
-        let s = 0;
-        for (let k = k0; k < k1; k++) s += x[oi + k] * x[oj + k];
-        g[i * r + j] += s;
+        let sa = 0, sb = 0;
+        for (let k = k0; k < k1; k++) {
+          sa += x[oa + k] * x[oj + k];
+          sb += x[ob + k] * x[oj + k];
+        }
+        g[i * r + j] += sa;
+        if (pair) g[(i + 1) * r + j] += sb;
       }
     }
   }
-  for (let i = 0; i < r; i++) for (let j = i + 1; j < r; j++) g[j * r + i] = g[i * r + j];
-  return g;
 }
 
 /** Transpose of a row-major rows x cols matrix. */
@@ -310,12 +370,119 @@ export interface PrincipalAxes {
 }
 
 /**
- * The top k principal axes of centred data (n x d), via the smaller of covariance and Gram.
+ * The top k eigenpairs of a symmetric positive semi-definite operator of size dim, by Lanczos
+ * with full reorthogonalisation (twice, for orthogonality to working precision). Ritz pairs are
+ * accepted when every residual bound |beta_m s_{m,i}| <= tol * theta_1. Deterministic: the start
+ * vector is a fixed function of dim. Returns eigenvectors as rows (k x dim), values descending.
+ */
+export function topEigenpairs(apply: (v: Float64Array, out: Float64Array) => void, dim: number, k: number, opts: { tol?: number } = {}): { values: Float64Array; vectors: Float64Array; k: number; iterations: number } {
+  const tol = opts.tol ?? 1e-11;
+  const want = Math.min(k, dim);
+  const basis: Float64Array[] = [];
+  const alpha: number[] = [];
+  const beta: number[] = [];
+  let q = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) q[i] = Math.sin(1 + 0.7 * i) + 0.3 * Math.cos(3.1 * i * i + 0.5); // fixed, generic start
+  normalise(q);
+  const w = new Float64Array(dim);
+  let normEstimate = 0; // running max of |alpha| and beta, a lower bound on the operator norm
+  let ritz: { values: Float64Array; vectors: Float64Array } | null = null;
+  for (let j = 0; j < dim; j++) {
+    basis.push(q);
+    apply(q, w);
+    let a = 0;
+    for (let i = 0; i < dim; i++) a += q[i] * w[i];
+    alpha.push(a);
+    for (let pass = 0; pass < 2; pass++) {
+      for (const b of basis) {
+        let dot = 0;
+        for (let i = 0; i < dim; i++) dot += b[i] * w[i];
+        for (let i = 0; i < dim; i++) w[i] -= dot * b[i];
+      }
+    }
+    let bn = 0;
+    for (let i = 0; i < dim; i++) bn += w[i] * w[i];
+    bn = Math.sqrt(bn);
+    const m = j + 1;
+    normEstimate = Math.max(normEstimate, Math.abs(a), bn);
+    const done = m === dim || bn <= 1e-12 * normEstimate;
+    if (done || (m >= want + 8 && (m - want) % 8 === 0)) {
+      const t = new Float64Array(m * m);
+      for (let i = 0; i < m; i++) {
+        t[i * m + i] = alpha[i];
+        if (i + 1 < m) t[i * m + i + 1] = t[(i + 1) * m + i] = beta[i];
+      }
+      const eig = symmetricEigen(t, m, { vectors: true });
+      const scale = Math.max(Math.abs(eig.values[0]), 1e-300);
+      let converged = true;
+      for (let c = 0; c < Math.min(want, m) && !done; c++) if (Math.abs(bn * eig.vectors![c * m + (m - 1)]) > tol * scale) converged = false;
+      if (converged || done) {
+        const kk = Math.min(want, m);
+        const vectors = new Float64Array(kk * dim);
+        for (let c = 0; c < kk; c++) {
+          const row = vectors.subarray(c * dim, (c + 1) * dim);
+          for (let i = 0; i < m; i++) {
+            const s = eig.vectors![c * m + i];
+            if (s === 0) continue;
+            const b = basis[i];
+            for (let x = 0; x < dim; x++) row[x] += s * b[x];
+          }
+          normalise(row);
+        }
+        ritz = { values: eig.values.slice(0, kk), vectors };
+        break;
+      }
+    }
+    beta.push(bn);
+    q = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) q[i] = w[i] / bn;
+  }
+  if (!ritz) throw new Error('topEigenpairs: Lanczos did not finish');
+  return { ...ritz, k: ritz.values.length, iterations: basis.length };
+}
+
+function normalise(v: Float64Array): void {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  s = Math.sqrt(s);
+  if (s > 0) for (let i = 0; i < v.length; i++) v[i] /= s;
+}
+
+/** Dimension above which a few principal axes come from Lanczos instead of a full eigendecomposition. */
+export const LANCZOS_MIN_DIMENSION = 256;
+
+/**
+ * The top k principal axes of centred data (n x d). For small problems (min(n, d) <= 256, or k
+ * more than a quarter of it) via a full eigendecomposition of the smaller of covariance and Gram;
+ * otherwise by Lanczos on the implicit covariance operator v -> Xc^T (Xc v) / (n - 1), which
+ * never forms a d x d or n x n matrix.
  * Through the Gram matrix, axis v = A^T u / ||A^T u|| for each eigenvector u; axes whose
  * eigenvalue is numerically zero are dropped, so fewer than k may come back.
  */
 export function principalAxes(centred: Float64Array, n: number, d: number, k: number): PrincipalAxes {
   const scale = 1 / Math.max(1, n - 1);
+  const small = Math.min(n, d);
+  if (small > LANCZOS_MIN_DIMENSION && k <= small / 4) {
+    const tmp = new Float64Array(n);
+    const op = (v: Float64Array, out: Float64Array): void => {
+      for (let i = 0; i < n; i++) {
+        const oi = i * d;
+        let s = 0;
+        for (let j = 0; j < d; j++) s += centred[oi + j] * v[j];
+        tmp[i] = s;
+      }
+      out.fill(0);
+      for (let i = 0; i < n; i++) {
+        const t = tmp[i] * scale;
+        if (t === 0) continue;
+        const oi = i * d;
+        for (let j = 0; j < d; j++) out[j] += t * centred[oi + j];
+      }
+    };
+    const top = topEigenpairs(op, d, k);
+    const kk = Math.min(top.k, keptRank(top.values));
+    return { values: top.values.slice(0, kk), axes: top.vectors.slice(0, kk * d), k: kk };
+  }
   if (d <= n) {
     const c = crossProductTransA(centred, n, d);
     for (let i = 0; i < c.length; i++) c[i] *= scale;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, symmetricEigen, transpose } from '../../src/core/linalg.js';
+import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
 import { Rng } from '../../src/core/stats.js';
 import { gaussian } from '../helpers.js';
 
@@ -117,4 +117,42 @@ test('choleskySolve solves an SPD system for several right-hand sides', (t) => {
   const solved = choleskySolve(s, b, 3, 2);
   x.forEach((v, i) => t.true(Math.abs(v - solved[i]) < 1e-12));
   t.throws(() => choleskySolve(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2, 1), { message: /positive definite/ });
+});
+
+test('Lanczos top-k eigenpairs equal the full eigendecomposition (values 1e-9, axes up to sign)', (t) => {
+  const rng = new Rng(5);
+  const n = 600, d = 400, k = 12;
+  // Data with a decaying spectrum: column j scaled by (j + 1)^-0.7.
+  const a = gaussian(rng, n, d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) a[i * d + j] *= (j + 1) ** -0.7;
+  for (let j = 0; j < d; j++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) m += a[i * d + j];
+    for (let i = 0; i < n; i++) a[i * d + j] -= m / n;
+  }
+  const lanczos = principalAxes(a, n, d, k); // min(n, d) = 400 > 256 and k <= 100: the Lanczos path
+  const cov = crossProductTransA(a, n, d).map((v) => v / (n - 1));
+  const full = symmetricEigen(cov, d, { vectors: true });
+  t.is(lanczos.k, k);
+  for (let c = 0; c < k; c++) {
+    t.true(Math.abs(lanczos.values[c] - full.values[c]) < 1e-9 * full.values[0], `value ${c}`);
+    let dot = 0;
+    for (let j = 0; j < d; j++) dot += lanczos.axes[c * d + j] * full.vectors![c * d + j];
+    t.true(Math.abs(Math.abs(dot) - 1) < 1e-8, `axis ${c}: |dot| ${Math.abs(dot)}`);
+  }
+});
+
+test('topEigenpairs stops early on a low-rank operator', (t) => {
+  const values = [5, 3, 1];
+  const s = withSpectrum([...values, 0, 0, 0, 0, 0, 0, 0], new Rng(6));
+  const n = 10;
+  const top = topEigenpairs((v, out) => {
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += s[i * n + j] * v[j];
+      out[i] = acc;
+    }
+  }, n, 3);
+  t.deepEqual(Array.from(top.values).map((v) => Math.round(v * 1e9) / 1e9), values);
+  t.true(top.iterations <= 4);
 });

@@ -63,7 +63,7 @@ export interface AnalysisRequest extends LockOptions {
 }
 
 /** Open an NWB file, build the stimulus-locked matrices and profile every group: the run record, the representations to store, and the human summary. */
-export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Context): Promise<{ record: Record<string, unknown>; representations: (StoredRepresentation | null)[]; text: string }> {
+export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Context): Promise<{ record: Record<string, unknown>; representations: () => (StoredRepresentation | null)[]; text: string }> {
   const seed = req.seed ?? 0;
   const nwb = await NwbFile.open(path);
   try {
@@ -99,7 +99,7 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
       rowsDroppedEmpty: locked.rowsDroppedEmpty,
       groups: groups.map((g, i) => ({ ...g, neuronIds: locked.groups[i].neuronIds })),
     };
-    const representations = locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked));
+    const representations = () => locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked));
     return { record, representations, text: formatAnalysis(path, locked, groups) };
   } finally {
     nwb.close();

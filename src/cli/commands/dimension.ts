@@ -81,7 +81,7 @@ export const dimensionCommand: Command = {
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,
     };
-    saveRun(ctx, record, [representationOf(what, matrix, matrix.rowLabels ?? null)]);
+    saveRun(ctx, record, () => [representationOf(what, matrix, matrix.rowLabels ?? null)]);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatDimension(what, result, loaded.matrix.n) + '\n');
     return 0;

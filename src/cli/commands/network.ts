@@ -56,7 +56,7 @@ export interface NetworkRequest {
 }
 
 /** Read an activation file and profile its layers: the run record, the representations to store, and the human summary. */
-export function runNetworkProfile(path: string, req: NetworkRequest, ctx: Context): { record: Record<string, unknown>; representations: (StoredRepresentation | null)[]; text: string } {
+export function runNetworkProfile(path: string, req: NetworkRequest, ctx: Context): { record: Record<string, unknown>; representations: () => (StoredRepresentation | null)[]; text: string } {
   const seed = req.seed ?? 0;
   const pool = req.pool ?? 'none';
   const acts = readActivations(path, { order: req.order, pool });
@@ -75,7 +75,7 @@ export function runNetworkProfile(path: string, req: NetworkRequest, ctx: Contex
     transitions: profile.transitions,
     inputTransitions: profile.inputTransitions,
   };
-  const representations = acts.layers.map((l) => representationOf(l.name, l.matrix, acts.stimulusIds));
+  const representations = () => acts.layers.map((l) => representationOf(l.name, l.matrix, acts.stimulusIds));
   return { record, representations, text: formatNetwork(path, profile) };
 }
 

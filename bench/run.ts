@@ -1,0 +1,212 @@
+/**
+ * neurorep's benchmark: `npm run bench [-- --only NAME[,NAME]] [-- --skip-nwb]`.
+ *
+ * On the same generated matrices, in the same run, it times neurorep's commands end to end
+ * (a fresh `node bin/neurorep.js` process each: start-up included) against the same computation
+ * in Python with Debian's python3-numpy / python3-sklearn / python3-h5py (installed with apt if
+ * missing), and prints the ratio neurorep / Python per case with both peak memories (GNU time).
+ * Not part of CI; results are also written to bench/out/results-<time>.json. `--root DIR` times
+ * another neurorep checkout (e.g. an earlier commit) on the same inputs.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeNwbFile } from '../adapters/nwb/write.js';
+import { Rng } from '../src/core/stats.js';
+import { writeNpy } from '../src/io/matrixFile.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const WORK = join(tmpdir(), 'neurorep-bench');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const skipNwb = args.includes('--skip-nwb');
+/** The neurorep checkout to time (default this one): lets one run compare a before and an after. */
+const NEUROREP_ROOT = args.includes('--root') ? args[args.indexOf('--root') + 1] : ROOT;
+
+interface Timed {
+  seconds: number;
+  peakMB: number;
+  stdout: string;
+  ok: boolean;
+  stderr: string;
+}
+
+/** Run a command under GNU time: wall seconds and peak resident memory. */
+function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): Timed {
+  const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', ...cmd], { encoding: 'utf8', env, maxBuffer: 1 << 28 });
+  const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
+  return { seconds: m ? Number(m[1]) : NaN, peakMB: m ? Number(m[2]) / 1024 : NaN, stdout: r.stdout, ok: r.status === 0, stderr: r.stderr.replace(/__TIME__.*\n?/, '') };
+}
+
+function ensurePython(): void {
+  const ok = spawnSync('/usr/bin/python3', ['-c', 'import numpy, sklearn, h5py'], { stdio: 'ignore' }).status === 0;
+  if (ok && existsSync('/usr/bin/time')) return;
+  process.stderr.write('installing Debian python3-numpy python3-sklearn python3-h5py time ...\n');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'python3-numpy', 'python3-sklearn', 'python3-h5py', 'time'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) throw new Error('could not install the Python baseline (apt-get failed); run as root on Debian');
+}
+
+/** numpy at its best: without the OpenBLAS core-type overrides some machines set for safety. */
+function pythonEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function gaussianNpy(path: string, n: number, d: number, seed: number, spectrumDecay = 0.5): void {
+  if (existsSync(path)) return;
+  const rng = new Rng(seed);
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = rng.normal() * (j + 1) ** -spectrumDecay;
+  writeNpy(path, { data, shape: [n, d], dtype: 'f4' });
+}
+
+async function nwbFile(path: string): Promise<void> {
+  if (existsSync(path)) return;
+  // 500 units x ~250,000 spikes (float64) = ~1 GB of spike times; 5,000 trials 2 s apart.
+  const rng = new Rng(7);
+  const trials = 5000;
+  const span = 2 * trials + 10;
+  const spikeTimes: Float64Array[] = [];
+  for (let u = 0; u < 500; u++) {
+    const count = 240000 + rng.int(20000);
+    const t = new Float64Array(count);
+    for (let s = 0; s < count; s++) t[s] = span * rng.next();
+    spikeTimes.push(t.sort());
+  }
+  await writeNwbFile(path, {
+    identifier: 'bench',
+    sessionDescription: 'neurorep benchmark session (synthetic)',
+    electrodes: { location: ['A', 'B'], group: ['g0', 'g1'] },
+    units: { spikeTimes, electrodes: spikeTimes.map((_, u) => u % 2) },
+    intervals: { trials: { start: Array.from({ length: trials }, (_, i) => 5 + 2 * i), stop: Array.from({ length: trials }, (_, i) => 6 + 2 * i) } },
+  });
+}
+
+interface Case {
+  name: string;
+  prepare: () => Promise<string[]>;
+  neurorep: (files: string[]) => string[];
+  python: (files: string[]) => string[];
+  /** Extra Python baselines shown for context. */
+  extra?: { label: string; cmd: (files: string[]) => string[] }[];
+}
+
+const node = process.execPath;
+const cli = join(NEUROREP_ROOT, 'bin', 'neurorep.js');
+const py = ['/usr/bin/python3', join(ROOT, 'bench', 'python', 'cases.py')];
+const dimCase = (n: number, d: number): Case => ({
+  name: `dimension ${n}x${d}`,
+  prepare: async () => {
+    const p = join(WORK, `dim-${n}x${d}.npy`);
+    gaussianNpy(p, n, d, n + d);
+    return [p];
+  },
+  neurorep: ([p]) => [node, cli, 'dimension', p, '--json', '--no-store', '--quiet'],
+  python: ([p]) => [...py, 'dimension', p],
+  extra: [{ label: 'numpy eigvalsh', cmd: ([p]) => [...py, 'dimension-eigh', p] }],
+});
+
+const CASES: Case[] = [
+  dimCase(2000, 500),
+  dimCase(10000, 2000),
+  dimCase(2000, 20000),
+  {
+    name: 'complexity n=5000 p=q=256',
+    prepare: async () => {
+      const x = join(WORK, 'cx-x.npy'), y = join(WORK, 'cx-y.npy');
+      if (!existsSync(y)) {
+        gaussianNpy(x, 5000, 256, 11, 0.3);
+        // Y: a ReLU map of X (piecewise linear) plus noise.
+        const rng = new Rng(12);
+        const { readMatrixFile } = await import('../src/io/matrixFile.js');
+        const xm = readMatrixFile(x).matrix;
+        const w = Float64Array.from({ length: 256 * 256 }, () => rng.normal() / 16);
+        const out = new Float32Array(5000 * 256);
+        for (let i = 0; i < 5000; i++)
+          for (let j = 0; j < 256; j++) {
+            let s = 0;
+            for (let k = 0; k < 256; k++) s += xm.data[i * 256 + k] * w[k * 256 + j];
+            out[i * 256 + j] = Math.max(0, s) + 0.1 * rng.normal();
+          }
+        writeNpy(y, { data: out, shape: [5000, 256], dtype: 'f4' });
+      }
+      return [x, y];
+    },
+    neurorep: ([x, y]) => [node, cli, 'complexity', x, y, '--json', '--no-store', '--quiet'],
+    python: ([x, y]) => [...py, 'complexity', x, y],
+  },
+  {
+    name: 'patterns 10000x1000',
+    prepare: async () => {
+      const p = join(WORK, 'pat-10000x1000.npy');
+      gaussianNpy(p, 10000, 1000, 21, 0);
+      return [p];
+    },
+    neurorep: ([p]) => [node, cli, 'patterns', p, '--json', '--no-store', '--quiet'],
+    python: ([p]) => [...py, 'patterns', p],
+  },
+  {
+    name: 'NWB analyze 1 GB, 500 units x 5000 trials',
+    prepare: async () => {
+      const p = join(WORK, 'bench-1gb.nwb');
+      await nwbFile(p);
+      return [p];
+    },
+    neurorep: ([p]) => [node, cli, 'analyze', p, '--json', '--no-store', '--quiet'],
+    python: ([p]) => [...py, 'nwb', p],
+  },
+];
+
+async function main(): Promise<void> {
+  mkdirSync(WORK, { recursive: true });
+  ensurePython();
+  const rows: Record<string, unknown>[] = [];
+  const cases = CASES.filter((c) => (!only || only.some((o) => c.name.startsWith(o))) && !(skipNwb && c.name.startsWith('NWB')));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(44) : c.padStart(11))).join(' ');
+  process.stdout.write(line(['case', 'neurorep s', 'python s', 'ratio', 'nr peak MB', 'py peak MB']) + '\n');
+  for (const c of cases) {
+    process.stderr.write(`preparing ${c.name} ...\n`);
+    const files = await c.prepare();
+    const size = files.reduce((a, f) => a + statSync(f).size, 0);
+    const ours = timed(c.neurorep(files));
+    const theirs = timed(c.python(files), pythonEnv());
+    if (!ours.ok) process.stderr.write(`neurorep failed on ${c.name}: ${ours.stderr}\n`);
+    if (!theirs.ok) process.stderr.write(`python failed on ${c.name}: ${theirs.stderr}\n`);
+    const ratio = ours.seconds / theirs.seconds;
+    process.stdout.write(line([c.name, ours.seconds.toFixed(2), theirs.seconds.toFixed(2), ratio.toFixed(2), ours.peakMB.toFixed(0), theirs.peakMB.toFixed(0)]) + '\n');
+    const extras = (c.extra ?? []).map((e) => {
+      const t = timed(e.cmd(files), pythonEnv());
+      process.stdout.write(line([`  vs ${e.label}`, '', t.seconds.toFixed(2), (ours.seconds / t.seconds).toFixed(2), '', t.peakMB.toFixed(0)]) + '\n');
+      return { label: e.label, seconds: t.seconds, peakMB: t.peakMB, ratio: ours.seconds / t.seconds };
+    });
+    let agreement: Record<string, unknown> = {};
+    try {
+      agreement = { neurorep: pick(JSON.parse(ours.stdout)), python: JSON.parse(theirs.stdout) };
+    } catch {
+      /* a failed side has no output */
+    }
+    rows.push({ case: c.name, inputBytes: size, neurorep: { seconds: ours.seconds, peakMB: ours.peakMB }, python: { seconds: theirs.seconds, peakMB: theirs.peakMB }, ratio, extras, agreement });
+  }
+  const outDir = join(ROOT, 'bench', 'out');
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify({ node: process.version, neurorep: NEUROREP_ROOT, rows }, null, 1));
+  process.stderr.write(`results: ${file}\n`);
+}
+
+/** The headline numbers of a record, to check both sides computed the same thing. */
+function pick(rec: Record<string, unknown>): Record<string, unknown> {
+  const keys = ['effectiveDimension', 'complexity', 'kStar', 'switchingFraction', 'entropyAll'];
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (k in rec) out[k] = rec[k];
+  if (Array.isArray(rec.groups)) out.groups = (rec.groups as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
+  return out;
+}
+
+await main();

@@ -1,0 +1,59 @@
+/**
+ * Optional parallelism for the heavy kernels, kept pure: core code asks `parallelFor` to run
+ * `count` independent, numbered pieces of a named task over SharedArrayBuffer-backed data; a
+ * runtime (the Node CLI registers worker threads) may spread them over cores. Without one, or for
+ * small jobs, the pieces run here, in order. Results are the same either way: every piece writes
+ * its own disjoint slots.
+ */
+
+/** A task body: piece `index` of `count`, reading and writing the shared arrays in `args`. */
+export type TaskBody = (args: Record<string, unknown>, index: number) => void;
+
+const TASKS = new Map<string, TaskBody>();
+
+/** Register a task body under a name (core modules register their own at load). */
+export function defineTask(name: string, body: TaskBody): void {
+  TASKS.set(name, body);
+}
+
+export function taskBody(name: string): TaskBody {
+  const t = TASKS.get(name);
+  if (!t) throw new Error(`no parallel task named '${name}'`);
+  return t;
+}
+
+export interface ParallelRuntime {
+  /** Threads available, including the caller. */
+  readonly threads: number;
+  /** Run pieces 0..count-1 of a task; returns when all are done. */
+  run(task: string, count: number, args: Record<string, unknown>): void;
+}
+
+let runtime: ParallelRuntime | null = null;
+
+/** Install (or with null remove) the runtime that spreads tasks over threads. */
+export function setParallelRuntime(r: ParallelRuntime | null): void {
+  runtime = r;
+}
+
+export function parallelThreads(): number {
+  return runtime?.threads ?? 1;
+}
+
+/** Run pieces 0..count-1 of a task, in parallel when a runtime is installed. */
+export function parallelFor(task: string, count: number, args: Record<string, unknown>): void {
+  if (runtime && runtime.threads > 1 && count > 1) {
+    runtime.run(task, count, args);
+    return;
+  }
+  const body = taskBody(task);
+  for (let i = 0; i < count; i++) body(args, i);
+}
+
+/** A Float64Array on shared memory (when available) holding a copy of `src`, or of `length` zeros. */
+export function sharedFloat64(srcOrLength: Float64Array | number): Float64Array {
+  const length = typeof srcOrLength === 'number' ? srcOrLength : srcOrLength.length;
+  const out = parallelThreads() > 1 && typeof SharedArrayBuffer !== 'undefined' ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+  if (typeof srcOrLength !== 'number') out.set(srcOrLength);
+  return out;
+}

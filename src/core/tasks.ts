@@ -1,0 +1,3 @@
+/** Loads every module that defines parallel tasks, so a worker thread knows them all. */
+import './linalg.js';
+import './complexity.js';

@@ -1,0 +1,91 @@
+/**
+ * Worker threads for core/parallel.ts: one worker per extra core, fed from a shared atomic
+ * counter; the calling thread takes pieces too and then waits (Atomics.wait) until every piece is
+ * done, so core's API stays synchronous. If a worker does not start, work falls back to serial.
+ */
+
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
+import '../core/tasks.js';
+
+interface Job {
+  task: string;
+  count: number;
+  args: Record<string, unknown>;
+  /** [next piece, pieces done, failures] */
+  control: Int32Array;
+}
+
+class WorkerRuntime implements ParallelRuntime {
+  private workers: Worker[] = [];
+  private failed = false;
+
+  /** `extra` workers beside the calling thread, started on the first job. */
+  constructor(private readonly extra: number) {}
+
+  get threads(): number {
+    return this.failed ? 1 : 1 + this.extra;
+  }
+
+  private start(): void {
+    if (this.workers.length > 0 || this.failed) return;
+    const here = fileURLToPath(import.meta.url);
+    const script = here.endsWith('.ts') ? here.replace(/pool\.ts$/, 'worker.ts') : here.replace(/pool\.js$/, 'worker.js');
+    for (let i = 0; i < this.extra; i++) {
+      const w = new Worker(script);
+      w.unref();
+      w.on('error', (err) => {
+        // The calling thread takes every piece a dead worker would have: nothing is lost.
+        this.failed = true;
+        process.stderr.write(`neurorep: worker thread failed (continuing on one thread): ${err.message}\n`);
+      });
+      this.workers.push(w);
+    }
+  }
+
+  run(task: string, count: number, args: Record<string, unknown>): void {
+    this.start();
+    const job: Job = { task, count, args, control: new Int32Array(new SharedArrayBuffer(12)) };
+    if (!this.failed) for (const w of this.workers) w.postMessage(job);
+    const body = taskBody(task);
+    let i: number;
+    while ((i = Atomics.add(job.control, 0, 1)) < count) {
+      body(args, i);
+      Atomics.add(job.control, 1, 1);
+    }
+    // Wait for pieces the workers took.
+    for (;;) {
+      const done = Atomics.load(job.control, 1);
+      if (done >= count) break;
+      Atomics.wait(job.control, 1, done, 1000);
+    }
+    if (Atomics.load(job.control, 2) > 0) throw new Error(`parallel task '${task}' failed in a worker`);
+  }
+
+  close(): void {
+    for (const w of this.workers) void w.terminate();
+    this.workers = [];
+  }
+}
+
+let installed: WorkerRuntime | null = null;
+
+/**
+ * Use the machine's other cores for the heavy kernels (idempotent; workers start on the first
+ * parallel job). NEUROREP_THREADS=1 keeps everything on one thread.
+ */
+export function installWorkerThreads(): void {
+  if (installed) return;
+  const want = Math.min(Number(process.env.NEUROREP_THREADS ?? availableParallelism()), availableParallelism());
+  if (!(want > 1) || typeof SharedArrayBuffer === 'undefined') return;
+  installed = new WorkerRuntime(want - 1);
+  setParallelRuntime(installed);
+}
+
+export function uninstallWorkerThreads(): void {
+  installed?.close();
+  installed = null;
+  setParallelRuntime(null);
+}

@@ -1,0 +1,20 @@
+/** A worker thread: takes pieces of posted jobs from the shared counter until none are left. */
+
+import { parentPort } from 'node:worker_threads';
+import { taskBody } from '../core/parallel.js';
+import '../core/tasks.js';
+
+parentPort!.on('message', (job: { task: string; count: number; args: Record<string, unknown>; control: Int32Array }) => {
+  const body = taskBody(job.task);
+  let i: number;
+  while ((i = Atomics.add(job.control, 0, 1)) < job.count) {
+    try {
+      body(job.args, i);
+    } catch (err) {
+      Atomics.add(job.control, 2, 1);
+      process.stderr.write(`neurorep worker: ${(err as Error).stack}\n`);
+    }
+    Atomics.add(job.control, 1, 1);
+    Atomics.notify(job.control, 1);
+  }
+});
