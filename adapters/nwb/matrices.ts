@@ -6,7 +6,7 @@
 
 import { InputError, responseMatrix, selectColumns, type ResponseMatrix } from '../../src/core/matrix.js';
 import type { NwbFile } from './reader.js';
-import { spikeCountsInWindows, traceMeansInWindows } from './windows.js';
+import { countUnitInWindows, traceMeansInWindows } from './windows.js';
 
 export interface LockOptions {
   /** Interval table name or path (default: trials, else the first table). */
@@ -134,10 +134,12 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
   let groupBy: string;
   let seriesPath: string | null = null;
   if (!useOphys) {
-    const times = nwb.spikeTimes();
     const ids = Array.from(nwb.ids('/units'));
-    const counts = spikeCountsInWindows(times, alignKept, window[0], window[1]);
-    const full = responseMatrix(alignKept.length, times.length, counts);
+    const nUnits = nwb.spikeIndex().ends.length;
+    const counts = new Float64Array(alignKept.length * nUnits);
+    // One unit at a time: the spike times of the whole file are never all in memory.
+    nwb.forEachUnitSpikes((u, times) => countUnitInWindows(times, alignKept, window[0], window[1], counts, nUnits, u));
+    const full = responseMatrix(alignKept.length, nUnits, counts);
     const grouping = unitGroups(nwb, opts.groupBy, ids.length);
     groupBy = grouping.by;
     groups = grouping.labels.map(({ name, units }) => ({ name, matrix: selectColumns(full, units), neuronIds: units.map((u) => ids[u]) }));
@@ -182,11 +184,11 @@ function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: s
 
 function spikeSpan(nwb: NwbFile): [number, number] {
   let lo = Infinity, hi = -Infinity;
-  for (const t of nwb.spikeTimes()) {
-    if (t.length === 0) continue;
+  nwb.forEachUnitSpikes((_u, t) => {
+    if (t.length === 0) return;
     lo = Math.min(lo, t[0]);
     hi = Math.max(hi, t[t.length - 1]);
-  }
+  });
   if (!Number.isFinite(lo)) throw new InputError(`${nwb.path}: /units/spike_times: no spikes`);
   return [lo, hi];
 }

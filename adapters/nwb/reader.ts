@@ -169,13 +169,20 @@ export class NwbFile {
     return { ends: this.raggedEnds('/units/spike_times_index', '/units/spike_times', total), total };
   }
 
-  /**
-   * Spike times of every unit, sorted ascending per unit. Reads /units/spike_times in slices of
-   * up to 4M values spanning many units each.
-   */
+  /** Spike times of every unit, sorted ascending per unit (all in memory; see forEachUnitSpikes). */
   spikeTimes(): Float64Array[] {
+    const out: Float64Array[] = [];
+    this.forEachUnitSpikes((u, times) => (out[u] = times));
+    return out;
+  }
+
+  /**
+   * Each unit's spike times, sorted ascending, handed to `visit` one unit at a time. Reads
+   * /units/spike_times in slices of up to 4M values spanning many units each, so memory stays at
+   * one slice however large the file.
+   */
+  forEachUnitSpikes(visit: (unit: number, times: Float64Array) => void): void {
     const { ends } = this.spikeIndex();
-    const out: Float64Array[] = new Array(ends.length);
     let u = 0;
     while (u < ends.length) {
       const start = u === 0 ? 0 : ends[u - 1];
@@ -188,11 +195,10 @@ export class NwbFile {
         const b = ends[k] - start;
         const times = chunk.slice(a, b);
         if (!isSorted(times)) times.sort();
-        out[k] = times;
+        visit(k, times);
       }
       u = last + 1;
     }
-    return out;
   }
 
   /** Path of the electrodes table a region column points to (its `table` attribute), or the NWB default. */

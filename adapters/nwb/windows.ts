@@ -21,11 +21,13 @@ export function lowerBound(sorted: ArrayLike<number>, x: number): number {
 export function spikeCountsInWindows(spikeTimes: readonly Float64Array[], align: ArrayLike<number>, a: number, b: number): Float64Array {
   const d = spikeTimes.length;
   const out = new Float64Array(align.length * d);
-  for (let u = 0; u < d; u++) {
-    const s = spikeTimes[u];
-    for (let r = 0; r < align.length; r++) out[r * d + u] = lowerBound(s, align[r] + b) - lowerBound(s, align[r] + a);
-  }
+  spikeTimes.forEach((s, u) => countUnitInWindows(s, align, a, b, out, d, u));
   return out;
+}
+
+/** Column u of the counts matrix (rows = alignment times, d columns) from one unit's sorted spikes. */
+export function countUnitInWindows(s: Float64Array, align: ArrayLike<number>, a: number, b: number, out: Float64Array, d: number, u: number): void {
+  for (let r = 0; r < align.length; r++) out[r * d + u] = lowerBound(s, align[r] + b) - lowerBound(s, align[r] + a);
 }
 
 /**

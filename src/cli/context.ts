@@ -91,9 +91,9 @@ export interface SourceInfo {
   kind: string;
 }
 
-/** Describe an input file for the run record. */
-export function sourceOf(path: string, kind: string): SourceInfo {
-  return { path: resolve(path), sha256: sha256File(path), kind };
+/** Describe an input file for the run record; `hash` gives a digest started earlier (see sha256Later). */
+export function sourceOf(path: string, kind: string, hash?: () => string): SourceInfo {
+  return { path: resolve(path), sha256: hash ? hash() : sha256File(path), kind };
 }
 
 /** The common head of every run record. */

@@ -3,6 +3,7 @@
 import { InputError, validateMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { readMatrixFile, type LoadedMatrix } from '../io/matrixFile.js';
 import { sourceOf, type SourceInfo } from './context.js';
+import { sha256Later } from '../io/hash.js';
 
 export interface MatrixArgument {
   loaded: LoadedMatrix;
@@ -21,9 +22,19 @@ export function splitKey(spec: string): { path: string; key?: string } {
 /** Read, flatten and validate (finite values, >= 2 rows) one matrix argument. */
 export function loadMatrixArgument(spec: string, key?: string): MatrixArgument {
   const split = splitKey(spec);
+  const hash = sha256Later(split.path);
   if (split.key && key && split.key !== key) throw new InputError(`${spec}: the key in the path and --key disagree ('${split.key}' vs '${key}')`);
   const loaded = readMatrixFile(split.path, { key: split.key ?? key });
   const what = loaded.key ? `${split.path}[${loaded.key}]` : split.path;
   validateMatrix(loaded.matrix, what);
-  return { loaded, matrix: loaded.matrix, what, source: { ...sourceOf(split.path, loaded.format), ...(loaded.key ? { key: loaded.key } : {}) } };
+  let source: SourceInfo | undefined;
+  return {
+    loaded,
+    matrix: loaded.matrix,
+    what,
+    // Resolved when the record is built, so the hash runs while the analysis computes.
+    get source(): SourceInfo {
+      return (source ??= { ...sourceOf(split.path, loaded.format, hash), ...(loaded.key ? { key: loaded.key } : {}) });
+    },
+  };
 }

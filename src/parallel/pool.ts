@@ -34,7 +34,8 @@ class WorkerRuntime implements ParallelRuntime {
     const here = fileURLToPath(import.meta.url);
     const script = here.endsWith('.ts') ? here.replace(/pool\.ts$/, 'worker.ts') : here.replace(/pool\.js$/, 'worker.js');
     for (let i = 0; i < this.extra; i++) {
-      const w = new Worker(script);
+      // From TypeScript sources (tests, tsx) the worker needs the same loader.
+      const w = new Worker(script, script.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : { execArgv: [] });
       w.unref();
       w.on('error', (err) => {
         // The calling thread takes every piece a dead worker would have: nothing is lost.

@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
 import type { StoredRepresentation } from '../../store/runStore.js';
 import { saveRun } from '../save.js';
+import { sha256Later } from '../../io/hash.js';
 import { representationOf } from '../../analysis/representation.js';
 import { averageRowGroups, groupRowsByStimulus, type ResponseMatrix } from '../../core/matrix.js';
 
@@ -66,6 +67,7 @@ export interface AnalysisRequest extends LockOptions {
 export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Context): Promise<{ record: Record<string, unknown>; representations: () => (StoredRepresentation | null)[]; text: string }> {
   const seed = req.seed ?? 0;
   const nwb = await NwbFile.open(path);
+  const hash = sha256Later(path);
   try {
     const session = nwb.session();
     const locked = lockResponses(nwb, req);
@@ -91,7 +93,7 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
       bootstrap: req.bootstrap ?? 0,
     };
     const record = {
-      ...recordHead('analyze', sourceOf(path, 'nwb'), params),
+      ...recordHead('analyze', sourceOf(path, 'nwb', hash), params),
       session,
       sourceKind: locked.source,
       rowsTotal: locked.rowsTotal,

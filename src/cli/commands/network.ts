@@ -8,6 +8,7 @@ import type { Command } from '../command.js';
 import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
 import type { StoredRepresentation } from '../../store/runStore.js';
 import { saveRun } from '../save.js';
+import { sha256Later } from '../../io/hash.js';
 
 export const networkCommand: Command = {
   name: 'network',
@@ -59,6 +60,7 @@ export interface NetworkRequest {
 export function runNetworkProfile(path: string, req: NetworkRequest, ctx: Context): { record: Record<string, unknown>; representations: () => (StoredRepresentation | null)[]; text: string } {
   const seed = req.seed ?? 0;
   const pool = req.pool ?? 'none';
+  const hash = sha256Later(path);
   const acts = readActivations(path, { order: req.order, pool });
   ctx.log(`${path}: ${acts.layers.length} layers x ${acts.layers[0].matrix.n} stimuli${acts.input ? ', with input' : ''}`);
   const profile = profileNetwork(acts.layers, acts.input, {
@@ -68,7 +70,7 @@ export function runNetworkProfile(path: string, req: NetworkRequest, ctx: Contex
     onProgress: (label, d, t) => ctx.progress(label, d, t),
   });
   const record = {
-    ...recordHead('network', sourceOf(path, 'activations'), { order: acts.layers.map((l) => l.name), pool, threshold: req.threshold ?? 0, seed, bootstrap: req.bootstrap ?? 0 }),
+    ...recordHead('network', sourceOf(path, 'activations', hash), { order: acts.layers.map((l) => l.name), pool, threshold: req.threshold ?? 0, seed, bootstrap: req.bootstrap ?? 0 }),
     n: acts.layers[0].matrix.n,
     step: acts.step,
     layers: profile.layers.map((l, i) => ({ ...l, shape: acts.layers[i].shape })),
