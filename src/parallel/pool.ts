@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
 import '../core/tasks.js';
@@ -21,6 +21,17 @@ interface Job {
 class WorkerRuntime implements ParallelRuntime {
   private workers: Worker[] = [];
   private failed = false;
+  /** Pieces run by worker threads (not the caller) since start: shows that the workers work. */
+  workerPieces = 0;
+  private readyCount = 0;
+  private readyWaiters: (() => void)[] = [];
+
+  /** Resolves once every worker has loaded its tasks (workers start on the first job or here). */
+  ready(): Promise<void> {
+    this.start();
+    if (this.readyCount >= this.workers.length || this.failed) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
 
   /** `extra` workers beside the calling thread, started on the first job. */
   constructor(private readonly extra: number) {}
@@ -34,10 +45,19 @@ class WorkerRuntime implements ParallelRuntime {
     const here = fileURLToPath(import.meta.url);
     const script = here.endsWith('.ts') ? here.replace(/pool\.ts$/, 'worker.ts') : here.replace(/pool\.js$/, 'worker.js');
     for (let i = 0; i < this.extra; i++) {
-      // From TypeScript sources (tests, tsx) the worker needs the same loader.
-      const w = new Worker(script, script.endsWith('.ts') ? { execArgv: ['--import', 'tsx'] } : { execArgv: [] });
+      // From TypeScript sources (tests, tsx) the worker registers tsx itself before loading the script:
+      // loader flags given to a worker thread do not apply to it.
+      const w = script.endsWith('.ts')
+        ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'] })
+        : new Worker(script, { execArgv: [] });
       w.unref();
+      w.on('message', (m: unknown) => {
+        if ((m as { ready?: boolean })?.ready && ++this.readyCount >= this.workers.length) {
+          for (const r of this.readyWaiters.splice(0)) r();
+        }
+      });
       w.on('error', (err) => {
+        for (const r of this.readyWaiters.splice(0)) r();
         // The calling thread takes every piece a dead worker would have: nothing is lost.
         this.failed = true;
         process.stderr.write(`neurorep: worker thread failed (continuing on one thread): ${err.message}\n`);
@@ -52,8 +72,10 @@ class WorkerRuntime implements ParallelRuntime {
     if (!this.failed) for (const w of this.workers) w.postMessage(job);
     const body = taskBody(task);
     let i: number;
+    let mine = 0;
     while ((i = Atomics.add(job.control, 0, 1)) < count) {
       body(args, i);
+      mine++;
       Atomics.add(job.control, 1, 1);
     }
     // Wait for pieces the workers took.
@@ -63,6 +85,7 @@ class WorkerRuntime implements ParallelRuntime {
       Atomics.wait(job.control, 1, done, 1000);
     }
     if (Atomics.load(job.control, 2) > 0) throw new Error(`parallel task '${task}' failed in a worker`);
+    this.workerPieces += count - mine;
   }
 
   close(): void {
@@ -83,6 +106,16 @@ export function installWorkerThreads(): void {
   if (!(want > 1) || typeof SharedArrayBuffer === 'undefined') return;
   installed = new WorkerRuntime(want - 1);
   setParallelRuntime(installed);
+}
+
+/** Resolves when the installed worker threads are loaded (at once when there are none). */
+export function workerThreadsReady(): Promise<void> {
+  return installed ? installed.ready() : Promise.resolve();
+}
+
+/** Pieces the worker threads have run so far (0 when none is installed). */
+export function workerPieces(): number {
+  return installed?.workerPieces ?? 0;
 }
 
 export function uninstallWorkerThreads(): void {

@@ -4,6 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { taskBody } from '../core/parallel.js';
 import '../core/tasks.js';
 
+parentPort!.postMessage({ ready: true });
+
 parentPort!.on('message', (job: { task: string; count: number; args: Record<string, unknown>; control: Int32Array }) => {
   const body = taskBody(job.task);
   let i: number;
