@@ -50,7 +50,6 @@ class WorkerRuntime implements ParallelRuntime {
       const w = script.endsWith('.ts')
         ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'] })
         : new Worker(script, { execArgv: [] });
-      w.unref();
       w.on('message', (m: unknown) => {
         if ((m as { ready?: boolean })?.ready && ++this.readyCount >= this.workers.length) {
           for (const r of this.readyWaiters.splice(0)) r();
@@ -62,6 +61,9 @@ class WorkerRuntime implements ParallelRuntime {
         this.failed = true;
         process.stderr.write(`neurorep: worker thread failed (continuing on one thread): ${err.message}\n`);
       });
+      // After the listeners: a 'message' listener refs the worker again. Unref'd, idle workers never
+      // keep the process alive.
+      w.unref();
       this.workers.push(w);
     }
   }
