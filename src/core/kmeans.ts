@@ -99,7 +99,118 @@ function sampleByWeight(w: Float64Array, total: number, rng: Rng): number {
   return w.length - 1;
 }
 
+/**
+ * Lloyd's iterations with Hamerly's bounds (Hamerly 2010): per point an upper bound on the
+ * distance to its centre and a lower bound on the distance to every other centre. A point whose
+ * upper bound is below both its lower bound and half the distance from its centre to the nearest
+ * other centre cannot change cluster and is skipped. The assignments are exactly Lloyd's (ties
+ * aside, which are resolved to the lowest centre index in both); most of the distance work of
+ * late iterations disappears.
+ */
 function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float64Array, maxIter: number, tol: number): KMeansResult {
+  const labels = new Int32Array(n);
+  const dist = new Float64Array(n);
+  const sums = new Float64Array(k * m);
+  const counts = new Int32Array(k);
+  const upper = new Float64Array(n);
+  const lower = new Float64Array(n);
+  const half = new Float64Array(k); // half the distance from each centre to its nearest other centre
+  const moved = new Float64Array(k);
+  const old = new Float64Array(k * m);
+  // Initial exact assignment, with both bounds.
+  for (let i = 0; i < n; i++) fullScan(x, i, m, centres, k, labels, upper, lower);
+  let it = 0;
+  for (; it < maxIter; it++) {
+    sums.fill(0);
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const c = labels[i];
+      counts[c]++;
+      const oc = c * m, oi = i * m;
+      for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
+    }
+    old.set(centres);
+    let shift = 0;
+    for (let c = 0; c < k; c++) {
+      const oc = c * m;
+      if (counts[c] === 0) {
+        // Empty cluster: move it to the point farthest from its centre (as scikit-learn).
+        let far = 0, farD = -1;
+        for (let i = 0; i < n; i++) {
+          const dd = sqDist(x, i * m, centres, labels[i] * m, m);
+          if (dd > farD) [far, farD] = [i, dd];
+        }
+        for (let j = 0; j < m; j++) centres[oc + j] = x[far * m + j];
+      } else {
+        for (let j = 0; j < m; j++) centres[oc + j] = sums[oc + j] / counts[c];
+      }
+      let d2 = 0;
+      for (let j = 0; j < m; j++) d2 += (centres[oc + j] - old[oc + j]) ** 2;
+      shift += d2;
+      moved[c] = Math.sqrt(d2);
+    }
+    // Bounds follow the centres: the own centre moved by moved[a], any other by at most the largest move.
+    let max1 = 0, max2 = 0, arg1 = -1;
+    for (let c = 0; c < k; c++) {
+      if (moved[c] > max1) [max2, max1, arg1] = [max1, moved[c], c];
+      else if (moved[c] > max2) max2 = moved[c];
+    }
+    for (let c = 0; c < k; c++) {
+      let nearest = Infinity;
+      for (let o = 0; o < k; o++) if (o !== c) nearest = Math.min(nearest, sqDist(centres, c * m, centres, o * m, m));
+      half[c] = Math.sqrt(nearest) / 2;
+    }
+    for (let i = 0; i < n; i++) {
+      const a = labels[i];
+      upper[i] += moved[a];
+      lower[i] -= a === arg1 ? max2 : max1;
+      const bound = Math.max(half[a], lower[i]);
+      if (upper[i] <= bound) continue;
+      upper[i] = Math.sqrt(sqDist(x, i * m, centres, a * m, m));
+      if (upper[i] <= bound) continue;
+      fullScan(x, i, m, centres, k, labels, upper, lower);
+    }
+    if (shift <= tol) {
+      it++;
+      break;
+    }
+  }
+  let inertia = 0;
+  for (let i = 0; i < n; i++) {
+    dist[i] = sqDist(x, i * m, centres, labels[i] * m, m);
+    inertia += dist[i];
+  }
+  return { labels, centroids: centres, k, inertia, iterations: it };
+}
+
+function sqDist(a: Float64Array, oa: number, b: Float64Array, ob: number, m: number): number {
+  let s = 0;
+  for (let j = 0; j < m; j++) {
+    const t = a[oa + j] - b[ob + j];
+    s += t * t;
+  }
+  return s;
+}
+
+/** Exact nearest and second-nearest centre of point i (the lowest index wins ties). */
+function fullScan(x: Float64Array, i: number, m: number, centres: Float64Array, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array): void {
+  let best = Infinity, second = Infinity, arg = 0;
+  const oi = i * m;
+  for (let c = 0; c < k; c++) {
+    const d = sqDist(x, oi, centres, c * m, m);
+    if (d < best) {
+      second = best;
+      best = d;
+      arg = c;
+    } else if (d < second) second = d;
+  }
+  labels[i] = arg;
+  upper[i] = Math.sqrt(best);
+  lower[i] = Math.sqrt(second);
+}
+
+/** Plain Lloyd iterations (every point against every centre): the reference for the bounded version. */
+export function lloydPlain(x: Float64Array, n: number, m: number, k: number, centres: Float64Array, maxIter: number, tol: number): KMeansResult {
   const labels = new Int32Array(n);
   const dist = new Float64Array(n);
   const sums = new Float64Array(k * m);
@@ -119,7 +230,6 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
     for (let c = 0; c < k; c++) {
       const oc = c * m;
       if (counts[c] === 0) {
-        // Empty cluster: move it to the point farthest from its centre (as scikit-learn).
         let far = 0;
         for (let i = 1; i < n; i++) if (dist[i] > dist[far]) far = i;
         for (let j = 0; j < m; j++) {
@@ -142,4 +252,11 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
     }
   }
   return { labels, centroids: centres, k, inertia, iterations: it };
+}
+
+/** Seed and run one k-means fit with a given Lloyd implementation (for tests and benchmarks). */
+export function kmeansWith(impl: 'bounded' | 'plain', x: Float64Array, n: number, m: number, k: number, rng: Rng, maxIter = 300, tolerance = 1e-4): KMeansResult {
+  const centres = seedPlusPlus(x, n, m, Math.min(k, n), rng);
+  const tol = tolerance * meanVariance(x, n, m);
+  return impl === 'bounded' ? lloyd(x, n, m, Math.min(k, n), centres, maxIter, tol) : lloydPlain(x, n, m, Math.min(k, n), centres, maxIter, tol);
 }

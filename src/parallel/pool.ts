@@ -30,7 +30,14 @@ class WorkerRuntime implements ParallelRuntime {
   ready(): Promise<void> {
     this.start();
     if (this.readyCount >= this.workers.length || this.failed) return Promise.resolve();
-    return new Promise((resolve) => this.readyWaiters.push(resolve));
+    // Hold the (otherwise unref'd) workers while someone waits, so the event loop stays alive.
+    for (const w of this.workers) w.ref();
+    return new Promise((resolve) =>
+      this.readyWaiters.push(() => {
+        for (const w of this.workers) w.unref();
+        resolve();
+      }),
+    );
   }
 
   /** `extra` workers beside the calling thread, started on the first job. */

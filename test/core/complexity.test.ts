@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { complexityScales, mapComplexity, summarise } from '../../src/core/complexity.js';
-import { kmeans } from '../../src/core/kmeans.js';
+import { kmeans, kmeansWith } from '../../src/core/kmeans.js';
 import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { readMatrixFile } from '../../src/io/matrixFile.js';
@@ -125,3 +125,16 @@ for (const [name, ref] of Object.entries(reference.cases)) {
     });
   });
 }
+
+test('k-means with Hamerly bounds gives exactly the plain Lloyd assignments', (t) => {
+  const rng = new Rng(11);
+  for (const [n, m, k] of [[800, 3, 5], [1500, 32, 16], [400, 8, 30]]) {
+    const x = gaussian(rng, n, m);
+    for (let i = 0; i < n; i++) x[i * m] += 4 * (i % 3); // some structure
+    const a = kmeansWith('bounded', x, n, m, k, new Rng(n + k));
+    const b = kmeansWith('plain', x, n, m, k, new Rng(n + k));
+    t.deepEqual(Array.from(a.labels), Array.from(b.labels), `n ${n} m ${m} k ${k}`);
+    t.is(a.iterations, b.iterations);
+    t.true(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia);
+  }
+});

@@ -156,3 +156,15 @@ test('topEigenpairs stops early on a low-rank operator', (t) => {
   t.deepEqual(Array.from(top.values).map((v) => Math.round(v * 1e9) / 1e9), values);
   t.true(top.iterations <= 4);
 });
+
+test('symmetricEigen on a 500 x 500 matrix (the chunked reduction) recovers a known spectrum', (t) => {
+  const values = Array.from({ length: 500 }, (_, i) => 10 / (i + 1) + (i % 7 === 0 ? 0.5 : 0));
+  const s = withSpectrum(values, new Rng(9));
+  const got = symmetricEigen(s, 500).values;
+  const expected = [...values].sort((a, b) => b - a);
+  let worst = 0;
+  expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(got[i] - v))));
+  t.true(worst < 1e-11, `max error ${worst}`);
+  const withVectors = symmetricEigen(s, 500, { vectors: true });
+  t.deepEqual(Array.from(withVectors.values).map((v) => v.toFixed(9)), expected.map((v) => v.toFixed(9)));
+});

@@ -10,7 +10,7 @@ import { gaussian } from '../helpers.js';
 
 test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {
   const rng = new Rng(1);
-  const n = 300, d = 700;
+  const n = 450, d = 700; // n > 384: the chunked (parallel) tridiagonal reduction too
   const x = gaussian(rng, n, d);
   const xm = responseMatrix(n, d, x);
   const y = responseMatrix(n, 20, gaussian(rng, n, 20).map((v, i) => v + Math.abs(x[Math.floor(i / 20) * d])));
