@@ -7,23 +7,28 @@ import { AnalysisError } from '../core/dimension.js';
 import { InputError } from '../core/matrix.js';
 import { formatOptions, GLOBAL_OPTIONS, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { analyzeCommand } from './commands/analyze.js';
-import { complexityCommand } from './commands/complexity.js';
-import { dimensionCommand } from './commands/dimension.js';
-import { infoCommand } from './commands/info.js';
-import { patternsCommand } from './commands/patterns.js';
-import { networkCommand } from './commands/network.js';
-import { activationsCommand } from './commands/activations.js';
-import { dynamicsCommand } from './commands/dynamics.js';
-import { runsCommand } from './commands/runs.js';
-import { compareCommand } from './commands/compare.js';
-import { serveCommand } from './commands/serve.js';
-import { reportCommand } from './commands/report.js';
-import { demoCommand } from './commands/demo.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
 
-export const COMMANDS: Command[] = [demoCommand, infoCommand, dimensionCommand, complexityCommand, patternsCommand, analyzeCommand, activationsCommand, networkCommand, dynamicsCommand, compareCommand, runsCommand, serveCommand, reportCommand];
+/**
+ * The commands, loaded only when run (start-up stays small: `patterns` never loads express, the
+ * ONNX runtime or the HDF5 library). The one-line summaries here serve `neurorep --help`.
+ */
+export const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[] = [
+  { name: 'demo', summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)', load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'info', summary: 'inventory of an NWB/HDF5 recording or a matrix/activation file', load: async () => (await import('./commands/info.js')).infoCommand },
+  { name: 'dimension', summary: 'effective dimension, participation ratio and power-law exponent of a matrix', load: async () => (await import('./commands/dimension.js')).dimensionCommand },
+  { name: 'complexity', summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one', load: async () => (await import('./commands/complexity.js')).complexityCommand },
+  { name: 'patterns', summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy', load: async () => (await import('./commands/patterns.js')).patternsCommand },
+  { name: 'analyze', summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable', load: async () => (await import('./commands/analyze.js')).analyzeCommand },
+  { name: 'activations', summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`', load: async () => (await import('./commands/activations.js')).activationsCommand },
+  { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
+  { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
+  { name: 'compare', summary: 'areas and layers of several runs side by side; CKA between layers and areas', load: async () => (await import('./commands/compare.js')).compareCommand },
+  { name: 'runs', summary: 'list the runs kept in the store', load: async () => (await import('./commands/runs.js')).runsCommand },
+  { name: 'serve', summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)', load: async () => (await import('./commands/serve.js')).serveCommand },
+  { name: 'report', summary: 'write one self-contained HTML report of a run (opens offline)', load: async () => (await import('./commands/report.js')).reportCommand },
+];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
@@ -59,8 +64,9 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       io.out(toolkitVersion() + '\n');
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    const command = await entry.load();
     const args = parseArgs(rest, command.options);
     if (args.options.help) {
       io.out(commandHelp(command) + '\n');

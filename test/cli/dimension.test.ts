@@ -121,3 +121,14 @@ test('info lists the arrays of an npz', async (t) => {
   t.deepEqual(inv.arrays.map((a: { name: string }) => a.name), ['a', 'b']);
   t.deepEqual(inv.arrays[1].shape, [3, 2]);
 });
+
+test('the command registry (loaded lazily) matches every command: names and summaries for --help', async (t) => {
+  const { COMMANDS } = await import('../../src/cli/main.js');
+  for (const entry of COMMANDS) {
+    const command = await entry.load();
+    t.is(command.name, entry.name);
+    t.is(command.summary, entry.summary, entry.name);
+  }
+  const help = await cli('--help');
+  for (const entry of COMMANDS) t.true(help.stdout.includes(entry.name), entry.name);
+});
