@@ -52,3 +52,26 @@ export function gaussian(rng: Rng, n: number, d: number): Float64Array {
 export function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);
 }
+
+/**
+ * r orthonormal columns of length n, each centred (Gram-Schmidt on centred Gaussian columns):
+ * data built from them has an exactly known sample covariance.
+ */
+export function orthonormalCentredColumns(n: number, r: number, seed: number): Float64Array[] {
+  const rng = new Rng(seed);
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < r; j++) {
+    const c = Float64Array.from({ length: n }, () => rng.normal());
+    const m = c.reduce((a, b) => a + b, 0) / n;
+    for (let i = 0; i < n; i++) c[i] -= m;
+    for (const prev of cols) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += c[i] * prev[i];
+      for (let i = 0; i < n; i++) c[i] -= dot * prev[i];
+    }
+    const norm = Math.sqrt(c.reduce((a, b) => a + b * b, 0));
+    for (let i = 0; i < n; i++) c[i] /= norm;
+    cols.push(c);
+  }
+  return cols;
+}

@@ -121,14 +121,7 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
   for (let i = 0; i < n; i++) fullScan(x, i, m, centres, k, labels, upper, lower);
   let it = 0;
   for (; it < maxIter; it++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      const oc = c * m, oi = i * m;
-      for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
-    }
+    clusterSums(x, n, m, labels, sums, counts);
     old.set(centres);
     let shift = 0;
     for (let c = 0; c < k; c++) {
@@ -183,6 +176,18 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
   return { labels, centroids: centres, k, inertia, iterations: it };
 }
 
+/** Per-cluster sums of the points and the cluster sizes (for the centre update). */
+function clusterSums(x: Float64Array, n: number, m: number, labels: Int32Array, sums: Float64Array, counts: Int32Array): void {
+  sums.fill(0);
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    counts[c]++;
+    const oc = c * m, oi = i * m;
+    for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
+  }
+}
+
 function sqDist(a: Float64Array, oa: number, b: Float64Array, ob: number, m: number): number {
   let s = 0;
   for (let j = 0; j < m; j++) {
@@ -218,14 +223,7 @@ export function lloydPlain(x: Float64Array, n: number, m: number, k: number, cen
   let inertia = assignNearest(x, n, m, centres, k, labels, dist);
   let it = 0;
   for (; it < maxIter; it++) {
-    sums.fill(0);
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const c = labels[i];
-      counts[c]++;
-      const oc = c * m, oi = i * m;
-      for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
-    }
+    clusterSums(x, n, m, labels, sums, counts);
     let shift = 0;
     for (let c = 0; c < k; c++) {
       const oc = c * m;

@@ -2,26 +2,12 @@ import test from 'ava';
 import { join } from 'node:path';
 import { trainingDynamics } from '../../src/analysis/dynamics.js';
 import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
-import { Rng } from '../../src/core/stats.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
-import { cli, tempDir } from '../helpers.js';
+import { cli, orthonormalCentredColumns, tempDir } from '../helpers.js';
 
 /** n x d data whose covariance has exactly r equal non-zero eigenvalues: D_eff = r exactly. */
 function isotropicRank(n: number, d: number, r: number, seed: number): ResponseMatrix {
-  const rng = new Rng(seed);
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < r; j++) {
-    const c = Float64Array.from({ length: n }, () => rng.normal());
-    const m = c.reduce((a, b) => a + b, 0) / n;
-    for (let i = 0; i < n; i++) c[i] -= m;
-    for (const p of cols) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += c[i] * p[i];
-      for (let i = 0; i < n; i++) c[i] -= dot * p[i];
-    }
-    const norm = Math.sqrt(c.reduce((a, b) => a + b * b, 0));
-    cols.push(c.map((v) => v / norm));
-  }
+  const cols = orthonormalCentredColumns(n, r, seed);
   const x = new Float64Array(n * d);
   for (let j = 0; j < r; j++) for (let i = 0; i < n; i++) x[i * d + j] = cols[j][i] * 10;
   return responseMatrix(n, d, x);

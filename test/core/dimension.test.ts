@@ -5,7 +5,7 @@ import { AnalysisError, cvPCA, effectiveDimension, powerLawExponent } from '../.
 import { responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { readMatrixFile } from '../../src/io/matrixFile.js';
-import { FIXTURES, gaussian, relDiff } from '../helpers.js';
+import { FIXTURES, gaussian, orthonormalCentredColumns, relDiff } from '../helpers.js';
 
 /**
  * Centred n x d data whose sample covariance is exactly diag(lambda): orthonormal centred columns
@@ -13,21 +13,7 @@ import { FIXTURES, gaussian, relDiff } from '../helpers.js';
  */
 function dataWithCovariance(lambda: number[], n: number, seed: number): Float64Array {
   const d = lambda.length;
-  const rng = new Rng(seed);
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < d; j++) {
-    const c = Float64Array.from({ length: n }, () => rng.normal());
-    const m = c.reduce((a, b) => a + b, 0) / n;
-    for (let i = 0; i < n; i++) c[i] -= m;
-    for (const prev of cols) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += c[i] * prev[i];
-      for (let i = 0; i < n; i++) c[i] -= dot * prev[i];
-    }
-    const norm = Math.sqrt(c.reduce((a, b) => a + b * b, 0));
-    for (let i = 0; i < n; i++) c[i] /= norm;
-    cols.push(c);
-  }
+  const cols = orthonormalCentredColumns(n, d, seed);
   const x = new Float64Array(n * d);
   for (let j = 0; j < d; j++) for (let i = 0; i < n; i++) x[i * d + j] = cols[j][i] * Math.sqrt((n - 1) * lambda[j]);
   return x;
