@@ -33,6 +33,19 @@ export interface ParsedArgs {
   options: Record<string, string | number | boolean | undefined>;
 }
 
+/** `--seed S`, shared by every command with a random step. */
+export const SEED_OPTION: OptionSpec = { type: 'integer', arg: 'S', help: 'random seed (default 0)' };
+
+/** `--json`: the command's output as one JSON object on stdout. */
+export function jsonOption(what = 'the run record'): OptionSpec {
+  return { type: 'boolean', help: `print ${what} as one JSON object` };
+}
+
+/** `--bootstrap [B]`: percentile intervals over B resamples of the stimuli (200 when B is left out). */
+export function bootstrapOption(of: string): OptionSpec {
+  return { type: 'integer', min: 1, implicit: 200, arg: 'B', help: `bootstrap 95% intervals of ${of} (default 200 when given)` };
+}
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpecs = {
   store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },

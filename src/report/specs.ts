@@ -16,6 +16,11 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const WIDTH = 320;
 const HEIGHT = 220;
 
+/** The header every single-view chart shares. */
+function view(title: string, values: unknown[]): VegaLiteSpec {
+  return { $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, data: { values } };
+}
+
 /** Eigenvalue spectrum on log-log axes with the power-law fit over the ranks it used. */
 export function spectrumSpec(title: string, spectrum: number[], alphaRange: [number, number] | null, ranks?: number[]): VegaLiteSpec {
   const points = spectrum.map((p, i) => ({ rank: ranks ? ranks[i] : i + 1, variance: p })).filter((d) => d.variance > 0);
@@ -43,7 +48,7 @@ export function spectrumSpec(title: string, spectrum: number[], alphaRange: [num
       title = `${title} (alpha = ${(-f.slope).toFixed(2)} over ranks ${alphaRange[0]}-${alphaRange[1]})`;
     }
   }
-  return { $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, data: { values: points }, layer: layers };
+  return { ...view(title, points), layer: layers };
 }
 
 /** Held-out r_K (left axis) and occupancy entropy H_K (right axis) against the number of pieces K. */
@@ -51,11 +56,7 @@ export function complexitySpec(title: string, curve: { k: number; r: number; ent
   const values = curve.map((c) => ({ K: c.k, r: c.r, H: c.entropy, star: c.k === kStar }));
   const x = { field: 'K', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'pieces K', axis: { values: curve.map((c) => c.k), format: 'd' } };
   return {
-    $schema: SCHEMA,
-    title,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
+    ...view(title, values),
     layer: [
       {
         mark: { type: 'line', point: true, color: '#1f77b4' },
@@ -83,11 +84,7 @@ export function patternsSpec(title: string, curve: { k: number; entropy: number;
     { k: c.k, value: c.multiInformation, series: 'I(k)' },
   ]);
   return {
-    $schema: SCHEMA,
-    title,
-    width: WIDTH,
-    height: HEIGHT,
-    data: { values },
+    ...view(title, values),
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'k', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons in subset k', axis: { values: curve.map((c) => c.k), format: 'd' } },

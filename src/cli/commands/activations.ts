@@ -4,7 +4,7 @@ import { defaultLayers, loadOnnxModel, parseScale, runOnnxActivations } from '..
 import { InputError } from '../../core/matrix.js';
 import { parseNpy } from '../../io/npy.js';
 import { readInputFile } from '../../io/matrixFile.js';
-import { UsageError, expectPositionals } from '../args.js';
+import { expectPositionals, jsonOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
 
@@ -29,7 +29,7 @@ export const activationsCommand: Command = {
     labels: { type: 'string', arg: 'FILE', help: 'a .npy of one label per input, saved as `labels` (stimulus ids for compare)' },
     out: { type: 'string', arg: 'FILE', help: 'the .npz to write' },
     list: { type: 'boolean', help: 'list the model inputs and tensor names, then stop' },
-    json: { type: 'boolean', help: 'print a summary as one JSON object' },
+    json: jsonOption('a summary'),
   },
   async run(args, ctx) {
     const o = args.options;

@@ -3,7 +3,7 @@
 import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../../adapters/nwb/index.js';
 import { profileGroup, stimulusFeatures, type GroupProfile } from '../../analysis/profile.js';
 import { defaultThreshold } from '../../core/patterns.js';
-import { UsageError, expectPositionals } from '../args.js';
+import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
 import type { StoredRepresentation } from '../../store/runStore.js';
@@ -34,9 +34,9 @@ export const analyzeCommand: Command = {
     stimulus: { type: 'string', arg: 'COLUMN', help: 'interval column with each row\'s stimulus identity' },
     series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
     bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },
-    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals of D_eff, PR, alpha (default 200 when given)' },
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    bootstrap: bootstrapOption('D_eff, PR and alpha per group'),
+    seed: SEED_OPTION,
+    json: jsonOption(),
   },
   async run(args, ctx) {
     const [path] = expectPositionals(args, ['file.nwb'], 'analyze');

@@ -4,7 +4,7 @@ import { compareRuns, type Comparison } from '../../analysis/compare.js';
 import { InputError } from '../../core/matrix.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
-import { UsageError } from '../args.js';
+import { jsonOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, toJson } from '../context.js';
 
@@ -18,7 +18,7 @@ export const compareCommand: Command = {
     'the same order, checked), adds the debiased linear CKA between every layer and every area.',
     'Run ids may be shortened to a unique prefix of at least 4 characters.',
   ].join('\n'),
-  options: { json: { type: 'boolean', help: 'print the comparison as one JSON object' } },
+  options: { json: jsonOption('the comparison') },
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
     const store = RunStore.open(ctx.store);

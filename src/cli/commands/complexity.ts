@@ -2,7 +2,7 @@
 
 import { bootstrapComplexity, mapComplexity, type ComplexityResult } from '../../core/complexity.js';
 import { validateSameRows } from '../../core/matrix.js';
-import { UsageError, expectPositionals } from '../args.js';
+import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
@@ -33,9 +33,9 @@ export const complexityCommand: Command = {
     'gain-threshold': { type: 'number', min: 0, arg: 'G', help: 'linear gain below which C = 0 (default 0.01)' },
     'gain-fraction': { type: 'number', min: 0, max: 1, arg: 'F', help: 'K* = smallest K within F * gain of the best (default 0.1)' },
     scales: { type: 'string', arg: 'K,K,...', help: 'explicit scales instead of 1, 2, 4, ... <= n / (5 (m + 1))' },
-    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals over stimuli (default 200 when given)' },
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    bootstrap: bootstrapOption('C, K* and R^2 over stimuli'),
+    seed: SEED_OPTION,
+    json: jsonOption(),
   },
   run(args, ctx) {
     const [xSpec, ySpec] = expectPositionals(args, ['X', 'Y'], 'complexity');

@@ -13,7 +13,7 @@ import { compareRuns } from '../../analysis/compare.js';
 import { writeNpz } from '../../io/matrixFile.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
-import { expectPositionals } from '../args.js';
+import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
 import { saveRun } from '../save.js';
@@ -38,7 +38,7 @@ export const demoCommand: Command = {
     port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'viewer port with --serve (default 8080)' },
     host: { type: 'string', arg: 'HOST', help: 'viewer address with --serve (default 127.0.0.1)' },
     seed: { type: 'integer', arg: 'S', help: 'random seed of the synthetic data and the analyses (default 1)' },
-    json: { type: 'boolean', help: 'print the comparison as one JSON object' },
+    json: jsonOption('the comparison'),
   },
   async run(args, ctx) {
     expectPositionals(args, [], 'demo');
@@ -80,9 +80,8 @@ export const demoCommand: Command = {
 
     const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, bootstrap: 100 }, ctx);
     const network = runNetworkProfile(npzPath, { seed, bootstrap: 100 }, ctx);
-    const quietCtx = { ...ctx, noStore: ctx.noStore };
-    saveRun(quietCtx, analysis.record, analysis.representations);
-    saveRun(quietCtx, network.record, network.representations);
+    saveRun(ctx, analysis.record, analysis.representations);
+    saveRun(ctx, network.record, network.representations);
 
     const records = [network.record, analysis.record] as unknown as RunRecord[];
     let comparison;

@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import { effectiveDimension, type DimensionResult } from '../../core/dimension.js';
 import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
-import { expectPositionals } from '../args.js';
+import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
@@ -29,12 +29,12 @@ export const dimensionCommand: Command = {
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     'stimulus-ids': { type: 'string', arg: 'PATH|KEY', help: 'stimulus id of each row (a 1-column file, or an array in the same .npz); enables cvPCA' },
-    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals over stimuli, B resamples (default 200)' },
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
+    bootstrap: bootstrapOption('D_eff, PR and alpha over stimuli'),
+    seed: SEED_OPTION,
     nmin: { type: 'integer', min: 1, arg: 'N', help: 'first rank of the power-law fit (default 10)' },
     nmax: { type: 'integer', min: 2, arg: 'N', help: 'last rank of the power-law fit (default min(500, rank/2))' },
     splits: { type: 'integer', min: 1, arg: 'K', help: 'random half-splits averaged by cvPCA (default 5)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    json: jsonOption(),
   },
   run(args, ctx) {
     const [path] = expectPositionals(args, ['matrix'], 'dimension');

@@ -3,7 +3,7 @@
 import { readActivations } from '../../../adapters/network/index.js';
 import { trainingDynamics, type Dynamics } from '../../analysis/dynamics.js';
 import { InputError } from '../../core/matrix.js';
-import { UsageError } from '../args.js';
+import { jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, sourceOf, toJson } from '../context.js';
 import { saveRun } from '../save.js';
@@ -20,8 +20,8 @@ export const dynamicsCommand: Command = {
     'ln y vs ln t, with a, b and R^2 reported per series.',
   ].join('\n'),
   options: {
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    seed: SEED_OPTION,
+    json: jsonOption(),
   },
   run(args, ctx) {
     const files = args.positionals;

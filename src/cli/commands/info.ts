@@ -2,7 +2,7 @@
 
 import { isHdf5File, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
 import { inspectMatrixFile } from '../../io/matrixFile.js';
-import { expectPositionals } from '../args.js';
+import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
 
@@ -16,7 +16,7 @@ export const infoCommand: Command = {
     'not read. For .npy/.npz/.csv/.json: the arrays, shapes, dtypes and the n x d matrix each becomes.',
   ].join('\n'),
   options: {
-    json: { type: 'boolean', help: 'print the inventory as one JSON object' },
+    json: jsonOption('the inventory'),
   },
   async run(args, ctx) {
     const [path] = expectPositionals(args, ['file'], 'info');

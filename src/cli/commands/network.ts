@@ -3,7 +3,7 @@
 import { readActivations, type Pooling } from '../../../adapters/network/index.js';
 import { profileNetwork, type NetworkProfile } from '../../analysis/network.js';
 import { representationOf } from '../../analysis/representation.js';
-import { UsageError, expectPositionals } from '../args.js';
+import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
 import type { StoredRepresentation } from '../../store/runStore.js';
@@ -26,9 +26,9 @@ export const networkCommand: Command = {
     order: { type: 'string', arg: 'a,b,...', help: 'layer arrays to use, in depth order (default: archive order)' },
     pool: { type: 'string', arg: 'none|mean', help: 'mean: average convolutional maps over positions (default none)' },
     threshold: { type: 'number', arg: 'T', help: 'activation-pattern threshold (default 0)' },
-    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals of D_eff, PR, alpha per layer' },
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    bootstrap: bootstrapOption('D_eff, PR and alpha per layer'),
+    seed: SEED_OPTION,
+    json: jsonOption(),
   },
   run(args, ctx) {
     const [path] = expectPositionals(args, ['acts.npz'], 'network');

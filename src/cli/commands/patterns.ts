@@ -1,7 +1,7 @@
 /** `neurorep patterns`: activation-pattern entropy (on/off regimes visited by the stimuli). */
 
 import { bootstrapPatterns, defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns.js';
-import { UsageError, expectPositionals } from '../args.js';
+import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
@@ -25,9 +25,9 @@ export const patternsCommand: Command = {
     threshold: { type: 'string', arg: 'T', help: "on = value > T; a number or 'mean+sd' (default by --source)" },
     source: { type: 'string', arg: 'KIND', help: 'network (default), spikes or calcium: picks the default threshold' },
     subsets: { type: 'integer', min: 1, arg: 'N', help: 'random neuron subsets per scale (default 20)' },
-    bootstrap: { type: 'integer', min: 1, implicit: 200, arg: 'B', help: 'bootstrap 95% intervals over stimuli (default 200 when given)' },
-    seed: { type: 'integer', arg: 'S', help: 'random seed (default 0)' },
-    json: { type: 'boolean', help: 'print the run record as one JSON object' },
+    bootstrap: bootstrapOption('switching fraction and entropies over stimuli'),
+    seed: SEED_OPTION,
+    json: jsonOption(),
   },
   run(args, ctx) {
     const [spec] = expectPositionals(args, ['matrix'], 'patterns');

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunStore } from '../../store/runStore.js';
-import { expectPositionals } from '../args.js';
+import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
 
@@ -12,7 +12,7 @@ export const runsCommand: Command = {
   summary: 'list the runs kept in the store',
   usage: 'runs [--json] [--store DIR]',
   description: 'Lists stored runs, newest first: id, kind, when, source and a one-line summary.',
-  options: { json: { type: 'boolean', help: 'print the list as one JSON object' } },
+  options: { json: jsonOption('the list') },
   run(args, ctx) {
     expectPositionals(args, [], 'runs');
     if (!existsSync(join(ctx.store, 'neurorep.db'))) {
