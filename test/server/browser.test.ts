@@ -42,7 +42,7 @@ async function visit(t: import('ava').ExecutionContext, url: string, shot: strin
 test.serial('run list page: sortable table of runs', async (t) => {
   const page = await browser.newPage();
   await page.goto(`${viewer.base}/`);
-  t.is(await page.locator('#runs tbody tr').count(), 3);
+  t.is(await page.locator('#runs tbody tr').count(), 4);
   await page.click('#runs th:nth-child(2)');
   const kinds = await page.locator('#runs tbody tr td:nth-child(2)').allTextContents();
   t.deepEqual(kinds, [...kinds].sort());
@@ -54,6 +54,7 @@ test.serial('run page renders every chart', async (t) => {
   await visit(t, `${viewer.base}/runs/${viewer.ids.analyze}`, 'run-analyze', 20);
   await visit(t, `${viewer.base}/runs/${viewer.ids.network}`, 'run-network', 20);
   await visit(t, `${viewer.base}/runs/${viewer.ids.hostile}`, 'run-hostile', 5);
+  await visit(t, `${viewer.base}/runs/${viewer.ids.dynamics}`, 'run-dynamics', 10);
 });
 
 test.serial('compare page: profile on shared axes and the CKA heatmap', async (t) => {

@@ -1,6 +1,9 @@
 /** A store with real runs (the demo's, plus one with hostile strings from a data file) and a running viewer. */
 
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Rng } from '../../src/core/stats.js';
+import { writeNpz } from '../../src/io/matrixFile.js';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/server/app.js';
 import { cli, tempDir } from '../helpers.js';
@@ -9,7 +12,7 @@ import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 export interface Viewer {
   base: string;
   store: string;
-  ids: { network: string; analyze: string; hostile: string };
+  ids: { network: string; analyze: string; hostile: string; dynamics: string };
   close: () => Promise<void>;
 }
 
@@ -27,6 +30,19 @@ export async function startViewer(): Promise<Viewer> {
   const r = await cli('analyze', p, '--stimulus', 'orientation', '--store', store, '--json', '--quiet');
   if (r.code !== 0) throw new Error(`analyze failed: ${r.stderr}`);
   const hostile = JSON.parse(r.stdout).id;
+  // Three checkpoints of a small two-layer representation that spreads out over training.
+  const rng = new Rng(4);
+  const files = [1, 10, 100].map((step) => {
+    const f = join(store, `acts-${step}.npz`);
+    const spread = Math.log10(step) + 1;
+    const h1 = Float64Array.from({ length: 60 * 8 }, (_, i) => Math.max(0, rng.normal() * ((i % 8) < 2 * spread ? 1 : 0.05)));
+    const h2 = Float64Array.from({ length: 60 * 4 }, () => Math.max(0, rng.normal()));
+    writeNpz(f, [['h1', { data: h1, shape: [60, 8] }], ['h2', { data: h2, shape: [60, 4] }], ['step', { data: [step], shape: [1] }]]);
+    return f;
+  });
+  const dyn = await cli('dynamics', ...files, '--store', store, '--json', '--quiet');
+  if (dyn.code !== 0) throw new Error(`dynamics failed: ${dyn.stderr}`);
+  const dynamics = JSON.parse(dyn.stdout).id;
   const { app, store: db } = createApp(store);
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -35,7 +51,7 @@ export async function startViewer(): Promise<Viewer> {
   return {
     base: `http://127.0.0.1:${port}`,
     store,
-    ids: { network, analyze, hostile },
+    ids: { network, analyze, hostile, dynamics },
     close: () => new Promise((resolve) => server.close(() => { db.close(); resolve(); })),
   };
 }
