@@ -165,7 +165,9 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
   const seed = opts.seed ?? 0;
   if (opts.repeats) result.cvPCA = cvPCA(opts.trials ?? m, opts.repeats, { ...opts, seed });
   if (opts.bootstrap && opts.bootstrap > 0) {
-    result.bootstrap = bootstrapDimension(m, opts.bootstrap, seed, opts, opts.onProgress);
+    result.bootstrap = opts.repeats
+      ? bootstrapWithRepeats(m, opts.trials ?? m, opts.repeats, opts.bootstrap, seed, opts)
+      : bootstrapDimension(m, opts.bootstrap, seed, opts, opts.onProgress);
   }
   return result;
 }
@@ -260,5 +262,39 @@ export function bootstrapDimension(m: ResponseMatrix, resamples: number, seed: n
     },
     (err) => err instanceof AnalysisError,
     onProgress,
+  );
+}
+
+/**
+ * With repeated trials, a bootstrap resample draws stimuli with replacement together with all their
+ * repeats, so the cvPCA scalars get intervals too (cvEffectiveDimension, cvParticipationRatio,
+ * cvAlpha) beside the trial-averaged ones.
+ */
+function bootstrapWithRepeats(
+  averaged: ResponseMatrix,
+  trials: ResponseMatrix,
+  repeats: readonly (readonly number[])[],
+  resamples: number,
+  seed: number,
+  opts: DimensionOptions,
+): BootstrapSummary {
+  return bootstrapScalars(
+    averaged.n,
+    resamples,
+    seed,
+    (rows) => {
+      const obs = spectrumObservables(covarianceEigenvalues(selectRows(averaged, rows)), opts);
+      const cv = cvPCA(trials, Array.from(rows, (r) => repeats[r]), { ...opts, seed });
+      return {
+        effectiveDimension: obs.effectiveDimension,
+        participationRatio: obs.participationRatio,
+        alpha: obs.alpha,
+        cvEffectiveDimension: cv.effectiveDimension,
+        cvParticipationRatio: cv.participationRatio,
+        cvAlpha: cv.alpha,
+      };
+    },
+    (err) => err instanceof AnalysisError,
+    opts.onProgress,
   );
 }

@@ -96,9 +96,10 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         sections.push(`<h2>${r.kind === 'network' ? 'Depth' : 'Area'} profile</h2>`, `<div class="charts">${chartDiv('profile')}</div>`);
       }
       groups.forEach((g, i) => sections.push(`<h2>${escapeHtml(g.name)}</h2>`, groupCharts(`g${i}`, g, charts)));
-      if (r.kind === 'network' && r.transitions.length) {
-        sections.push('<h2>Transitions between layers</h2>');
-        r.transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
+      const transitions = r.transitions ?? [];
+      if (transitions.length) {
+        sections.push(`<h2>Complexity between ${r.kind === 'network' ? 'layers' : 'areas'}</h2>`);
+        transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
       }
       break;
     }

@@ -92,7 +92,7 @@ export const RecordSchemas = {
   dimension: z.looseObject({ ...head, kind: z.literal('dimension') }).and(DimensionBodySchema),
   complexity: z.looseObject({ ...head, kind: z.literal('complexity') }).and(ComplexityBodySchema),
   patterns: z.looseObject({ ...head, kind: z.literal('patterns') }).and(PatternsBodySchema),
-  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema) }),
+  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema), transitions: z.array(TransitionSchema).optional() }),
   network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema) }),
   dynamics: z.looseObject({
     ...head,

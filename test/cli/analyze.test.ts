@@ -20,6 +20,12 @@ test('analyze --json: one group per area with n, d and every observable; cvPCA f
   t.true('switchingFraction' in v1.patterns);
   t.true('complexity' in v1.complexity);
   t.deepEqual(rec.params.window, [0, 0.25]);
+  // Complexity between consecutive areas, on the same trials.
+  t.is(rec.transitions.length, 1);
+  t.is(rec.transitions[0].from, 'V1');
+  t.is(rec.transitions[0].to, 'LM');
+  t.is(rec.transitions[0].n, 24);
+  t.true('complexity' in rec.transitions[0] && 'curve' in rec.transitions[0]);
   t.is(rec.source.kind, 'nwb');
 });
 

@@ -170,3 +170,28 @@ test('bootstrap: same seed gives identical intervals; the interval brackets the 
   t.true(iv.lo < iv.hi);
   t.true(iv.lo <= a.effectiveDimension * 1.05 && iv.hi >= a.effectiveDimension * 0.95);
 });
+
+test('bootstrap with repeats gives intervals for the cvPCA scalars too, seeded', (t) => {
+  const rng = new Rng(41);
+  const nStim = 60, reps = 3, d = 10;
+  const sig = gaussian(rng, nStim, d);
+  const trials = new Float64Array(nStim * reps * d);
+  const groups: number[][] = [];
+  for (let i = 0; i < nStim; i++) {
+    groups.push([]);
+    for (let r = 0; r < reps; r++) {
+      const row = i * reps + r;
+      groups[i].push(row);
+      for (let j = 0; j < d; j++) trials[row * d + j] = sig[i * d + j] * (j + 1) + 0.5 * rng.normal();
+    }
+  }
+  const tm = responseMatrix(nStim * reps, d, trials);
+  const mean = new Float64Array(nStim * d);
+  groups.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) mean[i * d + j] += trials[row * d + j] / reps; }));
+  const a = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, bootstrap: 20, seed: 2 });
+  const b = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, bootstrap: 20, seed: 2 });
+  const iv = a.bootstrap!.intervals;
+  for (const k of ['effectiveDimension', 'participationRatio', 'alpha', 'cvEffectiveDimension', 'cvParticipationRatio', 'cvAlpha']) t.true(k in iv, k);
+  t.true(iv.cvEffectiveDimension.lo <= iv.cvEffectiveDimension.hi);
+  t.deepEqual(a.bootstrap, b.bootstrap);
+});

@@ -10,7 +10,8 @@ import type { StoredRepresentation } from '../../store/runStore.js';
 import { saveRun } from '../save.js';
 import { sha256Later } from '../../io/hash.js';
 import { representationOf } from '../../analysis/representation.js';
-import { averageRowGroups, groupRowsByStimulus, type ResponseMatrix } from '../../core/matrix.js';
+import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
+import { mapComplexity } from '../../core/complexity.js';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -92,6 +93,16 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
       seed,
       bootstrap: req.bootstrap ?? 0,
     };
+    // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
+    const transitions = [];
+    for (let i = 0; i + 1 < locked.groups.length; i++) {
+      const from = locked.groups[i], to = locked.groups[i + 1];
+      try {
+        transitions.push({ from: from.name, to: to.name, ...mapComplexity(from.matrix, to.matrix, { seed, onProgress: (d, t) => ctx.progress(`${from.name} -> ${to.name}`, d, t) }) });
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
+      }
+    }
     const record = {
       ...recordHead('analyze', sourceOf(path, 'nwb', hash), params),
       session,
@@ -100,9 +111,10 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
       rowsDroppedNaN: locked.rowsDroppedNaN,
       rowsDroppedEmpty: locked.rowsDroppedEmpty,
       groups: groups.map((g, i) => ({ ...g, neuronIds: locked.groups[i].neuronIds })),
+      transitions,
     };
     const representations = () => locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked));
-    return { record, representations, text: formatAnalysis(path, locked, groups) };
+    return { record, representations, text: formatAnalysis(path, locked, groups, transitions) };
   } finally {
     nwb.close();
   }
@@ -115,7 +127,7 @@ export function parseWindow(text: string): [number, number] {
   return [parts[0], parts[1]];
 }
 
-function formatAnalysis(path: string, l: LockedResponses, groups: GroupProfile[]): string {
+function formatAnalysis(path: string, l: LockedResponses, groups: GroupProfile[], transitions: { from: string; to: string; complexity: number; kStar: number; linearR2: number }[]): string {
   const rows = l.table
     ? `${l.keptRows.length} of ${l.rowsTotal} rows of ${l.table}, ${l.source === 'spikes' ? 'spike counts' : 'mean trace'} in [${l.align} + ${l.window[0]}, ${l.align} + ${l.window[1]}) s`
     : `${l.keptRows.length} time bins of ${l.window[1]} s`;
@@ -132,6 +144,7 @@ function formatAnalysis(path: string, l: LockedResponses, groups: GroupProfile[]
     if (g.complexity) lines.push(`      complexity stimulus -> responses: C ${fmt(g.complexity.complexity)} (K* ${g.complexity.kStar}), linear R^2 ${fmt(g.complexity.linearR2)}, best R^2 ${fmt(g.complexity.bestR2)}`);
     for (const [k, why] of Object.entries(g.skipped)) lines.push(`      ${k}: skipped (${why})`);
   }
+  for (const t of transitions) lines.push(`  complexity ${t.from} -> ${t.to}: C ${fmt(t.complexity)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}`);
   return lines.join('\n');
 }
 
