@@ -8,7 +8,7 @@
  */
 
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/matrix.js';
 import { assertRecord, RUN_ID, type RunRecord } from './schema.js';
@@ -90,6 +90,14 @@ export class RunStore {
       db.exec(SCHEMA);
     }
     return new RunStore(abs, db);
+  }
+
+  /** Open a store that must already exist (for commands that only read runs). */
+  static openExisting(dir: string): RunStore {
+    if (!existsSync(join(resolve(dir), 'neurorep.db'))) {
+      throw new InputError(`${dir}: no results store here (no neurorep.db); run an analysis first, or pass --store DIR`);
+    }
+    return RunStore.open(dir);
   }
 
   close(): void {

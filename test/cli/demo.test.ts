@@ -49,3 +49,13 @@ test('the README quick start: the built binary runs the demo', (t) => {
   t.regex(r.stdout, /debiased linear CKA/);
   t.regex(r.stdout, /npx neurorep compare [0-9a-f-]{36} [0-9a-f-]{36}/);
 });
+
+test('compare and report on a folder without a store: exit 2, and no store is created', async (t) => {
+  const dir = join(tempDir(), 'nothing-here');
+  for (const args of [['compare', 'abcd'], ['report', 'abcd', '--out', join(tempDir(), 'r.html')]]) {
+    const r = await cli(...args, '--store', dir);
+    t.is(r.code, 2);
+    t.regex(r.stderr, /no results store here/);
+  }
+  t.false(existsSync(dir));
+});

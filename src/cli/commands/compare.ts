@@ -21,7 +21,7 @@ export const compareCommand: Command = {
   options: { json: jsonOption('the comparison') },
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
-    const store = RunStore.open(ctx.store);
+    const store = RunStore.openExisting(ctx.store);
     try {
       const records: RunRecord[] = [];
       for (const given of args.positionals) {

@@ -18,7 +18,7 @@ export const reportCommand: Command = {
     const [given] = expectPositionals(args, ['run-id'], 'report');
     const out = args.options.out as string | undefined;
     if (!out) throw new UsageError('report: --out FILE is required');
-    const store = RunStore.open(ctx.store);
+    const store = RunStore.openExisting(ctx.store);
     try {
       const id = store.resolveId(given);
       const rec = id ? store.get(id) : null;
