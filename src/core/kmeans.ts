@@ -189,12 +189,21 @@ function clusterSums(x: Float64Array, n: number, m: number, labels: Int32Array, 
 }
 
 function sqDist(a: Float64Array, oa: number, b: Float64Array, ob: number, m: number): number {
-  let s = 0;
-  for (let j = 0; j < m; j++) {
-    const t = a[oa + j] - b[ob + j];
-    s += t * t;
+  // Four independent accumulators break the add-latency chain of a single sum.
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 3 < m; j += 4) {
+    const t0 = a[oa + j] - b[ob + j], t1 = a[oa + j + 1] - b[ob + j + 1], t2 = a[oa + j + 2] - b[ob + j + 2], t3 = a[oa + j + 3] - b[ob + j + 3];
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
   }
-  return s;
+  for (; j < m; j++) {
+    const t = a[oa + j] - b[ob + j];
+    s0 += t * t;
+  }
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Exact nearest and second-nearest centre of point i (the lowest index wins ties). */

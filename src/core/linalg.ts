@@ -679,11 +679,20 @@ export function assignNearest(
 export function squaredDistancesTo(x: Float64Array, n: number, m: number, centre: Float64Array, out: Float64Array): void {
   for (let i = 0; i < n; i++) {
     const oi = i * m;
-    let s = 0;
-    for (let j = 0; j < m; j++) {
-      const t = x[oi + j] - centre[j];
-      s += t * t;
+    // Four independent accumulators break the add-latency chain of a single sum.
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let j = 0;
+    for (; j + 3 < m; j += 4) {
+      const t0 = x[oi + j] - centre[j], t1 = x[oi + j + 1] - centre[j + 1], t2 = x[oi + j + 2] - centre[j + 2], t3 = x[oi + j + 3] - centre[j + 3];
+      s0 += t0 * t0;
+      s1 += t1 * t1;
+      s2 += t2 * t2;
+      s3 += t3 * t3;
     }
-    out[i] = s;
+    for (; j < m; j++) {
+      const t = x[oi + j] - centre[j];
+      s0 += t * t;
+    }
+    out[i] = s0 + s1 + (s2 + s3);
   }
 }
