@@ -5,7 +5,7 @@ import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 
 test('analyze --json: one group per area with n, d and every observable; cvPCA from repeats; complexity from the stimulus', async (t) => {
   const p = await writeTemp(twoAreaSpec().spec);
-  const r = await cli('analyze', p, '--stimulus', 'orientation', '--json');
+  const r = await cli('analyze', p, '--stimulus', 'orientation', '--transitions', '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
   t.is(rec.kind, 'analyze');
@@ -26,6 +26,12 @@ test('analyze --json: one group per area with n, d and every observable; cvPCA f
   t.is(rec.transitions[0].to, 'LM');
   t.is(rec.transitions[0].n, 24);
   t.true('complexity' in rec.transitions[0] && 'curve' in rec.transitions[0]);
+  const reversed = JSON.parse((await cli('analyze', p, '--transitions', '--area-order', 'LM,V1', '--json')).stdout);
+  t.deepEqual([reversed.transitions[0].from, reversed.transitions[0].to], ['LM', 'V1']);
+  t.deepEqual(JSON.parse((await cli('analyze', p, '--json')).stdout).transitions, [], 'off unless asked');
+  const bad = await cli('analyze', p, '--transitions', '--area-order', 'LM,V9');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--area-order names 'V9', but the areas are: V1, LM/);
   t.is(rec.source.kind, 'nwb');
 });
 

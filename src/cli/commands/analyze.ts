@@ -35,6 +35,8 @@ export const analyzeCommand: Command = {
     stimulus: { type: 'string', arg: 'COLUMN', help: 'interval column with each row\'s stimulus identity' },
     series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
     bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },
+    transitions: { type: 'boolean', help: 'also the complexity between consecutive areas (area A -> area B) on single trials' },
+    'area-order': { type: 'string', arg: 'A,B,...', help: 'with --transitions: the order of the areas (default: as they appear in the file)' },
     bootstrap: bootstrapOption('D_eff, PR and alpha per group'),
     seed: SEED_OPTION,
     json: jsonOption(),
@@ -52,6 +54,8 @@ export const analyzeCommand: Command = {
       bin: o.bin as number | undefined,
       seed: o.seed as number | undefined,
       bootstrap: o.bootstrap as number | undefined,
+      transitions: o.transitions === true,
+      areaOrder: o['area-order'] === undefined ? undefined : (o['area-order'] as string).split(',').map((a) => a.trim()).filter(Boolean),
     }, ctx);
     saveRun(ctx, record, representations);
     ctx.io.out((ctx.json ? toJson(record) : text) + '\n');
@@ -62,6 +66,10 @@ export const analyzeCommand: Command = {
 export interface AnalysisRequest extends LockOptions {
   seed?: number;
   bootstrap?: number;
+  /** Complexity between consecutive areas (area A -> area B). */
+  transitions?: boolean;
+  /** Area order for the transitions (default: file order). */
+  areaOrder?: string[];
 }
 
 /** Open an NWB file, build the stimulus-locked matrices and profile every group: the run record, the representations to store, and the human summary. */
@@ -81,6 +89,7 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
         { seed, bootstrap: req.bootstrap, onProgress: (label, d, t) => ctx.progress(label, d, t) },
       ),
     );
+    const ordered = req.transitions ? orderAreas(locked.groups, req.areaOrder, path) : [];
     const params = {
       table: locked.table,
       align: locked.align,
@@ -89,14 +98,16 @@ export async function runAnalysis(path: string, req: AnalysisRequest, ctx: Conte
       stimulus: locked.stimulus?.column ?? null,
       series: locked.series,
       bin: req.bin ?? null,
+      transitions: req.transitions === true,
+      areaOrder: req.transitions ? ordered.map((g) => g.name) : null,
       threshold,
       seed,
       bootstrap: req.bootstrap ?? 0,
     };
     // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
     const transitions = [];
-    for (let i = 0; i + 1 < locked.groups.length; i++) {
-      const from = locked.groups[i], to = locked.groups[i + 1];
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      const from = ordered[i], to = ordered[i + 1];
       try {
         transitions.push({ from: from.name, to: to.name, ...mapComplexity(from.matrix, to.matrix, { seed, onProgress: (d, t) => ctx.progress(`${from.name} -> ${to.name}`, d, t) }) });
       } catch (err) {
@@ -153,4 +164,14 @@ function representationOfGroup(name: string, trials: ResponseMatrix, l: LockedRe
   if (!l.stimulus) return representationOf(name, trials, l.keptRows);
   const groups = groupRowsByStimulus(l.stimulus.values);
   return representationOf(name, averageRowGroups(trials, groups.rows), groups.ids);
+}
+
+/** The groups in the requested order (every name must exist), or in file order. */
+function orderAreas<T extends { name: string }>(groups: T[], order: string[] | undefined, path: string): T[] {
+  if (!order) return groups;
+  return order.map((name) => {
+    const g = groups.find((x) => x.name === name);
+    if (!g) throw new InputError(`${path}: --area-order names '${name}', but the areas are: ${groups.map((x) => x.name).join(', ')}`);
+    return g;
+  });
 }

@@ -78,7 +78,7 @@ export const demoCommand: Command = {
     ]);
     ctx.log(`wrote ${npzPath}: ${net.layers.length} layers x ${stimuli.length} stimuli`);
 
-    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, bootstrap: 100 }, ctx);
+    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, bootstrap: 100, transitions: true }, ctx);
     const network = runNetworkProfile(npzPath, { seed, bootstrap: 100 }, ctx);
     saveRun(ctx, analysis.record, analysis.representations);
     saveRun(ctx, network.record, network.representations);
