@@ -126,15 +126,17 @@ for (const [name, ref] of Object.entries(reference.cases)) {
   });
 }
 
-test('k-means with Hamerly bounds gives exactly the plain Lloyd assignments', (t) => {
+test('k-means with Elkan or Hamerly bounds gives exactly the plain Lloyd assignments', (t) => {
   const rng = new Rng(11);
   for (const [n, m, k] of [[800, 3, 5], [1500, 32, 16], [400, 8, 30]]) {
     const x = gaussian(rng, n, m);
     for (let i = 0; i < n; i++) x[i * m] += 4 * (i % 3); // some structure
-    const a = kmeansWith('bounded', x, n, m, k, new Rng(n + k));
     const b = kmeansWith('plain', x, n, m, k, new Rng(n + k));
-    t.deepEqual(Array.from(a.labels), Array.from(b.labels), `n ${n} m ${m} k ${k}`);
-    t.is(a.iterations, b.iterations);
-    t.true(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia);
+    for (const impl of ['bounded', 'elkan'] as const) {
+      const a = kmeansWith(impl, x, n, m, k, new Rng(n + k));
+      t.deepEqual(Array.from(a.labels), Array.from(b.labels), `${impl}: n ${n} m ${m} k ${k}`);
+      t.is(a.iterations, b.iterations);
+      t.true(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia);
+    }
   }
 });
