@@ -2,5 +2,5 @@
 export { NwbFile, type Session, type ColumnValues, type TableInfo, type RoiSeriesInfo, type ElectricalSeriesInfo } from './reader.js';
 export { lockResponses, resolveTable, type LockOptions, type LockedResponses, type NeuronGroup } from './matrices.js';
 export { nwbInventory, type NwbInventory } from './inventory.js';
-export { spikeCountsInWindows, traceMeansInWindows, lowerBound } from './windows.js';
+export { countUnitInWindows, traceMeansInWindows, lowerBound } from './windows.js';
 export { isHdf5File } from './h5.js';

@@ -14,17 +14,6 @@ export function lowerBound(sorted: ArrayLike<number>, x: number): number {
   return lo;
 }
 
-/**
- * Spike counts: rows = alignment times, columns = units. Each unit's spike times must be sorted.
- * Returns a row-major Float64Array (align.length x units).
- */
-export function spikeCountsInWindows(spikeTimes: readonly Float64Array[], align: ArrayLike<number>, a: number, b: number): Float64Array {
-  const d = spikeTimes.length;
-  const out = new Float64Array(align.length * d);
-  spikeTimes.forEach((s, u) => countUnitInWindows(s, align, a, b, out, d, u));
-  return out;
-}
-
 /** Column u of the counts matrix (rows = alignment times, d columns) from one unit's sorted spikes. */
 export function countUnitInWindows(s: Float64Array, align: ArrayLike<number>, a: number, b: number, out: Float64Array, d: number, u: number): void {
   for (let r = 0; r < align.length; r++) out[r * d + u] = lowerBound(s, align[r] + b) - lowerBound(s, align[r] + a);

@@ -125,27 +125,7 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
   for (let i = 0; i < n; i++) fullScan(x, i, m, centres, k, labels, upper, lower);
   let it = 0;
   for (; it < maxIter; it++) {
-    clusterSums(x, n, m, labels, sums, counts);
-    old.set(centres);
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      const oc = c * m;
-      if (counts[c] === 0) {
-        // Empty cluster: move it to the point farthest from its centre (as scikit-learn).
-        let far = 0, farD = -1;
-        for (let i = 0; i < n; i++) {
-          const dd = sqDist(x, i * m, centres, labels[i] * m, m);
-          if (dd > farD) [far, farD] = [i, dd];
-        }
-        for (let j = 0; j < m; j++) centres[oc + j] = x[far * m + j];
-      } else {
-        for (let j = 0; j < m; j++) centres[oc + j] = sums[oc + j] / counts[c];
-      }
-      let d2 = 0;
-      for (let j = 0; j < m; j++) d2 += (centres[oc + j] - old[oc + j]) ** 2;
-      shift += d2;
-      moved[c] = Math.sqrt(d2);
-    }
+    const shift = updateCentres(x, n, m, k, labels, centres, sums, counts, old, moved);
     // Bounds follow the centres: the own centre moved by moved[a], any other by at most the largest move.
     let max1 = 0, max2 = 0, arg1 = -1;
     for (let c = 0; c < k; c++) {
@@ -178,6 +158,35 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
     inertia += dist[i];
   }
   return { labels, centroids: centres, k, inertia, iterations: it };
+}
+
+/**
+ * Lloyd's centre update, shared by every variant: each centre moves to the mean of its points; an
+ * empty cluster moves to the point farthest from its own centre (as scikit-learn). Writes each
+ * centre's move to `moved` and returns the total squared shift (the convergence test).
+ */
+function updateCentres(x: Float64Array, n: number, m: number, k: number, labels: Int32Array, centres: Float64Array, sums: Float64Array, counts: Int32Array, old: Float64Array, moved: Float64Array): number {
+  clusterSums(x, n, m, labels, sums, counts);
+  old.set(centres);
+  let shift = 0;
+  for (let c = 0; c < k; c++) {
+    const oc = c * m;
+    if (counts[c] === 0) {
+      let far = 0, farD = -1;
+      for (let i = 0; i < n; i++) {
+        const dd = sqDist(x, i * m, centres, labels[i] * m, m);
+        if (dd > farD) [far, farD] = [i, dd];
+      }
+      for (let j = 0; j < m; j++) centres[oc + j] = x[far * m + j];
+    } else {
+      for (let j = 0; j < m; j++) centres[oc + j] = sums[oc + j] / counts[c];
+    }
+    let d2 = 0;
+    for (let j = 0; j < m; j++) d2 += (centres[oc + j] - old[oc + j]) ** 2;
+    shift += d2;
+    moved[c] = Math.sqrt(d2);
+  }
+  return shift;
 }
 
 /** Per-cluster sums of the points and the cluster sizes (for the centre update). */
@@ -257,26 +266,7 @@ function lloydElkan(x: Float64Array, n: number, m: number, k: number, centres: F
   }
   let it = 0;
   for (; it < maxIter; it++) {
-    clusterSums(x, n, m, labels, sums, counts);
-    old.set(centres);
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      const oc = c * m;
-      if (counts[c] === 0) {
-        let far = 0, farD = -1;
-        for (let i = 0; i < n; i++) {
-          const dd = sqDist(x, i * m, centres, labels[i] * m, m);
-          if (dd > farD) [far, farD] = [i, dd];
-        }
-        for (let j = 0; j < m; j++) centres[oc + j] = x[far * m + j];
-      } else {
-        for (let j = 0; j < m; j++) centres[oc + j] = sums[oc + j] / counts[c];
-      }
-      let d2 = 0;
-      for (let j = 0; j < m; j++) d2 += (centres[oc + j] - old[oc + j]) ** 2;
-      shift += d2;
-      moved[c] = Math.sqrt(d2);
-    }
+    const shift = updateCentres(x, n, m, k, labels, centres, sums, counts, old, moved);
     // Bounds follow the centres.
     for (let i = 0; i < n; i++) {
       upper[i] += moved[labels[i]];
@@ -336,29 +326,12 @@ export function lloydPlain(x: Float64Array, n: number, m: number, k: number, cen
   const dist = new Float64Array(n);
   const sums = new Float64Array(k * m);
   const counts = new Int32Array(k);
+  const old = new Float64Array(k * m);
+  const moved = new Float64Array(k);
   let inertia = assignNearest(x, n, m, centres, k, labels, dist);
   let it = 0;
   for (; it < maxIter; it++) {
-    clusterSums(x, n, m, labels, sums, counts);
-    let shift = 0;
-    for (let c = 0; c < k; c++) {
-      const oc = c * m;
-      if (counts[c] === 0) {
-        let far = 0;
-        for (let i = 1; i < n; i++) if (dist[i] > dist[far]) far = i;
-        for (let j = 0; j < m; j++) {
-          shift += (centres[oc + j] - x[far * m + j]) ** 2;
-          centres[oc + j] = x[far * m + j];
-        }
-        dist[far] = 0;
-        continue;
-      }
-      for (let j = 0; j < m; j++) {
-        const v = sums[oc + j] / counts[c];
-        shift += (centres[oc + j] - v) ** 2;
-        centres[oc + j] = v;
-      }
-    }
+    const shift = updateCentres(x, n, m, k, labels, centres, sums, counts, old, moved);
     inertia = assignNearest(x, n, m, centres, k, labels, dist);
     if (shift <= tol) {
       it++;

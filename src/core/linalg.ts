@@ -147,21 +147,6 @@ export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m
   return c;
 }
 
-/** C = A B^T for row-major A (n x k) and B (m x k): dot products of rows. */
-export function matmulTransB(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
-  const c = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const oa = i * k;
-    for (let j = 0; j < m; j++) {
-      const ob = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[oa + p] * b[ob + p];
-      c[i * m + j] = s;
-    }
-  }
-  return c;
-}
-
 export interface SymmetricEigen {
   /** Eigenvalues in descending order. */
   values: Float64Array;
