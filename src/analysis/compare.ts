@@ -1,11 +1,17 @@
 /**
  * Side by side: brain areas and network layers from several runs on the same axes (effective
  * dimension, alpha, switching fraction, complexity), and the debiased linear CKA between every
- * layer and every area when the runs saw the same stimuli (same ids, same order: checked).
+ * layer and every area when the runs saw the same stimuli (same ids, same order: checked), with a
+ * permutation null on request. Representations are found by a stable key (the area or layer name,
+ * or 'matrix' for single-matrix runs), whatever path or --key a run used.
  */
 
 import { ckaFromGrams, linearGram } from '../core/cka.js';
-import { responseMatrix } from '../core/matrix.js';
+import { effectiveDimension } from '../core/dimension.js';
+import { responseMatrix, selectColumns } from '../core/matrix.js';
+import { nullSummary, replicateSeed, type NullSummary } from '../core/permutation.js';
+import { Rng } from '../core/stats.js';
+import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 
@@ -15,17 +21,22 @@ export interface ComparedEntity {
   /** 'area' (analyze group), 'layer' (network layer) or 'matrix' (dimension/patterns run). */
   role: 'area' | 'layer' | 'matrix';
   name: string;
+  /** Name of its stored representation. */
+  key: string;
   /** Position in its run (layer depth or area order), from 0. */
   index: number;
   n: number | null;
   d: number | null;
   effectiveDimension: number | null;
   effectiveDimensionCI: [number, number] | null;
+  effectiveDimensionCorrected: number | null;
   alpha: number | null;
   switchingFraction: number | null;
   /** Complexity of the map into this entity: stimulus -> area, or previous layer -> layer. */
   complexity: number | null;
   complexityFrom: string | null;
+  /** D_eff at the common number of neurons (with --match-neurons). */
+  matchedEffectiveDimension: { neurons: number; mean: number | null; sd: number | null } | null;
 }
 
 export interface CkaMatrix {
@@ -33,6 +44,8 @@ export interface CkaMatrix {
   cols: { runId: string; name: string }[];
   /** values[i][j]: CKA(rows[i], cols[j]); null where the stimuli differ or a side is missing. */
   values: (number | null)[][];
+  /** Permutation nulls per cell (with --null). */
+  nulls?: (NullSummary | null)[][];
   estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)';
   notes: string[];
 }
@@ -41,6 +54,17 @@ export interface Comparison {
   runs: { id: string; kind: string; source: string }[];
   entities: ComparedEntity[];
   cka: CkaMatrix | null;
+  /** Neurons of the matched D_eff column (with --match-neurons). */
+  matchNeurons: number | null;
+  warnings: Warning[];
+}
+
+export interface CompareOptions {
+  /** Permutations of one representation's stimulus order for each CKA (0 = none). */
+  nulls?: number;
+  /** D_eff at this many neurons for every entity ('smallest': the smallest entity). */
+  matchNeurons?: number | 'smallest' | null;
+  seed?: number;
 }
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
@@ -51,48 +75,57 @@ interface EntitySource {
   n?: unknown;
   d?: unknown;
   effectiveDimension?: unknown;
+  effectiveDimensionCorrected?: unknown;
   alpha?: unknown;
   patterns?: { switchingFraction?: unknown } | undefined;
   bootstrap?: { intervals: Record<string, { lo: number | null; hi: number | null }> } | undefined;
+  matched?: { neurons: number; observables: Record<string, { mean: number | null; sd: number | null }> };
 }
 
-function entityOf(runId: string, runKind: string, role: ComparedEntity['role'], g: EntitySource, index: number, complexity: number | null, from: string | null): ComparedEntity {
+function entityOf(runId: string, runKind: string, role: ComparedEntity['role'], g: EntitySource, key: string, index: number, complexity: number | null, from: string | null): ComparedEntity {
   const ci = g.bootstrap?.intervals.effectiveDimension;
+  const m = g.matched?.observables.effectiveDimension;
   return {
     runId,
     runKind,
     role,
     name: g.name,
+    key,
     index,
     n: num(g.n),
     d: num(g.d),
     effectiveDimension: num(g.effectiveDimension),
     effectiveDimensionCI: ci && ci.lo !== null && ci.hi !== null ? [ci.lo, ci.hi] : null,
+    effectiveDimensionCorrected: num(g.effectiveDimensionCorrected),
     alpha: num(g.alpha),
     switchingFraction: num(g.patterns?.switchingFraction),
     complexity,
     complexityFrom: from,
+    matchedEffectiveDimension: g.matched && m ? { neurons: g.matched.neurons, mean: m.mean, sd: m.sd } : null,
   };
 }
+
+/** The key a single-matrix run stores its representation under. */
+export const MATRIX_KEY = 'matrix';
 
 /** The entities (areas, layers, matrices) of one run, in order. */
 export function entitiesOf(r: RunRecord): ComparedEntity[] {
   switch (r.kind) {
     case 'analyze':
-      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g as EntitySource, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null));
+      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g as EntitySource, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null));
     case 'network': {
       const into = new Map(r.transitions.map((t) => [t.to, t]));
       return r.layers.map((l, i) => {
         const t = into.get(l.name);
-        return entityOf(r.id, r.kind, 'layer', l as EntitySource, i, t ? num(t.complexity) : null, t ? t.from : null);
+        return entityOf(r.id, r.kind, 'layer', l as EntitySource, l.name, i, t ? num(t.complexity) : null, t ? t.from : null);
       });
     }
     case 'dimension':
-      return [entityOf(r.id, r.kind, 'matrix', { ...r, name: sourceName(r) } as EntitySource, 0, null, null)];
+      return [entityOf(r.id, r.kind, 'matrix', { ...r, name: sourceName(r) } as EntitySource, MATRIX_KEY, 0, null, null)];
     case 'patterns':
-      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.d, patterns: r }, 0, null, null)];
+      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.d, patterns: r }, MATRIX_KEY, 0, null, null)];
     case 'complexity':
-      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.q }, 0, num(r.complexity), 'X')];
+      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.q }, MATRIX_KEY, 0, num(r.complexity), 'X')];
     case 'dynamics':
       return [];
   }
@@ -100,7 +133,9 @@ export function entitiesOf(r: RunRecord): ComparedEntity[] {
 
 function sourceName(r: RunRecord): string {
   const s = Array.isArray(r.source) ? r.source[r.source.length - 1] : r.source;
-  return s.path.split(/[\\/]/).pop() ?? s.path;
+  const base = s.path.split(/[\\/]/).pop() ?? s.path;
+  const key = (s as { key?: string }).key;
+  return key ? `${base}[${key}]` : base;
 }
 
 function gramOf(rep: StoredRepresentation): Float64Array {
@@ -113,13 +148,49 @@ function sameStimuli(a: StoredRepresentation, b: StoredRepresentation): boolean 
   return true;
 }
 
+/** A Gram matrix with its rows and columns permuted together (the stimuli reordered). */
+function permutedGram(g: Float64Array, n: number, perm: Int32Array): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const pi = perm[i] * n, oi = i * n;
+    for (let j = 0; j < n; j++) out[oi + j] = g[pi + perm[j]];
+  }
+  return out;
+}
+
+/** The stored representation of an entity (runs stored before the stable key: the run's only one). */
+function representationFor(reps: Map<string, StoredRepresentation[]>, e: ComparedEntity): StoredRepresentation | null {
+  const list = reps.get(e.runId) ?? [];
+  return list.find((r) => r.name === e.key) ?? (e.role === 'matrix' && list.length === 1 ? list[0] : null);
+}
+
+/** D_eff of a stored representation at `neurons` random neurons (mean and sd over 10 subsets); null for Gram-only ones. */
+function matchedFromRepresentation(rep: StoredRepresentation, neurons: number, seed: number): { mean: number | null; sd: number | null } | null {
+  if (rep.form !== 'matrix' || neurons > rep.d) return null;
+  const m = responseMatrix(rep.n, rep.d, rep.values);
+  const subsets = neurons === rep.d ? 1 : 10;
+  const v: number[] = [];
+  for (let s = 0; s < subsets; s++) {
+    const cols = neurons === rep.d ? Int32Array.from({ length: rep.d }, (_, j) => j) : new Rng(replicateSeed(seed, s)).sample(rep.d, neurons);
+    try {
+      v.push(effectiveDimension(selectColumns(m, cols), { correctionMaxRank: 0 }).effectiveDimension);
+    } catch {
+      /* a subset without variance has no D_eff */
+    }
+  }
+  if (!v.length) return null;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  return { mean, sd: v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0 };
+}
+
 /**
  * Compare runs. Rows of the CKA matrix are network layers (or, without a network run, the first
  * run's entities); columns are brain areas (or the other runs' entities).
  */
-export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepresentation[]>): Comparison {
+export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepresentation[]>, opts: CompareOptions = {}): Comparison {
+  const seed = opts.seed ?? 0;
   const entities = records.flatMap(entitiesOf);
-  const repOf = (runId: string, name: string) => reps.get(runId)?.find((r) => r.name === name) ?? null;
+  const warnings: Warning[] = [];
   const networkIds = new Set(records.filter((r) => r.kind === 'network').map((r) => r.id));
   const analyzeIds = new Set(records.filter((r) => r.kind === 'analyze').map((r) => r.id));
   let rowEntities = entities.filter((e) => networkIds.has(e.runId));
@@ -129,6 +200,24 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     rowEntities = entities.filter((e) => e.runId === first);
     colEntities = entities.filter((e) => e.runId !== first);
   }
+  let matchNeurons: number | null = null;
+  if (opts.matchNeurons !== undefined && opts.matchNeurons !== null) {
+    const sizes = entities.map((e) => e.d).filter((d): d is number => d !== null);
+    matchNeurons = opts.matchNeurons === 'smallest' ? Math.min(...sizes) : opts.matchNeurons;
+    for (const e of entities) {
+      const rep = representationFor(reps, e);
+      const fromRecord = e.matchedEffectiveDimension?.neurons === matchNeurons ? e.matchedEffectiveDimension : null;
+      const computed = fromRecord ? null : rep ? matchedFromRepresentation(rep, matchNeurons, seed) : null;
+      e.matchedEffectiveDimension = fromRecord ?? (computed ? { neurons: matchNeurons, ...computed } : null);
+    }
+    const missing = entities.filter((e) => !e.matchedEffectiveDimension).map((e) => e.name);
+    if (missing.length) warnings.push(warning('unequal-group-sizes', `no D_eff at ${matchNeurons} neurons for ${missing.join(', ')} (fewer neurons, or only its Gram matrix was stored; rerun it with --match-neurons ${matchNeurons})`));
+  } else {
+    const sized = entities.filter((e) => e.d !== null && e.effectiveDimension !== null);
+    if (new Set(sized.map((e) => e.d)).size > 1) {
+      warnings.push(warning('unequal-group-sizes', `entities of different sizes (${[...new Set(sized.map((e) => e.d))].sort((a, b) => a! - b!).join(', ')} neurons) are compared side by side; D_eff grows with the number of neurons: use --match-neurons for a fair comparison`));
+    }
+  }
   let cka: CkaMatrix | null = null;
   if (rowEntities.length > 0 && colEntities.length > 0) {
     const notes: string[] = [];
@@ -137,23 +226,42 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       if (!grams.has(key)) grams.set(key, gramOf(rep));
       return grams.get(key)!;
     };
-    const values = rowEntities.map((re) =>
-      colEntities.map((ce) => {
-        const a = repOf(re.runId, re.name), b = repOf(ce.runId, ce.name);
-        if (!a || !b) return null;
-        if (!sameStimuli(a, b)) return null;
+    let missingRep = 0, differentStimuli = 0;
+    const nulls: (NullSummary | null)[][] = [];
+    const values = rowEntities.map((re, i) => {
+      nulls.push([]);
+      return colEntities.map((ce, j) => {
+        nulls[i].push(null);
+        const a = representationFor(reps, re), b = representationFor(reps, ce);
+        if (!a || !b) {
+          missingRep++;
+          return null;
+        }
+        if (!sameStimuli(a, b)) {
+          differentStimuli++;
+          return null;
+        }
         if (a.n < 4) return null;
-        const v = ckaFromGrams(gram(a, `${re.runId}/${re.name}`), gram(b, `${ce.runId}/${ce.name}`), a.n);
-        return Number.isFinite(v) ? v : null;
-      }),
-    );
+        const ga = gram(a, `${re.runId}/${re.key}`), gb = gram(b, `${ce.runId}/${ce.key}`);
+        const v = ckaFromGrams(ga, gb, a.n);
+        if (!Number.isFinite(v)) return null;
+        if (opts.nulls && opts.nulls > 0) {
+          const draws: number[] = [];
+          for (let s = 0; s < opts.nulls; s++) draws.push(ckaFromGrams(ga, permutedGram(gb, a.n, new Rng(replicateSeed(seed, s)).permutation(a.n)), a.n));
+          nulls[i][j] = nullSummary('cka', "one representation's stimulus order permuted", v, draws, seed);
+        }
+        return v;
+      });
+    });
     if (values.every((row) => row.every((v) => v === null))) {
-      notes.push('no pair of representations shares the same stimuli (same ids in the same order), or none was stored; CKA is not defined across different stimuli');
-    }
+      if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large, or --no-store), so CKA cannot be computed');
+      else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
+    } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
     cka = {
       rows: rowEntities.map((e) => ({ runId: e.runId, name: e.name })),
       cols: colEntities.map((e) => ({ runId: e.runId, name: e.name })),
       values,
+      ...(opts.nulls && opts.nulls > 0 ? { nulls } : {}),
       estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)',
       notes,
     };
@@ -162,5 +270,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     runs: records.map((r) => ({ id: r.id, kind: r.kind, source: (Array.isArray(r.source) ? r.source : [r.source]).map((s) => s.path).join(', ') })),
     entities,
     cka,
+    matchNeurons,
+    warnings,
   };
 }

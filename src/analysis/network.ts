@@ -3,19 +3,20 @@
  * layer-to-layer map, and (when the input is known) of the map from the input to each layer.
  */
 
+import { readActivations, type Pooling } from '../../adapters/network/index.js';
 import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
-import { profileGroup, type GroupProfile } from './profile.js';
+import { inGroup, type Warning } from '../core/warnings.js';
+import type { StoredRepresentation } from '../store/runStore.js';
+import { groupSizeWarnings, profileGroup, type GroupProfile } from './profile.js';
+import { representationOf } from './representation.js';
 
 export interface Layer {
   name: string;
   matrix: ResponseMatrix;
 }
 
-export interface Transition extends ComplexityResult {
-  from: string;
-  to: string;
-}
+export type Transition = ComplexityResult & { from: string; to: string };
 
 export interface NetworkProfile {
   layers: GroupProfile[];
@@ -23,15 +24,31 @@ export interface NetworkProfile {
   transitions: Transition[];
   /** Complexity from the network input to each layer, when the input is given. */
   inputTransitions: Transition[];
+  warnings: Warning[];
 }
 
 export interface NetworkOptions {
   seed?: number;
-  bootstrap?: number;
+  /** Interval groups G (0 = none). */
+  intervals?: number;
+  /** Permutations for every null (0 = none). */
+  nulls?: number;
   complexity?: ComplexityOptions;
   /** Threshold for activation patterns (0 for ReLU networks). */
   threshold?: number;
+  /** Neurons for matched observables: a number, 'smallest' (the smallest layer), or null. */
+  matchNeurons?: number | 'smallest' | null;
+  correctionMaxRank?: number;
   onProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** The common neuron count for --match-neurons: the given one, or the smallest group. */
+export function matchedCount(spec: number | 'smallest' | null | undefined, sizes: number[]): number | null {
+  if (spec === null || spec === undefined) return null;
+  const smallest = Math.min(...sizes);
+  if (spec === 'smallest') return smallest;
+  if (spec > smallest) throw new InputError(`--match-neurons ${spec} is more than the ${smallest} neurons of the smallest group`);
+  return spec;
 }
 
 export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, opts: NetworkOptions = {}): NetworkProfile {
@@ -40,12 +57,18 @@ export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, op
   for (const l of layers) if (l.matrix.n !== n) throw new InputError(`layer '${l.name}' has ${l.matrix.n} rows but '${layers[0].name}' has ${n}; every layer must list the same stimuli`);
   if (input && input.n !== n) throw new InputError(`the input has ${input.n} rows but the layers have ${n}`);
   const seed = opts.seed ?? 0;
+  const match = matchedCount(opts.matchNeurons, layers.map((l) => l.matrix.d));
   const profiles = layers.map((l) =>
-    profileGroup({ name: l.name, trials: l.matrix, threshold: opts.threshold ?? 0 }, { seed, bootstrap: opts.bootstrap, onProgress: opts.onProgress }),
+    profileGroup(
+      { name: l.name, trials: l.matrix, threshold: opts.threshold ?? 0 },
+      { seed, intervals: opts.intervals, nulls: opts.nulls, matchNeurons: match, correctionMaxRank: opts.correctionMaxRank, complexity: opts.complexity, onProgress: opts.onProgress },
+    ),
   );
+  const warnings: Warning[] = profiles.flatMap((p) => p.warnings);
   const transition = (from: string, x: ResponseMatrix, to: Layer): Transition | null => {
     try {
-      const c = mapComplexity(x, to.matrix, { ...opts.complexity, seed, onProgress: (d, t) => opts.onProgress?.(`${from} -> ${to.name}`, d, t) });
+      const c = mapComplexity(x, to.matrix, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: (label, d, t) => opts.onProgress?.(`${from} -> ${to.name}: ${label}`, d, t) });
+      warnings.push(...inGroup(c.warnings, `${from} -> ${to.name}`));
       return { from, to: to.name, ...c };
     } catch (err) {
       if (err instanceof InputError) return null; // e.g. a layer with no variance: nothing to map
@@ -58,9 +81,51 @@ export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, op
     if (t) transitions.push(t);
   }
   const inputTransitions: Transition[] = [];
-  if (input) for (const l of layers) {
-    const t = transition('input', input, l);
-    if (t) inputTransitions.push(t);
-  }
-  return { layers: profiles, transitions, inputTransitions };
+  if (input)
+    for (const l of layers) {
+      const t = transition('input', input, l);
+      if (t) inputTransitions.push(t);
+    }
+  warnings.push(...groupSizeWarnings(profiles, 'layers'));
+  return { layers: profiles, transitions, inputTransitions, warnings };
+}
+
+export interface ActivationFileOptions extends NetworkOptions {
+  /** Layer arrays to use, in depth order (default: archive order). */
+  order?: string[];
+  pool?: Pooling;
+}
+
+export interface ActivationFileProfile extends NetworkProfile {
+  params: Record<string, unknown>;
+  n: number;
+  step: number | null;
+  shapes: number[][];
+  /** What the store keeps for comparisons (computed on demand). */
+  representations: () => (StoredRepresentation | null)[];
+}
+
+/** Read an activation file (.npz / .npy) and profile its layers. */
+export function profileActivationFile(path: string, opts: ActivationFileOptions = {}): ActivationFileProfile {
+  const pool = opts.pool ?? 'none';
+  const acts = readActivations(path, { order: opts.order, pool });
+  const profile = profileNetwork(acts.layers, acts.input, opts);
+  const match = matchedCount(opts.matchNeurons, acts.layers.map((l) => l.matrix.d));
+  return {
+    ...profile,
+    params: {
+      order: acts.layers.map((l) => l.name),
+      pool,
+      threshold: opts.threshold ?? 0,
+      seed: opts.seed ?? 0,
+      intervals: opts.intervals ?? 0,
+      nulls: opts.nulls ?? 0,
+      matchNeurons: match,
+      complexityDefinition: opts.complexity?.definition ?? 2,
+    },
+    n: acts.layers[0].matrix.n,
+    step: acts.step,
+    shapes: acts.layers.map((l) => l.shape),
+    representations: () => acts.layers.map((l) => representationOf(l.name, l.matrix, acts.stimulusIds)),
+  };
 }

@@ -1,20 +1,25 @@
 /**
  * Profile one group of neurons (a brain area, a network layer) with every observable:
- * effective dimension (cvPCA when stimuli repeat), activation patterns, and the complexity of
- * the map from the stimulus description to the responses when one is given.
+ * effective dimension (corrected, and cvPCA when stimuli repeat), activation patterns, and the
+ * complexity of the map from the stimulus description to the responses when one is given; with
+ * their intervals, nulls, matched-size values and warnings.
  *
- * Which matrix feeds which observable (also in the README):
+ * Which matrix feeds which observable (docs/observables.md section 4):
  * - effective dimension: the trial-averaged matrix (one row per stimulus) when stimulus ids are
  *   given, with cvPCA from the repeats; otherwise the rows as they are;
  * - patterns: single trials (on/off is a property of one response, not of an average);
  * - complexity: single trials, X = the stimulus description of each trial (numeric value, or
  *   one-hot for categories), Y = the responses.
+ * An observable that is undefined on this data is skipped with its reason (a warning), never
+ * dropped together with the others.
  */
 
-import { mapComplexity, type ComplexityResult, type ComplexityOptions } from '../core/complexity.js';
+import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity.js';
 import { AnalysisError, effectiveDimension, type DimensionResult } from '../core/dimension.js';
-import { averageRowGroups, groupRowsByStimulus, InputError, responseMatrix, type ResponseMatrix } from '../core/matrix.js';
+import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { patternEntropy, type PatternsResult, type Threshold } from '../core/patterns.js';
+import { inGroup, warning, type Warning } from '../core/warnings.js';
+import { matchedObservables, neuronCurve, type MatchedObservables, type NeuronCurvePoint } from './matching.js';
 
 export interface GroupInput {
   name: string;
@@ -27,7 +32,7 @@ export interface GroupInput {
   threshold: Threshold;
 }
 
-export interface GroupProfile extends Partial<DimensionResult> {
+export interface GroupProfile extends Partial<Omit<DimensionResult, 'warnings'>> {
   name: string;
   n: number;
   d: number;
@@ -36,12 +41,24 @@ export interface GroupProfile extends Partial<DimensionResult> {
   complexity?: ComplexityResult;
   /** Observables that could not be computed for this group, with the reason. */
   skipped: Record<string, string>;
+  /** Every observable at a common number of neurons (with --match-neurons). */
+  matched?: MatchedObservables;
+  /** D_eff against the number of neurons, from random subsets (with --match-neurons). */
+  neuronCurve?: NeuronCurvePoint[];
+  warnings: Warning[];
 }
 
 export interface ProfileOptions {
   seed?: number;
-  bootstrap?: number;
+  /** Interval groups G for every observable (0 = none). */
+  intervals?: number;
+  /** Permutations for every null (0 = none). */
+  nulls?: number;
   complexity?: ComplexityOptions;
+  /** Neurons for the matched observables (null = no matching). */
+  matchNeurons?: number | null;
+  /** Largest rank the D_eff correction calibrates. */
+  correctionMaxRank?: number;
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
@@ -59,35 +76,54 @@ export function stimulusFeatures(values: readonly (string | number)[], numeric: 
 export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupProfile {
   const seed = opts.seed ?? 0;
   const skipped: Record<string, string> = {};
-  let main = g.trials;
-  let repeats: number[][] | undefined;
-  if (g.stimulusIds) {
-    const groups = groupRowsByStimulus(g.stimulusIds);
-    main = averageRowGroups(g.trials, groups.rows, groups.ids);
-    if (groups.rows.every((r) => r.length >= 2)) repeats = groups.rows;
-    else skipped.cvPCA = 'some stimulus has fewer than 2 repeats';
-  }
-  const profile: GroupProfile = { name: g.name, n: main.n, d: main.d, trials: g.trials.n, skipped };
+  const warnings: Warning[] = [];
+  const { main, repeats } = trialAveraged(g.trials, g.stimulusIds);
+  if (g.stimulusIds && !repeats) skipped.cvPCA = 'no stimulus has 2 or more repeats';
+  const profile: GroupProfile = { name: g.name, n: main.n, d: main.d, trials: g.trials.n, skipped, warnings };
+  const progress = (what: string) => (label: string, d: number, t: number) => opts.onProgress?.(`${g.name}: ${what} ${label}`, d, t);
   const attempt = <T>(what: string, f: () => T): T | undefined => {
     try {
       return f();
     } catch (err) {
       if (err instanceof AnalysisError || err instanceof InputError) {
         skipped[what] = err.message;
+        warnings.push(warning('observable-skipped', `${what} not computed: ${err.message}`, g.name));
         return undefined;
       }
       throw err;
     }
   };
   const dim = attempt('dimension', () =>
-    effectiveDimension(main, { repeats, trials: g.trials, seed, bootstrap: opts.bootstrap, onProgress: (d, t) => opts.onProgress?.(`${g.name}: bootstrap`, d, t) }),
+    effectiveDimension(main, { repeats, trials: g.trials, seed, intervals: opts.intervals, nulls: opts.nulls, correctionMaxRank: opts.correctionMaxRank, onProgress: progress('dimension') }),
   );
-  if (dim) Object.assign(profile, dim, { n: main.n, d: main.d });
-  profile.patterns = attempt('patterns', () => patternEntropy(g.trials, { threshold: g.threshold, seed }));
+  if (dim) {
+    const { warnings: dw, ...rest } = dim;
+    Object.assign(profile, rest, { n: main.n, d: main.d });
+    warnings.push(...inGroup(dw, g.name));
+  }
+  profile.patterns = attempt('patterns', () => patternEntropy(g.trials, { threshold: g.threshold, seed, intervals: opts.intervals, nulls: opts.nulls, onProgress: progress('patterns') }));
+  if (profile.patterns) warnings.push(...inGroup(profile.patterns.warnings, g.name));
   if (g.stimulusFeatures) {
     profile.complexity = attempt('complexity', () =>
-      mapComplexity(g.stimulusFeatures!, g.trials, { ...opts.complexity, seed, onProgress: (d, t) => opts.onProgress?.(`${g.name}: complexity`, d, t) }),
+      mapComplexity(g.stimulusFeatures!, g.trials, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: progress('complexity') }),
     );
+    if (profile.complexity) warnings.push(...inGroup(profile.complexity.warnings, `${g.name} (from the stimulus)`));
+  }
+  if (opts.matchNeurons) {
+    profile.matched = matchedObservables(g, opts.matchNeurons, { seed, complexity: opts.complexity });
+    profile.neuronCurve = neuronCurve(main, { seed });
   }
   return profile;
+}
+
+/**
+ * Warnings that concern several groups together: groups of different sizes compared side by side
+ * (D_eff grows with the number of neurons).
+ */
+export function groupSizeWarnings(groups: { name: string; d: number; matched?: MatchedObservables }[], what: 'areas' | 'layers'): Warning[] {
+  const sizes = new Set(groups.map((g) => g.d));
+  if (groups.length < 2 || sizes.size < 2) return [];
+  if (groups.every((g) => g.matched)) return [];
+  const list = groups.map((g) => `${g.name} ${g.d}`).join(', ');
+  return [warning('unequal-group-sizes', `${what} of different sizes (${list} neurons) are compared side by side; D_eff grows with the number of neurons: use --match-neurons for a fair comparison`)];
 }

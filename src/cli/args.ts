@@ -41,11 +41,6 @@ export function jsonOption(what = 'the run record'): OptionSpec {
   return { type: 'boolean', help: `print ${what} as one JSON object` };
 }
 
-/** `--bootstrap [B]`: percentile intervals over B resamples of the stimuli (200 when B is left out). */
-export function bootstrapOption(of: string): OptionSpec {
-  return { type: 'integer', min: 1, implicit: 200, arg: 'B', help: `bootstrap 95% intervals of ${of} (default 200 when given)` };
-}
-
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: OptionSpecs = {
   store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },

@@ -1,25 +1,29 @@
 /**
- * Effective dimension of a representation (OBSERVABLES.md section 1): D_eff = exp(H) of the
- * normalised covariance spectrum, the participation ratio, the power-law exponent alpha, the
- * noise-corrected cvPCA variant, and bootstrap intervals.
+ * Effective dimension of a representation (docs/observables.md, section 1): D_eff = exp(H) of the
+ * normalised covariance spectrum, the participation ratio, the power-law exponent alpha, their
+ * finite-sample corrections, the noise-corrected cvPCA variant, grouped-jackknife intervals and
+ * the cvPCA shuffle null.
  *
- * Choices where OBSERVABLES.md is silent (also in the README):
- * - alpha's default upper rank is floor(min(500, rank / 2)); "rank" is the number of kept
- *   eigenvalues (for cvPCA: the number of positive signal variances).
- * - cvPCA: with r repeats of a stimulus, half A takes floor(r / 2) random repeats and half B the
- *   rest; both halves are centred over stimuli; signal variance is a mean over stimuli (divide
- *   by the number of stimuli). The split-averaged curve is kept whole (negatives included);
- *   D_eff, PR and alpha use its positive entries at their original ranks.
- * - Bootstrap intervals are numpy's default "linear" percentiles; resamples whose spectrum is
- *   degenerate (all-zero variance) are skipped and counted.
+ * Choices where the definitions are silent (also in docs/observables.md):
+ * - alpha's default upper rank is floor(min(500, rank / 2)); fewer than 5 ranks in the fit range
+ *   make alpha null (warning alpha-too-few-ranks), never a slope through two points.
+ * - cvPCA: stimuli with fewer than 2 repeats are left out (counted, warned); with r repeats, half
+ *   A takes floor(r / 2) random repeats and half B the rest; both halves are centred over stimuli;
+ *   signal variance is a mean over stimuli. D_eff and PR use the positive split-averaged signal
+ *   variances; alpha is fitted over ranks [1, reliable rank] (section 1.3).
+ * - Interval replicates leave out groups of stimuli (with all their repeats).
  */
 
 import { centerColumns, InputError, selectRows, type ResponseMatrix } from './matrix.js';
 import { covarianceSpectrum, keptRank, principalAxes, symmetricEigen } from './linalg.js';
 import { linearGram } from './cka.js';
-import { bootstrapScalars, fitLine, Rng, type BootstrapSummary } from './stats.js';
+import { fitLine, Rng } from './stats.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from './jackknife.js';
+import { permutationNull, type NullSummary } from './permutation.js';
+import { correctedSpectrum, isCorrected, type CorrectedSpectrum } from './spectrumCorrection.js';
+import { warning, type Warning } from './warnings.js';
 
-export type { BootstrapSummary } from './stats.js';
+export type { IntervalSummary } from './jackknife.js';
 
 /** An analysis that cannot give a number for this data (exit code 1 in the CLI). */
 export class AnalysisError extends Error {
@@ -29,17 +33,20 @@ export class AnalysisError extends Error {
   }
 }
 
+/** Fewest ranks a power-law fit may use. */
+export const MIN_ALPHA_RANKS = 5;
+
 export interface PowerLawOptions {
-  /** First rank of the fit (1-based). Default 10. */
+  /** First rank of the fit (1-based). Default 10 (1 for cvPCA). */
   nmin?: number;
-  /** Last rank of the fit. Default floor(min(500, rank / 2)). */
+  /** Last rank of the fit. Default floor(min(500, rank / 2)) (the reliable rank for cvPCA). */
   nmax?: number;
 }
 
 export interface PowerLawExponent {
-  /** alpha in lambda_n ~ n^-alpha; null when fewer than 2 ranks are available. */
+  /** alpha in lambda_n ~ n^-alpha; null when the fit range has fewer than 5 ranks. */
   alpha: number | null;
-  /** Ranks [first, last] the fit used. */
+  /** Ranks [first, last] the fit used (or would have used). */
   alphaRange: [number, number];
   /** R^2 of the log-log fit. */
   alphaR2: number | null;
@@ -55,13 +62,32 @@ export interface SpectrumObservables extends PowerLawExponent {
   spectrum: number[];
 }
 
-export interface CvPcaResult extends SpectrumObservables {
+export interface CvPcaResult {
+  /** D_eff, PR and alpha of the signal spectrum; null when there is no reliable signal. */
+  effectiveDimension: number | null;
+  participationRatio: number | null;
+  alpha: number | null;
+  alphaRange: [number, number];
+  alphaR2: number | null;
+  /** Positive signal variances, normalised to sum 1, at their ranks (see `signalVariance`). */
+  spectrum: number[];
+  rank: number;
   /** Split-averaged signal variance per component (negative values kept). */
   signalVariance: number[];
+  /** Its standard error per component (spread of the per-stimulus products, averaged over splits). */
+  signalVarianceSE: number[];
+  /** Components whose signal variance stays above the axes' detectability threshold (section 1.3). */
+  reliableRank: number;
+  /** Summed signal variance / total single-trial variance: the stimulus-driven share. */
+  reliableVarianceFraction: number;
   splits: number;
+  /** Stimuli used (those with >= 2 repeats) and left out. */
   stimuli: number;
-  /** Smallest number of repeats of any stimulus. */
+  stimuliDropped: number;
+  /** Smallest number of repeats among the stimuli used. */
   minRepeats: number;
+  /** Summed signal variance against repeats shuffled across stimuli (with --null). */
+  null?: NullSummary;
 }
 
 export interface DimensionResult extends SpectrumObservables {
@@ -69,53 +95,62 @@ export interface DimensionResult extends SpectrumObservables {
   d: number;
   /** Sum of the covariance eigenvalues (total variance). */
   totalVariance: number;
+  /** Population D_eff and PR estimated with the finite-sample correction (null when not identified). */
+  effectiveDimensionCorrected: number | null;
+  participationRatioCorrected: number | null;
   cvPCA?: CvPcaResult;
-  bootstrap?: BootstrapSummary;
+  /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
+  bootstrap?: IntervalSummary;
+  warnings: Warning[];
 }
 
 export interface DimensionOptions extends PowerLawOptions {
-  /** Row groups (repeats of each stimulus) for cvPCA; each group needs >= 2 rows. */
+  /** Row groups (repeats of each stimulus) for cvPCA; stimuli with one repeat are left out. */
   repeats?: readonly (readonly number[])[];
   /** The trials matrix the repeat groups index into; defaults to the matrix itself. */
   trials?: ResponseMatrix;
   /** Number of random A/B splits for cvPCA. Default 5. */
   splits?: number;
-  /** Bootstrap resamples (0 = none). */
-  bootstrap?: number;
+  /** Interval groups G (0 or undefined = no intervals). */
+  intervals?: number;
+  /** Permutations for the cvPCA shuffle null (0 = none). */
+  nulls?: number;
+  /** Largest rank the correction calibrates (default 256). */
+  correctionMaxRank?: number;
   seed?: number;
-  onProgress?: (done: number, total: number) => void;
+  onProgress?: (label: string, done: number, total: number) => void;
 }
 
+/** Default largest rank of the finite-sample correction (about a second in JavaScript). */
+export const DEFAULT_CORRECTION_MAX_RANK = 256;
+
 /** alpha of lambda_n ~ n^-alpha by least squares of ln lambda on ln n over a rank range. */
-export function powerLawExponent(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions = {}): PowerLawExponent {
+export function powerLawExponent(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean } = {}): PowerLawExponent {
   const rankOf = (i: number): number => (ranks ? ranks[i] : i + 1);
   const count = values.length;
   const rank = count > 0 ? rankOf(count - 1) : 0;
-  let lo = opts.nmin ?? 10;
-  let hi = opts.nmax ?? Math.floor(Math.min(500, rank / 2));
+  let lo = opts.nmin ?? opts.defaultMin ?? 10;
+  let hi = opts.nmax ?? opts.defaultMax ?? Math.floor(Math.min(500, rank / 2));
   const inRange = (a: number, b: number): number[] => {
     const idx: number[] = [];
-    for (let i = 0; i < count; i++) if (rankOf(i) >= a && rankOf(i) <= b) idx.push(i);
+    for (let i = 0; i < count; i++) if (rankOf(i) >= a && rankOf(i) <= b && values[i] > 0) idx.push(i);
     return idx;
   };
   let idx = inRange(lo, hi);
-  if (idx.length < 5) {
+  // Too short a default range: fit all ranks instead (never for cvPCA, whose later ranks are noise).
+  if (idx.length < MIN_ALPHA_RANKS && opts.nmin === undefined && opts.nmax === undefined && opts.fallback !== false) {
     lo = 1;
     hi = rank;
     idx = inRange(lo, hi);
   }
-  const x = idx.map((i) => Math.log(rankOf(i)));
-  const y = idx.map((i) => Math.log(values[i]));
-  const fit = fitLine(x, y);
+  if (idx.length < MIN_ALPHA_RANKS) return { alpha: null, alphaRange: [lo, hi], alphaR2: null };
+  const fit = fitLine(idx.map((i) => Math.log(rankOf(i))), idx.map((i) => Math.log(values[i])));
   if (!Number.isFinite(fit.slope)) return { alpha: null, alphaRange: [lo, hi], alphaR2: null };
   return { alpha: -fit.slope, alphaRange: [lo, hi], alphaR2: fit.r2 };
 }
 
-/**
- * D_eff, PR and alpha from positive values (descending or not), at the given 1-based ranks.
- * Values must already be filtered to the kept ones.
- */
-function observablesOf(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions): SpectrumObservables {
+/** D_eff, PR and alpha from positive values at the given 1-based ranks. */
+function observablesOf(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean }): SpectrumObservables {
   let sum = 0, sumSq = 0;
   for (let i = 0; i < values.length; i++) {
     sum += values[i];
@@ -155,21 +190,84 @@ export function covarianceEigenvalues(m: ResponseMatrix): Float64Array {
   return covarianceSpectrum(centerColumns(m).data, m.n, m.d);
 }
 
+function alphaWarning(what: string, range: [number, number], group?: string): Warning {
+  return warning('alpha-too-few-ranks', `${what}: fewer than ${MIN_ALPHA_RANKS} ranks in the fit range ${range[0]}-${range[1]}; alpha is not reported`, group);
+}
+
 /** Effective dimension and its companions for one response matrix (rows = stimuli). */
 export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {}): DimensionResult {
   if (m.n < 2) throw new InputError(`needs at least 2 stimuli, got ${m.n}`);
+  const seed = opts.seed ?? 0;
+  const warnings: Warning[] = [];
   const values = covarianceEigenvalues(m);
   let total = 0;
   for (const v of values) total += Math.max(0, v);
-  const result: DimensionResult = { n: m.n, d: m.d, totalVariance: total, ...spectrumObservables(values, opts) };
-  const seed = opts.seed ?? 0;
-  if (opts.repeats) result.cvPCA = cvPCA(opts.trials ?? m, opts.repeats, { ...opts, seed });
-  if (opts.bootstrap && opts.bootstrap > 0) {
-    result.bootstrap = opts.repeats
-      ? bootstrapWithRepeats(m, opts.trials ?? m, opts.repeats, opts.bootstrap, seed, opts)
-      : bootstrapDimension(m, opts.bootstrap, seed, opts, opts.onProgress);
+  const obs = spectrumObservables(values, opts);
+  if (obs.alpha === null) warnings.push(alphaWarning('spectrum', obs.alphaRange));
+  const corrected = correctedSpectrum(values, m.n, m.d, { seed, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK });
+  if (!isCorrected(corrected)) warnings.push(warning('corrected-unavailable', `corrected D_eff and PR not computed: ${corrected.reason}`));
+  const result: DimensionResult = {
+    n: m.n,
+    d: m.d,
+    totalVariance: total,
+    ...obs,
+    effectiveDimensionCorrected: isCorrected(corrected) ? corrected.effectiveDimension : null,
+    participationRatioCorrected: isCorrected(corrected) ? corrected.participationRatio : null,
+    warnings,
+  };
+  const trials = opts.trials ?? m;
+  if (opts.repeats) {
+    try {
+      result.cvPCA = cvPCA(trials, opts.repeats, { ...opts, seed });
+      warnings.push(...cvPcaWarnings(result.cvPCA));
+    } catch (err) {
+      if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+      warnings.push(warning('cvpca-failed', `cvPCA not computed: ${err.message}; the plain D_eff above is unaffected`));
+    }
+  }
+  if (opts.intervals && opts.intervals > 0) {
+    result.bootstrap = dimensionIntervals(m, result, isCorrected(corrected) ? corrected : null, opts);
+  }
+  if (opts.nulls && opts.nulls > 0 && result.cvPCA && opts.repeats) {
+    const used = opts.repeats.filter((g) => g.length >= 2);
+    const observed = sum(result.cvPCA.signalVariance);
+    result.cvPCA.null =
+      permutationNull('signalVariance', 'trials shuffled across stimuli (Stringer et al. 2019)', observed, opts.nulls, seed, (rng) => {
+        try {
+          return sum(cvPCA(trials, shuffleRepeats(used, rng), { ...opts, seed }).signalVariance);
+        } catch (err) {
+          if (err instanceof AnalysisError || err instanceof InputError) return null;
+          throw err;
+        }
+      }, (d, t) => opts.onProgress?.('cvPCA null', d, t)) ?? undefined;
+    if (result.cvPCA.null && result.cvPCA.null.pValue > 0.05 && observed > 0) {
+      warnings.push(warning('no-reliable-signal', `cvPCA: the summed signal variance is not above its shuffle null (p = ${result.cvPCA.null.pValue.toPrecision(2)}); the signal spectrum may be noise`));
+    }
   }
   return result;
+}
+
+function sum(v: readonly number[]): number {
+  return v.reduce((a, b) => a + b, 0);
+}
+
+/** The same group sizes, with every trial assigned to a random group: stimulus identity destroyed. */
+export function shuffleRepeats(groups: readonly (readonly number[])[], rng: Rng): number[][] {
+  const all = groups.flat();
+  rng.shuffle(all);
+  let k = 0;
+  return groups.map((g) => g.map(() => all[k++]));
+}
+
+function cvPcaWarnings(c: CvPcaResult): Warning[] {
+  const w: Warning[] = [];
+  if (c.stimuliDropped > 0) w.push(warning('cvpca-stimuli-dropped', `cvPCA used ${c.stimuli} stimuli with >= 2 repeats; ${c.stimuliDropped} with a single repeat were left out`));
+  if (c.effectiveDimension === null) {
+    w.push(warning('no-reliable-signal', `cvPCA: the summed signal variance is ${sum(c.signalVariance).toPrecision(3)} <= 0: responses are not reliable across repeats; cvPCA D_eff and alpha are not reported`));
+  } else if (c.alpha === null) {
+    w.push(alphaWarning(`cvPCA (reliable rank ${c.reliableRank})`, c.alphaRange));
+  }
+  return w;
 }
 
 /**
@@ -177,19 +275,20 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
  * repeats, signal variance as the covariance of both halves' projections on each axis.
  */
 export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number[])[], opts: PowerLawOptions & { splits?: number; seed?: number } = {}): CvPcaResult {
-  const nStim = repeats.length;
-  if (nStim < 2) throw new InputError(`cvPCA needs at least 2 stimuli, got ${nStim}`);
+  const used = repeats.filter((g) => g.length >= 2);
+  const nStim = used.length;
+  if (nStim < 2) throw new InputError(`cvPCA needs at least 2 stimuli with >= 2 repeats, got ${nStim}`);
   let minRepeats = Infinity;
-  for (const g of repeats) minRepeats = Math.min(minRepeats, g.length);
-  if (minRepeats < 2) throw new InputError(`cvPCA needs at least 2 repeats of every stimulus; one stimulus has ${minRepeats}`);
+  for (const g of used) minRepeats = Math.min(minRepeats, g.length);
   const splits = opts.splits ?? 5;
   const rng = new Rng(opts.seed ?? 0);
   const d = trials.d;
   let curve: Float64Array | null = null;
+  let curveSE: Float64Array | null = null;
   for (let s = 0; s < splits; s++) {
     const a = new Float64Array(nStim * d);
     const b = new Float64Array(nStim * d);
-    repeats.forEach((rows, i) => {
+    used.forEach((rows, i) => {
       const order = rng.permutation(rows.length);
       const half = Math.floor(rows.length / 2);
       for (let t = 0; t < rows.length; t++) {
@@ -207,28 +306,72 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
     const axes = principalAxes(ac, nStim, d, Math.min(nStim - 1, d));
     const k = axes.k;
     const sv = new Float64Array(k);
+    const sq = new Float64Array(k);
+    const pa = new Float64Array(k), pb = new Float64Array(k);
     for (let i = 0; i < nStim; i++) {
+      pa.fill(0);
+      pb.fill(0);
+      const oa = i * d;
       for (let c = 0; c < k; c++) {
-        let pa = 0, pb = 0;
-        const oa = i * d, ov = c * d;
+        const ov = c * d;
+        let x = 0, y = 0;
         for (let j = 0; j < d; j++) {
-          pa += ac[oa + j] * axes.axes[ov + j];
-          pb += bc[oa + j] * axes.axes[ov + j];
+          x += ac[oa + j] * axes.axes[ov + j];
+          y += bc[oa + j] * axes.axes[ov + j];
         }
-        sv[c] += pa * pb;
+        pa[c] = x;
+        pb[c] = y;
+      }
+      for (let c = 0; c < k; c++) {
+        const p = pa[c] * pb[c];
+        sv[c] += p;
+        sq[c] += p * p;
       }
     }
-    for (let c = 0; c < k; c++) sv[c] /= nStim;
-    if (!curve) curve = sv;
-    else {
+    const se = new Float64Array(k);
+    for (let c = 0; c < k; c++) {
+      const mean = sv[c] / nStim;
+      se[c] = Math.sqrt(Math.max(0, (sq[c] - nStim * mean * mean) / Math.max(1, nStim - 1)) / nStim);
+      sv[c] = mean;
+    }
+    if (!curve || !curveSE) {
+      curve = sv;
+      curveSE = se;
+    } else {
       const len = Math.min(curve.length, k);
-      const next = new Float64Array(len);
-      for (let c = 0; c < len; c++) next[c] = curve[c] + sv[c];
+      const next = new Float64Array(len), nextSE = new Float64Array(len);
+      for (let c = 0; c < len; c++) {
+        next[c] = curve[c] + sv[c];
+        nextSE[c] = curveSE[c] + se[c];
+      }
       curve = next;
+      curveSE = nextSE;
     }
   }
-  if (!curve || curve.length === 0) throw new AnalysisError('cvPCA: the trial-averaged responses have zero variance');
-  for (let c = 0; c < curve.length; c++) curve[c] /= splits;
+  if (!curve || !curveSE || curve.length === 0) throw new AnalysisError('cvPCA: the trial-averaged responses have zero variance');
+  for (let c = 0; c < curve.length; c++) {
+    curve[c] /= splits;
+    curveSE[c] /= splits;
+  }
+  // Noise variance per direction of a half-average, from the spread of repeats around their stimulus mean.
+  let noise = 0;
+  for (const rows of used) {
+    let within = 0;
+    for (let j = 0; j < d; j++) {
+      let mu = 0;
+      for (const r of rows) mu += trials.data[r * d + j];
+      mu /= rows.length;
+      for (const r of rows) within += (trials.data[r * d + j] - mu) ** 2;
+    }
+    noise += within / (rows.length - 1) / Math.floor(rows.length / 2);
+  }
+  noise /= nStim * d;
+  // Axes from a half are informative only above the BBP threshold noise * sqrt(d / N) (Baik, Ben
+  // Arous & Peche 2005); twice it marks the components whose signal variance is reliable.
+  const threshold = 2 * noise * Math.sqrt(d / nStim);
+  let reliableRank = 0;
+  while (reliableRank < curve.length && curve[reliableRank] > threshold) reliableRank++;
+  const totalSignal = sum(Array.from(curve));
   const positive: number[] = [];
   const ranks: number[] = [];
   curve.forEach((v, c) => {
@@ -237,64 +380,92 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
       ranks.push(c + 1);
     }
   });
-  if (positive.length === 0) throw new AnalysisError('cvPCA: no component has positive signal variance (responses are not reliable across repeats)');
-  return {
-    ...observablesOf(positive, ranks, opts),
+  const base = {
     signalVariance: Array.from(curve),
+    signalVarianceSE: Array.from(curveSE),
+    reliableRank,
+    reliableVarianceFraction: totalSignal / singleTrialVariance(trials, used),
     splits,
     stimuli: nStim,
+    stimuliDropped: repeats.length - nStim,
     minRepeats,
+  };
+  if (totalSignal <= 0 || positive.length === 0) {
+    return { ...base, effectiveDimension: null, participationRatio: null, alpha: null, alphaRange: [1, reliableRank], alphaR2: null, spectrum: [], rank: 0 };
+  }
+  const o = observablesOf(positive, ranks, { ...opts, defaultMin: 1, defaultMax: reliableRank, fallback: false });
+  return { ...base, ...o };
+}
+
+/** Total variance of the single trials of the used stimuli around their grand mean. */
+function singleTrialVariance(trials: ResponseMatrix, used: readonly (readonly number[])[]): number {
+  const d = trials.d;
+  const rows = used.flat();
+  const mu = new Float64Array(d);
+  for (const r of rows) for (let j = 0; j < d; j++) mu[j] += trials.data[r * d + j];
+  for (let j = 0; j < d; j++) mu[j] /= rows.length;
+  let v = 0;
+  for (const r of rows) for (let j = 0; j < d; j++) v += (trials.data[r * d + j] - mu[j]) ** 2;
+  return v / Math.max(1, rows.length - 1);
+}
+
+/** Scalars of a dimension result that get intervals. */
+function dimensionScalars(r: { effectiveDimension: number; participationRatio: number; alpha: number | null; effectiveDimensionCorrected: number | null; participationRatioCorrected: number | null; cvPCA?: CvPcaResult }): Record<string, number | null> {
+  return {
+    effectiveDimension: r.effectiveDimension,
+    participationRatio: r.participationRatio,
+    alpha: r.alpha,
+    effectiveDimensionCorrected: r.effectiveDimensionCorrected,
+    participationRatioCorrected: r.participationRatioCorrected,
+    ...(r.cvPCA
+      ? { cvEffectiveDimension: r.cvPCA.effectiveDimension, cvParticipationRatio: r.cvPCA.participationRatio, cvAlpha: r.cvPCA.alpha, reliableVarianceFraction: r.cvPCA.reliableVarianceFraction }
+      : {}),
   };
 }
 
 /**
- * Percentile intervals of D_eff, PR and alpha over B resamples of the stimuli (rows) with
- * replacement. Seeded: the same seed gives identical intervals.
+ * Grouped-jackknife intervals of D_eff, PR, alpha, their corrections and the cvPCA scalars. A
+ * replicate leaves out a group of stimuli (with all their repeats); its corrected values restart
+ * the calibration from the full-data population spectrum.
  */
-export function bootstrapDimension(m: ResponseMatrix, resamples: number, seed: number, opts: PowerLawOptions = {}, onProgress?: (done: number, total: number) => void): BootstrapSummary {
-  return bootstrapScalars(
-    m.n,
-    resamples,
+function dimensionIntervals(m: ResponseMatrix, full: DimensionResult, corrected: CorrectedSpectrum | null, opts: DimensionOptions): IntervalSummary {
+  const seed = opts.seed ?? 0;
+  const groups = Math.min(opts.intervals!, m.n);
+  const groupOf = jackknifeGroups(m.n, groups, seed);
+  const trials = opts.trials ?? m;
+  return withoutReplicates(jackknifeIntervals(
+    dimensionScalars(full),
+    groups,
     seed,
-    (rows) => {
-      const obs = spectrumObservables(covarianceEigenvalues(selectRows(m, rows)), opts);
-      return { effectiveDimension: obs.effectiveDimension, participationRatio: obs.participationRatio, alpha: obs.alpha };
+    (g) => {
+      const keep = keptUnits(groupOf, g);
+      if (keep.length < 2) return null;
+      const sub = selectRows(m, keep);
+      let values: Float64Array;
+      let obs: SpectrumObservables;
+      try {
+        values = covarianceEigenvalues(sub);
+        obs = spectrumObservables(values, opts);
+      } catch (err) {
+        if (err instanceof AnalysisError) return null;
+        throw err;
+      }
+      const c = corrected ? correctedSpectrum(values, sub.n, sub.d, { seed, start: corrected.population, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK }) : null;
+      let cv: CvPcaResult | undefined;
+      if (opts.repeats && full.cvPCA) {
+        try {
+          cv = cvPCA(trials, Array.from(keep, (i) => opts.repeats![i]), { ...opts, seed });
+        } catch (err) {
+          if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+        }
+      }
+      return dimensionScalars({
+        ...obs,
+        effectiveDimensionCorrected: c && isCorrected(c) ? c.effectiveDimension : null,
+        participationRatioCorrected: c && isCorrected(c) ? c.participationRatio : null,
+        cvPCA: cv,
+      });
     },
-    (err) => err instanceof AnalysisError,
-    onProgress,
-  );
-}
-
-/**
- * With repeated trials, a bootstrap resample draws stimuli with replacement together with all their
- * repeats, so the cvPCA scalars get intervals too (cvEffectiveDimension, cvParticipationRatio,
- * cvAlpha) beside the trial-averaged ones.
- */
-function bootstrapWithRepeats(
-  averaged: ResponseMatrix,
-  trials: ResponseMatrix,
-  repeats: readonly (readonly number[])[],
-  resamples: number,
-  seed: number,
-  opts: DimensionOptions,
-): BootstrapSummary {
-  return bootstrapScalars(
-    averaged.n,
-    resamples,
-    seed,
-    (rows) => {
-      const obs = spectrumObservables(covarianceEigenvalues(selectRows(averaged, rows)), opts);
-      const cv = cvPCA(trials, Array.from(rows, (r) => repeats[r]), { ...opts, seed });
-      return {
-        effectiveDimension: obs.effectiveDimension,
-        participationRatio: obs.participationRatio,
-        alpha: obs.alpha,
-        cvEffectiveDimension: cv.effectiveDimension,
-        cvParticipationRatio: cv.participationRatio,
-        cvAlpha: cv.alpha,
-      };
-    },
-    (err) => err instanceof AnalysisError,
-    opts.onProgress,
-  );
+    (d, t) => opts.onProgress?.('intervals', d, t),
+  ));
 }

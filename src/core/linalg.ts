@@ -134,14 +134,71 @@ export function transpose(a: Float64Array, rows: number, cols: number): Float64A
 
 /** C = A B for row-major A (n x k) and B (k x m). */
 export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
+  // Small products: the plain loop; larger ones: dot products against B^T in 2 x 4 register blocks.
+  if (n * k * m < 1e5) {
+    const c = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) {
+      const oc = i * m;
+      for (let p = 0; p < k; p++) {
+        const v = a[i * k + p];
+        if (v === 0) continue;
+        const ob = p * m;
+        for (let j = 0; j < m; j++) c[oc + j] += v * b[ob + j];
+      }
+    }
+    return c;
+  }
+  return matmulTransB(a, transpose(b, k, m), n, k, m);
+}
+
+/** C = A B^T for row-major A (n x k) and B (m x k): every entry a dot product of two contiguous rows. */
+export function matmulTransB(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
   const c = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) {
-    const oc = i * m;
-    for (let p = 0; p < k; p++) {
-      const v = a[i * k + p];
-      if (v === 0) continue;
-      const ob = p * m;
-      for (let j = 0; j < m; j++) c[oc + j] += v * b[ob + j];
+  const KP = 256;
+  for (let k0 = 0; k0 < k; k0 += KP) {
+    const k1 = Math.min(k, k0 + KP);
+    for (let i = 0; i < n; i += 2) {
+      const pair = i + 1 < n;
+      const oa = i * k, ob = pair ? oa + k : oa;
+      let j = 0;
+      for (; j + 3 < m; j += 4) {
+        const o0 = j * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        for (let p = k0; p < k1; p++) {
+          const va = a[oa + p], vb = a[ob + p];
+          const y0 = b[o0 + p], y1 = b[o1 + p], y2 = b[o2 + p], y3 = b[o3 + p];
+          a0 += va * y0;
+          a1 += va * y1;
+          a2 += va * y2;
+          a3 += va * y3;
+          b0 += vb * y0;
+          b1 += vb * y1;
+          b2 += vb * y2;
+          b3 += vb * y3;
+        }
+        let ci = i * m + j;
+        c[ci] += a0;
+        c[ci + 1] += a1;
+        c[ci + 2] += a2;
+        c[ci + 3] += a3;
+        if (pair) {
+          ci += m;
+          c[ci] += b0;
+          c[ci + 1] += b1;
+          c[ci + 2] += b2;
+          c[ci + 3] += b3;
+        }
+      }
+      for (; j < m; j++) {
+        const oj = j * k;
+        let sa = 0, sb = 0;
+        for (let p = k0; p < k1; p++) {
+          sa += a[oa + p] * b[oj + p];
+          sb += a[ob + p] * b[oj + p];
+        }
+        c[i * m + j] += sa;
+        if (pair) c[(i + 1) * m + j] += sb;
+      }
     }
   }
   return c;

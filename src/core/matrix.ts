@@ -177,3 +177,15 @@ export function averageRowGroups(m: ResponseMatrix, groups: readonly (readonly n
   });
   return { n: groups.length, d, data: out, colLabels: m.colLabels, ...(rowLabels ? { rowLabels } : {}) };
 }
+
+/**
+ * The trial-averaged matrix (one row per stimulus, in order of first appearance) and the repeat
+ * groups of a trials matrix; without ids, the trials themselves. Repeats are given only when some
+ * stimulus has two or more.
+ */
+export function trialAveraged(trials: ResponseMatrix, stimulusIds?: readonly (string | number)[]): { main: ResponseMatrix; repeats?: number[][] } {
+  if (!stimulusIds) return { main: trials };
+  const groups = groupRowsByStimulus(stimulusIds);
+  const main = averageRowGroups(trials, groups.rows, groups.ids);
+  return { main, repeats: groups.rows.some((r) => r.length >= 2) ? groups.rows : undefined };
+}

@@ -1,9 +1,13 @@
 /**
- * Activation-pattern entropy (OBSERVABLES.md section 3): binarise responses (on/off), then ask
- * how many distinct on/off patterns, i.e. linear regimes, the stimuli visit, at growing subset
+ * Activation-pattern entropy (docs/observables.md section 3): binarise responses (on/off), then
+ * ask how many distinct on/off patterns, i.e. linear regimes, the stimuli visit, at growing subset
  * sizes and for the whole population.
  *
- * Choices where OBSERVABLES.md is silent (also in the README):
+ * Definition 2 (patterns/2): the Miller-Madow correction is applied to the independent entropy
+ * S_ind(k) as well as to S(k), so that I(1) = 0 exactly and I(k) is unbiased to first order for
+ * independent units; subset scales stop at 2^k <= n / 10, where S(k) is still estimable.
+ *
+ * Choices where the definitions are silent:
  * - Thresholds compare strictly (on = value > theta). The calcium rule (mean + 1 sd) uses the
  *   population standard deviation (divide by n) of each neuron over the stimuli.
  * - "Up to 20 random subsets": when there are at most 20 distinct k-subsets of the d neurons,
@@ -15,7 +19,10 @@
  */
 
 import { InputError, selectRows, type ResponseMatrix } from './matrix.js';
-import { bootstrapScalars, Rng, type BootstrapSummary } from './stats.js';
+import { Rng } from './stats.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from './jackknife.js';
+import { nullSummary, replicateSeed, type NullSummary } from './permutation.js';
+import { warning, type Warning } from './warnings.js';
 
 /** How to binarise: a number (same threshold for every neuron) or the calcium rule. */
 export type Threshold = number | 'mean+sd';
@@ -30,6 +37,11 @@ export interface PatternsOptions {
   /** Subsets per scale (default 20). */
   subsets?: number;
   seed?: number;
+  /** Interval groups G (0 = no intervals). */
+  intervals?: number;
+  /** Permutations for the multi-information null (0 = none). */
+  nulls?: number;
+  onProgress?: (label: string, done: number, total: number) => void;
 }
 
 export interface PatternsPoint {
@@ -38,12 +50,14 @@ export interface PatternsPoint {
   entropy: number;
   /** S(k) / k. */
   entropyPerNeuron: number;
-  /** S_ind(k): sum of the subset's binary entropies, mean over subsets. */
+  /** S_ind(k): sum of the subset's Miller-Madow corrected binary entropies, mean over subsets. */
   independentEntropy: number;
   /** I(k) = S_ind(k) - S(k). */
   multiInformation: number;
   /** Subsets averaged. */
   subsets: number;
+  /** I(k) against each neuron's column shuffled independently (with --null). */
+  null?: NullSummary;
 }
 
 export interface PatternsResult {
@@ -62,6 +76,9 @@ export interface PatternsResult {
   distinctPatterns: number;
   /** More distinct patterns than n / 2: S_all only bounds the truth from below. */
   saturated: boolean;
+  /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
+  bootstrap?: IntervalSummary;
+  warnings: Warning[];
 }
 
 /** Bit-packed on/off patterns: `words` 32-bit words per row. */
@@ -159,8 +176,9 @@ function plugInEntropy(counts: number[], n: number): number {
   return h;
 }
 
-function binaryEntropy(q: number): number {
-  return q <= 0 || q >= 1 ? 0 : -q * Math.log(q) - (1 - q) * Math.log(1 - q);
+/** Binary entropy of a firing probability with the Miller-Madow term (1 / (2n) when both states occur). */
+function binaryEntropyMM(q: number, n: number): number {
+  return q <= 0 || q >= 1 ? 0 : -q * Math.log(q) - (1 - q) * Math.log(1 - q) + 1 / (2 * n);
 }
 
 /** log of the binomial coefficient C(d, k), to decide whether to enumerate subsets. */
@@ -191,10 +209,10 @@ function allSubsets(d: number, k: number): number[][] {
   return out;
 }
 
-/** Subset scales: k = 1, 2, 4, ... with k <= d and 2^k <= n. */
+/** Subset scales: k = 1, 2, 4, ... with k <= d and 2^k <= n / 10 (at least 10 stimuli per possible pattern); k = 1 whenever n >= 2. */
 export function patternScales(n: number, d: number): number[] {
-  const ks: number[] = [];
-  for (let k = 1; k <= d && 2 ** k <= n; k *= 2) ks.push(k);
+  const ks: number[] = [1];
+  for (let k = 2; k <= d && 2 ** k <= n / 10; k *= 2) ks.push(k);
   return ks;
 }
 
@@ -203,28 +221,40 @@ export function patternEntropy(m: ResponseMatrix, opts: PatternsOptions = {}): P
   const { n, d } = m;
   if (n < 2) throw new InputError(`patterns need at least 2 stimuli, got ${n}`);
   const threshold = opts.threshold ?? 0;
-  const p = binarise(m, threshold);
+  const result = patternsOfBits(binarise(m, threshold), threshold, opts);
+  if (opts.intervals && opts.intervals > 0) result.bootstrap = patternIntervals(m, result, opts);
+  if (opts.nulls && opts.nulls > 0) attachNulls(m, result, opts);
+  return result;
+}
+
+/** Every pattern observable from binarised responses. */
+function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsOptions, subsetsOf?: number[][][]): PatternsResult {
+  const { n, d } = p;
   const q = new Array<number>(d).fill(0);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) q[j] += bit(p, i, j);
   for (let j = 0; j < d; j++) q[j] /= n;
   const switching = q.filter((v) => v >= 0.05 && v <= 0.95).length / d;
-  const rng = new Rng(opts.seed ?? 0);
-  const maxSubsets = opts.subsets ?? 20;
   const curve: PatternsPoint[] = [];
-  for (const k of patternScales(n, d)) {
-    const subsets = binomial(d, k) <= maxSubsets ? allSubsets(d, k) : Array.from({ length: maxSubsets }, () => Array.from(rng.sample(d, k)));
+  const subsetsAll = subsetsOf ?? chooseSubsets(n, d, opts);
+  patternScales(n, d).forEach((k, idx) => {
+    const subsets = subsetsAll[idx];
     let s = 0, sInd = 0;
     for (const sub of subsets) {
       const counts = subsetPatternCounts(p, sub);
       s += plugInEntropy(counts, n) + (counts.length - 1) / (2 * n);
-      for (const j of sub) sInd += binaryEntropy(q[j]);
+      for (const j of sub) sInd += binaryEntropyMM(q[j], n);
     }
     s /= subsets.length;
     sInd /= subsets.length;
     curve.push({ k, entropy: s, entropyPerNeuron: s / k, independentEntropy: sInd, multiInformation: sInd - s, subsets: subsets.length });
-  }
+  });
   const all = populationPatternCounts(p);
   const entropyAll = plugInEntropy(all, n);
+  const saturated = all.length > n / 2;
+  const warnings: Warning[] = [];
+  if (saturated) {
+    warnings.push(warning('patterns-saturated', `S_all is saturated: ${all.length} distinct patterns among ${n} stimuli (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`));
+  }
   return {
     n,
     d,
@@ -235,26 +265,75 @@ export function patternEntropy(m: ResponseMatrix, opts: PatternsOptions = {}): P
     entropyAll,
     expEntropyAll: Math.exp(entropyAll),
     distinctPatterns: all.length,
-    saturated: all.length > n / 2,
+    saturated,
+    warnings,
   };
 }
 
-/** Bootstrap intervals of the switching fraction, S_all and the curve's per-scale S(k) and I(k). */
-export function bootstrapPatterns(m: ResponseMatrix, resamples: number, seed: number, opts: PatternsOptions = {}, onProgress?: (done: number, total: number) => void): BootstrapSummary {
-  return bootstrapScalars(
-    m.n,
-    resamples,
+/** The neuron subsets of every scale (seeded), so that replicates and nulls reuse the same ones. */
+function chooseSubsets(n: number, d: number, opts: PatternsOptions): number[][][] {
+  const rng = new Rng(opts.seed ?? 0);
+  const maxSubsets = opts.subsets ?? 20;
+  return patternScales(n, d).map((k) => (binomial(d, k) <= maxSubsets ? allSubsets(d, k) : Array.from({ length: maxSubsets }, () => Array.from(rng.sample(d, k)))));
+}
+
+/** Scalars that get intervals: switching fraction, S_all, and S(k), I(k) per scale. */
+function patternScalars(r: PatternsResult): Record<string, number> {
+  const out: Record<string, number> = { switchingFraction: r.switchingFraction, entropyAll: r.entropyAll };
+  for (const c of r.curve) {
+    out[`entropy_k${c.k}`] = c.entropy;
+    out[`multiInformation_k${c.k}`] = c.multiInformation;
+  }
+  return out;
+}
+
+/** Grouped-jackknife intervals over stimuli, with the full data's subsets and scales. */
+function patternIntervals(m: ResponseMatrix, full: PatternsResult, opts: PatternsOptions): IntervalSummary {
+  const seed = opts.seed ?? 0;
+  const groups = Math.min(opts.intervals!, m.n);
+  const groupOf = jackknifeGroups(m.n, groups, seed);
+  const subsets = chooseSubsets(m.n, m.d, opts);
+  const scales = full.curve.length;
+  return withoutReplicates(jackknifeIntervals(
+    patternScalars(full),
+    groups,
     seed,
-    (rows) => {
-      const r = patternEntropy(selectRows(m, rows), opts);
-      const out: Record<string, number> = { switchingFraction: r.switchingFraction, entropyAll: r.entropyAll };
-      for (const c of r.curve) {
-        out[`entropy_k${c.k}`] = c.entropy;
-        out[`multiInformation_k${c.k}`] = c.multiInformation;
-      }
-      return out;
+    (g) => {
+      const sub = selectRows(m, keptUnits(groupOf, g));
+      if (sub.n < 2) return null;
+      const r = patternsOfBits(binarise(sub, full.threshold), full.threshold, opts, subsets);
+      // A replicate has fewer stimuli and may lose the largest scale; compare only shared scales.
+      r.curve = r.curve.slice(0, scales);
+      return patternScalars(r);
     },
-    () => false,
-    onProgress,
-  );
+    (d, t) => opts.onProgress?.('intervals', d, t),
+  ));
+}
+
+/** Multi-information at each scale against each neuron's column shuffled independently. */
+function attachNulls(m: ResponseMatrix, r: PatternsResult, opts: PatternsOptions): void {
+  const seed = opts.seed ?? 0;
+  const subsets = chooseSubsets(m.n, m.d, opts);
+  const p = binarise(m, r.threshold);
+  const draws: number[][] = r.curve.map(() => []);
+  for (let i = 0; i < opts.nulls!; i++) {
+    const shuffled = shuffleColumns(p, new Rng(replicateSeed(seed, i)));
+    const nr = patternsOfBits(shuffled, r.threshold, opts, subsets);
+    nr.curve.forEach((c, j) => draws[j].push(c.multiInformation));
+    opts.onProgress?.('patterns null', i + 1, opts.nulls!);
+  }
+  r.curve.forEach((c, j) => {
+    c.null = nullSummary('multiInformation', 'each neuron shuffled across stimuli independently', c.multiInformation, draws[j], seed) ?? undefined;
+  });
+}
+
+/** Binary patterns with every neuron's column permuted independently (firing rates kept, dependencies destroyed). */
+function shuffleColumns(p: BinaryPatterns, rng: Rng): BinaryPatterns {
+  const bits = new Uint32Array(p.bits.length);
+  for (let j = 0; j < p.d; j++) {
+    const perm = rng.permutation(p.n);
+    const w = j >>> 5, b = j & 31;
+    for (let i = 0; i < p.n; i++) if ((p.bits[perm[i] * p.words + w] >>> b) & 1) bits[i * p.words + w] |= 1 << b;
+  }
+  return { ...p, bits };
 }

@@ -10,7 +10,7 @@ import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
 import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
 
-type Group = { name: string; spectrum?: number[]; alphaRange?: [number, number]; cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[] }; patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number }[] }; complexity?: { curve: { k: number; r: number; entropy: number }[]; kStar: number; complexity: number } };
+type Group = { name: string; spectrum?: number[]; alphaRange?: [number, number]; cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[] }; patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number }[] }; complexity?: { curve: { k: number; r: number; entropy: number | null }[]; kStar: number; complexity: number | null } };
 
 export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
   const rows = runs
@@ -40,7 +40,7 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
     add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange, ranks));
   }
   if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
-  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})`, g.complexity.curve, g.complexity.complexity > 0 ? g.complexity.kStar : null));
+  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})`, g.complexity.curve, (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null));
   return `<div class="charts">${parts.join('')}</div>`;
 }
 

@@ -52,7 +52,7 @@ export function spectrumSpec(title: string, spectrum: number[], alphaRange: [num
 }
 
 /** Held-out r_K (left axis) and occupancy entropy H_K (right axis) against the number of pieces K. */
-export function complexitySpec(title: string, curve: { k: number; r: number; entropy: number }[], kStar: number | null): VegaLiteSpec {
+export function complexitySpec(title: string, curve: { k: number; r: number; entropy: number | null }[], kStar: number | null): VegaLiteSpec {
   const values = curve.map((c) => ({ K: c.k, r: c.r, H: c.entropy, star: c.k === kStar }));
   const x = { field: 'K', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'pieces K', axis: { values: curve.map((c) => c.k), format: 'd' } };
   return {

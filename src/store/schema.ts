@@ -26,7 +26,20 @@ const head = {
 };
 
 const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
-const bootstrap = z.looseObject({ resamples: z.number().int(), seed: z.number(), skipped: z.number().int(), intervals: z.record(z.string(), interval) });
+/** Intervals: grouped jackknife (method, groups) since 2026-11-26; percentile bootstrap (resamples) before. */
+const bootstrap = z.looseObject({
+  method: z.string().optional(),
+  groups: z.number().int().optional(),
+  resamples: z.number().int().optional(),
+  seed: z.number(),
+  skipped: z.number().int(),
+  intervals: z.record(z.string(), interval),
+  standardErrors: z.record(z.string(), nullableNumber).optional(),
+});
+/** A permutation null beside an observable. */
+export const NullSchema = z.looseObject({ statistic: z.string(), samples: z.number().int(), mean: nullableNumber, sd: nullableNumber, pValue: z.number() });
+export const WarningSchema = z.looseObject({ code: z.string(), group: z.string().optional(), message: z.string() });
+const warnings = z.array(WarningSchema).optional();
 
 export const SpectrumSchema = z.looseObject({
   effectiveDimension: finite,
@@ -38,27 +51,44 @@ export const SpectrumSchema = z.looseObject({
   spectrum: z.array(finite),
 });
 
+const CvPcaSchema = z.looseObject({
+  effectiveDimension: nullableNumber,
+  participationRatio: nullableNumber,
+  alpha: nullableNumber,
+  spectrum: z.array(finite),
+  signalVariance: z.array(finite),
+  null: NullSchema.optional(),
+});
+
 export const DimensionBodySchema = SpectrumSchema.extend({
   n: z.number().int(),
   d: z.number().int(),
   totalVariance: finite,
-  cvPCA: SpectrumSchema.extend({ signalVariance: z.array(finite) }).optional(),
+  effectiveDimensionCorrected: nullableNumber.optional(),
+  participationRatioCorrected: nullableNumber.optional(),
+  cvPCA: CvPcaSchema.optional(),
   bootstrap: bootstrap.optional(),
+  warnings,
 });
 
 export const ComplexityBodySchema = z.looseObject({
+  /** 'complexity/1' or 'complexity/2'; absent in records made before definitions were versioned (= 1). */
+  definition: z.string().optional(),
   n: z.number().int(),
   p: z.number().int(),
   q: z.number().int(),
   m: z.number().int(),
-  complexity: finite,
-  effectivePieces: finite,
+  /** Null when nothing is predictable held out (warning 'unpredictable'). */
+  complexity: nullableNumber,
+  effectivePieces: nullableNumber,
   kStar: z.number().int(),
   gain: finite,
   linearR2: finite,
   bestR2: finite,
-  curve: z.array(z.object({ k: z.number().int(), r: finite, entropy: finite })),
+  curve: z.array(z.looseObject({ k: z.number().int(), r: finite, entropy: nullableNumber })),
   bootstrap: bootstrap.optional(),
+  null: NullSchema.optional(),
+  warnings,
 });
 
 export const PatternsBodySchema = z.looseObject({
@@ -70,6 +100,7 @@ export const PatternsBodySchema = z.looseObject({
   expEntropyAll: finite,
   saturated: z.boolean(),
   bootstrap: bootstrap.optional(),
+  warnings,
 });
 
 /** One area or layer inside a profile: dimension observables when defined, patterns, complexity. */
@@ -84,6 +115,7 @@ export const GroupSchema = z.looseObject({
   patterns: PatternsBodySchema.optional(),
   complexity: ComplexityBodySchema.optional(),
   skipped: z.record(z.string(), z.string()).optional(),
+  warnings,
 });
 
 export const TransitionSchema = ComplexityBodySchema.extend({ from: z.string(), to: z.string() });
@@ -92,8 +124,8 @@ export const RecordSchemas = {
   dimension: z.looseObject({ ...head, kind: z.literal('dimension') }).and(DimensionBodySchema),
   complexity: z.looseObject({ ...head, kind: z.literal('complexity') }).and(ComplexityBodySchema),
   patterns: z.looseObject({ ...head, kind: z.literal('patterns') }).and(PatternsBodySchema),
-  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema), transitions: z.array(TransitionSchema).optional() }),
-  network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema) }),
+  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema), transitions: z.array(TransitionSchema).optional(), warnings }),
+  network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema), warnings }),
   dynamics: z.looseObject({
     ...head,
     kind: z.literal('dynamics'),

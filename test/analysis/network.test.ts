@@ -41,7 +41,7 @@ test('two-layer ReLU net with known weights: an always-active layer is linear (C
   t.is(fromInput.get('always-on')!.complexity, 0);
   t.true(fromInput.get('always-on')!.linearR2 > 0.999);
   t.true(prof.layers[1].patterns!.switchingFraction > 0.3);
-  t.true(fromInput.get('switching')!.complexity > 0.5, `C ${fromInput.get('switching')!.complexity}`);
+  t.true(fromInput.get('switching')!.complexity! > 0.5, `C ${fromInput.get('switching')!.complexity}`);
   t.true(fromInput.get('switching')!.linearR2 < fromInput.get('switching')!.bestR2 - 0.05);
   t.is(prof.transitions.length, 1);
   t.is(prof.transitions[0].from, 'always-on');

@@ -21,8 +21,10 @@ test('complexity --json carries the contract keys; same seed gives the same numb
   t.is(a.code, 0, a.stderr);
   const rec = JSON.parse(a.stdout);
   for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'complexity', 'effectivePieces', 'kStar', 'linearR2', 'bestR2', 'curve']) t.true(k in rec, k);
-  for (const c of rec.curve) t.deepEqual(Object.keys(c).sort(), ['entropy', 'k', 'r']);
+  for (const c of rec.curve) for (const k of ['entropy', 'k', 'r']) t.true(k in c, k);
+  t.is(rec.definition, 'complexity/2');
   t.is(rec.kStar, 2);
+  t.true(Array.isArray(rec.warnings));
   t.is(rec.source.length, 2);
   const b = JSON.parse((await cli('complexity', x, y, '--seed', '3', '--json')).stdout);
   t.deepEqual(b.curve, rec.curve);
@@ -56,15 +58,33 @@ test('complexity: different row counts and NaN exit 2 naming the file', async (t
   t.is((await cli('complexity', x)).code, 2);
 });
 
-test('complexity --bootstrap gives intervals; --scales is honoured', async (t) => {
+test('complexity --definition 1 keeps the old scales; --intervals (and its old name --bootstrap) give grouped-jackknife intervals', async (t) => {
   const dir = tempDir();
   const { x, y } = absCase(dir, 200);
-  const r = await cli('complexity', x, y, '--bootstrap', '4', '--scales', '1,2,4', '--json');
+  const r = await cli('complexity', x, y, '--definition', '1', '--bootstrap', '4', '--scales', '1,2,4', '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
+  t.is(rec.definition, 'complexity/1');
   t.deepEqual(rec.curve.map((c: { k: number }) => c.k), [1, 2, 4]);
-  t.is(rec.bootstrap.resamples, 4);
-  t.true(rec.bootstrap.intervals.complexity.lo <= rec.bootstrap.intervals.complexity.hi);
+  t.is(rec.bootstrap.groups, 4);
+  t.is(rec.bootstrap.method, 'grouped-jackknife');
+  t.true(rec.bootstrap.intervals.complexity.lo <= rec.complexity && rec.complexity <= rec.bootstrap.intervals.complexity.hi);
+  const two = await cli('complexity', x, y, '--scales', '1,2,4');
+  t.is(two.code, 2, 'definition-1 options with definition 2 are a usage error');
+  t.regex(two.stderr, /add --definition 1/);
+});
+
+test('complexity --null N: a p-value beside the gain, printed and in the record; --repeats prints the seed spread', async (t) => {
+  const dir = tempDir();
+  const { x, y } = absCase(dir, 300);
+  const r = await cli('complexity', x, y, '--null', '19', '--repeats', '3');
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /held-out gain 1\.0\d*\)   null [-\d.e]+ \(sd [\d.e-]+\), p = 0\.05 over 19 shuffles/);
+  t.regex(r.stdout, /over 3 seeds: C mean/);
+  const rec = JSON.parse((await cli('complexity', x, y, '--null', '19', '--json')).stdout);
+  t.is(rec.null.samples, 19);
+  t.is(rec.null.pValue, 0.05);
+  t.is(rec.null.statistic, 'gain');
 });
 
 test('patterns --json carries the contract keys and honours --threshold', async (t) => {

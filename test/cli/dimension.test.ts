@@ -67,14 +67,21 @@ test('all-zero variance exits 1 (analysis error)', async (t) => {
   t.regex(r.stderr, /zero variance/);
 });
 
-test('bootstrap through the CLI: same seed, identical intervals', async (t) => {
+test('intervals through the CLI: same seed, identical intervals; --bootstrap is the old name of --intervals', async (t) => {
   const p = join(FIXTURES, 'dimension', 'tall_f8.npy');
-  const a = JSON.parse((await cli('dimension', p, '--bootstrap', '30', '--seed', '9', '--json')).stdout);
+  const a = JSON.parse((await cli('dimension', p, '--intervals', '30', '--seed', '9', '--json')).stdout);
   const b = JSON.parse((await cli('dimension', p, '--bootstrap', '30', '--seed', '9', '--json')).stdout);
   t.deepEqual(a.bootstrap, b.bootstrap);
-  t.is(a.params.bootstrap, 30);
-  const implicit = JSON.parse((await cli('dimension', p, '--bootstrap', '--seed', '1', '--json')).stdout);
-  t.is(implicit.bootstrap.resamples, 200);
+  t.is(a.params.intervals, 30);
+  t.is(a.bootstrap.method, 'grouped-jackknife');
+  const implicit = JSON.parse((await cli('dimension', p, '--intervals', '--seed', '1', '--json')).stdout);
+  t.is(implicit.bootstrap.groups, 20);
+  for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'participationRatioCorrected']) {
+    const iv = implicit.bootstrap.intervals[k];
+    t.true(iv.lo <= implicit[k] && implicit[k] <= iv.hi, k);
+  }
+  const text = await cli('dimension', p, '--intervals', '--seed', '1');
+  t.regex(text.stdout, /corrected \(population estimate\)\s+[\d.]+\s+95% CI \[/);
 });
 
 test('--stimulus-ids averages trials per stimulus and adds cvPCA', async (t) => {

@@ -1,18 +1,25 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { complexityScales, mapComplexity, summarise } from '../../src/core/complexity.js';
+import { complexityScales, mapComplexity1 as mapComplexity1Raw, summarise, type Complexity1Options } from '../../src/core/complexity1.js';
+import { mapComplexity } from '../../src/core/complexity.js';
 import { kmeans, kmeansWith } from '../../src/core/kmeans.js';
 import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { readMatrixFile } from '../../src/io/matrixFile.js';
 import { FIXTURES, gaussian } from '../helpers.js';
 
+/** Definition 1 exactly as it ran before 2026-11-26 (kept reachable with --definition 1). */
+function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity1Options = {}) {
+  const r = mapComplexity1Raw(x, y, opts);
+  return { ...r, complexity: r.complexity as number };
+}
+
 function column(values: ArrayLike<number>): ResponseMatrix {
   return responseMatrix(values.length, 1, Float64Array.from(values));
 }
 
-test('linear map Y = X A + small noise has complexity 0 (p = 5, q = 8, n = 2000)', (t) => {
+test('definition 1: linear map Y = X A + small noise has complexity 0 (p = 5, q = 8, n = 2000)', (t) => {
   const rng = new Rng(1);
   const n = 2000, p = 5, q = 8;
   const x = gaussian(rng, n, p);
@@ -23,30 +30,30 @@ test('linear map Y = X A + small noise has complexity 0 (p = 5, q = 8, n = 2000)
     for (let k = 0; k < p; k++) s += x[i * p + k] * a[k * q + j];
     y[i * q + j] = s;
   }
-  const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, q, y), { seed: 2 });
+  const r = mapComplexity1(responseMatrix(n, p, x), responseMatrix(n, q, y), { seed: 2 });
   t.is(r.complexity, 0);
   t.is(r.kStar, 1);
   t.is(r.effectivePieces, 1);
   t.true(r.linearR2 > 0.99);
 });
 
-test('Y = |x| + small noise on x uniform in [-1, 1]: K* = 2 and C within 0.05 of ln 2', (t) => {
+test('definition 1: Y = |x| + small noise on x uniform in [-1, 1]: K* = 2 and C within 0.05 of ln 2', (t) => {
   const rng = new Rng(3);
   const n = 2000;
   const x = Array.from({ length: n }, () => 2 * rng.next() - 1);
-  const r = mapComplexity(column(x), column(x.map((v) => Math.abs(v) + 0.02 * rng.normal())), { seed: 4 });
+  const r = mapComplexity1(column(x), column(x.map((v) => Math.abs(v) + 0.02 * rng.normal())), { seed: 4 });
   t.is(r.kStar, 2);
   t.true(Math.abs(r.complexity - Math.log(2)) < 0.05, `C = ${r.complexity}`);
   t.true(r.linearR2 < 0.05, 'a line cannot fit |x| on a symmetric interval');
   t.true(r.bestR2 > 0.98);
 });
 
-test('Y = sin(3x) on [-pi, pi]: C > ln 2, and C increases when the noise decreases', (t) => {
+test('definition 1: Y = sin(3x) on [-pi, pi]: C > ln 2, and C increases when the noise decreases', (t) => {
   const rng = new Rng(5);
   const n = 2000;
   const x = Array.from({ length: n }, () => Math.PI * (2 * rng.next() - 1));
   const z = Array.from({ length: n }, () => rng.normal());
-  const at = (noise: number) => mapComplexity(column(x), column(x.map((v, i) => Math.sin(3 * v) + noise * z[i])), { seed: 6 });
+  const at = (noise: number) => mapComplexity1(column(x), column(x.map((v, i) => Math.sin(3 * v) + noise * z[i])), { seed: 6 });
   const loud = at(6), quiet = at(0.1), quieter = at(0.01);
   t.true(quiet.complexity > Math.log(2), `C = ${quiet.complexity}`);
   // Under the 10 % rule the plateau is K* = 8 (C = ln 8) at low noise; strong noise hides the
@@ -56,22 +63,22 @@ test('Y = sin(3x) on [-pi, pi]: C > ln 2, and C increases when the noise decreas
   t.true(quieter.bestR2 > quiet.bestR2);
 });
 
-test('held-out r never fits on test stimuli: pure-noise Y gives r_1 >= 1 - small', (t) => {
+test('definition 1: held-out r never fits on test stimuli: pure-noise Y gives r_1 >= 1 - small', (t) => {
   const rng = new Rng(7);
   const n = 1000, p = 3;
-  const r = mapComplexity(responseMatrix(n, p, gaussian(rng, n, p)), responseMatrix(n, 2, gaussian(rng, n, 2)), { seed: 8 });
+  const r = mapComplexity1(responseMatrix(n, p, gaussian(rng, n, p)), responseMatrix(n, 2, gaussian(rng, n, 2)), { seed: 8 });
   t.true(r.curve[0].r >= 0.99, `r_1 = ${r.curve[0].r}`);
   t.true(r.curve.every((c) => c.r >= 0.99), 'no scale explains noise held out');
   t.is(r.complexity, 0);
 });
 
-test('same seed, same numbers; another seed may differ only within k-means noise', (t) => {
+test('definition 1: same seed, same numbers', (t) => {
   const rng = new Rng(9);
   const n = 600;
   const x = Array.from({ length: n }, () => 2 * rng.next() - 1);
   const y = column(x.map((v) => v * v + 0.05 * rng.normal()));
-  const a = mapComplexity(column(x), y, { seed: 1 });
-  const b = mapComplexity(column(x), y, { seed: 1 });
+  const a = mapComplexity1(column(x), y, { seed: 1 });
+  const b = mapComplexity1(column(x), y, { seed: 1 });
   t.deepEqual(a, b);
 });
 
@@ -113,10 +120,10 @@ const reference = JSON.parse(readFileSync(join(FIXTURES, 'complexity', 'complexi
 };
 
 for (const [name, ref] of Object.entries(reference.cases)) {
-  test(`agrees with the numpy/scikit-learn implementation: ${name}`, (t) => {
+  test(`definition 1 agrees with the numpy/scikit-learn implementation: ${name}`, (t) => {
     const load = (s: string) => readMatrixFile(join(FIXTURES, 'complexity', `${name}_${s}.npy`)).matrix;
     const folds = Int32Array.from(load('folds').data);
-    const r = mapComplexity(load('x'), load('y'), { foldOf: folds, seed: 0 });
+    const r = mapComplexity1(load('x'), load('y'), { foldOf: folds, seed: 0 });
     t.deepEqual(r.curve.map((c) => c.k), ref.curve.map((c) => c.k));
     t.true(Math.abs(r.complexity - ref.complexity) <= 0.02, `C ${r.complexity} vs ${ref.complexity}`);
     r.curve.forEach((c, i) => {
@@ -139,4 +146,18 @@ test('k-means with Elkan or Hamerly bounds gives exactly the plain Lloyd assignm
       t.true(Math.abs(a.inertia - b.inertia) <= 1e-9 * b.inertia);
     }
   }
+});
+
+test('the entry point: definition 2 by default, definition 1 on request, each record says which', (t) => {
+  const rng = new Rng(20);
+  const n = 600;
+  const x = Array.from({ length: n }, () => 2 * rng.next() - 1);
+  const y = column(x.map((v) => Math.abs(v) + 0.02 * rng.normal()));
+  const two = mapComplexity(column(x), y, { seed: 1 });
+  const one = mapComplexity(column(x), y, { seed: 1, definition: 1 });
+  t.is(two.definition, 'complexity/2');
+  t.is(one.definition, 'complexity/1');
+  const raw = mapComplexity1Raw(column(x), y, { seed: 1 });
+  t.is(one.complexity, raw.complexity, 'definition 1 is reproduced exactly');
+  t.deepEqual(one.curve, raw.curve);
 });

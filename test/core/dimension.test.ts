@@ -75,12 +75,13 @@ test('power-law spectrum lambda_n = n^-1 gives alpha within 0.05 of 1', (t) => {
   t.true(r.alphaR2! > 0.999);
 });
 
-test('power-law fit falls back to [1, rank] when the default range is too short', (t) => {
+test('power-law fit falls back to [1, rank] when the default range is too short, and needs 5 ranks', (t) => {
   const values = [1, 0.5, 1 / 3, 0.25, 0.2, 1 / 6];
   const f = powerLawExponent(values, null);
   t.deepEqual(f.alphaRange, [1, 6]);
   t.true(Math.abs(f.alpha! - 1) < 1e-12);
   t.is(powerLawExponent([1], null).alpha, null);
+  t.is(powerLawExponent([1, 0.5, 0.3, 0.2], null).alpha, null, 'four ranks are too few');
 });
 
 test('all-zero variance is an analysis error', (t) => {
@@ -144,7 +145,7 @@ test('cvPCA removes trial noise: noise-corrected D_eff near the signal, plain D_
   const signalOnly = effectiveDimension(responseMatrix(nStim, d, signal)).effectiveDimension;
   const res = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: trialMatrix, seed: 5 });
   const cv = res.cvPCA!;
-  t.true(Math.abs(cv.effectiveDimension - signalOnly) < 0.2 * signalOnly, `cv ${cv.effectiveDimension} vs signal ${signalOnly}`);
+  t.true(Math.abs(cv.effectiveDimension! - signalOnly) < 0.2 * signalOnly, `cv ${cv.effectiveDimension} vs signal ${signalOnly}`);
   t.true(res.effectiveDimension > 3 * signalOnly, `plain ${res.effectiveDimension} vs signal ${signalOnly}`);
   t.is(cv.splits, 5);
   t.is(cv.signalVariance.length, Math.min(nStim - 1, d));
@@ -153,25 +154,29 @@ test('cvPCA removes trial noise: noise-corrected D_eff near the signal, plain D_
   t.deepEqual(again.signalVariance, cv.signalVariance);
 });
 
-test('cvPCA needs two repeats per stimulus', (t) => {
+test('cvPCA needs at least two stimuli with two repeats', (t) => {
   const m = responseMatrix(3, 2, Float64Array.from([1, 2, 3, 4, 5, 6]));
-  t.throws(() => cvPCA(m, [[0, 1], [2]]), { message: /at least 2 repeats/ });
+  t.throws(() => cvPCA(m, [[0, 1], [2]]), { message: /at least 2 stimuli with >= 2 repeats/ });
 });
 
-test('bootstrap: same seed gives identical intervals; the interval brackets the estimate', (t) => {
+test('intervals: seeded, grouped jackknife, every interval contains its own point estimate', (t) => {
   const rng = new Rng(31);
   const m = responseMatrix(120, 12, gaussian(rng, 120, 12).map((v, i) => v * (1 + (i % 12))));
-  const a = effectiveDimension(m, { bootstrap: 50, seed: 3 });
-  const b = effectiveDimension(m, { bootstrap: 50, seed: 3 });
-  const c = effectiveDimension(m, { bootstrap: 50, seed: 4 });
+  const a = effectiveDimension(m, { intervals: 20, seed: 3 });
+  const b = effectiveDimension(m, { intervals: 20, seed: 3 });
+  const c = effectiveDimension(m, { intervals: 20, seed: 4 });
   t.deepEqual(a.bootstrap, b.bootstrap);
   t.notDeepEqual(a.bootstrap!.intervals, c.bootstrap!.intervals);
-  const iv = a.bootstrap!.intervals.effectiveDimension;
-  t.true(iv.lo < iv.hi);
-  t.true(iv.lo <= a.effectiveDimension * 1.05 && iv.hi >= a.effectiveDimension * 0.95);
+  t.is(a.bootstrap!.method, 'grouped-jackknife');
+  const est: Record<string, number | null> = { effectiveDimension: a.effectiveDimension, participationRatio: a.participationRatio, alpha: a.alpha, effectiveDimensionCorrected: a.effectiveDimensionCorrected, participationRatioCorrected: a.participationRatioCorrected };
+  for (const [k, v] of Object.entries(est)) {
+    const iv = a.bootstrap!.intervals[k];
+    t.truthy(iv, k);
+    t.true(iv.lo <= v! && v! <= iv.hi, `${k}: ${v} in [${iv.lo}, ${iv.hi}]`);
+  }
 });
 
-test('bootstrap with repeats gives intervals for the cvPCA scalars too, seeded', (t) => {
+test('intervals with repeats cover the cvPCA scalars too; the corrected D_eff is above the plug-in', (t) => {
   const rng = new Rng(41);
   const nStim = 60, reps = 3, d = 10;
   const sig = gaussian(rng, nStim, d);
@@ -188,10 +193,108 @@ test('bootstrap with repeats gives intervals for the cvPCA scalars too, seeded',
   const tm = responseMatrix(nStim * reps, d, trials);
   const mean = new Float64Array(nStim * d);
   groups.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) mean[i * d + j] += trials[row * d + j] / reps; }));
-  const a = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, bootstrap: 20, seed: 2 });
-  const b = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, bootstrap: 20, seed: 2 });
+  const a = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, intervals: 10, seed: 2 });
   const iv = a.bootstrap!.intervals;
-  for (const k of ['effectiveDimension', 'participationRatio', 'alpha', 'cvEffectiveDimension', 'cvParticipationRatio', 'cvAlpha']) t.true(k in iv, k);
-  t.true(iv.cvEffectiveDimension.lo <= iv.cvEffectiveDimension.hi);
-  t.deepEqual(a.bootstrap, b.bootstrap);
+  for (const k of ['effectiveDimension', 'participationRatio', 'cvEffectiveDimension', 'cvParticipationRatio', 'reliableVarianceFraction']) t.true(k in iv, k);
+  t.true(iv.cvEffectiveDimension.lo <= a.cvPCA!.effectiveDimension! && a.cvPCA!.effectiveDimension! <= iv.cvEffectiveDimension.hi);
+  t.true(a.effectiveDimensionCorrected! > a.effectiveDimension);
+});
+
+test('guard: a 3-stimulus design has no power-law fit: alpha null with a warning, D_eff still reported', (t) => {
+  const m = responseMatrix(3, 5, Float64Array.from([1, 0, 2, 0, 1, 0, 1, 1, 3, 0, 2, 2, 0, 1, 1]));
+  const r = effectiveDimension(m);
+  t.is(r.alpha, null);
+  t.true(r.effectiveDimension > 1);
+  t.true(r.warnings.some((w) => w.code === 'alpha-too-few-ranks'));
+  t.true(r.warnings.some((w) => w.code === 'corrected-unavailable'));
+});
+
+/** Trials of nStim stimuli x reps repeats: signal with spectrum lambda (random axes) plus isotropic noise. */
+function plantedTrials(lambda: number[], nStim: number, reps: number, noisePower: number, seed: number) {
+  const rng = new Rng(seed);
+  const d = lambda.length;
+  const axes = orthonormalCentredColumns(d + 1, d, seed + 1).map((c) => c.subarray(0, d)); // d random directions, nearly orthonormal
+  const signal = new Float64Array(nStim * d);
+  for (let i = 0; i < nStim; i++)
+    for (let k = 0; k < d; k++) {
+      const z = rng.normal() * Math.sqrt(lambda[k]);
+      for (let j = 0; j < d; j++) signal[i * d + j] += z * axes[k][j];
+    }
+  const noiseSd = Math.sqrt((noisePower * lambda.reduce((a, b) => a + b, 0)) / d);
+  const trials = new Float64Array(nStim * reps * d);
+  const repeats: number[][] = [];
+  for (let i = 0; i < nStim; i++) {
+    repeats.push([]);
+    for (let r = 0; r < reps; r++) {
+      const row = i * reps + r;
+      repeats[i].push(row);
+      for (let j = 0; j < d; j++) trials[row * d + j] = signal[i * d + j] + noiseSd * rng.normal();
+    }
+  }
+  return { trials: responseMatrix(nStim * reps, d, trials), repeats };
+}
+
+for (const alpha of [1, 1.5, 2]) {
+  test(`cvPCA alpha of a planted n^-${alpha} signal spectrum, noise at 2x signal power, 4 repeats, 1000 x 400: within 0.2`, (t) => {
+    const lambda = Array.from({ length: 400 }, (_, i) => (i + 1) ** -alpha);
+    const { trials, repeats } = plantedTrials(lambda, 1000, 4, 2, 100 + alpha * 10);
+    const cv = cvPCA(trials, repeats, { seed: 1 });
+    t.true(Math.abs(cv.alpha! - alpha) < 0.2, `alpha ${cv.alpha} over ranks ${cv.alphaRange}, reliable rank ${cv.reliableRank}`);
+    t.is(cv.alphaRange[0], 1);
+    t.is(cv.alphaRange[1], cv.reliableRank);
+    t.true(cv.reliableVarianceFraction > 0.1 && cv.reliableVarianceFraction < 0.5, `reliable fraction ${cv.reliableVarianceFraction}`);
+  });
+}
+
+test('cvPCA on pure noise (2 repeats): no reliable signal, so D_eff and alpha are null with a warning', (t) => {
+  const rng = new Rng(61);
+  const nStim = 100, d = 60;
+  const m = responseMatrix(nStim * 2, d, gaussian(rng, nStim * 2, d));
+  const repeats = Array.from({ length: nStim }, (_, i) => [2 * i, 2 * i + 1]);
+  const avg = effectiveDimension(responseMatrix(nStim, d, gaussian(rng, nStim, d)), { repeats, trials: m, seed: 1, nulls: 19 });
+  const cv = avg.cvPCA!;
+  const codes = avg.warnings.map((w) => w.code);
+  t.true(codes.includes('no-reliable-signal'), codes.join(','));
+  if (cv.effectiveDimension !== null) t.true(cv.null!.pValue > 0.05, 'a positive sum by chance is not above its shuffle null');
+  else t.is(cv.alpha, null);
+});
+
+test('cvPCA shuffle null: a planted signal has p < 0.01 (199 shuffles); shuffled labels have p > 0.05', (t) => {
+  const lambda = Array.from({ length: 30 }, (_, i) => (i + 1) ** -1);
+  const { trials, repeats } = plantedTrials(lambda, 120, 4, 2, 7);
+  const avg = trialAveragedOf(trials, repeats);
+  const r = effectiveDimension(avg, { repeats, trials, seed: 1, nulls: 199 });
+  t.true(r.cvPCA!.null!.pValue < 0.01, `planted p ${r.cvPCA!.null!.pValue}`);
+  // The same trials with stimulus identities shuffled: no signal left.
+  const rng = new Rng(3);
+  const all = repeats.flat();
+  rng.shuffle(all);
+  let k = 0;
+  const shuffled = repeats.map((g) => g.map(() => all[k++]));
+  const rs = effectiveDimension(trialAveragedOf(trials, shuffled), { repeats: shuffled, trials, seed: 1, nulls: 99 });
+  const p = rs.cvPCA?.null?.pValue ?? 1;
+  t.true(p > 0.05, `shuffled p ${p}`);
+});
+
+function trialAveragedOf(trials: ReturnType<typeof responseMatrix>, repeats: number[][]) {
+  const d = trials.d;
+  const out = new Float64Array(repeats.length * d);
+  repeats.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) out[i * d + j] += trials.data[row * d + j] / g.length; }));
+  return responseMatrix(repeats.length, d, out);
+}
+
+test('cvPCA uses the stimuli with >= 2 repeats, counts the others, and keeps plain D_eff when cvPCA fails', (t) => {
+  const rng = new Rng(71);
+  const d = 8;
+  const trials = responseMatrix(41, d, gaussian(rng, 41, d));
+  const repeats = [...Array.from({ length: 20 }, (_, i) => [2 * i, 2 * i + 1]), [40]];
+  const avg = trialAveragedOf(trials, repeats);
+  const r = effectiveDimension(avg, { repeats, trials, seed: 1 });
+  t.is(r.cvPCA!.stimuli, 20);
+  t.is(r.cvPCA!.stimuliDropped, 1);
+  t.true(r.warnings.some((w) => w.code === 'cvpca-stimuli-dropped'));
+  const failing = effectiveDimension(avg, { repeats: [[0], [1], [2, 3]], trials, seed: 1 });
+  t.true(failing.effectiveDimension > 1, 'plain D_eff survives');
+  t.is(failing.cvPCA, undefined);
+  t.true(failing.warnings.some((w) => w.code === 'cvpca-failed'));
 });

@@ -59,16 +59,20 @@ test('exact S_all, Miller-Madow S(k) and flags on a small hand-computed example'
   const s1 = ([0.5, 0.75, 0.375].reduce((a, q) => a + h(q), 0)) / 3 + 1 / 16;
   t.true(Math.abs(r.curve[0].entropy - s1) < 1e-12);
   t.is(r.curve[0].subsets, 3);
-  // k = 2: all 3 pairs
-  t.is(r.curve[1].subsets, 3);
-  t.deepEqual(r.curve.map((c) => c.k), [1, 2]); // k = 4 > d
+  // S_ind carries the same Miller-Madow term, so I(1) = 0 exactly (patterns/2).
+  t.is(r.curve[0].multiInformation, 0);
+  t.true(Math.abs(r.curve[0].independentEntropy - s1) < 1e-12);
+  // 2^k <= n / 10 = 0.8: only k = 1 is estimable with 8 stimuli.
+  t.deepEqual(r.curve.map((c) => c.k), [1]);
 });
 
-test('saturated when distinct patterns exceed n / 2', (t) => {
+test('saturated when distinct patterns exceed n / 2, with a warning', (t) => {
   const m = fromRows([[0, 0], [0, 1], [1, 0], [1, 1]]);
   const r = patternEntropy(m);
   t.is(r.distinctPatterns, 4);
   t.true(r.saturated);
+  t.true(r.warnings.some((w) => w.code === 'patterns-saturated'));
+  t.false(patternEntropy(fromRows([[0, 0], [0, 0], [1, 1], [1, 1]])).warnings.some((w) => w.code === 'patterns-saturated'));
   t.true(Math.abs(r.entropyAll - Math.log(4)) < 1e-12);
 });
 
@@ -85,10 +89,57 @@ test('population patterns beyond 32 neurons are packed into several words and co
   t.deepEqual(counts, [2, 3]); // bit 69 on or off; bit 40 always on
 });
 
-test('scales: k <= d and 2^k <= n; seeded subsets', (t) => {
-  t.deepEqual(patternScales(1000, 100), [1, 2, 4, 8]);
-  t.deepEqual(patternScales(10, 3), [1, 2]);
+test('scales: k <= d and 2^k <= n / 10 (k = 1 always); seeded subsets', (t) => {
+  t.deepEqual(patternScales(1000, 100), [1, 2, 4]);
+  t.deepEqual(patternScales(2560, 100), [1, 2, 4, 8]);
+  t.deepEqual(patternScales(10, 3), [1]);
   const rng = new Rng(4);
   const m = responseMatrix(300, 40, Float64Array.from({ length: 12000 }, () => rng.normal()));
   t.deepEqual(patternEntropy(m, { seed: 9 }), patternEntropy(m, { seed: 9 }));
+});
+
+for (const n of [256, 4096]) {
+  test(`independent fair bits, n = ${n}: |I(k)| < 0.05 at every k reported (5 datasets)`, (t) => {
+    for (let seed = 0; seed < 5; seed++) {
+      const rng = new Rng(100 + seed);
+      const d = 32;
+      const r = patternEntropy(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => (rng.next() < 0.5 ? 1 : 0))), { seed });
+      t.deepEqual(r.curve.map((c) => c.k), n === 256 ? [1, 2, 4] : [1, 2, 4, 8]);
+      for (const c of r.curve) t.true(Math.abs(c.multiInformation) < 0.05, `seed ${seed}: I(${c.k}) = ${c.multiInformation}`);
+      t.is(r.curve[0].multiInformation, 0);
+    }
+  });
+}
+
+test('multi-information null: independent units p > 0.05; units sharing a common drive p < 0.01 (199 shuffles)', (t) => {
+  const rng = new Rng(5);
+  const n = 600, d = 12;
+  const indep = Float64Array.from({ length: n * d }, () => (rng.next() < 0.4 ? 1 : 0));
+  const shared = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const drive = rng.normal();
+    for (let j = 0; j < d; j++) shared[i * d + j] = drive + rng.normal() > 0.3 ? 1 : 0;
+  }
+  const a = patternEntropy(responseMatrix(n, d, indep), { seed: 1, nulls: 199 });
+  const b = patternEntropy(responseMatrix(n, d, shared), { seed: 1, nulls: 199 });
+  for (const c of a.curve.slice(1)) t.true(c.null!.pValue > 0.05, `independent I(${c.k}) p = ${c.null!.pValue}`);
+  for (const c of b.curve.slice(1)) t.true(c.null!.pValue < 0.01, `shared drive I(${c.k}) p = ${c.null!.pValue}`);
+  t.is(a.curve[0].null!.statistic, 'multiInformation');
+});
+
+test('intervals: every pattern interval contains its own estimate, seeded', (t) => {
+  const rng = new Rng(6);
+  const m = responseMatrix(400, 10, Float64Array.from({ length: 4000 }, () => rng.normal()));
+  const r = patternEntropy(m, { seed: 2, intervals: 20 });
+  t.deepEqual(r.bootstrap, patternEntropy(m, { seed: 2, intervals: 20 }).bootstrap);
+  const est: Record<string, number> = { switchingFraction: r.switchingFraction, entropyAll: r.entropyAll };
+  for (const c of r.curve) {
+    est[`entropy_k${c.k}`] = c.entropy;
+    est[`multiInformation_k${c.k}`] = c.multiInformation;
+  }
+  for (const [k, v] of Object.entries(est)) {
+    const iv = r.bootstrap!.intervals[k];
+    t.truthy(iv, k);
+    t.true(iv.lo <= v && v <= iv.hi, `${k}: ${v} in [${iv.lo}, ${iv.hi}]`);
+  }
 });

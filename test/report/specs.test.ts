@@ -37,7 +37,7 @@ test('patterns curve has S, S_ind and I for every k', (t) => {
 
 test('profile: one value per entity and observable, error bars from the bootstrap interval', (t) => {
   const e = (name: string, role: ComparedEntity['role'], deff: number, ci: [number, number] | null): ComparedEntity => ({
-    runId: 'r', runKind: 'x', role, name, index: 0, n: 10, d: 5, effectiveDimension: deff, effectiveDimensionCI: ci, alpha: 1, switchingFraction: 0.5, complexity: null, complexityFrom: null,
+    runId: 'r', runKind: 'x', role, name, key: name, index: 0, n: 10, d: 5, effectiveDimension: deff, effectiveDimensionCI: ci, effectiveDimensionCorrected: null, alpha: 1, switchingFraction: 0.5, complexity: null, complexityFrom: null, matchedEffectiveDimension: null,
   });
   const spec = profileSpec('p', [e('<b>V1</b>', 'area', 4, [3, 5]), e('relu1', 'layer', 2, null)]);
   compiles(t, spec);

@@ -1,39 +1,44 @@
 /** `neurorep complexity`: nonlinearity of the map from X to Y (piecewise-linear pieces needed). */
 
-import { bootstrapComplexity, mapComplexity, type ComplexityResult } from '../../core/complexity.js';
+import { mapComplexity, type ComplexityResult } from '../../core/complexity.js';
 import { validateSameRows } from '../../core/matrix.js';
-import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
+import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
+import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 import { saveRun } from '../save.js';
 
 export const complexityCommand: Command = {
   name: 'complexity',
   summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one',
-  usage: 'complexity <X> <Y> [--key-x NAME] [--key-y NAME] [--bootstrap [B]] [--seed S] [--json]',
+  usage: 'complexity <X> <Y> [--key-x NAME] [--key-y NAME] [--definition 1|2] [--null [N]] [--intervals [G]] [--repeats R] [--seed S] [--json]',
   description: [
     'X (n x p) and Y (n x q) list the same n stimuli in the same order: the input and output of a',
     'layer, stimulus parameters and a brain area, or two areas. An .npz array can be named as',
     'file.npz:key or with --key-x/--key-y.',
     '',
-    'X is reduced to its top m principal components. For K = 1, 2, 4, ... pieces, k-means pieces',
-    'in X each get a ridge regression, scored by 5-fold cross-validation: r_K is the held-out',
-    'fraction of variance unexplained. H_K is the entropy of piece occupancy. If r_1 - min r_K <',
-    '0.01 the map is linear (C = 0); otherwise C = H_K* at the smallest K* within 10 % of the gain',
-    'from the best r_K. exp(C) is the effective number of linear pieces.',
+    'Definition 2 (default): a ridge fit on X\'s principal components carries the linear part; a',
+    'tree cuts X along the directions where the residual bends, neighbouring cells whose fits agree',
+    'are merged, and 5-fold cross-validation scores every number of pieces K. K* is the fewest',
+    'pieces within one standard error (or the resolution) of the best held-out error;',
+    'C = entropy of how the stimuli fill the K* pieces (nats), exp(C) the effective number of',
+    'linear pieces. C = 0 for a linear map; C is undefined when nothing is predictable.',
+    'Definition 1 reproduces runs made before 2026-11-26 (k-means pieces, the 10 %-of-gain rule).',
+    '--null permutes Y\'s rows against X and compares the held-out gain with the observed one.',
   ].join('\n'),
   options: {
     'key-x': { type: 'string', arg: 'NAME', help: 'array for X inside an .npz' },
     'key-y': { type: 'string', arg: 'NAME', help: 'array for Y inside an .npz' },
-    components: { type: 'integer', min: 1, arg: 'M', help: 'input principal components m (default min(p, 32))' },
+    ...COMPLEXITY_OPTIONS,
+    components: { type: 'integer', min: 1, arg: 'M', help: 'input principal components (default: all up to 256; definition 1: min(p, 32))' },
     folds: { type: 'integer', min: 2, arg: 'F', help: 'cross-validation folds (default 5)' },
-    restarts: { type: 'integer', min: 1, arg: 'R', help: 'k-means++ restarts, best kept (default 5)' },
-    ridge: { type: 'number', min: 0, arg: 'L', help: 'ridge factor: lambda = L * trace(Xk^T Xk) / m (default 1e-3)' },
-    'gain-threshold': { type: 'number', min: 0, arg: 'G', help: 'linear gain below which C = 0 (default 0.01)' },
-    'gain-fraction': { type: 'number', min: 0, max: 1, arg: 'F', help: 'K* = smallest K within F * gain of the best (default 0.1)' },
-    scales: { type: 'string', arg: 'K,K,...', help: 'explicit scales instead of 1, 2, 4, ... <= n / (5 (m + 1))' },
-    bootstrap: bootstrapOption('C, K* and R^2 over stimuli'),
+    restarts: { type: 'integer', min: 1, arg: 'R', help: 'definition 1: k-means++ restarts, best kept (default 5)' },
+    'gain-threshold': { type: 'number', min: 0, arg: 'G', help: 'definition 1: linear gain below which C = 0 (default 0.01)' },
+    'gain-fraction': { type: 'number', min: 0, max: 1, arg: 'F', help: 'definition 1: K* = smallest K within F * gain of the best (default 0.1)' },
+    scales: { type: 'string', arg: 'K,K,...', help: 'definition 1: explicit scales instead of 1, 2, 4, ... <= n / (5 (m + 1))' },
+    ...intervalOptions('C, exp(C), the R^2 values and the gain'),
+    null: NULL_OPTION,
     seed: SEED_OPTION,
     json: jsonOption(),
   },
@@ -46,46 +51,51 @@ export const complexityCommand: Command = {
     const scales = o.scales === undefined ? undefined : parseScales(o.scales as string);
     const seed = (o.seed as number | undefined) ?? 0;
     const opts = {
+      ...complexityOptionsOf(args),
       components: o.components as number | undefined,
       folds: o.folds as number | undefined,
       restarts: o.restarts as number | undefined,
-      ridge: o.ridge as number | undefined,
       gainThreshold: o['gain-threshold'] as number | undefined,
       gainFraction: o['gain-fraction'] as number | undefined,
       scales,
       seed,
     };
-    ctx.log(`complexity: ${x.what} (${x.matrix.n} x ${x.matrix.d}) -> ${y.what} (${y.matrix.n} x ${y.matrix.d})`);
-    const result = mapComplexity(x.matrix, y.matrix, { ...opts, onProgress: (d, t) => ctx.progress('scales x folds', d, t) });
-    const bootstrap = o.bootstrap as number | undefined;
+    if (opts.definition === 2 && (scales || opts.restarts || opts.gainThreshold !== undefined || opts.gainFraction !== undefined)) {
+      throw new UsageError('--scales, --restarts, --gain-threshold and --gain-fraction belong to definition 1; add --definition 1');
+    }
+    ctx.log(`complexity/${opts.definition}: ${x.what} (${x.matrix.n} x ${x.matrix.d}) -> ${y.what} (${y.matrix.n} x ${y.matrix.d})`);
+    const result = mapComplexity(x.matrix, y.matrix, { ...opts, intervals: intervalsOf(args), nulls: nullsOf(args), onProgress: (label, d, t) => ctx.progress(label, d, t) });
     const record = {
-      ...recordHead('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, bootstrap: bootstrap ?? 0 }),
+      ...recordHead('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) }),
       ...result,
-      ...(bootstrap ? { bootstrap: bootstrapComplexity(x.matrix, y.matrix, bootstrap, seed, opts, (d, t) => ctx.progress('bootstrap', d, t)) } : {}),
     };
     saveRun(ctx, record);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
-    else ctx.io.out(formatComplexity(x.what, y.what, result, record.bootstrap?.intervals) + '\n');
+    else ctx.io.out(formatComplexity(x.what, y.what, result) + '\n');
     return 0;
   },
 };
 
 function parseScales(text: string): number[] {
   const ks = text.split(',').map((s) => Number(s.trim()));
-  if (ks.some((k) => !Number.isInteger(k) || k < 1)) throw new UsageError(`--scales expects whole numbers >= 1 separated by commas, got '${text}'`);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1e6)) throw new UsageError(`--scales expects whole numbers from 1 to 1000000 separated by commas, got '${text}'`);
   const sorted = [...new Set(ks)].sort((a, b) => a - b);
   if (sorted[0] !== 1) sorted.unshift(1);
   return sorted;
 }
 
-function formatComplexity(xw: string, yw: string, r: ComplexityResult, ci?: Record<string, { lo: number; hi: number }>): string {
-  const iv = (k: string): string => (ci?.[k] ? `   95% CI [${fmt(ci[k].lo)}, ${fmt(ci[k].hi)}]` : '');
-  return [
-    `${xw} -> ${yw}: ${r.n} stimuli, p = ${r.p} (m = ${r.m} components), q = ${r.q}`,
-    `  complexity          C = ${fmt(r.complexity)} nats, exp(C) = ${fmt(r.effectivePieces)} effective pieces, K* = ${r.kStar}${iv('complexity')}`,
-    `  linear R^2          ${fmt(r.linearR2)}${iv('linearR2')}`,
-    `  best piecewise R^2  ${fmt(r.bestR2)}  (gain G = ${fmt(r.gain)}${r.complexity === 0 ? ', linear at this resolution' : ''})`,
-    '      K    r_K (held out)   H_K (nats)',
-    ...r.curve.map((c) => `  ${String(c.k).padStart(5)}    ${fmt(c.r).padEnd(14)}   ${fmt(c.entropy)}${c.k === r.kStar && r.complexity > 0 ? '   <- K*' : ''}`),
-  ].join('\n');
+/** The text summary of one complexity result. */
+export function formatComplexity(xw: string, yw: string, r: ComplexityResult): string {
+  const iv = r.bootstrap?.intervals;
+  const linear = r.complexity === 0;
+  const lines = [
+    `${xw} -> ${yw}: ${r.n} stimuli, p = ${r.p} (m = ${r.m} components), q = ${r.q}; ${r.definition}`,
+    `  complexity          C = ${fmt(r.complexity)} nats, exp(C) = ${fmt(r.effectivePieces)} effective pieces, K* = ${r.kStar}${ciText(iv, 'complexity')}`,
+    `  linear R^2          ${fmt(r.linearR2)}${ciText(iv, 'linearR2')}`,
+    `  best piecewise R^2  ${fmt(r.bestR2)}  (held-out gain ${fmt(r.gain)}${linear ? ', one linear piece suffices at this resolution' : ''})${nullText(r.null)}`,
+  ];
+  if (r.repeats) lines.push(`  over ${r.repeats.seeds} seeds: C mean ${fmt(r.repeats.mean)}, sd ${fmt(r.repeats.sd)}`);
+  lines.push('      K    r_K (held out)   H_K (nats)', ...r.curve.map((c) => `  ${String(c.k).padStart(5)}    ${fmt(c.r).padEnd(14)}   ${fmt(c.entropy)}${c.k === r.kStar && r.complexity !== null && r.complexity > 0 ? '   <- K*' : ''}`));
+  lines.push(...warningLines(r.warnings));
+  return lines.join('\n');
 }

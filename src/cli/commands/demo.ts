@@ -22,6 +22,10 @@ import { formatComparison } from './compare.js';
 import { runNetworkProfile } from './network.js';
 import { startServer } from './serve.js';
 
+/** Permutations behind the demo's p-values (p >= 1 / (N + 1)). */
+const DEMO_NULLS = 99;
+const DEMO_COMPLEXITY_NULLS = 19;
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)',
@@ -38,6 +42,7 @@ export const demoCommand: Command = {
     port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'viewer port with --serve (default 8080)' },
     host: { type: 'string', arg: 'HOST', help: 'viewer address with --serve (default 127.0.0.1)' },
     seed: { type: 'integer', arg: 'S', help: 'random seed of the synthetic data and the analyses (default 1)' },
+    null: { type: 'integer', min: 1, arg: 'N', help: `permutations behind the p-values (default ${DEMO_NULLS})` },
     json: jsonOption('the comparison'),
   },
   async run(args, ctx) {
@@ -78,8 +83,11 @@ export const demoCommand: Command = {
     ]);
     ctx.log(`wrote ${npzPath}: ${net.layers.length} layers x ${stimuli.length} stimuli`);
 
-    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, bootstrap: 100, transitions: true }, ctx);
-    const network = runNetworkProfile(npzPath, { seed, bootstrap: 100 }, ctx);
+    const nulls = (args.options.null as number | undefined) ?? DEMO_NULLS;
+    // Complexity is the costly observable: fewer permutations (p >= 0.05) and no intervals for it here.
+    const complexity = { definition: 2 as const, nulls: Math.min(nulls, DEMO_COMPLEXITY_NULLS), intervals: 0 };
+    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, intervals: 20, nulls, transitions: true, matchNeurons: 'smallest', complexity }, ctx);
+    const network = runNetworkProfile(npzPath, { seed, intervals: 20, nulls, complexity }, ctx);
     saveRun(ctx, analysis.record, analysis.representations);
     saveRun(ctx, network.record, network.representations);
 
@@ -90,7 +98,7 @@ export const demoCommand: Command = {
     } else {
       const store = RunStore.open(ctx.store);
       try {
-        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])));
+        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])), { nulls, seed });
       } finally {
         store.close();
       }

@@ -5,32 +5,39 @@ import { extname } from 'node:path';
 import { effectiveDimension, type DimensionResult } from '../../core/dimension.js';
 import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
-import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
+import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
 import { saveRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
+import { MATRIX_KEY } from '../../analysis/compare.js';
+import { ciText, CORRECTION_OPTION, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 
 export const dimensionCommand: Command = {
   name: 'dimension',
   summary: 'effective dimension, participation ratio and power-law exponent of a matrix',
-  usage: 'dimension <matrix|file.npz:key> [--key NAME] [--stimulus-ids PATH|KEY] [--bootstrap [B]] [--seed S] [--json]',
+  usage: 'dimension <matrix|file.npz:key> [--key NAME] [--stimulus-ids PATH|KEY] [--intervals [G]] [--null [N]] [--seed S] [--json]',
   description: [
     'Rows of <matrix> are stimuli (or trials), columns are neurons or features.',
     'Formats: .npy, .npz (pick the array with --key), .csv (optional header of neuron names),',
     '.json ({"data": [[...]]}). Trailing axes of an array are flattened in C order.',
     '',
     'D_eff = exp(entropy of the normalised covariance spectrum); PR = (sum l)^2 / sum l^2;',
-    'alpha = slope of the log-log spectrum over ranks [--nmin, --nmax].',
+    'alpha = slope of the log-log spectrum over ranks [--nmin, --nmax] (null below 5 ranks).',
+    'Corrected D_eff and PR estimate the population values: the plug-in ones are biased low when',
+    'stimuli are few (docs/observables.md section 1.2).',
     'With --stimulus-ids, rows are trials: they are averaged per stimulus for D_eff, and the',
-    'noise-corrected cvPCA spectrum is computed from the repeats (>= 2 per stimulus).',
+    'noise-corrected cvPCA spectrum is computed from the repeats (stimuli with >= 2 repeats);',
+    '--null shuffles trials across stimuli to test that its signal is above chance.',
   ].join('\n'),
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     'stimulus-ids': { type: 'string', arg: 'PATH|KEY', help: 'stimulus id of each row (a 1-column file, or an array in the same .npz); enables cvPCA' },
-    bootstrap: bootstrapOption('D_eff, PR and alpha over stimuli'),
+    ...intervalOptions('D_eff, PR, alpha and their corrections'),
+    null: NULL_OPTION,
     seed: SEED_OPTION,
+    'correct-max-rank': CORRECTION_OPTION,
     nmin: { type: 'integer', min: 1, arg: 'N', help: 'first rank of the power-law fit (default 10)' },
     nmax: { type: 'integer', min: 2, arg: 'N', help: 'last rank of the power-law fit (default min(500, rank/2))' },
     splits: { type: 'integer', min: 1, arg: 'K', help: 'random half-splits averaged by cvPCA (default 5)' },
@@ -46,7 +53,8 @@ export const dimensionCommand: Command = {
     const params = {
       key: loaded.key ?? null,
       stimulusIds: (o['stimulus-ids'] as string | undefined) ?? null,
-      bootstrap: (o.bootstrap as number | undefined) ?? 0,
+      intervals: intervalsOf(args),
+      nulls: nullsOf(args),
       seed,
       nmin: (o.nmin as number | undefined) ?? null,
       nmax: (o.nmax as number | undefined) ?? null,
@@ -59,16 +67,18 @@ export const dimensionCommand: Command = {
       const ids = readStimulusIds(params.stimulusIds, splitKey(path).path, loaded.matrix.n);
       const groups = groupRowsByStimulus(ids);
       matrix = averageRowGroups(loaded.matrix, groups.rows, groups.ids);
-      const fewest = Math.min(...groups.rows.map((r) => r.length));
-      if (fewest >= 2) repeats = groups.rows;
-      else notes.push(`cvPCA skipped: some stimulus has only ${fewest} repeat; it needs >= 2 per stimulus`);
+      if (groups.rows.some((r) => r.length >= 2)) repeats = groups.rows;
+      else notes.push('cvPCA skipped: no stimulus has 2 or more repeats');
       if (matrix.n < 2) throw new InputError(`${params.stimulusIds}: only ${matrix.n} distinct stimulus id; need at least 2`);
     }
-    if (params.bootstrap > 0) ctx.log(`bootstrap: ${params.bootstrap} resamples of ${matrix.n} stimuli`);
+    if (params.intervals > 0) ctx.log(`intervals: grouped jackknife over ${Math.min(params.intervals, matrix.n)} groups of ${matrix.n} stimuli`);
     const result = effectiveDimension(matrix, {
       repeats,
       trials: loaded.matrix,
-      bootstrap: params.bootstrap,
+      intervals: params.intervals,
+      nulls: params.nulls,
+      correctionMaxRank: o['correct-max-rank'] as number | undefined,
+      onProgress: (label, d, t) => ctx.progress(label, d, t),
       seed,
       splits: params.splits,
       ...(params.nmin !== null ? { nmin: params.nmin } : {}),
@@ -81,7 +91,7 @@ export const dimensionCommand: Command = {
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,
     };
-    saveRun(ctx, record, () => [representationOf(what, matrix, matrix.rowLabels ?? null)]);
+    saveRun(ctx, record, () => [representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null)]);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatDimension(what, result, loaded.matrix.n) + '\n');
     return 0;
@@ -111,24 +121,25 @@ function readStimulusIds(spec: string, matrixPath: string, n: number): (string |
 }
 
 function formatDimension(what: string, r: DimensionResult, rows: number): string {
-  const ci = (k: string): string => {
-    const iv = r.bootstrap?.intervals[k];
-    return iv ? `   95% CI [${fmt(iv.lo)}, ${fmt(iv.hi)}]` : '';
-  };
+  const iv = r.bootstrap?.intervals;
   const lines = [
     `${what}: ${r.n} stimuli x ${r.d} neurons${rows !== r.n ? ` (averaged from ${rows} trials)` : ''}`,
-    `  effective dimension   D_eff = ${fmt(r.effectiveDimension)}${ci('effectiveDimension')}`,
-    `  participation ratio   PR    = ${fmt(r.participationRatio)}${ci('participationRatio')}`,
-    `  power-law exponent    alpha = ${fmt(r.alpha)} over ranks ${r.alphaRange[0]}-${r.alphaRange[1]} (R^2 = ${fmt(r.alphaR2, 3)})${ci('alpha')}`,
+    `  effective dimension   D_eff = ${fmt(r.effectiveDimension)}${ciText(iv, 'effectiveDimension')}`,
+    `    corrected (population estimate)  ${fmt(r.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}`,
+    `  participation ratio   PR    = ${fmt(r.participationRatio)}${ciText(iv, 'participationRatio')}`,
+    `    corrected (population estimate)  ${fmt(r.participationRatioCorrected)}${ciText(iv, 'participationRatioCorrected')}`,
+    `  power-law exponent    alpha = ${fmt(r.alpha)} over ranks ${r.alphaRange[0]}-${r.alphaRange[1]} (R^2 = ${fmt(r.alphaR2, 3)})${ciText(iv, 'alpha')}`,
     `  rank ${r.rank} of ${Math.min(r.n - 1, r.d)} possible; top of spectrum: ${r.spectrum.slice(0, 5).map((p) => fmt(p, 3)).join(', ')}`,
   ];
   if (r.cvPCA) {
     const c = r.cvPCA;
     lines.push(
       `  cvPCA (noise-corrected, ${c.stimuli} stimuli, >= ${c.minRepeats} repeats, ${c.splits} splits):`,
-      `    D_eff = ${fmt(c.effectiveDimension)}, PR = ${fmt(c.participationRatio)}, alpha = ${fmt(c.alpha)} (R^2 = ${fmt(c.alphaR2, 3)}), ${c.rank} positive components`,
+      `    D_eff = ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, PR = ${fmt(c.participationRatio)}, alpha = ${fmt(c.alpha)} over ranks ${c.alphaRange[0]}-${c.alphaRange[1]} (R^2 = ${fmt(c.alphaR2, 3)})${ciText(iv, 'cvAlpha')}`,
+      `    reliable rank ${c.reliableRank}; stimulus-driven share of single-trial variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
     );
   }
-  if (r.bootstrap?.skipped) lines.push(`  (${r.bootstrap.skipped} bootstrap resamples skipped: degenerate)`);
+  if (r.bootstrap) lines.push(`  (intervals: grouped jackknife over ${r.bootstrap.groups} groups${r.bootstrap.skipped ? `, ${r.bootstrap.skipped} replicates skipped` : ''})`);
+  lines.push(...warningLines(r.warnings));
   return lines.join('\n');
 }

@@ -1,22 +1,26 @@
 /** `neurorep patterns`: activation-pattern entropy (on/off regimes visited by the stimuli). */
 
-import { bootstrapPatterns, defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns.js';
-import { bootstrapOption, expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
+import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns.js';
+import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead, toJson } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
+import { ciText, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 import { saveRun } from '../save.js';
+import { representationOf } from '../../analysis/representation.js';
+import { MATRIX_KEY } from '../../analysis/compare.js';
 
 export const patternsCommand: Command = {
   name: 'patterns',
   summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy',
-  usage: 'patterns <matrix> [--key NAME] [--threshold T|mean+sd] [--source network|spikes|calcium] [--seed S] [--json]',
+  usage: 'patterns <matrix> [--key NAME] [--threshold T|mean+sd] [--source network|spikes|calcium] [--null [N]] [--intervals [G]] [--seed S] [--json]',
   description: [
     'Binarises each response (on = value > threshold), then measures: the share of neurons that',
-    'switch (on for 5-95 % of stimuli); for subsets of k = 1, 2, 4, ... neurons (2^k <= n) the',
-    'Miller-Madow corrected pattern entropy S(k), the independent entropy S_ind(k) and the',
-    'multi-information I(k) = S_ind(k) - S(k); and the plug-in entropy of whole-population',
-    'patterns S_all, flagged saturated when distinct patterns exceed n / 2.',
+    'switch (on for 5-95 % of stimuli); for subsets of k = 1, 2, 4, ... neurons (2^k <= n / 10)',
+    'the Miller-Madow corrected pattern entropy S(k), the independent entropy S_ind(k) (corrected',
+    'the same way) and the multi-information I(k) = S_ind(k) - S(k); and the plug-in entropy of',
+    'whole-population patterns S_all, flagged saturated when distinct patterns exceed n / 2.',
+    '--null shuffles every neuron across stimuli independently: I(k) of independent units.',
     'Default threshold by --source: 0 for network activations and spike counts, mean + 1 sd per',
     'neuron for calcium traces.',
   ].join('\n'),
@@ -25,7 +29,8 @@ export const patternsCommand: Command = {
     threshold: { type: 'string', arg: 'T', help: "on = value > T; a number or 'mean+sd' (default by --source)" },
     source: { type: 'string', arg: 'KIND', help: 'network (default), spikes or calcium: picks the default threshold' },
     subsets: { type: 'integer', min: 1, arg: 'N', help: 'random neuron subsets per scale (default 20)' },
-    bootstrap: bootstrapOption('switching fraction and entropies over stimuli'),
+    ...intervalOptions('switching fraction and entropies'),
+    null: NULL_OPTION,
     seed: SEED_OPTION,
     json: jsonOption(),
   },
@@ -37,15 +42,13 @@ export const patternsCommand: Command = {
     if (!['network', 'spikes', 'calcium'].includes(source)) throw new UsageError(`--source must be network, spikes or calcium, got '${source}'`);
     const threshold = parseThreshold(o.threshold as string | undefined) ?? defaultThreshold(source as 'network' | 'spikes' | 'calcium');
     const seed = (o.seed as number | undefined) ?? 0;
-    const opts = { threshold, subsets: o.subsets as number | undefined, seed };
-    const result = patternEntropy(m.matrix, opts);
-    const bootstrap = o.bootstrap as number | undefined;
+    const opts = { threshold, subsets: o.subsets as number | undefined, seed, intervals: intervalsOf(args), nulls: nullsOf(args) };
+    const result = patternEntropy(m.matrix, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
     const record = {
-      ...recordHead('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, bootstrap: bootstrap ?? 0 }),
+      ...recordHead('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }),
       ...result,
-      ...(bootstrap ? { bootstrap: bootstrapPatterns(m.matrix, bootstrap, seed, opts, (d, t) => ctx.progress('bootstrap', d, t)) } : {}),
     };
-    saveRun(ctx, record);
+    saveRun(ctx, record, () => [representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null)]);
     if (ctx.json) ctx.io.out(toJson(record) + '\n');
     else ctx.io.out(formatPatterns(m.what, result) + '\n');
     return 0;
@@ -61,11 +64,16 @@ function parseThreshold(text: string | undefined): Threshold | undefined {
 }
 
 function formatPatterns(what: string, r: PatternsResult): string {
+  const iv = r.bootstrap?.intervals;
   return [
     `${what}: ${r.n} stimuli x ${r.d} neurons, on = value > ${r.threshold === 'mean+sd' ? 'mean + 1 sd' : r.threshold}`,
-    `  switching fraction   ${fmt(r.switchingFraction)} (neurons on for 5-95 % of stimuli)`,
-    `  population entropy   S_all = ${fmt(r.entropyAll)} nats, exp(S_all) = ${fmt(r.expEntropyAll)}, ${r.distinctPatterns} distinct patterns${r.saturated ? ' (saturated: a lower bound)' : ''}`,
+    `  switching fraction   ${fmt(r.switchingFraction)} (neurons on for 5-95 % of stimuli)${ciText(iv, 'switchingFraction')}`,
+    `  population entropy   S_all = ${fmt(r.entropyAll)} nats, exp(S_all) = ${fmt(r.expEntropyAll)}, ${r.distinctPatterns} distinct patterns${r.saturated ? ' (saturated: a lower bound)' : ''}${ciText(iv, 'entropyAll')}`,
     '      k    S(k)      S(k)/k    S_ind(k)  I(k)',
-    ...r.curve.map((c) => `  ${String(c.k).padStart(5)}    ${fmt(c.entropy).padEnd(8)}  ${fmt(c.entropyPerNeuron).padEnd(8)}  ${fmt(c.independentEntropy).padEnd(8)}  ${fmt(c.multiInformation)}`),
+    ...r.curve.map(
+      (c) =>
+        `  ${String(c.k).padStart(5)}    ${fmt(c.entropy).padEnd(8)}  ${fmt(c.entropyPerNeuron).padEnd(8)}  ${fmt(c.independentEntropy).padEnd(8)}  ${fmt(c.multiInformation)}${ciText(iv, `multiInformation_k${c.k}`)}${nullText(c.null)}`,
+    ),
+    ...warningLines(r.warnings),
   ].join('\n');
 }

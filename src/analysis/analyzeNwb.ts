@@ -1,0 +1,134 @@
+/**
+ * The NWB pipeline: open a recording, build stimulus-locked response matrices per brain area,
+ * profile every area (every observable with its intervals, nulls and warnings), and the
+ * complexity between consecutive areas when asked.
+ */
+
+import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
+import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
+import { InputError, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
+import { defaultThreshold } from '../core/patterns.js';
+import { inGroup, type Warning } from '../core/warnings.js';
+import type { StoredRepresentation } from '../store/runStore.js';
+import { matchedCount, type Transition } from './network.js';
+import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
+import { representationOf } from './representation.js';
+
+export interface AnalyzeOptions extends LockOptions {
+  seed?: number;
+  /** Interval groups G (0 = none). */
+  intervals?: number;
+  /** Permutations for every null (0 = none). */
+  nulls?: number;
+  /** Complexity between consecutive areas (area A -> area B). */
+  transitions?: boolean;
+  /** Area order for the transitions (default: file order). */
+  areaOrder?: string[];
+  complexity?: ComplexityOptions;
+  /** Neurons for matched observables: a number, 'smallest' (the smallest area), or null. */
+  matchNeurons?: number | 'smallest' | null;
+  correctionMaxRank?: number;
+  onProgress?: (label: string, done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+export interface AnalyzeResult {
+  params: Record<string, unknown>;
+  session: ReturnType<NwbFile['session']>;
+  sourceKind: 'spikes' | 'calcium';
+  rowsTotal: number;
+  rowsDroppedNaN: number;
+  rowsDroppedEmpty: number;
+  groups: (GroupProfile & { neuronIds: number[] })[];
+  transitions: Transition[];
+  warnings: Warning[];
+  /** The responses, for the human summary. */
+  locked: LockedResponses;
+  /** What the store keeps for comparisons (computed on demand). */
+  representations: () => (StoredRepresentation | null)[];
+}
+
+/** Every observable per brain area of an NWB recording. */
+export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const seed = opts.seed ?? 0;
+  const nwb = await NwbFile.open(path);
+  try {
+    const session = nwb.session();
+    const locked = lockResponses(nwb, opts);
+    opts.log?.(`${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`);
+    const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
+    const threshold = defaultThreshold(locked.source);
+    const match = matchedCount(opts.matchNeurons, locked.groups.map((g) => g.matrix.d));
+    const groups = locked.groups.map((g) => ({
+      ...profileGroup(
+        { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
+        { seed, intervals: opts.intervals, nulls: opts.nulls, complexity: opts.complexity, matchNeurons: match, correctionMaxRank: opts.correctionMaxRank, onProgress: opts.onProgress },
+      ),
+      neuronIds: g.neuronIds,
+    }));
+    const ordered = opts.transitions ? orderAreas(locked.groups, opts.areaOrder, path) : [];
+    const warnings: Warning[] = groups.flatMap((g) => g.warnings);
+    // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
+    const transitions: Transition[] = [];
+    for (let i = 0; i + 1 < ordered.length; i++) {
+      const from = ordered[i], to = ordered[i + 1];
+      try {
+        const c = mapComplexity(from.matrix, to.matrix, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t) });
+        warnings.push(...inGroup(c.warnings, `${from.name} -> ${to.name}`));
+        transitions.push({ from: from.name, to: to.name, ...c });
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
+      }
+    }
+    warnings.push(...groupSizeWarnings(groups, 'areas'));
+    const params = {
+      table: locked.table,
+      align: locked.align,
+      window: locked.window,
+      groupBy: locked.groupBy,
+      stimulus: locked.stimulus?.column ?? null,
+      series: locked.series,
+      bin: opts.bin ?? null,
+      transitions: opts.transitions === true,
+      areaOrder: opts.transitions ? ordered.map((g) => g.name) : null,
+      threshold,
+      seed,
+      intervals: opts.intervals ?? 0,
+      nulls: opts.nulls ?? 0,
+      matchNeurons: match,
+      complexityDefinition: opts.complexity?.definition ?? 2,
+    };
+    return {
+      params,
+      session,
+      sourceKind: locked.source,
+      rowsTotal: locked.rowsTotal,
+      rowsDroppedNaN: locked.rowsDroppedNaN,
+      rowsDroppedEmpty: locked.rowsDroppedEmpty,
+      groups,
+      transitions,
+      warnings,
+      locked,
+      representations: () => locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked)),
+    };
+  } finally {
+    nwb.close();
+  }
+}
+
+/** The representation compared across runs: trial-averaged per stimulus id when stimuli are given, else the rows with their table row numbers as ids. */
+function representationOfGroup(name: string, trials: ResponseMatrix, l: LockedResponses) {
+  if (!l.stimulus) return representationOf(name, trials, l.keptRows);
+  const { main } = trialAveraged(trials, l.stimulus.values);
+  return representationOf(name, main, main.rowLabels ?? null);
+}
+
+/** The groups in the requested order (every name must exist), or in file order. */
+function orderAreas<T extends { name: string }>(groups: T[], order: string[] | undefined, path: string): T[] {
+  if (!order) return groups;
+  return order.map((name) => {
+    const g = groups.find((x) => x.name === name);
+    if (!g) throw new InputError(`${path}: --area-order names '${name}', but the areas are: ${groups.map((x) => x.name).join(', ')}`);
+    return g;
+  });
+}

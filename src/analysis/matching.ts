@@ -1,0 +1,107 @@
+/**
+ * Matched comparisons (docs/observables.md section 4.2): every observable of a group recomputed on
+ * random subsets of a common number of neurons, averaged with its spread, and the curve of D_eff
+ * against the number of neurons. Areas or layers of different sizes can then be compared fairly:
+ * D_eff, switching counts and pattern entropies all grow with the neurons recorded.
+ */
+
+import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
+import { AnalysisError, effectiveDimension } from '../core/dimension.js';
+import { InputError, selectColumns, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
+import { patternEntropy, type Threshold } from '../core/patterns.js';
+import { replicateSeed } from '../core/permutation.js';
+import { Rng } from '../core/stats.js';
+
+export interface MeanSd {
+  mean: number | null;
+  sd: number | null;
+  /** Subsets on which the observable was defined. */
+  count: number;
+}
+
+export interface MatchedObservables {
+  /** Neurons per subset. */
+  neurons: number;
+  /** Subsets drawn (all of them when the group has exactly that many neurons: one). */
+  subsets: number;
+  observables: Record<string, MeanSd>;
+}
+
+export interface NeuronCurvePoint {
+  neurons: number;
+  mean: number;
+  sd: number;
+  subsets: number;
+}
+
+function meanSd(values: (number | null | undefined)[]): MeanSd {
+  const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+  if (v.length === 0) return { mean: null, sd: null, count: 0 };
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  const sd = v.length > 1 ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : 0;
+  return { mean, sd, count: v.length };
+}
+
+/** Observables on `neurons` random neurons of a group, over `subsets` seeded subsets. */
+export function matchedObservables(
+  g: { trials: ResponseMatrix; stimulusIds?: readonly (string | number)[]; stimulusFeatures?: ResponseMatrix; threshold: Threshold },
+  neurons: number,
+  opts: { seed?: number; subsets?: number; complexity?: ComplexityOptions } = {},
+): MatchedObservables {
+  const d = g.trials.d;
+  if (neurons > d) throw new InputError(`--match-neurons ${neurons} is more than the ${d} neurons of a group`);
+  const seed = opts.seed ?? 0;
+  const subsets = neurons === d ? 1 : (opts.subsets ?? 10);
+  const draws: Record<string, (number | null)[]> = {};
+  const put = (k: string, v: number | null | undefined) => (draws[k] ??= []).push(v ?? null);
+  for (let s = 0; s < subsets; s++) {
+    const cols = neurons === d ? Int32Array.from({ length: d }, (_, j) => j) : new Rng(replicateSeed(seed, s)).sample(d, neurons).sort();
+    const trials = selectColumns(g.trials, cols);
+    const { main, repeats } = trialAveraged(trials, g.stimulusIds);
+    try {
+      const dim = effectiveDimension(main, { repeats, trials, seed });
+      put('effectiveDimension', dim.effectiveDimension);
+      put('effectiveDimensionCorrected', dim.effectiveDimensionCorrected);
+      put('participationRatio', dim.participationRatio);
+      put('alpha', dim.alpha);
+      if (dim.cvPCA) put('cvEffectiveDimension', dim.cvPCA.effectiveDimension);
+    } catch (err) {
+      if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+    }
+    const pat = patternEntropy(trials, { threshold: g.threshold, seed });
+    put('switchingFraction', pat.switchingFraction);
+    put('entropyAll', pat.entropyAll);
+    if (g.stimulusFeatures) {
+      try {
+        put('complexity', mapComplexity(g.stimulusFeatures, trials, { ...opts.complexity, nulls: 0, intervals: 0, repeats: 1, seed }).complexity);
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+      }
+    }
+  }
+  const observables: Record<string, MeanSd> = {};
+  for (const [k, v] of Object.entries(draws)) observables[k] = meanSd(v);
+  return { neurons, subsets, observables };
+}
+
+/** D_eff (plug-in) on random subsets of 1, 2, 4, ... neurons and on all of them. */
+export function neuronCurve(m: ResponseMatrix, opts: { seed?: number; subsets?: number } = {}): NeuronCurvePoint[] {
+  const seed = opts.seed ?? 0;
+  const sizes: number[] = [];
+  for (let k = 1; k < m.d; k *= 2) sizes.push(k);
+  sizes.push(m.d);
+  return sizes.map((k, i) => {
+    const count = k === m.d ? 1 : (opts.subsets ?? 10);
+    const values: number[] = [];
+    for (let s = 0; s < count; s++) {
+      const cols = k === m.d ? Int32Array.from({ length: m.d }, (_, j) => j) : new Rng(replicateSeed(seed + i, s)).sample(m.d, k);
+      try {
+        values.push(effectiveDimension(selectColumns(m, cols), { correctionMaxRank: 0 }).effectiveDimension);
+      } catch (err) {
+        if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+      }
+    }
+    const ms = meanSd(values);
+    return { neurons: k, mean: ms.mean ?? NaN, sd: ms.sd ?? NaN, subsets: values.length };
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Options shared by the computing commands (intervals, nulls, matched neuron counts, the
+ * complexity definition and its knobs), their parsing, and the text that shows intervals, nulls and
+ * warnings the same way everywhere.
+ */
+
+import type { ComplexityOptions } from '../core/complexity.js';
+import type { NullSummary } from '../core/permutation.js';
+import type { Interval } from '../core/stats.js';
+import type { Warning } from '../core/warnings.js';
+import { UsageError, type OptionSpec, type OptionSpecs, type ParsedArgs } from './args.js';
+import { fmt } from './context.js';
+
+/** `--intervals [G]`: grouped-jackknife 95 % intervals over G groups of stimuli. */
+export function intervalOptions(of: string): OptionSpecs {
+  return {
+    intervals: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: `95% intervals of ${of} by a grouped jackknife over G groups of stimuli (default 20 when given)` },
+    bootstrap: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: 'old name of --intervals (same meaning since intervals/2)' },
+  };
+}
+
+export const NULL_OPTION: OptionSpec = { type: 'integer', min: 1, implicit: 99, arg: 'N', help: 'permutation null with N seeded shuffles: mean, sd and p-value beside each observable (default 99 when given)' };
+
+export const MATCH_OPTION: OptionSpec = { type: 'string', implicit: 'smallest', arg: 'D', help: 'also every observable at D neurons (default: the smallest group), averaged over random subsets' };
+
+export const CORRECTION_OPTION: OptionSpec = { type: 'integer', min: 0, arg: 'R', help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)' };
+
+/** Options of the complexity observable (used by complexity, analyze and network). */
+export const COMPLEXITY_OPTIONS: OptionSpecs = {
+  definition: { type: 'integer', min: 1, max: 2, arg: '1|2', help: 'complexity definition: 2 (default) or 1 (to reproduce runs made before 2026-11-26)' },
+  repeats: { type: 'integer', min: 1, arg: 'R', help: 'complexity over R seeds: mean and sd of C (default 1)' },
+  standardize: { type: 'boolean', help: 'z-score every feature before complexity (per-feature units matter otherwise)' },
+  resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
+};
+
+export function intervalsOf(args: ParsedArgs): number {
+  const o = args.options;
+  return (o.intervals as number | undefined) ?? (o.bootstrap as number | undefined) ?? 0;
+}
+
+export function nullsOf(args: ParsedArgs): number {
+  return (args.options.null as number | undefined) ?? 0;
+}
+
+export function matchOf(args: ParsedArgs): number | 'smallest' | null {
+  const v = args.options['match-neurons'] as string | undefined;
+  if (v === undefined) return null;
+  if (v === 'smallest') return 'smallest';
+  const d = Number(v);
+  if (!Number.isInteger(d) || d < 1) throw new UsageError(`--match-neurons expects a whole number of neurons >= 1, got '${v}'`);
+  return d;
+}
+
+export function complexityOptionsOf(args: ParsedArgs): ComplexityOptions {
+  const o = args.options;
+  return {
+    definition: (o.definition as 1 | 2 | undefined) ?? 2,
+    ...(o.repeats !== undefined ? { repeats: o.repeats as number } : {}),
+    ...(o.standardize ? { standardize: true } : {}),
+    ...(o.resolution !== undefined ? { resolution: o.resolution as number } : {}),
+  };
+}
+
+/** `   95% CI [lo, hi]` for a key of an interval summary, or ''. */
+export function ciText(intervals: Record<string, Interval> | undefined, key: string): string {
+  const iv = intervals?.[key];
+  return iv ? `   95% CI [${fmt(iv.lo)}, ${fmt(iv.hi)}]` : '';
+}
+
+/** `   null mean m (sd s), p = p` or ''. */
+export function nullText(n: NullSummary | null | undefined): string {
+  return n ? `   null ${fmt(n.mean)} (sd ${fmt(n.sd)}), p = ${fmt(n.pValue, 2)} over ${n.samples} shuffles` : '';
+}
+
+/** Control characters from data files, shown as escapes so they cannot act on the terminal. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Warning lines for text output (empty when there are none). */
+export function warningLines(ws: readonly Warning[] | undefined, indent = '  '): string[] {
+  if (!ws || ws.length === 0) return [];
+  return ws.map((w) => printable(`${indent}warning [${w.code}]${w.group ? ` ${w.group}` : ''}: ${w.message}`));
+}

@@ -1,0 +1,36 @@
+/**
+ * Warnings: what a record says when the data cannot fully support a number. An observable the
+ * data cannot support is null with a warning beside it, never a misleading value (0 is a result,
+ * not an absence). Codes are stable; messages are for people.
+ */
+
+export type WarningCode =
+  | 'alpha-too-few-ranks'
+  | 'complexity-lower-bound'
+  | 'unpredictable'
+  | 'patterns-saturated'
+  | 'no-reliable-signal'
+  | 'cvpca-failed'
+  | 'cvpca-stimuli-dropped'
+  | 'unequal-group-sizes'
+  | 'corrected-unavailable'
+  | 'input-truncated'
+  | 'nonfinite-dropped'
+  | 'observable-skipped'
+  | 'store-not-updated';
+
+export interface Warning {
+  code: WarningCode;
+  /** The area, layer or transition it concerns, when the record has several. */
+  group?: string;
+  message: string;
+}
+
+export function warning(code: WarningCode, message: string, group?: string): Warning {
+  return group === undefined ? { code, message } : { code, group, message };
+}
+
+/** The same warnings with a group name attached (for warnings raised inside one area or layer). */
+export function inGroup(ws: readonly Warning[], group: string): Warning[] {
+  return ws.map((w) => ({ ...w, group: w.group ?? group }));
+}
