@@ -8,9 +8,27 @@ import { entitiesOf, type Comparison } from '../analysis/compare.js';
 import type { RunSummary } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
 
-type Group = { name: string; spectrum?: number[]; alphaRange?: [number, number]; cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[] }; patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number }[] }; complexity?: { curve: { k: number; r: number; entropy: number | null }[]; kStar: number; complexity: number | null } };
+type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
+type Group = {
+  name: string;
+  spectrum?: number[];
+  alphaRange?: [number, number];
+  cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[]; null?: NullLike };
+  patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number; null?: NullLike }[] };
+  complexity?: { curve: { k: number; r: number; entropy: number | null }[]; kStar: number; complexity: number | null; null?: NullLike };
+  neuronCurve?: { neurons: number; mean: number; sd: number }[];
+};
+type Warn = { code: string; group?: string; message: string };
+
+/** The warnings of a record, as a list (strings from data files escaped). */
+function warningsBlock(ws: Warn[] | undefined): string {
+  if (!ws || ws.length === 0) return '';
+  return `<h2>Warnings</h2><ul class="warnings">${ws.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.group ? ` <b>${escapeHtml(w.group)}</b>` : ''}: ${escapeHtml(w.message)}</li>`).join('')}</ul>`;
+}
+
+const pText = (n: NullLike | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.001' : num(n.pValue)}, ${n.samples} shuffles)` : '');
 
 export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
   const rows = runs
@@ -40,7 +58,7 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
     add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange, ranks));
   }
   if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
-  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})`, g.complexity.curve, (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null));
+  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})${pText(g.complexity.null)}`, g.complexity.curve, (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null));
   return `<div class="charts">${parts.join('')}</div>`;
 }
 
@@ -63,10 +81,11 @@ function metaTable(r: RunRecord): string {
 function entityTable(r: RunRecord): string {
   const ents = entitiesOf(r);
   if (ents.length === 0) return '';
-  return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>alpha</th><th>switching</th><th>complexity</th></tr></thead><tbody>${ents
+  const matched = ents.some((e) => e.matchedEffectiveDimension);
+  return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th></tr></thead><tbody>${ents
     .map(
       (e) =>
-        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td></tr>`,
+        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.effectiveDimensionCorrected)}</td>${matched ? `<td class="num">${e.matchedEffectiveDimension ? `${num(e.matchedEffectiveDimension.mean)} &plusmn; ${num(e.matchedEffectiveDimension.sd)} <span class="meta">at ${e.matchedEffectiveDimension.neurons}</span>` : '-'}</td>` : ''}<td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td></tr>`,
     )
     .join('')}</tbody></table>`;
 }
@@ -77,6 +96,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
   sections.push(`<p class="meta">Record as JSON: <a href="/api/runs/${escapeHtml(r.id)}">/api/runs/${escapeHtml(r.id)}</a></p>`);
   const table = entityTable(r);
   if (table) sections.push('<h2>Observables</h2>', table);
+  sections.push(warningsBlock((r as { warnings?: Warn[] }).warnings));
   switch (r.kind) {
     case 'dimension':
       sections.push('<h2>Spectrum</h2>', groupCharts('run', { ...(r as unknown as Group), name: 'matrix' }, charts));
@@ -95,11 +115,16 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         charts.push({ id: 'profile', spec: profileSpec(r.kind === 'network' ? 'Depth profile' : 'Area profile', ents) });
         sections.push(`<h2>${r.kind === 'network' ? 'Depth' : 'Area'} profile</h2>`, `<div class="charts">${chartDiv('profile')}</div>`);
       }
+      const curves = groups.filter((g) => g.neuronCurve?.length).map((g) => ({ name: g.name, curve: g.neuronCurve! }));
+      if (curves.length) {
+        charts.push({ id: 'neurons', spec: neuronCurveSpec('D_eff against the number of neurons (random subsets, mean +- sd)', curves) });
+        sections.push('<h2>Effective dimension and the number of neurons</h2>', `<div class="charts">${chartDiv('neurons')}</div>`);
+      }
       groups.forEach((g, i) => sections.push(`<h2>${escapeHtml(g.name)}</h2>`, groupCharts(`g${i}`, g, charts)));
       const transitions = r.transitions ?? [];
       if (transitions.length) {
         sections.push(`<h2>Complexity between ${r.kind === 'network' ? 'layers' : 'areas'}</h2>`);
-        transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
+        transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
       }
       break;
     }
@@ -127,6 +152,7 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
     parts.push(`<p class="meta">${cmp.runs.map((r) => `<a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a> ${escapeHtml(r.kind)}: ${escapeHtml(r.source)}`).join('<br>')}</p>`);
     charts.push({ id: 'profile', spec: profileSpec('Areas and layers on shared axes', cmp.entities) });
     parts.push('<h2>Side by side</h2>', `<div class="charts">${chartDiv('profile')}</div>`);
+    parts.push(warningsBlock(cmp.warnings));
     if (cmp.cka) {
       if (cmp.cka.values.some((row) => row.some((v) => v !== null))) {
         charts.push({ id: 'cka', spec: ckaHeatmapSpec(`${cmp.cka.estimator}`, cmp.cka) });

@@ -76,22 +76,43 @@ export function complexitySpec(title: string, curve: { k: number; r: number; ent
   };
 }
 
-/** Pattern entropy S(k), independent entropy S_ind(k) and multi-information I(k) against subset size k. */
-export function patternsSpec(title: string, curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number }[]): VegaLiteSpec {
+/** Pattern entropy S(k), independent entropy S_ind(k) and multi-information I(k) against subset size k; with nulls, I(k)'s null mean +- 2 sd as a band. */
+export function patternsSpec(title: string, curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number; null?: { mean: number | null; sd: number | null } }[]): VegaLiteSpec {
   const values = curve.flatMap((c) => [
     { k: c.k, value: c.entropy, series: 'S(k)' },
     { k: c.k, value: c.independentEntropy, series: 'S_ind(k)' },
     { k: c.k, value: c.multiInformation, series: 'I(k)' },
   ]);
-  return {
-    ...view(title, values),
+  const x = { field: 'k', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons in subset k', axis: { values: curve.map((c) => c.k), format: 'd' } };
+  const band = curve
+    .filter((c) => c.null && c.null.mean !== null && c.null.sd !== null)
+    .map((c) => ({ k: c.k, lo: c.null!.mean! - 2 * c.null!.sd!, hi: c.null!.mean! + 2 * c.null!.sd! }));
+  const lines: VegaLiteSpec = {
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'k', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons in subset k', axis: { values: curve.map((c) => c.k), format: 'd' } },
+      x,
       y: { field: 'value', type: 'quantitative', title: 'nats' },
       color: { field: 'series', type: 'nominal', title: null },
       tooltip: [{ field: 'series' }, { field: 'k' }, { field: 'value', format: '.3f' }],
     },
+  };
+  if (!band.length) return { ...view(title, values), ...lines };
+  return {
+    ...view(`${title} (grey: I(k) under shuffled neurons, mean +- 2 sd)`, values),
+    layer: [{ data: { values: band }, mark: { type: 'area', color: '#bbbbbb', opacity: 0.4 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } }, lines],
+  };
+}
+
+/** D_eff against the number of neurons (random subsets, mean +- sd), one line per group. */
+export function neuronCurveSpec(title: string, groups: { name: string; curve: { neurons: number; mean: number; sd: number }[] }[]): VegaLiteSpec {
+  const values = groups.flatMap((g) => g.curve.filter((c) => Number.isFinite(c.mean)).map((c) => ({ group: g.name, neurons: c.neurons, mean: c.mean, lo: c.mean - (Number.isFinite(c.sd) ? c.sd : 0), hi: c.mean + (Number.isFinite(c.sd) ? c.sd : 0) })));
+  const x = { field: 'neurons', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons (random subsets)' };
+  return {
+    ...view(title, values),
+    layer: [
+      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'effective dimension' }, color: { field: 'group', type: 'nominal', title: null }, tooltip: [{ field: 'group' }, { field: 'neurons' }, { field: 'mean', format: '.3g' }] } },
+      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'group', type: 'nominal' } } },
+    ],
   };
 }
 
@@ -191,7 +212,7 @@ export function dynamicsSpec(title: string, steps: number[], series: { layer: st
 
 /** Layer x area CKA heatmap, values printed in the cells. */
 export function ckaHeatmapSpec(title: string, cka: CkaMatrix): VegaLiteSpec {
-  const values = cka.rows.flatMap((r, i) => cka.cols.map((c, j) => ({ row: r.name, col: c.name, cka: cka.values[i][j] }))).filter((d) => d.cka !== null);
+  const values = cka.rows.flatMap((r, i) => cka.cols.map((c, j) => ({ row: r.name, col: c.name, cka: cka.values[i][j], p: cka.nulls?.[i][j]?.pValue ?? null }))).filter((d) => d.cka !== null);
   const y = { field: 'row', type: 'nominal', sort: cka.rows.map((r) => r.name), title: null };
   const x = { field: 'col', type: 'nominal', sort: cka.cols.map((c) => c.name), title: null, axis: { labelAngle: -30, labelLimit: 200 } };
   return {
@@ -201,7 +222,7 @@ export function ckaHeatmapSpec(title: string, cka: CkaMatrix): VegaLiteSpec {
     height: Math.max(80, 28 * cka.rows.length),
     data: { values },
     layer: [
-      { mark: 'rect', encoding: { x, y, color: { field: 'cka', type: 'quantitative', scale: { domain: [0, 1], scheme: 'viridis' }, title: 'CKA' }, tooltip: [{ field: 'row' }, { field: 'col' }, { field: 'cka', format: '.3f' }] } },
+      { mark: 'rect', encoding: { x, y, color: { field: 'cka', type: 'quantitative', scale: { domain: [0, 1], scheme: 'viridis' }, title: 'CKA' }, tooltip: [{ field: 'row' }, { field: 'col' }, { field: 'cka', format: '.3f' }, ...(cka.nulls ? [{ field: 'p', format: '.3f', title: 'p (permuted stimuli)' }] : [])] } },
       { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'cka', type: 'quantitative', format: '.2f' }, color: { condition: { test: 'datum.cka > 0.6', value: 'black' }, value: 'white' } } },
     ],
   };

@@ -59,3 +59,28 @@ test('info on an NWB file through the built binary', (t) => {
   t.regex(r.stdout, /1 units, 1679 spikes/);
   t.regex(r.stdout, /\/intervals\/trials: 178 rows/);
 });
+
+test('analyze --null and --match-neurons: nulls beside cvPCA, multi-information and complexity; areas at a common neuron count; the size warning', async (t) => {
+  const p = await writeTemp(twoAreaSpec().spec);
+  const plain = JSON.parse((await cli('analyze', p, '--stimulus', 'orientation', '--json')).stdout);
+  t.true(plain.warnings.some((w: { code: string }) => w.code === 'unequal-group-sizes') === (plain.groups[0].d !== plain.groups[1].d));
+  const r = await cli('analyze', p, '--stimulus', 'orientation', '--null', '9', '--match-neurons', '--json');
+  t.is(r.code, 0, r.stderr);
+  const rec = JSON.parse(r.stdout);
+  const smallest = Math.min(...rec.groups.map((g: { d: number }) => g.d));
+  t.is(rec.params.matchNeurons, smallest);
+  for (const g of rec.groups) {
+    t.is(g.matched.neurons, smallest);
+    t.true(typeof g.matched.observables.effectiveDimension.mean === 'number');
+    t.true(Array.isArray(g.neuronCurve) && g.neuronCurve[g.neuronCurve.length - 1].neurons === g.d);
+    t.is(g.complexity.null.samples, 9);
+    for (const c of g.patterns.curve) t.is(c.null.samples, 9);
+  }
+  t.false(rec.warnings.some((w: { code: string }) => w.code === 'unequal-group-sizes'), 'matched: no size warning');
+  const text = await cli('analyze', p, '--stimulus', 'orientation', '--match-neurons', '2');
+  t.is(text.code, 0, text.stderr);
+  t.regex(text.stdout, /at 2 neurons \(10 subsets\): D_eff/);
+  const tooMany = await cli('analyze', p, '--match-neurons', '999');
+  t.is(tooMany.code, 2);
+  t.regex(tooMany.stderr, /--match-neurons 999 is more than/);
+});

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { compile } from 'vega-lite';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
 import type { ComparedEntity } from '../../src/analysis/compare.js';
 
 const data = (spec: Record<string, unknown>) => (spec.data as { values: Record<string, unknown>[] }).values;
@@ -57,5 +57,25 @@ test('dynamics: values and fitted lines y = a t^b', (t) => {
 test('CKA heatmap: one cell per (layer, area) with a value', (t) => {
   const spec = ckaHeatmapSpec('k', { rows: [{ runId: 'a', name: 'relu1' }], cols: [{ runId: 'b', name: 'V1' }, { runId: 'b', name: 'LM' }], values: [[0.9, null]], estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)', notes: [] });
   compiles(t, spec);
-  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', cka: 0.9 }]);
+  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', cka: 0.9, p: null }]);
+  const withNulls = ckaHeatmapSpec('k', { rows: [{ runId: 'a', name: 'relu1' }], cols: [{ runId: 'b', name: 'V1' }], values: [[0.9]], nulls: [[{ statistic: 'cka', shuffle: 's', samples: 99, mean: 0, sd: 0.1, pValue: 0.01, seed: 0 }]], estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)', notes: [] });
+  compiles(t, withNulls);
+  t.is(data(withNulls)[0].p, 0.01);
+});
+
+test('patterns curve with nulls: a band of I(k) under shuffled neurons (mean +- 2 sd)', (t) => {
+  const spec = patternsSpec('p', [
+    { k: 1, entropy: 0.6, independentEntropy: 0.6, multiInformation: 0, null: { mean: 0, sd: 0 } },
+    { k: 2, entropy: 1, independentEntropy: 1.2, multiInformation: 0.2, null: { mean: 0.01, sd: 0.005 } },
+  ]);
+  compiles(t, spec);
+  const band = ((spec.layer as Record<string, unknown>[])[0].data as { values: { k: number; lo: number; hi: number }[] }).values;
+  t.deepEqual(band, [{ k: 1, lo: 0, hi: 0 }, { k: 2, lo: 0, hi: 0.02 }]);
+  t.regex(String(spec.title), /mean \+- 2 sd/);
+});
+
+test('D_eff against the number of neurons: one line per group with sd bars', (t) => {
+  const spec = neuronCurveSpec('n', [{ name: 'V1', curve: [{ neurons: 1, mean: 1, sd: 0 }, { neurons: 2, mean: 1.8, sd: 0.1 }, { neurons: 3, mean: 2.5, sd: NaN }] }]);
+  compiles(t, spec);
+  t.deepEqual(data(spec).map((d) => [d.neurons, d.lo, d.hi]), [[1, 1, 1], [2, 1.7, 1.9000000000000001], [3, 2.5, 2.5]]);
 });
