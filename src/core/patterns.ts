@@ -5,7 +5,8 @@
  *
  * Definition 2 (patterns/2): the Miller-Madow correction is applied to the independent entropy
  * S_ind(k) as well as to S(k), so that I(1) = 0 exactly and I(k) is unbiased to first order for
- * independent units; subset scales stop at 2^k <= n / 10, where S(k) is still estimable.
+ * independent units; subset scales stop at 2^k <= n / 10, and where more than one pattern of
+ * independent units with the observed firing probabilities is expected never to occur.
  *
  * Choices where the definitions are silent:
  * - Thresholds compare strictly (on = value > theta). The calcium rule (mean + 1 sd) uses the
@@ -209,6 +210,22 @@ function allSubsets(d: number, k: number): number[][] {
   return out;
 }
 
+/**
+ * Expected number of the 2^k patterns that never occur among n draws of independent units with
+ * firing probabilities q: sum over patterns x of (1 - p_x)^n.
+ */
+function expectedUnseen(q: number[], n: number): number {
+  const k = q.length;
+  let total = 0;
+  for (let x = 0; x < 2 ** k; x++) {
+    let p = 1;
+    for (let j = 0; j < k; j++) p *= (x >>> j) & 1 ? q[j] : 1 - q[j];
+    // Impossible patterns (a unit never or always on) are not unseen ones.
+    if (p > 0 && p < 1) total += Math.exp(n * Math.log1p(-p));
+  }
+  return total;
+}
+
 /** Subset scales: k = 1, 2, 4, ... with k <= d and 2^k <= n / 10 (at least 10 stimuli per possible pattern); k = 1 whenever n >= 2. */
 export function patternScales(n: number, d: number): number[] {
   const ks: number[] = [1];
@@ -236,8 +253,17 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
   const switching = q.filter((v) => v >= 0.05 && v <= 0.95).length / d;
   const curve: PatternsPoint[] = [];
   const subsetsAll = subsetsOf ?? chooseSubsets(n, d, opts);
+  let undersampled: { k: number; unseen: number } | null = null;
   patternScales(n, d).forEach((k, idx) => {
+    if (undersampled) return;
     const subsets = subsetsAll[idx];
+    // Estimable only while (nearly) every pattern that independent units of these firing
+    // probabilities would produce is expected to occur: beyond that, no bias correction holds.
+    const unseen = subsets.reduce((a, sub) => a + expectedUnseen(sub.map((j) => q[j]), n), 0) / subsets.length;
+    if (k > 1 && unseen > 1) {
+      undersampled = { k, unseen };
+      return;
+    }
     let s = 0, sInd = 0;
     for (const sub of subsets) {
       const counts = subsetPatternCounts(p, sub);
@@ -252,6 +278,10 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
   const entropyAll = plugInEntropy(all, n);
   const saturated = all.length > n / 2;
   const warnings: Warning[] = [];
+  const under = undersampled as { k: number; unseen: number } | null;
+  if (under) {
+    warnings.push(warning('patterns-undersampled', `subsets of ${under.k} neurons: about ${under.unseen.toFixed(1)} of their patterns are expected never to occur among ${n} stimuli at these firing probabilities, so S(k) is not estimable there; scales stop at k = ${curve[curve.length - 1]?.k ?? 1}`));
+  }
   if (saturated) {
     warnings.push(warning('patterns-saturated', `S_all is saturated: ${all.length} distinct patterns among ${n} stimuli (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`));
   }

@@ -9,6 +9,7 @@ export type WarningCode =
   | 'complexity-lower-bound'
   | 'unpredictable'
   | 'patterns-saturated'
+  | 'patterns-undersampled'
   | 'no-reliable-signal'
   | 'cvpca-failed'
   | 'cvpca-stimuli-dropped'

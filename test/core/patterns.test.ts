@@ -143,3 +143,17 @@ test('intervals: every pattern interval contains its own estimate, seeded', (t) 
     t.true(iv.lo <= v && v <= iv.hi, `${k}: ${v} in [${iv.lo}, ${iv.hi}]`);
   }
 });
+
+test('scales stop where patterns of independent units would go unseen: q = 0.3, n = 4096 reports k <= 4, with a warning', (t) => {
+  const rng = new Rng(8);
+  const n = 4096, d = 16;
+  const skewed = patternEntropy(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => (rng.next() < 0.3 ? 1 : 0))), { seed: 1 });
+  t.deepEqual(skewed.curve.map((c) => c.k), [1, 2, 4]);
+  t.true(skewed.warnings.some((w) => w.code === 'patterns-undersampled' && /subsets of 8 neurons/.test(w.message)));
+  const fair = patternEntropy(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => (rng.next() < 0.5 ? 1 : 0))), { seed: 1 });
+  t.deepEqual(fair.curve.map((c) => c.k), [1, 2, 4, 8]);
+  t.false(fair.warnings.some((w) => w.code === 'patterns-undersampled'));
+  // A unit that never fires makes half the patterns impossible, not unseen.
+  const withSilent = Float64Array.from({ length: 500 * 4 }, (_, i) => (i % 4 === 3 ? 0 : rng.next() < 0.5 ? 1 : 0));
+  t.deepEqual(patternEntropy(responseMatrix(500, 4, withSilent), { seed: 1 }).curve.map((c) => c.k), [1, 2, 4]);
+});
