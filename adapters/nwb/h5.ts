@@ -4,8 +4,9 @@
  * Every failure becomes an InputError that names the file and the HDF5 path.
  */
 
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import fs, { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { InputError } from '../../src/core/matrix.js';
+import { assertInputFile } from '../../src/io/matrixFile.js';
 
 type H5Module = typeof import('h5wasm/node');
 export type H5File = InstanceType<H5Module['File']>;
@@ -14,9 +15,76 @@ export type H5Dataset = InstanceType<H5Module['Dataset']>;
 
 let modulePromise: Promise<H5Module> | null = null;
 
+/**
+ * The HDF5 library prints its error stack ("HDF5-DIAG: ...", "#000: ...", "major: ...") to file
+ * descriptor 2: h5wasm's Node build uses Emscripten's raw Node file system, which writes with
+ * fs.writeSync(2, ...) and so bypasses process.stderr. Those lines are kept out of the terminal
+ * (failures reach the user as messages naming the file and HDF5 path), and the last stack is kept
+ * here for them. Only writes to descriptor 2 through fs.writeSync pass through this filter; Node's
+ * own stderr stream does not use it.
+ */
+let lastDiagnostic: string[] = [];
+let filterInstalled = false;
+let partialLine = '';
+const DIAG_LINE = /^(HDF5-DIAG: |\s+#\d{3}: |\s+major: |\s+minor: )/;
+
+function keepLine(line: string): boolean {
+  if (!DIAG_LINE.test(line)) return true;
+  if (line.startsWith('HDF5-DIAG')) lastDiagnostic = [];
+  lastDiagnostic.push(line.trim());
+  return false;
+}
+
+function installDiagnosticFilter(): void {
+  if (filterInstalled) return;
+  filterInstalled = true;
+  const writeSync = fs.writeSync;
+  fs.writeSync = function (this: unknown, fd: number, data: unknown, ...rest: unknown[]): number {
+    if (fd !== 2 || !(typeof data === 'string' || ArrayBuffer.isView(data))) {
+      return (writeSync as (...a: unknown[]) => number).call(fs, fd, data, ...rest);
+    }
+    let bytes: Uint8Array;
+    let written: number;
+    if (typeof data === 'string') {
+      bytes = Buffer.from(data, 'utf8');
+      written = bytes.length;
+    } else {
+      // (fd, buffer, offset?, length?, position?)
+      const view = data as ArrayBufferView;
+      const offset = typeof rest[0] === 'number' ? rest[0] : 0;
+      const length = typeof rest[1] === 'number' ? rest[1] : view.byteLength - offset;
+      bytes = new Uint8Array(view.buffer, view.byteOffset + offset, length);
+      written = length;
+    }
+    const text = partialLine + Buffer.from(bytes).toString('utf8');
+    const lines = text.split('\n');
+    partialLine = lines.pop() ?? '';
+    // a partial line that cannot be a diagnostic is passed on at once
+    if (partialLine && !/^(H|\s)/.test(partialLine)) {
+      lines.push(partialLine);
+      partialLine = '';
+      const kept = lines.filter(keepLine);
+      if (kept.length) writeSync.call(fs, 2, kept.join('\n'));
+      return written;
+    }
+    const kept = lines.filter(keepLine);
+    if (kept.length) writeSync.call(fs, 2, kept.map((l) => l + '\n').join(''));
+    return written;
+  } as typeof fs.writeSync;
+}
+
+/** The innermost message of the last HDF5 error stack ('' when none). */
+export function lastHdf5Error(): string {
+  const minor = [...lastDiagnostic].reverse().find((l) => l.startsWith('minor: '));
+  const frame = [...lastDiagnostic].reverse().find((l) => /^#\d{3}: /.test(l));
+  const where = frame ? /in ([A-Za-z0-9_]+)\(\): (.*)$/.exec(frame) : null;
+  return [where ? where[2] : '', minor ? minor.slice(7).toLowerCase() : ''].filter(Boolean).join('; ');
+}
+
 /** Load h5wasm once per process. */
 export async function h5(): Promise<H5Module> {
   if (!modulePromise) {
+    installDiagnosticFilter();
     modulePromise = (async () => {
       const mod = await import('h5wasm/node');
       await mod.ready;
@@ -26,20 +94,57 @@ export async function h5(): Promise<H5Module> {
   return modulePromise;
 }
 
+/**
+ * Whether the file is shorter than its HDF5 superblock says it is (an interrupted download or
+ * copy): the end-of-file address, relative to the superblock's base address, against the size.
+ */
+export function truncation(path: string, superblockAt: number): { size: number; end: number } | null {
+  const size = statSync(path).size;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(64);
+    readSync(fd, buf, 0, 64, superblockAt);
+    const version = buf[8];
+    let offsetSize: number, eofAt: number, baseAt: number;
+    if (version === 0 || version === 1) {
+      offsetSize = buf[13];
+      baseAt = version === 0 ? 24 : 28;
+      eofAt = baseAt + 2 * offsetSize;
+    } else if (version === 2 || version === 3) {
+      offsetSize = buf[9];
+      baseAt = 12;
+      eofAt = 12 + 2 * offsetSize;
+    } else return null;
+    if (offsetSize !== 8 && offsetSize !== 4) return null;
+    const read = (at: number) => (offsetSize === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
+    const base = read(baseAt);
+    const eof = read(eofAt);
+    const end = base + eof;
+    return Number.isFinite(end) && end > size ? { size, end } : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Check the HDF5 signature (at 0 or a power-of-two userblock offset) before handing the file to HDF5. */
 export function isHdf5File(path: string): boolean {
+  return superblockOffset(path) !== null;
+}
+
+/** Where the HDF5 superblock (its signature) is: 0 or a power-of-two user-block size; null if none. */
+export function superblockOffset(path: string): number | null {
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(8);
     for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
       readSync(fd, buf, 0, 8, off);
-      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return true;
+      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return off;
       if (off > 1 << 30) break;
     }
-    return false;
+    return null;
   } finally {
     closeSync(fd);
   }
@@ -54,20 +159,18 @@ export class Hdf5Reader {
   ) {}
 
   static async open(path: string): Promise<Hdf5Reader> {
-    try {
-      const st = statSync(path);
-      if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected an NWB/HDF5 file`);
-    } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw new InputError(`${path}: no such file`);
-    }
-    if (!isHdf5File(path)) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
+    assertInputFile(path);
+    const at = superblockOffset(path);
+    if (at === null) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
+    const cut = truncation(path, at);
+    if (cut) throw new InputError(`${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`);
     const mod = await h5();
     let file: H5File;
     try {
       file = new mod.File(path, 'r');
     } catch (err) {
-      throw new InputError(`${path}: HDF5 could not open the file: ${(err as Error).message}`);
+      const detail = lastHdf5Error();
+      throw new InputError(`${path}: HDF5 could not open the file${detail ? `: ${detail}` : `: ${(err as Error).message}`}`);
     }
     return new Hdf5Reader(path, mod, file);
   }

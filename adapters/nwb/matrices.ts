@@ -45,8 +45,14 @@ export interface LockedResponses {
   rowsTotal: number;
   /** Rows dropped because the alignment time was NaN. */
   rowsDroppedNaN: number;
-  /** Rows dropped because their window held no trace sample (ophys). */
+  /** Rows dropped because their window held no (finite) trace sample (ophys). */
   rowsDroppedEmpty: number;
+  /** Rows dropped because the alignment time was +-Infinity. */
+  rowsDroppedInfinite: number;
+  /** Rows dropped because the stimulus value was NaN. */
+  rowsDroppedStimulusNaN: number;
+  /** Non-finite spike times dropped (and the units they belonged to), or non-finite trace samples left out of means. */
+  nonFinite: { spikeTimes: number; units: number[]; traceSamples: number };
   /** Table row index of each kept row. */
   keptRows: number[];
   /** Stimulus identity per kept row, when a stimulus column was given. */
@@ -121,12 +127,21 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     window = [0, width];
     rowsTotal = count;
   }
+  // Rows whose alignment time is not finite (NaN or +-Infinity), or whose stimulus value is NaN, are dropped and counted.
   const keptNaN: number[] = [];
-  for (let r = 0; r < align.length; r++) if (!Number.isNaN(align[r])) keptNaN.push(r);
+  let nanAlign = 0, infAlign = 0, nanStim = 0;
+  for (let r = 0; r < align.length; r++) {
+    if (Number.isNaN(align[r])) nanAlign++;
+    else if (!Number.isFinite(align[r])) infAlign++;
+    else if (stim && typeof stim.values[r] === 'number' && Number.isNaN(stim.values[r] as number)) nanStim++;
+    else keptNaN.push(r);
+  }
   const alignKept = Float64Array.from(keptNaN, (r) => align[r]);
   if (keptNaN.length < 2) {
-    throw new InputError(`${nwb.path}: ${table}/${alignName}: ${align.length - keptNaN.length} of ${align.length} alignment times are NaN; fewer than 2 rows are left (choose another --align column)`);
+    const why = [nanAlign ? `${nanAlign} alignment times are NaN` : '', infAlign ? `${infAlign} are infinite` : '', nanStim ? `${nanStim} stimulus values are NaN` : ''].filter(Boolean).join(', ');
+    throw new InputError(`${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another --align column${opts.table === undefined ? ', another --table, or --bin' : ''})`);
   }
+  const nonFinite = { spikeTimes: 0, units: [] as number[], traceSamples: 0 };
 
   let groups: NeuronGroup[];
   let keptRows = keptNaN;
@@ -138,7 +153,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     const nUnits = nwb.spikeIndex().ends.length;
     const counts = new Float64Array(alignKept.length * nUnits);
     // One unit at a time: the spike times of the whole file are never all in memory.
-    nwb.forEachUnitSpikes((u, times) => countUnitInWindows(times, alignKept, window[0], window[1], counts, nUnits, u));
+    const dropped = nwb.forEachUnitSpikes((u, times) => countUnitInWindows(times, alignKept, window[0], window[1], counts, nUnits, u));
+    nonFinite.spikeTimes = dropped.dropped;
+    nonFinite.units = dropped.units.map((u) => ids[u]);
     const full = responseMatrix(alignKept.length, nUnits, counts);
     const grouping = unitGroups(nwb, opts.groupBy, ids.length);
     groupBy = grouping.by;
@@ -148,9 +165,14 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     seriesPath = s.path;
     const { data, rows, cols } = nwb.seriesData(s.path);
     const times = nwb.sampleTimes(s.path, rows);
-    const means = traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
+    const { means, nonFiniteSamples } = traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
+    nonFinite.traceSamples = nonFiniteSamples;
     const keep: number[] = [];
-    for (let r = 0; r < alignKept.length; r++) if (!Number.isNaN(means[r * cols])) keep.push(r);
+    for (let r = 0; r < alignKept.length; r++) {
+      let ok = true;
+      for (let c = 0; c < cols && ok; c++) if (Number.isNaN(means[r * cols + c])) ok = false;
+      if (ok) keep.push(r);
+    }
     rowsDroppedEmpty = alignKept.length - keep.length;
     keptRows = keep.map((r) => keptNaN[r]);
     const m = responseMatrix(keep.length, cols, Float64Array.from({ length: keep.length * cols }, (_, k) => means[keep[Math.floor(k / cols)] * cols + (k % cols)]));
@@ -165,8 +187,11 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     window,
     groupBy,
     rowsTotal,
-    rowsDroppedNaN: align.length - keptNaN.length,
+    rowsDroppedNaN: nanAlign,
+    rowsDroppedInfinite: infAlign,
+    rowsDroppedStimulusNaN: nanStim,
     rowsDroppedEmpty,
+    nonFinite,
     keptRows,
     stimulus: stim,
     groups,
@@ -184,6 +209,7 @@ function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: s
 
 function spikeSpan(nwb: NwbFile): [number, number] {
   let lo = Infinity, hi = -Infinity;
+  // Non-finite spike times are dropped by the reader (and counted where the counts are made).
   nwb.forEachUnitSpikes((_u, t) => {
     if (t.length === 0) return;
     lo = Math.min(lo, t[0]);

@@ -179,9 +179,11 @@ export class NwbFile {
   /**
    * Each unit's spike times, sorted ascending, handed to `visit` one unit at a time. Reads
    * /units/spike_times in slices of up to 4M values spanning many units each, so memory stays at
-   * one slice however large the file.
+   * one slice however large the file. Non-finite times (NaN, +-Infinity) are dropped before
+   * anything is counted; the return value says how many, and in which units.
    */
-  forEachUnitSpikes(visit: (unit: number, times: Float64Array) => void): void {
+  forEachUnitSpikes(visit: (unit: number, times: Float64Array) => void): { dropped: number; units: number[] } {
+    const dropped = { dropped: 0, units: [] as number[] };
     const { ends } = this.spikeIndex();
     let u = 0;
     while (u < ends.length) {
@@ -193,12 +195,20 @@ export class NwbFile {
       for (let k = u; k <= last; k++) {
         const a = (k === 0 ? 0 : ends[k - 1]) - start;
         const b = ends[k] - start;
-        const times = chunk.slice(a, b);
+        let times = chunk.slice(a, b);
+        let finite = 0;
+        for (let i = 0; i < times.length; i++) if (Number.isFinite(times[i])) finite++;
+        if (finite < times.length) {
+          dropped.dropped += times.length - finite;
+          dropped.units.push(k);
+          times = times.filter((v) => Number.isFinite(v));
+        }
         if (!isSorted(times)) times.sort();
         visit(k, times);
       }
       u = last + 1;
     }
+    return dropped;
   }
 
   /** Path of the electrodes table a region column points to (its `table` attribute), or the NWB default. */
@@ -320,6 +330,10 @@ export class NwbFile {
     if (this.h.dataset(`${p}/timestamps`)) {
       const t = this.h.numbers(`${p}/timestamps`);
       if (t.length !== n) this.h.fail(`${p}/timestamps`, `has ${t.length} entries for ${n} samples in ${p}/data`);
+      for (let i = 0; i < t.length; i++) {
+        if (!Number.isFinite(t[i])) this.h.fail(`${p}/timestamps`, `sample ${i} has time ${t[i]}; timestamps must be finite`);
+        if (i > 0 && t[i] < t[i - 1]) this.h.fail(`${p}/timestamps`, `sample ${i} (${t[i]} s) comes before sample ${i - 1} (${t[i - 1]} s); timestamps must be sorted`);
+      }
       return t;
     }
     const { rate, startingTime } = this.timing(p);

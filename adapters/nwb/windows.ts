@@ -21,20 +21,27 @@ export function countUnitInWindows(s: Float64Array, align: ArrayLike<number>, a:
 
 /**
  * Mean trace per channel over the samples with time in [t + a, t + b). `times` must be sorted.
- * Rows whose window holds no sample get NaN (the caller drops and counts them).
+ * Non-finite samples (NaN, +-Infinity) are left out of a mean and counted; a row whose window
+ * holds no finite sample of some channel gets NaN there (the caller drops and counts the row).
  */
-export function traceMeansInWindows(times: ArrayLike<number>, data: Float64Array, channels: number, align: ArrayLike<number>, a: number, b: number): Float64Array {
+export function traceMeansInWindows(times: ArrayLike<number>, data: Float64Array, channels: number, align: ArrayLike<number>, a: number, b: number): { means: Float64Array; nonFiniteSamples: number } {
   const out = new Float64Array(align.length * channels);
+  const used = new Int32Array(channels);
+  let nonFiniteSamples = 0;
   for (let r = 0; r < align.length; r++) {
     const i0 = lowerBound(times, align[r] + a);
     const i1 = lowerBound(times, align[r] + b);
     const o = r * channels;
-    if (i1 <= i0) {
-      for (let c = 0; c < channels; c++) out[o + c] = NaN;
-      continue;
-    }
-    for (let i = i0; i < i1; i++) for (let c = 0; c < channels; c++) out[o + c] += data[i * channels + c];
-    for (let c = 0; c < channels; c++) out[o + c] /= i1 - i0;
+    used.fill(0);
+    for (let i = i0; i < i1; i++)
+      for (let c = 0; c < channels; c++) {
+        const v = data[i * channels + c];
+        if (Number.isFinite(v)) {
+          out[o + c] += v;
+          used[c]++;
+        } else nonFiniteSamples++;
+      }
+    for (let c = 0; c < channels; c++) out[o + c] = used[c] > 0 ? out[o + c] / used[c] : NaN;
   }
-  return out;
+  return { means: out, nonFiniteSamples };
 }

@@ -8,7 +8,7 @@ import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '
 import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
 import { InputError, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { defaultThreshold } from '../core/patterns.js';
-import { inGroup, type Warning } from '../core/warnings.js';
+import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';
 import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
@@ -38,7 +38,11 @@ export interface AnalyzeResult {
   sourceKind: 'spikes' | 'calcium';
   rowsTotal: number;
   rowsDroppedNaN: number;
+  rowsDroppedInfinite: number;
+  rowsDroppedStimulusNaN: number;
   rowsDroppedEmpty: number;
+  /** Non-finite values read from the recording and left out (never counted as data). */
+  nonFinite: LockedResponses['nonFinite'];
   groups: (GroupProfile & { neuronIds: number[] })[];
   transitions: Transition[];
   warnings: Warning[];
@@ -80,7 +84,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
       }
     }
-    warnings.push(...groupSizeWarnings(groups, 'areas'));
+    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked));
     const params = {
       table: locked.table,
       align: locked.align,
@@ -104,7 +108,10 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       sourceKind: locked.source,
       rowsTotal: locked.rowsTotal,
       rowsDroppedNaN: locked.rowsDroppedNaN,
+      rowsDroppedInfinite: locked.rowsDroppedInfinite,
+      rowsDroppedStimulusNaN: locked.rowsDroppedStimulusNaN,
       rowsDroppedEmpty: locked.rowsDroppedEmpty,
+      nonFinite: locked.nonFinite,
       groups,
       transitions,
       warnings,
@@ -114,6 +121,23 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
   } finally {
     nwb.close();
   }
+}
+
+const rows = (k: number): string => `${k} row${k === 1 ? '' : 's'}`;
+
+/** What the recording held that was not a finite number, and where it went. */
+function nonFiniteWarnings(l: LockedResponses): Warning[] {
+  const w: Warning[] = [];
+  const where = l.table ? `${l.table}/${l.align}` : 'bins';
+  if (l.rowsDroppedNaN) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedNaN)} dropped: ${where} is NaN`));
+  if (l.rowsDroppedInfinite) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedInfinite)} dropped: ${where} is +-Infinity`));
+  if (l.rowsDroppedStimulusNaN) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedStimulusNaN)} dropped: the stimulus value ${l.stimulus?.column ?? ''} is NaN`));
+  if (l.nonFinite.spikeTimes) {
+    const units = l.nonFinite.units;
+    w.push(warning('nonfinite-dropped', `/units/spike_times: ${l.nonFinite.spikeTimes} non-finite spike times dropped (unit id${units.length > 1 ? 's' : ''} ${units.slice(0, 10).join(', ')}${units.length > 10 ? ', ...' : ''})`));
+  }
+  if (l.nonFinite.traceSamples) w.push(warning('nonfinite-dropped', `${l.series ?? 'trace'}: ${l.nonFinite.traceSamples} non-finite samples left out of the window means`));
+  return w;
 }
 
 /** The representation compared across runs: trial-averaged per stimulus id when stimuli are given, else the rows with their table row numbers as ids. */
