@@ -8,7 +8,7 @@
 import { extname } from 'node:path';
 import { InputError, responseMatrix, validateMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
 import { parseNpy, type NpyArray } from '../../src/io/npy.js';
-import { parseNpz } from '../../src/io/npz.js';
+import { NpzFile } from '../../src/io/npz.js';
 import { npyToMatrix, readInputFile } from '../../src/io/matrixFile.js';
 
 export const METADATA_ARRAYS = ['input', 'step', 'labels', 'stimulus_ids'];
@@ -38,24 +38,48 @@ export function poolMean(a: NpyArray, what: string): ResponseMatrix {
   return responseMatrix(n, c, out);
 }
 
-export function readActivations(path: string, opts: { order?: string[]; pool?: Pooling } = {}): ActivationSet {
+/** The arrays of an activation file on demand: an .npz inflates only the arrays asked for. */
+interface ArraySource {
+  names: string[];
+  has(name: string): boolean;
+  get(name: string): NpyArray;
+  close(): void;
+}
+
+function arraySource(path: string): ArraySource {
   const ext = extname(path).toLowerCase();
-  const bytes = readInputFile(path);
-  let arrays: Map<string, NpyArray>;
-  if (ext === '.npy') arrays = new Map([['layer', parseNpy(bytes, path)]]);
-  else if (ext === '.npz') arrays = parseNpz(bytes, path);
-  else throw new InputError(`${path}: activation files are .npy (one layer) or .npz (one array per layer), got '${ext || '(no extension)'}'`);
-  const layerNames = [...arrays.keys()].filter((k) => !METADATA_ARRAYS.includes(k));
+  if (ext === '.npy') {
+    const a = parseNpy(readInputFile(path), path);
+    return { names: ['layer'], has: (k) => k === 'layer', get: () => a, close: () => {} };
+  }
+  if (ext === '.npz') {
+    const npz = NpzFile.open(path);
+    return { names: npz.names(), has: (k) => npz.has(k), get: (k) => npz.array(k), close: () => npz.close() };
+  }
+  throw new InputError(`${path}: activation files are .npy (one layer) or .npz (one array per layer), got '${ext || '(no extension)'}'`);
+}
+
+export function readActivations(path: string, opts: { order?: string[]; pool?: Pooling } = {}): ActivationSet {
+  const source = arraySource(path);
+  try {
+    return readActivationArrays(path, source, opts);
+  } finally {
+    source.close();
+  }
+}
+
+function readActivationArrays(path: string, arrays: ArraySource, opts: { order?: string[]; pool?: Pooling }): ActivationSet {
+  const layerNames = arrays.names.filter((k) => !METADATA_ARRAYS.includes(k));
   let order = layerNames;
   if (opts.order) {
     const missing = opts.order.filter((k) => !arrays.has(k));
     if (missing.length) throw new InputError(`${path}: no array named ${missing.map((m) => `'${m}'`).join(', ')}; layers are: ${layerNames.join(', ')}`);
     order = opts.order;
   }
-  if (order.length === 0) throw new InputError(`${path}: holds no layer arrays (only ${[...arrays.keys()].join(', ')})`);
+  if (order.length === 0) throw new InputError(`${path}: holds no layer arrays (only ${arrays.names.join(', ')})`);
   const pool = opts.pool ?? 'none';
   const layers = order.map((name) => {
-    const a = arrays.get(name)!;
+    const a = arrays.get(name);
     const what = `${path}[${name}]`;
     const matrix = pool === 'mean' ? poolMean(a, what) : npyToMatrix(a, what);
     validateMatrix(matrix, what);
@@ -70,7 +94,7 @@ export function readActivations(path: string, opts: { order?: string[]; pool?: P
     if (input.n !== n) throw new InputError(`${path}[input]: ${input.n} rows for ${n} stimuli`);
   }
   const step = arrays.has('step') ? arrays.get('step')!.data[0] : null;
-  const idsArray = arrays.get('stimulus_ids') ?? arrays.get('labels');
+  const idsArray = arrays.has('stimulus_ids') ? arrays.get('stimulus_ids') : arrays.has('labels') ? arrays.get('labels') : undefined;
   const stimulusIds = idsArray && idsArray.data.length === n ? Array.from(idsArray.data) : null;
   return { layers, input, step, stimulusIds };
 }

@@ -212,9 +212,12 @@ function writeNpzStreamed(out: string, arrays: StreamedArray[]): void {
     }
     zip.end();
     if (failed) throw failed;
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
   }
+  closeSync(fd);
   try {
     renameSync(tmp, out);
   } catch (err) {

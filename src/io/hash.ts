@@ -5,8 +5,7 @@
 
 import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../core/matrix.js';
-import { sha256File } from './matrixFile.js';
+import { assertInputFile, sha256File } from './matrixFile.js';
 
 const WORKER = `
 const { workerData } = require('node:worker_threads');
@@ -31,12 +30,8 @@ Atomics.notify(flag, 0);
 
 /** Start hashing; the returned function gives the hex digest (waiting for it if needed). */
 export function sha256Later(path: string, inlineBelow = 32 << 20): () => string {
-  let size: number;
-  try {
-    size = statSync(path).size;
-  } catch {
-    throw new InputError(`${path}: no such file`);
-  }
+  assertInputFile(path);
+  const size = statSync(path).size;
   if (size < inlineBelow) {
     const digest = sha256File(path);
     return () => digest;

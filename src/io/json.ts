@@ -10,6 +10,7 @@ export function parseJsonMatrix(text: string, file: string): ResponseMatrix {
   try {
     doc = JSON.parse(text);
   } catch (err) {
+    if (err instanceof RangeError) throw new InputError(`${file}: the JSON is nested too deeply to read`);
     throw new InputError(`${file}: not valid JSON: ${(err as Error).message}`);
   }
   if (typeof doc !== 'object' || doc === null || !Array.isArray((doc as { data?: unknown }).data)) {
@@ -26,7 +27,7 @@ export function parseJsonMatrix(text: string, file: string): ResponseMatrix {
     row.forEach((v, j) => {
       if (v === null) data[i * d + j] = NaN;
       else if (typeof v === 'number') data[i * d + j] = v;
-      else throw new InputError(`${file}: data[${i}][${j}] is ${JSON.stringify(v)}, not a number`);
+      else throw new InputError(`${file}: data[${i}][${j}] is ${describe(v)}, not a number`);
     });
   });
   const labels: { colLabels?: string[]; rowLabels?: (string | number)[] } = {};
@@ -39,4 +40,12 @@ export function parseJsonMatrix(text: string, file: string): ResponseMatrix {
     labels.rowLabels = stimuli.map((s) => (typeof s === 'number' ? s : String(s)));
   }
   return responseMatrix(n, d, data, labels);
+}
+
+/** A short description of a JSON value for a message (never the whole value: it may be huge or deep). */
+function describe(v: unknown): string {
+  if (Array.isArray(v)) return `a list of ${v.length}`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 40 ? `${text.slice(0, 40)}...` : text;
 }

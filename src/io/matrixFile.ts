@@ -4,13 +4,13 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { InputError, responseMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { parseCsv } from './csv.js';
 import { parseJsonMatrix } from './json.js';
 import { encodeNpy, parseNpy, type NpyArray } from './npy.js';
-import { encodeNpz, parseNpz, type ArrayToWrite } from './npz.js';
+import { encodeNpz, withNpz, type ArrayToWrite } from './npz.js';
 
 export type MatrixFormat = 'npy' | 'npz' | 'csv' | 'json';
 
@@ -40,16 +40,32 @@ export function matrixFormat(path: string): MatrixFormat {
 
 /** Read a whole file, turning "no such file" and friends into input errors. */
 export function readInputFile(path: string): Buffer {
+  assertInputFile(path);
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected a file`);
     return readFileSync(path);
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new InputError(`${path}: no such file`);
-    if (code === 'EACCES') throw new InputError(`${path}: permission denied`);
-    throw new InputError(`${path}: cannot read: ${(err as Error).message}`);
+    throw inputFileError(path, err);
+  }
+}
+
+/** The InputError for a failed read of `path`: names the path and says what went wrong. */
+export function inputFileError(path: string, err: unknown): InputError {
+  if (err instanceof InputError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new InputError(`${path}: no such file`);
+  if (code === 'EACCES' || code === 'EPERM') return new InputError(`${path}: permission denied (the file cannot be read)`);
+  if (code === 'EISDIR') return new InputError(`${path}: is a directory, expected a file`);
+  if (code === 'ENOTDIR') return new InputError(`${path}: a part of the path is not a folder`);
+  return new InputError(`${path}: cannot read: ${(err as Error).message}`);
+}
+
+/** Throws an InputError unless `path` is an existing, readable file (not a folder). */
+export function assertInputFile(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) throw new InputError(`${path}: is a directory, expected a file`);
+    accessSync(path, fsConstants.R_OK);
+  } catch (err) {
+    throw inputFileError(path, err);
   }
 }
 
@@ -64,24 +80,25 @@ export function npyToMatrix(a: NpyArray, what: string): ResponseMatrix {
 /** Read a matrix file. For .npz, `key` picks the array (optional when it holds exactly one). */
 export function readMatrixFile(path: string, opts: { key?: string } = {}): LoadedMatrix {
   const format = matrixFormat(path);
+  if (format === 'npz') {
+    // Only the array asked for is inflated (io/zip.ts).
+    return withNpz(path, (npz) => {
+      const names = npz.names();
+      let key = opts.key;
+      if (key === undefined) {
+        if (names.length !== 1) throw new InputError(`${path}: holds ${names.length} arrays (${names.join(', ')}); choose one with --key NAME`);
+        key = names[0];
+      }
+      const a = npz.array(key);
+      return { matrix: npyToMatrix(a, `${path}[${key}]`), format, key, shape: a.shape, dtype: a.dtype };
+    });
+  }
   const bytes = readInputFile(path);
   switch (format) {
     case 'npy': {
       if (opts.key !== undefined) throw new InputError(`${path}: --key is only for .npz archives`);
       const a = parseNpy(bytes, path);
       return { matrix: npyToMatrix(a, path), format, shape: a.shape, dtype: a.dtype };
-    }
-    case 'npz': {
-      const arrays = parseNpz(bytes, path);
-      const names = [...arrays.keys()];
-      let key = opts.key;
-      if (key === undefined) {
-        if (names.length !== 1) throw new InputError(`${path}: holds ${names.length} arrays (${names.join(', ')}); choose one with --key NAME`);
-        key = names[0];
-      }
-      const a = arrays.get(key);
-      if (!a) throw new InputError(`${path}: no array named '${key}'; it holds: ${names.join(', ')}`);
-      return { matrix: npyToMatrix(a, `${path}[${key}]`), format, key, shape: a.shape, dtype: a.dtype };
     }
     case 'csv': {
       const m = parseCsv(bytes.toString('utf8'), path);
@@ -104,7 +121,6 @@ export interface MatrixFileInventory {
 
 export function inspectMatrixFile(path: string): MatrixFileInventory {
   const format = matrixFormat(path);
-  const bytes = readInputFile(path);
   const entry = (name: string, shape: number[], dtype: string, fortranOrder?: boolean) => ({
     name,
     shape,
@@ -114,11 +130,18 @@ export function inspectMatrixFile(path: string): MatrixFileInventory {
     d: shape.slice(1).reduce((a, b) => a * b, 1),
   });
   let arrays: MatrixFileInventory['arrays'];
+  if (format === 'npz') {
+    // Headers only: nothing is inflated beyond each member's first bytes.
+    arrays = withNpz(path, (npz) => npz.names().map((name) => {
+      const h = npz.header(name);
+      return entry(name, h.shape, h.dtype, h.fortranOrder);
+    }));
+    return { path, format, bytes: statSync(path).size, arrays };
+  }
+  const bytes = readInputFile(path);
   if (format === 'npy') {
     const a = parseNpy(bytes, path);
     arrays = [entry(basename(path), a.shape, a.dtype, a.fortranOrder)];
-  } else if (format === 'npz') {
-    arrays = [...parseNpz(bytes, path)].map(([name, a]) => entry(name, a.shape, a.dtype, a.fortranOrder));
   } else {
     const m = readMatrixFile(path).matrix;
     arrays = [entry(basename(path), [m.n, m.d], 'f8')];

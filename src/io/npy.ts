@@ -26,8 +26,19 @@ export interface NpyArray {
 
 const ITEM_SIZE: Record<NpyDtype, number> = { f2: 2, f4: 4, f8: 8, i1: 1, i2: 2, i4: 4, i8: 8, u1: 1, u2: 2, u4: 4, u8: 8, b1: 1 };
 
-/** Parse .npy bytes. `name` appears in every error message (the file, and the array in an npz). */
-export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+/** What an .npy header says, and where the data start. */
+export interface NpyHeader {
+  shape: number[];
+  dtype: NpyDtype;
+  bigEndian: boolean;
+  fortranOrder: boolean;
+  dataStart: number;
+  /** Bytes the data need. */
+  dataBytes: number;
+}
+
+/** Parse an .npy header (the first bytes of the file are enough). */
+export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new InputError(`${name}: not a .npy file (the magic string \\x93NUMPY is missing)`);
   }
@@ -57,7 +68,6 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   if (!m) throw new InputError(`${name}: unsupported dtype '${descr}' (numbers and booleans only)`);
   const dtype = `${m[2]}${m[3]}` as NpyDtype;
   if (!(dtype in ITEM_SIZE)) throw new InputError(`${name}: unsupported dtype '${descr}'`);
-  const bigEndian = m[1] === '>';
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
@@ -65,13 +75,19 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
     .map((s) => Number(s.replace(/L$/, '')));
   if (shape.some((s) => !Number.isInteger(s) || s < 0)) throw new InputError(`${name}: malformed shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
-  const dataStart = headerStart + headerLen;
-  const need = count * ITEM_SIZE[dtype];
-  if (bytes.length - dataStart < need) {
-    throw new InputError(`${name}: truncated: shape (${shape.join(', ')}) of ${descr} needs ${need} data bytes, the file has ${bytes.length - dataStart}`);
+  return { shape, dtype, bigEndian: m[1] === '>', fortranOrder: fortran === 'True', dataStart: headerStart + headerLen, dataBytes: count * ITEM_SIZE[dtype] };
+}
+
+/** Parse .npy bytes. `name` appears in every error message (the file, and the array in an npz). */
+export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
+  const h = parseNpyHeader(bytes, name);
+  const { shape, dtype, bigEndian, fortranOrder, dataStart } = h;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length - dataStart < h.dataBytes) {
+    throw new InputError(`${name}: truncated: shape (${shape.join(', ')}) of ${dtype} needs ${h.dataBytes} data bytes, the file has ${bytes.length - dataStart}`);
   }
+  const count = shape.reduce((a, b) => a * b, 1);
   const raw = decode(view, dataStart, count, dtype, !bigEndian);
-  const fortranOrder = fortran === 'True';
   const data = fortranOrder && shape.length > 1 ? fortranToC(raw, shape) : raw;
   return { shape, dtype, bigEndian, fortranOrder, data };
 }

@@ -2,7 +2,7 @@ import test from 'ava';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseNpz } from '../../../src/io/npz.js';
+import { readNpz } from '../../../src/io/npz.js';
 import { parseNpy } from '../../../src/io/npy.js';
 import { encodeNpy } from '../../../src/io/npy.js';
 import { writeFileSync } from 'node:fs';
@@ -39,7 +39,7 @@ test('MLP activations on 100 images equal a matrix-product computation from the 
   const out = join(dir, 'acts.npz');
   const r = await cli('activations', join(MODELS, 'mnist2x10_mlp.onnx'), join(dir, 'x.npy'), '--scale', '1/255', '--out', out);
   t.is(r.code, 0, r.stderr);
-  const acts = parseNpz(readFileSync(out), out);
+  const acts = readNpz(out);
   t.deepEqual([...acts.keys()], ['onnx::Gemm_10', 'onnx::Gemm_12', 'output', 'input']);
   // Independent forward pass: Gemm with transB = 1 is x W^T + b.
   const layer = (x: Float64Array, n: number, inDim: number, w: Float32Array, b: Float32Array, relu: boolean) => {
@@ -74,7 +74,7 @@ test('the CNN (batch fixed at 1) classifies the first 2000 images with 98.40 % a
   const out = join(tempDir(), 'cnn.npz');
   const r = await cli('activations', join(MODELS, 'mnist_cnn_cntk.onnx'), IMAGES, '--layers', 'Plus214_Output_0', '--labels', LABELS, '--out', out);
   t.is(r.code, 0, r.stderr);
-  const acts = parseNpz(readFileSync(out), out);
+  const acts = readNpz(out);
   const labels = acts.get('labels')!.data;
   t.is(argmaxAccuracy(acts.get('Plus214_Output_0')!.data, 10, labels), 0.984);
 });
@@ -83,7 +83,7 @@ test('the MLP (dynamic batch) classifies the first 2000 images with 90.25 % accu
   const out = join(tempDir(), 'mlp.npz');
   const r = await cli('activations', join(MODELS, 'mnist2x10_mlp.onnx'), IMAGES, '--scale', '1/255', '--batch', '300', '--out', out);
   t.is(r.code, 0, r.stderr);
-  const acts = parseNpz(readFileSync(out), out);
+  const acts = readNpz(out);
   const labels = parseNpy(readFileSync(LABELS), 'labels').data;
   t.is(argmaxAccuracy(acts.get('output')!.data, 10, labels), 0.9025);
 });
