@@ -8,6 +8,13 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('neurorep: not built yet; run `npm install` (or `npm run build`) in the neurorep folder first\n');
   process.exit(2);
 }
+// A closed pipe (`neurorep runs | head -3`) ends the command quietly, as in other Unix tools.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
 const { runCli } = await import(entry.href);
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

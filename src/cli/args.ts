@@ -46,6 +46,7 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },
   'no-store': { type: 'boolean', help: 'do not keep this run in the store' },
   quiet: { type: 'boolean', help: 'no progress or log lines on stderr' },
+  'max-array-bytes': { type: 'integer', min: 1, arg: 'BYTES', help: 'largest array read from an .npz member (default $NEUROREP_MAX_ARRAY_BYTES, else half the free memory)' },
   help: { type: 'boolean', help: 'show help' },
   version: { type: 'boolean', help: 'print the version' },
 };

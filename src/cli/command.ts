@@ -12,6 +12,8 @@ export interface Command {
   /** Longer explanation for `neurorep <command> --help`. */
   description: string;
   options: OptionSpecs;
+  /** The command keeps runs in the store: its writability is checked before computing. */
+  storesRuns?: boolean;
   /** Returns the process exit code (0 ok). Throws InputError/UsageError/AnalysisError. */
   run(args: ParsedArgs, ctx: Context): Promise<number> | number;
 }

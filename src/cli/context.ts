@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256File } from '../io/matrixFile.js';
+import { printable } from './text.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -17,7 +18,9 @@ export interface Output {
 }
 
 export const processOutput: Output = {
-  out: (t) => process.stdout.write(t),
+  // Everything on stdout passes through printable(): data strings reach no terminal raw, and in
+  // JSON output the escapes it writes are valid JSON string escapes.
+  out: (t) => process.stdout.write(printable(t)),
   err: (t) => process.stderr.write(t),
   errIsTTY: Boolean(process.stderr.isTTY),
 };
@@ -29,6 +32,8 @@ export interface Context {
   store: string;
   /** True with --no-store: compute and print, keep nothing. */
   noStore: boolean;
+  /** Why the store cannot be written, when a check before the computation found out. */
+  storeProblem?: string;
   /** A log line on stderr (suppressed by --quiet). */
   log: (line: string) => void;
   /** Progress of a long step: redrawn in place on a TTY, silent otherwise. */
@@ -51,7 +56,7 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
         io.err('\n');
         drawing = false;
       }
-      io.err(line + '\n');
+      io.err(printable(line) + '\n');
     },
     progress: (label, done, total) => {
       if (quiet || !io.errIsTTY) return;
@@ -60,7 +65,7 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
       lastDraw = now;
       const width = 24;
       const filled = total > 0 ? Math.round((done / total) * width) : width;
-      io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      io.err(`\r${printable(label)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
       drawing = done < total;
       if (!drawing) io.err('\n');
     },

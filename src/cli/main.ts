@@ -9,6 +9,27 @@ import { formatOptions, GLOBAL_OPTIONS, parseArgs, UsageError } from './args.js'
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
+import { checkStore, StoreNotUpdated } from './save.js';
+import { setMaxArrayBytes } from '../io/zip.js';
+import { printable } from './text.js';
+
+/** A file-system error (missing path, a folder where a file was expected, no permission, full disk) as a user-facing message naming the path. */
+function fileSystemMessage(err: unknown): string | null {
+  const e = err as NodeJS.ErrnoException;
+  const what: Record<string, string> = {
+    ENOENT: 'no such file or folder',
+    EISDIR: 'is a folder, expected a file',
+    ENOTDIR: 'a part of the path is not a folder',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EEXIST: 'already exists',
+    ENAMETOOLONG: 'name too long',
+  };
+  if (!e || typeof e.code !== 'string' || !(e.code in what)) return null;
+  return `${e.path ?? (e as { dest?: string }).dest ?? '(a path)'}: ${what[e.code]}`;
+}
 
 /**
  * The commands, loaded only when run (start-up stays small: `patterns` never loads express, the
@@ -77,25 +98,36 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 0;
     }
     installWorkerThreads();
+    setMaxArrayBytes((args.options['max-array-bytes'] as number | undefined) ?? null);
     const ctx = makeContext(io, {
       quiet: args.options.quiet as boolean | undefined,
       json: args.options.json as boolean | undefined,
       store: args.options.store as string | undefined,
       noStore: args.options['no-store'] as boolean | undefined,
     });
+    if (command.storesRuns) checkStore(ctx);
     return await command.run(args, ctx);
   } catch (err) {
+    if (err instanceof StoreNotUpdated) {
+      io.err(`neurorep: ${printable(err.message)}\n`);
+      return 2;
+    }
     if (err instanceof UsageError) {
       io.err(`neurorep: ${err.message}\nRun 'neurorep ${name && COMMANDS.some((c) => c.name === name) ? name + ' ' : ''}--help' for usage.\n`);
       return 2;
     }
     if (err instanceof InputError) {
-      io.err(`neurorep: ${err.message}\n`);
+      io.err(`neurorep: ${printable(err.message)}\n`);
       return 2;
     }
     if (err instanceof AnalysisError) {
-      io.err(`neurorep: analysis failed: ${err.message}\n`);
+      io.err(`neurorep: analysis failed: ${printable(err.message)}\n`);
       return 1;
+    }
+    const fsProblem = fileSystemMessage(err);
+    if (fsProblem) {
+      io.err(`neurorep: ${printable(fsProblem)}\n`);
+      return 2;
     }
     const e = err as Error;
     io.err(`neurorep: internal error: ${e?.message ?? String(err)}\n${process.env.NEUROREP_DEBUG ? (e?.stack ?? '') + '\n' : '(set NEUROREP_DEBUG=1 for the stack trace; please report it)\n'}`);

@@ -10,6 +10,9 @@ import type { Interval } from '../core/stats.js';
 import type { Warning } from '../core/warnings.js';
 import { UsageError, type OptionSpec, type OptionSpecs, type ParsedArgs } from './args.js';
 import { fmt } from './context.js';
+import { printable } from './text.js';
+
+export { printable } from './text.js';
 
 /** `--intervals [G]`: grouped-jackknife 95 % intervals over G groups of stimuli. */
 export function intervalOptions(of: string): OptionSpecs {
@@ -70,12 +73,6 @@ export function ciText(intervals: Record<string, Interval> | undefined, key: str
 /** `   null mean m (sd s), p = p` or ''. */
 export function nullText(n: NullSummary | null | undefined): string {
   return n ? `   null ${fmt(n.mean)} (sd ${fmt(n.sd)}), p = ${fmt(n.pValue, 2)} over ${n.samples} shuffles` : '';
-}
-
-/** Control characters from data files, shown as escapes so they cannot act on the terminal. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** Warning lines for text output (empty when there are none). */

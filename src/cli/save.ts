@@ -1,17 +1,64 @@
-/** Keep a run in the store (unless --no-store), and say where. */
+/**
+ * Finishing a run: print the result, then keep it in the store (unless --no-store). A store that
+ * cannot be written never costs the result: it is printed first, and the command then ends with
+ * exit code 2 and a message that says the store was not updated.
+ */
 
 import { RunStore, type StoredRepresentation } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
-import type { Context } from './context.js';
+import { toJson, type Context } from './context.js';
+import { printable } from './text.js';
+
+/** The run was computed and printed, but the store could not be updated. */
+export class StoreNotUpdated extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreNotUpdated';
+  }
+}
+
+function reason(err: unknown): string {
+  const e = err as { message?: string; code?: string };
+  if (e?.code === 'SQLITE_NOTADB' || /not a database/i.test(e?.message ?? '')) return 'its neurorep.db is not a SQLite database (damaged, or another file in its place)';
+  if (e?.code === 'SQLITE_READONLY' || /readonly|read-only/i.test(e?.message ?? '')) return 'it is read-only';
+  return e?.message ?? String(err);
+}
+
+/** Can the store be written? Checked before a long computation, so the user hears it at once. */
+export function checkStore(ctx: Context): void {
+  if (ctx.noStore) return;
+  try {
+    const store = RunStore.open(ctx.store);
+    try {
+      store.probeWritable();
+    } finally {
+      store.close();
+    }
+  } catch (err) {
+    ctx.storeProblem = reason(err);
+    ctx.io.err(`neurorep: warning: the results store ${ctx.store} cannot be updated (${ctx.storeProblem}); the result will be printed but not stored (use --store DIR or --no-store)\n`);
+  }
+}
 
 /** Representations are passed as a function so that --no-store never computes them. */
 export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepresentation | null)[] = () => []): void {
   if (ctx.noStore) return;
-  const store = RunStore.open(ctx.store);
+  const fail = (why: string) => new StoreNotUpdated(`${ctx.store}: the run was not stored (${why}); the result printed above is complete`);
+  if (ctx.storeProblem) throw fail(ctx.storeProblem);
+  let store: RunStore | null = null;
   try {
+    store = RunStore.open(ctx.store);
     store.save(record as RunRecord, reps().filter((r): r is StoredRepresentation => r !== null));
+  } catch (err) {
+    throw fail(reason(err));
   } finally {
-    store.close();
+    store?.close();
   }
   ctx.log(`stored run ${(record as RunRecord).id} in ${ctx.store}`);
+}
+
+/** Print the run (its JSON record with --json, else the text) and then store it. */
+export function finishRun(ctx: Context, record: { id: string }, text: string, reps: () => (StoredRepresentation | null)[] = () => []): void {
+  ctx.io.out((ctx.json ? toJson(record) : printable(text)) + '\n');
+  saveRun(ctx, record, reps);
 }

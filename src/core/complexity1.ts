@@ -245,6 +245,12 @@ export function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   const q = y.d;
   const yc = centerColumns(y).data; // centring Y changes no residual, only conditioning
   const scales = opts.scales ?? complexityScales(n, m, opts.samplesPerParameter ?? 5);
+  // A scale with fewer training stimuli than pieces leaves pieces empty: the curve would be noise.
+  const nTrain = Math.floor((n * (nFolds - 1)) / nFolds);
+  const tooMany = scales.filter((k) => k > nTrain);
+  if (tooMany.length) {
+    throw new InputError(`--scales ${tooMany.join(',')}: more pieces than the ${nTrain} training stimuli per fold; use scales up to ${Math.max(1, Math.floor(nTrain / (m + 1)))} (n / (m + 1) for m = ${m} input components)`);
+  }
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, nFolds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);
 

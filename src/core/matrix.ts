@@ -77,6 +77,7 @@ export function validateMatrix(m: ResponseMatrix, what: string, minRows = 2): vo
     throw new InputError(`${what}: needs at least 1 neuron (column), got 0`);
   }
   const { data, d } = m;
+  let largest = 0;
   for (let k = 0; k < data.length; k++) {
     const v = data[k];
     if (!Number.isFinite(v)) {
@@ -84,8 +85,21 @@ export function validateMatrix(m: ResponseMatrix, what: string, minRows = 2): vo
       const col = (k % d) + 1;
       throw new InputError(`${what}: ${Number.isNaN(v) ? 'NaN' : v} at row ${row}, column ${col}; values must be finite`);
     }
+    const a = Math.abs(v);
+    if (a > largest) largest = a;
+  }
+  // Variances are sums of squares: beyond these magnitudes they overflow to Infinity or underflow
+  // to zero in double precision, and every number would be wrong or undefined.
+  if (largest > MAGNITUDE_LIMIT) {
+    throw new InputError(`${what}: values as large as ${largest.toExponential(2)}: their variance overflows double precision; divide the data by a constant first (every observable is unchanged by scaling)`);
+  }
+  if (largest > 0 && largest < 1 / MAGNITUDE_LIMIT) {
+    throw new InputError(`${what}: the largest value is ${largest.toExponential(2)}: its variance underflows double precision; multiply the data by a constant first (every observable is unchanged by scaling)`);
   }
 }
+
+/** Largest magnitude (and inverse smallest) for which eigenvalues and their squares (x^4 summed over rows) stay normal doubles. */
+export const MAGNITUDE_LIMIT = 1e60;
 
 /** Check that two matrices describe the same stimuli (same row count). */
 export function validateSameRows(a: ResponseMatrix, b: ResponseMatrix, whatA: string, whatB: string): void {

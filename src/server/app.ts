@@ -3,7 +3,9 @@
  * JSON API: GET /api/runs, GET /api/runs/:id, GET /api/compare?ids=a,b.
  *
  * Every parameter is validated (run ids are UUIDs; at most 20 ids per comparison); unknown ids are
- * 404, malformed ones 400; only the fixed asset map is served from disk.
+ * 404, malformed ones 400; only the fixed asset map is served from disk. Requests whose Host header
+ * is not the bound address or a loopback name get 421 (DNS rebinding); methods other than GET and
+ * HEAD get 405 with an Allow header.
  */
 
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -37,11 +39,33 @@ function idList(q: unknown): string[] {
   return [...new Set(ids.map(validId))];
 }
 
-export function createApp(storeDir: string): { app: express.Express; store: RunStore } {
+/**
+ * The Host header values the viewer answers: the bound address and the loopback names, each with
+ * the port. Anything else (a DNS-rebinding page asking for evil.example:8080) gets 421.
+ */
+export function allowedHosts(host: string, port: number): Set<string> {
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]', host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]);
+  return new Set([...names].map((h) => `${h}:${port}`.toLowerCase()));
+}
+
+export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } = {}): { app: express.Express; store: RunStore } {
   const store = RunStore.open(storeDir);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  app.use((req, res, next) => {
+    // Only GET and HEAD exist; only the bound host and loopback names are answered.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.status(405).set('Allow', 'GET, HEAD').type('text/plain').send('405: only GET and HEAD\n');
+      return;
+    }
+    const allowed = opts.hosts?.();
+    if (allowed && !allowed.has(String(req.headers.host ?? '').toLowerCase())) {
+      res.status(421).type('text/plain').send('421: this viewer answers only on its own address (Host header not accepted)\n');
+      return;
+    }
+    next();
+  });
   app.use((_req, res, next) => {
     res.set({
       'X-Content-Type-Options': 'nosniff',

@@ -8,7 +8,7 @@
  */
 
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/matrix.js';
 import { assertRecord, RUN_ID, type RunRecord } from './schema.js';
@@ -34,6 +34,17 @@ export interface RunSummary {
   toolkitVersion: string;
   /** A one-line description for lists. */
   summary: string;
+}
+
+/** Throws when something other than a folder sits where the store folder should be. */
+export function assertStoreFolder(dir: string): void {
+  let st;
+  try {
+    st = statSync(resolve(dir));
+  } catch {
+    return; // absent: created on the first write
+  }
+  if (!st.isDirectory()) throw new InputError(`${dir}: is a file, not a results store folder; pass --store DIR (a folder) or move the file`);
 }
 
 const SCHEMA = `
@@ -71,33 +82,44 @@ export class RunStore {
   /** Open (creating if needed) the store in a directory. */
   static open(dir: string, opts: { readonly?: boolean } = {}): RunStore {
     const abs = resolve(dir);
+    assertStoreFolder(dir);
     try {
       if (!opts.readonly) mkdirSync(abs, { recursive: true });
     } catch (err) {
       throw new InputError(`${dir}: cannot create the store directory: ${(err as Error).message}`);
     }
-    let db: Database.Database;
+    let db: Database.Database | null = null;
     try {
       db = new Database(join(abs, 'neurorep.db'), { readonly: opts.readonly === true, fileMustExist: opts.readonly === true });
+      db.pragma('busy_timeout = 10000');
+      if (!opts.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+        db.pragma('foreign_keys = ON');
+        db.exec(SCHEMA);
+      } else db.prepare('SELECT count(*) FROM runs').get();
     } catch (err) {
-      throw new InputError(`${join(dir, 'neurorep.db')}: cannot open the store: ${(err as Error).message}`);
-    }
-    db.pragma('busy_timeout = 10000');
-    if (!opts.readonly) {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      db.pragma('foreign_keys = ON');
-      db.exec(SCHEMA);
+      db?.close();
+      const e = err as { code?: string; message: string };
+      const why = e.code === 'SQLITE_NOTADB' ? 'neurorep.db is not a SQLite database (damaged, or another file in its place)' : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN' ? `cannot be written (${e.message})` : e.message;
+      throw new InputError(`${join(dir, 'neurorep.db')}: cannot open the store: ${why}`);
     }
     return new RunStore(abs, db);
   }
 
+  /** Throws when the store cannot take a write (read-only file or folder), without changing it. */
+  probeWritable(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    this.db.exec('ROLLBACK');
+  }
+
   /** Open a store that must already exist (for commands that only read runs). */
   static openExisting(dir: string): RunStore {
+    assertStoreFolder(dir);
     if (!existsSync(join(resolve(dir), 'neurorep.db'))) {
       throw new InputError(`${dir}: no results store here (no neurorep.db); run an analysis first, or pass --store DIR`);
     }
-    return RunStore.open(dir);
+    return RunStore.open(dir, { readonly: true });
   }
 
   close(): void {

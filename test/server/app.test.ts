@@ -66,3 +66,32 @@ test('security headers', async (t) => {
   t.regex(r.headers.get('content-security-policy') ?? '', /script-src 'self'/);
   t.is(r.headers.get('x-powered-by'), null);
 });
+
+test('DNS rebinding: a Host other than the bound address or a loopback name gets 421; loopback names are answered', async (t) => {
+  const { request } = await import('node:http');
+  const port = Number(new URL(viewer.base).port);
+  const get = (host: string, method = 'GET') =>
+    new Promise<{ status: number; allow?: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/runs', method, headers: { host } }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, allow: res.headers.allow as string | undefined });
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  for (const evil of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`, 'x']) t.is((await get(evil)).status, 421, `Host '${evil}'`);
+  for (const ok of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) t.is((await get(ok)).status, 200, ok);
+});
+
+test('only GET and HEAD: other methods get 405 with an Allow header; security headers stay', async (t) => {
+  for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']) {
+    const r = await fetch(`${viewer.base}/api/runs`, { method });
+    t.is(r.status, 405, method);
+    t.is(r.headers.get('allow'), 'GET, HEAD');
+  }
+  const head = await fetch(`${viewer.base}/`, { method: 'HEAD' });
+  t.is(head.status, 200);
+  const page = await fetch(`${viewer.base}/`);
+  t.is(page.headers.get('x-content-type-options'), 'nosniff');
+  t.regex(page.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+});

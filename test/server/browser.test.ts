@@ -68,7 +68,7 @@ test.serial('compare page: profile on shared axes and the CKA heatmap', async (t
 
 test.serial('a self-contained report renders offline', async (t) => {
   const out = join(ARTIFACTS, 'report.html');
-  const r = await cli('report', viewer.ids.analyze, '--out', out, '--store', viewer.store);
+  const r = await cli('report', viewer.ids.analyze, '--out', out, '--store', viewer.store, '--force');
   t.is(r.code, 0, r.stderr);
   const context = await browser.newContext({ offline: true });
   const page = await context.newPage();

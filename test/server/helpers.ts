@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Rng } from '../../src/core/stats.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 import type { Server } from 'node:http';
-import { createApp } from '../../src/server/app.js';
+import { allowedHosts, createApp } from '../../src/server/app.js';
 import { cli, tempDir } from '../helpers.js';
 import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 
@@ -43,11 +43,13 @@ export async function startViewer(): Promise<Viewer> {
   const dyn = await cli('dynamics', ...files, '--store', store, '--json', '--quiet');
   if (dyn.code !== 0) throw new Error(`dynamics failed: ${dyn.stderr}`);
   const dynamics = JSON.parse(dyn.stdout).id;
-  const { app, store: db } = createApp(store);
+  let hosts = new Set<string>();
+  const { app, store: db } = createApp(store, { hosts: () => hosts });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
+  hosts = allowedHosts('127.0.0.1', port);
   return {
     base: `http://127.0.0.1:${port}`,
     store,

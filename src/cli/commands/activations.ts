@@ -6,6 +6,7 @@ import { parseNpy } from '../../io/npy.js';
 import { readInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
+import { checkOutputPath } from '../outputPath.js';
 import { toJson } from '../context.js';
 
 export const activationsCommand: Command = {
@@ -27,7 +28,8 @@ export const activationsCommand: Command = {
     scale: { type: 'string', arg: 'F', help: 'multiply inputs by F, e.g. 1/255 (default 1)' },
     batch: { type: 'integer', min: 1, arg: 'B', help: 'batch size for dynamic-batch models (default 256)' },
     labels: { type: 'string', arg: 'FILE', help: 'a .npy of one label per input, saved as `labels` (stimulus ids for compare)' },
-    out: { type: 'string', arg: 'FILE', help: 'the .npz to write' },
+    out: { type: 'string', arg: 'FILE', help: 'the .npz to write (its folder must exist)' },
+    force: { type: 'boolean', help: 'replace --out when it exists' },
     list: { type: 'boolean', help: 'list the model inputs and tensor names, then stop' },
     json: jsonOption('a summary'),
   },
@@ -51,6 +53,7 @@ export const activationsCommand: Command = {
     const out = o.out as string | undefined;
     if (!out) throw new UsageError('activations: --out FILE.npz is required');
     if (!out.toLowerCase().endsWith('.npz')) throw new UsageError(`--out must name an .npz file, got '${out}'`);
+    checkOutputPath(out, { store: ctx.store, inputs: [modelPath, inputPath, ...(o.labels ? [o.labels as string] : [])], force: o.force === true });
     const model = loadOnnxModel(modelPath);
     if (!inputPath.toLowerCase().endsWith('.npy')) throw new InputError(`${inputPath}: inputs must be a .npy array with samples on the first axis`);
     const arr = parseNpy(readInputFile(inputPath), inputPath);

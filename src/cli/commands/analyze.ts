@@ -4,9 +4,9 @@ import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult } from '../../analy
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
+import { fmt, recordHead, sourceOf, type Context } from '../context.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, nullText, printable, warningLines } from '../observableOptions.js';
-import { saveRun } from '../save.js';
+import { finishRun } from '../save.js';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
@@ -23,6 +23,7 @@ export const analyzeCommand: Command = {
     'single-trial responses. A file without interval tables is cut into --bin second bins.',
     'Areas of different sizes: --match-neurons recomputes every observable at a common count.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     table: { type: 'string', arg: 'NAME', help: 'interval table under /intervals (default trials, else the first)' },
     align: { type: 'string', arg: 'COLUMN', help: 'interval column with the alignment times (default start_time)' },
@@ -62,8 +63,7 @@ export const analyzeCommand: Command = {
       correctionMaxRank: o['correct-max-rank'] as number | undefined,
     };
     const { record, representations, text } = await runAnalysis(path, opts, ctx);
-    saveRun(ctx, record, representations);
-    ctx.io.out((ctx.json ? toJson(record) : text) + '\n');
+    finishRun(ctx, record, text, representations);
     return 0;
   },
 };
@@ -91,6 +91,8 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     : `${l.keptRows.length} time bins of ${l.window[1]} s`;
   const lines = [`${path}: ${rows}`];
   if (l.rowsDroppedNaN) lines.push(`  ${l.rowsDroppedNaN} rows dropped: ${l.align} is NaN`);
+  if (l.rowsDroppedInfinite) lines.push(`  ${l.rowsDroppedInfinite} rows dropped: ${l.align} is infinite`);
+  if (l.rowsDroppedStimulusNaN) lines.push(`  ${l.rowsDroppedStimulusNaN} rows dropped: stimulus value is NaN`);
   if (l.rowsDroppedEmpty) lines.push(`  ${l.rowsDroppedEmpty} rows dropped: no trace sample in the window`);
   if (l.stimulus) lines.push(`  stimulus: ${l.stimulus.column} (${new Set(l.stimulus.values.map(String)).size} distinct)`);
   lines.push(`  groups by ${l.groupBy}:`);

@@ -4,10 +4,10 @@ import { mapComplexity, type ComplexityResult } from '../../core/complexity.js';
 import { validateSameRows } from '../../core/matrix.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, toJson } from '../context.js';
+import { fmt, recordHead } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
-import { saveRun } from '../save.js';
+import { finishRun } from '../save.js';
 
 export const complexityCommand: Command = {
   name: 'complexity',
@@ -27,6 +27,7 @@ export const complexityCommand: Command = {
     'Definition 1 reproduces runs made before 2026-11-26 (k-means pieces, the 10 %-of-gain rule).',
     '--null permutes Y\'s rows against X and compares the held-out gain with the observed one.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     'key-x': { type: 'string', arg: 'NAME', help: 'array for X inside an .npz' },
     'key-y': { type: 'string', arg: 'NAME', help: 'array for Y inside an .npz' },
@@ -69,9 +70,7 @@ export const complexityCommand: Command = {
       ...recordHead('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) }),
       ...result,
     };
-    saveRun(ctx, record);
-    if (ctx.json) ctx.io.out(toJson(record) + '\n');
-    else ctx.io.out(formatComplexity(x.what, y.what, result) + '\n');
+    finishRun(ctx, record, formatComplexity(x.what, y.what, result));
     return 0;
   },
 };

@@ -37,6 +37,7 @@ export const demoCommand: Command = {
     'orientations. Then runs `analyze` and `network` on them, stores both runs and prints the',
     'side-by-side comparison with CKA. Seeded: the same seed gives the same numbers.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     serve: { type: 'boolean', help: 'then serve the viewer on the store' },
     port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'viewer port with --serve (default 8080)' },

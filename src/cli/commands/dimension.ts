@@ -7,9 +7,9 @@ import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix 
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, toJson } from '../context.js';
+import { fmt, recordHead } from '../context.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
-import { saveRun } from '../save.js';
+import { finishRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
 import { MATRIX_KEY } from '../../analysis/compare.js';
 import { ciText, CORRECTION_OPTION, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
@@ -31,6 +31,7 @@ export const dimensionCommand: Command = {
     'noise-corrected cvPCA spectrum is computed from the repeats (stimuli with >= 2 repeats);',
     '--null shuffles trials across stimuli to test that its signal is above chance.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     'stimulus-ids': { type: 'string', arg: 'PATH|KEY', help: 'stimulus id of each row (a 1-column file, or an array in the same .npz); enables cvPCA' },
@@ -91,9 +92,7 @@ export const dimensionCommand: Command = {
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,
     };
-    saveRun(ctx, record, () => [representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null)]);
-    if (ctx.json) ctx.io.out(toJson(record) + '\n');
-    else ctx.io.out(formatDimension(what, result, loaded.matrix.n) + '\n');
+    finishRun(ctx, record, formatDimension(what, result, loaded.matrix.n), () => [representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null)]);
     return 0;
   },
 };

@@ -5,8 +5,8 @@ import { trainingDynamics, type Dynamics } from '../../analysis/dynamics.js';
 import { InputError } from '../../core/matrix.js';
 import { jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, toJson } from '../context.js';
-import { saveRun } from '../save.js';
+import { fmt, recordHead, sourceOf } from '../context.js';
+import { finishRun } from '../save.js';
 
 export const dynamicsCommand: Command = {
   name: 'dynamics',
@@ -19,6 +19,7 @@ export const dynamicsCommand: Command = {
     'layer, or from the input for the first layer); then y = a t^b fitted by least squares on',
     'ln y vs ln t, with a, b and R^2 reported per series.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     seed: SEED_OPTION,
     json: jsonOption(),
@@ -35,8 +36,7 @@ export const dynamicsCommand: Command = {
     const seed = (args.options.seed as number | undefined) ?? 0;
     const d = trainingDynamics(checkpoints, { seed, onProgress: (i, n) => ctx.progress('checkpoints', i, n) });
     const record = { ...recordHead('dynamics', files.map((f) => sourceOf(f, 'activations')), { seed, files: files.length }), ...d };
-    saveRun(ctx, record);
-    ctx.io.out((ctx.json ? toJson(record) : formatDynamics(d)) + '\n');
+    finishRun(ctx, record, formatDynamics(d));
     return 0;
   },
 };

@@ -1,10 +1,11 @@
 /** `neurorep info`: what a file holds. */
 
 import { isHdf5File, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
-import { inspectMatrixFile } from '../../io/matrixFile.js';
+import { inspectMatrixFile, assertInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
+import { printable } from '../text.js';
 
 export const infoCommand: Command = {
   name: 'info',
@@ -20,11 +21,12 @@ export const infoCommand: Command = {
   },
   async run(args, ctx) {
     const [path] = expectPositionals(args, ['file'], 'info');
+    assertInputFile(path);
     if (isHdf(path)) {
       const nwb = await NwbFile.open(path);
       try {
         const inv = nwbInventory(nwb);
-        ctx.io.out((ctx.json ? toJson(inv) : formatNwb(inv)) + '\n');
+        ctx.io.out((ctx.json ? toJson(inv) : printable(formatNwb(inv))) + '\n');
       } finally {
         nwb.close();
       }
@@ -39,7 +41,7 @@ export const infoCommand: Command = {
     for (const a of inv.arrays) {
       lines.push(`  ${a.name}: shape (${a.shape.join(', ')}) ${a.dtype}${a.fortranOrder ? ' Fortran order' : ''} -> ${a.n} stimuli x ${a.d} features`);
     }
-    ctx.io.out(lines.join('\n') + '\n');
+    ctx.io.out(printable(lines.join('\n')) + '\n');
     return 0;
   },
 };

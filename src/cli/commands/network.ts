@@ -5,9 +5,9 @@ import { profileActivationFile, type ActivationFileOptions, type NetworkProfile 
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, toJson, type Context } from '../context.js';
+import { fmt, recordHead, sourceOf, type Context } from '../context.js';
 import { COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } from '../observableOptions.js';
-import { saveRun } from '../save.js';
+import { finishRun } from '../save.js';
 
 export const networkCommand: Command = {
   name: 'network',
@@ -22,6 +22,7 @@ export const networkCommand: Command = {
     'Per layer: D_eff (and corrected), PR, alpha, activation patterns (on = > 0). Per consecutive',
     'pair: complexity, with its permutation null under --null.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     order: { type: 'string', arg: 'a,b,...', help: 'layer arrays to use, in depth order (default: archive order)' },
     pool: { type: 'string', arg: 'none|mean', help: 'mean: average convolutional maps over positions (default none)' },
@@ -54,8 +55,7 @@ export const networkCommand: Command = {
       },
       ctx,
     );
-    saveRun(ctx, record, representations);
-    ctx.io.out((ctx.json ? toJson(record) : text) + '\n');
+    finishRun(ctx, record, text, representations);
     return 0;
   },
 };

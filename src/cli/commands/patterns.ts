@@ -3,10 +3,10 @@
 import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, toJson } from '../context.js';
+import { fmt, recordHead } from '../context.js';
 import { loadMatrixArgument } from '../load.js';
 import { ciText, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
-import { saveRun } from '../save.js';
+import { finishRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
 import { MATRIX_KEY } from '../../analysis/compare.js';
 
@@ -24,6 +24,7 @@ export const patternsCommand: Command = {
     'Default threshold by --source: 0 for network activations and spike counts, mean + 1 sd per',
     'neuron for calcium traces.',
   ].join('\n'),
+  storesRuns: true,
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     threshold: { type: 'string', arg: 'T', help: "on = value > T; a number or 'mean+sd' (default by --source)" },
@@ -48,9 +49,7 @@ export const patternsCommand: Command = {
       ...recordHead('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }),
       ...result,
     };
-    saveRun(ctx, record, () => [representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null)]);
-    if (ctx.json) ctx.io.out(toJson(record) + '\n');
-    else ctx.io.out(formatPatterns(m.what, result) + '\n');
+    finishRun(ctx, record, formatPatterns(m.what, result), () => [representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null)]);
     return 0;
   },
 };

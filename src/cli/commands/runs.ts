@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunStore } from '../../store/runStore.js';
+import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
@@ -15,6 +15,7 @@ export const runsCommand: Command = {
   options: { json: jsonOption('the list') },
   run(args, ctx) {
     expectPositionals(args, [], 'runs');
+    assertStoreFolder(ctx.store);
     if (!existsSync(join(ctx.store, 'neurorep.db'))) {
       if (ctx.json) ctx.io.out(toJson({ store: ctx.store, runs: [] }) + '\n');
       else ctx.io.out(`no runs yet in ${ctx.store} (run an analysis, or 'neurorep demo')\n`);

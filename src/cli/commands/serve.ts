@@ -1,7 +1,7 @@
 /** `neurorep serve`: the viewer on the store, on 127.0.0.1 unless told otherwise. */
 
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../server/app.js';
+import { allowedHosts, createApp } from '../../server/app.js';
 import { expectPositionals } from '../args.js';
 import type { Command } from '../command.js';
 import type { Context } from '../context.js';
@@ -29,9 +29,13 @@ export const serveCommand: Command = {
 
 /** Serve until SIGINT/SIGTERM. `open` is a path to print as the starting page. */
 export function startServer(ctx: Context, opts: { port: number; host: string; open?: string }): Promise<void> {
-  const { app, store } = createApp(ctx.store);
+  let hosts = new Set<string>();
+  const { app, store } = createApp(ctx.store, { hosts: () => hosts });
   return new Promise((resolve, reject) => {
     const server = app.listen(opts.port, opts.host);
+    server.once('listening', () => {
+      hosts = allowedHosts(opts.host, (server.address() as AddressInfo).port);
+    });
     server.once('error', (err: NodeJS.ErrnoException) => {
       store.close();
       reject(err.code === 'EADDRINUSE' ? new InputError(`port ${opts.port} on ${opts.host} is in use; choose another with --port`) : err);
