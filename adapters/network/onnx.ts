@@ -26,7 +26,8 @@ export const ACTIVATION_OPS = new Set(['Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Sel
 
 export interface OnnxModel {
   path: string;
-  proto: ModelProto;
+  /** The decoded model (an onnx-proto ModelProto; opaque so that the public types need no protobuf typings). */
+  proto: unknown;
   /** The real inputs (graph inputs that are not initializers). */
   inputs: { name: string; dims: (number | string)[] }[];
   outputs: string[];
@@ -66,7 +67,7 @@ export function defaultLayers(m: OnnxModel): string[] {
 
 /** The model's bytes with the given tensors added as graph outputs. */
 export function exposeTensors(m: OnnxModel, names: string[]): Uint8Array {
-  const proto = onnx.ModelProto.decode(onnx.ModelProto.encode(m.proto).finish());
+  const proto = onnx.ModelProto.decode(onnx.ModelProto.encode(m.proto as ModelProto).finish());
   const graph = proto.graph!;
   const known = new Map((graph.valueInfo ?? []).map((v) => [v.name, v]));
   const existing = new Set((graph.output ?? []).map((o) => o.name));

@@ -6,6 +6,7 @@
 
 import { responseMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { Rng } from '../core/stats.js';
+import type { NwbSpec } from '../../adapters/nwb/write.js';
 
 export interface SyntheticArea {
   name: string;
@@ -105,4 +106,25 @@ export function syntheticNetwork(orientations: readonly number[], widths: number
     layers.push({ name: `relu${li + 1}`, matrix: x });
   });
   return { input, layers };
+}
+
+/** The NWB file of a synthetic session: units with electrode areas, and a trials table with the orientation. */
+export function sessionNwbSpec(session: SyntheticSession, identifier: string): NwbSpec {
+  return {
+    identifier,
+    sessionDescription: 'neurorep demo: two simulated visual areas viewing oriented gratings (synthetic data)',
+    electrodes: { location: session.areas.map((a) => a.name), group: session.areas.map((_, i) => `shank${i}`) },
+    units: {
+      spikeTimes: session.spikeTimes,
+      electrodes: session.area.map((a) => session.areas.findIndex((x) => x.name === a)),
+    },
+    intervals: {
+      trials: {
+        start: session.start,
+        stop: session.stop,
+        columns: { orientation: session.orientation, grating: session.orientation.map((o) => `grating ${o} deg`) },
+        description: 'one drifting-grating presentation per trial',
+      },
+    },
+  };
 }

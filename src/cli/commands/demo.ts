@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeNwbFile } from '../../../adapters/nwb/write.js';
-import { firstAppearance, syntheticNetwork, syntheticSession } from '../../analysis/synthetic.js';
+import { firstAppearance, sessionNwbSpec, syntheticNetwork, syntheticSession } from '../../analysis/synthetic.js';
 import { compareRuns } from '../../analysis/compare.js';
 import { writeNpz } from '../../io/matrixFile.js';
 import { RunStore } from '../../store/runStore.js';
@@ -55,23 +55,7 @@ export const demoCommand: Command = {
 
     const session = syntheticSession({ seed });
     const nwbPath = join(dir, 'session.nwb');
-    await writeNwbFile(nwbPath, {
-      identifier: `neurorep-demo-${seed}`,
-      sessionDescription: 'neurorep demo: two simulated visual areas viewing oriented gratings (synthetic data)',
-      electrodes: { location: session.areas.map((a) => a.name), group: session.areas.map((_, i) => `shank${i}`) },
-      units: {
-        spikeTimes: session.spikeTimes,
-        electrodes: session.area.map((a) => session.areas.findIndex((x) => x.name === a)),
-      },
-      intervals: {
-        trials: {
-          start: session.start,
-          stop: session.stop,
-          columns: { orientation: session.orientation, grating: session.orientation.map((o) => `grating ${o} deg`) },
-          description: 'one drifting-grating presentation per trial',
-        },
-      },
-    });
+    await writeNwbFile(nwbPath, sessionNwbSpec(session, `neurorep-demo-${seed}`));
     ctx.log(`wrote ${nwbPath}: ${session.spikeTimes.length} units, ${session.orientation.length} trials`);
 
     const stimuli = firstAppearance(session.orientation);

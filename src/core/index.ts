@@ -1,0 +1,29 @@
+/**
+ * neurorep/core: the observables as pure functions on in-memory matrices. No Node.js module is
+ * imported below this folder, so this entry also runs in a browser (bundled) or in Deno.
+ *
+ * A ResponseMatrix is stimuli (rows) x neurons (columns), row-major Float64Array data.
+ */
+
+export { responseMatrix, fromRows, validateMatrix, trialAveraged, groupRowsByStimulus, averageRowGroups, InputError, type ResponseMatrix } from './matrix.js';
+export {
+  effectiveDimension,
+  cvPCA,
+  covarianceEigenvalues,
+  spectrumObservables,
+  powerLawExponent,
+  AnalysisError,
+  type DimensionOptions,
+  type DimensionResult,
+  type CvPcaResult,
+  type SpectrumObservables,
+} from './dimension.js';
+export { correctedSpectrum, spectralDimensions, type CorrectedSpectrum, type CorrectionOptions } from './spectrumCorrection.js';
+export { mapComplexity, complexityNull, type ComplexityOptions, type ComplexityResult, type ComplexityDefinition } from './complexity.js';
+export { patternEntropy, binarise, defaultThreshold, type PatternsOptions, type PatternsResult, type Threshold } from './patterns.js';
+export { linearCka, linearGram, ckaFromGrams } from './cka.js';
+export { jackknifeIntervals, type IntervalSummary } from './jackknife.js';
+export { permutationNull, type NullSummary } from './permutation.js';
+export { warning, type Warning, type WarningCode } from './warnings.js';
+export { Rng, fitPowerLaw, entropy } from './stats.js';
+export { setParallelRuntime, parallelThreads, type ParallelRuntime } from './parallel.js';

@@ -1,0 +1,26 @@
+/** examples/api/observables.ts doubles as a regression test: its numbers equal direct calls of the API. */
+
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { analyzeNwb, effectiveDimension, firstAppearance, linearCka, syntheticNetwork, syntheticSession } from '../../src/index.js';
+import { ROOT, tempDir } from '../helpers.js';
+
+test('the API example runs and prints what the API computes', async (t) => {
+  const out = tempDir('neurorep-api-example-');
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', 'api', 'observables.ts'), '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  t.is(r.status, 0, r.stderr);
+  const printed = JSON.parse(r.stdout);
+  t.is(printed.recording, join(out, 'session.nwb'));
+  const direct = await analyzeNwb(printed.recording, { stimulus: 'orientation', seed: 0 });
+  t.deepEqual(printed.areas.map((a: { area: string }) => a.area), ['V1 (simulated)', 'LM (simulated)']);
+  printed.areas.forEach((a: { effectiveDimension: number; neurons: number; stimuli: number }, i: number) => {
+    t.is(a.effectiveDimension, direct.groups[i].effectiveDimension as number);
+    t.is(a.neurons, direct.groups[i].d);
+    t.is(a.stimuli, 72);
+  });
+  const net = syntheticNetwork(firstAppearance(syntheticSession({ seed: 1 }).orientation), [64, 64, 32], 2);
+  t.is(printed.network.relu1EffectiveDimension, effectiveDimension(net.layers[0].matrix).effectiveDimension);
+  t.is(printed.network.relu1relu2Cka, linearCka(net.layers[0].matrix, net.layers[1].matrix));
+  t.is(printed.network.layers.length, 3);
+});
