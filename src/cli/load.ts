@@ -1,5 +1,6 @@
 /** Loading matrix arguments: `file.npz:key` or `--key`, validated, with a name for messages. */
 
+import { statSync } from 'node:fs';
 import { InputError, validateMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { readMatrixFile, type LoadedMatrix } from '../io/matrixFile.js';
 import { sourceOf, type SourceInfo } from './context.js';
@@ -13,10 +14,25 @@ export interface MatrixArgument {
   source: SourceInfo;
 }
 
-/** Split `archive.npz:key` into path and key (only for .npz paths). */
+/**
+ * Split `archive.npz:key` into path and key (only for .npz paths). Keys may hold ':' and '/'
+ * (ONNX tensor names such as `onnx::Gemm_12` or `/conv1/Relu_output_0`), so the split is at the
+ * first `.npz:` whose prefix is an existing file; a spec that is itself a file is never split.
+ */
 export function splitKey(spec: string): { path: string; key?: string } {
-  const m = /^(.*\.npz):([^:/\\]+)$/i.exec(spec);
-  return m ? { path: m[1], key: m[2] } : { path: spec };
+  const cuts = [...spec.matchAll(/\.npz:/gi)].map((m) => m.index! + 4);
+  if (cuts.length === 0 || isFile(spec)) return { path: spec };
+  const cut = cuts.find((c) => isFile(spec.slice(0, c))) ?? cuts[0];
+  const key = spec.slice(cut + 1);
+  return key ? { path: spec.slice(0, cut), key } : { path: spec };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Read, flatten and validate (finite values, >= 2 rows) one matrix argument. */

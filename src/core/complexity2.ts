@@ -135,12 +135,12 @@ function zscore(m: ResponseMatrix): ResponseMatrix {
  * a rotated, rescaled or shifted copy of the data reaches the rest of the procedure as the same
  * numbers (otherwise rounding noise can flip near-ties in the tree and move a point between pieces).
  */
-function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array; m: number; varianceKept: number } {
+function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array; m: number; varianceKept: number; scale: number } {
   const xc = centerColumns(x).data;
   let total = 0;
   for (let i = 0; i < xc.length; i++) total += xc[i] * xc[i];
   total /= Math.max(1, x.n - 1);
-  if (!(total > 0)) return { scores: new Float64Array(0), m: 0, varianceKept: 0 };
+  if (!(total > 0)) return { scores: new Float64Array(0), m: 0, varianceKept: 0, scale: 1 };
   const axes = principalAxes(xc, x.n, x.d, Math.min(cap, x.d, x.n - 1));
   const m = axes.k;
   const n = x.n;
@@ -175,7 +175,7 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] / maxAbs) * unit) / unit;
   let kept = 0;
   for (let c = 0; c < m; c++) kept += axes.values[c];
-  return { scores, m, varianceKept: Math.min(1, kept / total) };
+  return { scores, m, varianceKept: Math.min(1, kept / total), scale: maxAbs };
 }
 
 function prepareX(x: ResponseMatrix, cap: number, standardize: boolean): PreparedX {
@@ -204,8 +204,10 @@ function prepareY(y: ResponseMatrix, standardize: boolean): { yc: Float64Array; 
     let all = 0, part = 0;
     for (let j = 0; j < y.d; j++) all += base.data[i * y.d + j] ** 2;
     for (let c = 0; c < ps.m; c++) part += ps.scores[i * ps.m + c] ** 2;
-    // Only the variance of components really left out counts (not the rounding of the scores).
-    dropped[i] = ps.varianceKept < 1 - 1e-12 ? Math.max(0, all - part) : 0;
+    part *= ps.scale * ps.scale; // scores are in units of their largest magnitude
+    // Only the variance of components really left out counts (not the rounding of the scores),
+    // in the units of the scores, like the residuals it is added to.
+    dropped[i] = ps.varianceKept < 1 - 1e-12 ? Math.max(0, all - part) / (ps.scale * ps.scale) : 0;
     kept += part;
     total += all;
   }

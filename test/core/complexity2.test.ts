@@ -273,3 +273,37 @@ test('intervals contain their estimates; when K* varies between replicates, C ge
   t.true(r.bootstrap!.intervals.complexity.lo >= 0, 'never below 0');
   if (r.bootstrap!.methods) t.regex(r.bootstrap!.methods.complexity, /range of the/);
 });
+
+test('outputs wider than 256 components: the left-out variance counts as unexplained in the same units (linear R^2 = planted signal share)', (t) => {
+  // Y = 3 strong linear directions of X plus isotropic noise in 320 dimensions; noise carries
+  // about 20 % of Y's variance, so a linear map explains about 0.8 of it, whatever the truncation.
+  const rng = new Rng(11);
+  const n = 600, p = 3, q = 320, noise = 0.1;
+  const x = responseMatrix(n, p, gaussian(rng, n, p));
+  const a = Float64Array.from({ length: p * q }, () => rng.normal());
+  const y = new Float64Array(n * q);
+  let signal = 0, total = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < q; j++) {
+      let s = 0;
+      for (let k = 0; k < p; k++) s += x.data[i * p + k] * a[k * q + j];
+      const e = noise * Math.sqrt(10) * rng.normal();
+      y[i * q + j] = s + e;
+      signal += s * s;
+      total += s * s + e * e;
+    }
+  const r = mapComplexity(x, responseMatrix(n, q, y), { seed: 1 });
+  t.is(r.definition, 'complexity/2');
+  t.true(r.outputVarianceKept > 0.85 && r.outputVarianceKept < 1, `output variance kept ${r.outputVarianceKept}`);
+  t.true(Math.abs(r.linearR2 - signal / total) < 0.05, `linear R^2 ${r.linearR2} vs planted ${signal / total}`);
+  t.true(r.warnings.some((w) => w.code === 'input-truncated') === r.outputVarianceKept < 0.99, JSON.stringify([r.outputVarianceKept, r.linearR2, signal / total, r.warnings]));
+});
+
+test('outputs of at most 256 dimensions are never reported as truncated', (t) => {
+  const rng = new Rng(12);
+  const x = responseMatrix(400, 8, gaussian(rng, 400, 8));
+  const y = responseMatrix(400, 32, Float64Array.from({ length: 400 * 32 }, (_v, k) => Math.max(0, x.data[Math.floor(k / 32) * 8 + (k % 8)] + 0.1 * rng.normal())));
+  const r = mapComplexity(x, y, { seed: 1 });
+  t.true(Math.abs(r.outputVarianceKept - 1) < 1e-9, `output variance kept ${r.outputVarianceKept}`);
+  t.false(r.warnings.some((w) => w.code === 'input-truncated'));
+});
