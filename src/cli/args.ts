@@ -51,6 +51,9 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
   version: { type: 'boolean', help: 'print the version' },
 };
 
+/** On every command that stores runs. */
+export const LABEL_OPTION: OptionSpecs[string] = { type: 'string', arg: 'TEXT', help: 'a label kept with the run, shown by `runs`, the viewer and compare (at most 200 characters)' };
+
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const all = { ...GLOBAL_OPTIONS, ...specs };
   const positionals: string[] = [];

@@ -1,6 +1,7 @@
 /**
- * What every command gets: where to print, whether to be quiet, progress on stderr (only when
- * stderr is a terminal), the toolkit version, and the run record builder.
+ * What every command gets: where to print, whether to be quiet, progress on stderr (a redrawn bar
+ * on a terminal, a plain line every few seconds otherwise), the toolkit version, and the run
+ * record builder.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -32,24 +33,31 @@ export interface Context {
   store: string;
   /** True with --no-store: compute and print, keep nothing. */
   noStore: boolean;
+  /** --label: kept in every run record this command makes. */
+  label?: string;
   /** Why the store cannot be written, when a check before the computation found out. */
   storeProblem?: string;
   /** A log line on stderr (suppressed by --quiet). */
   log: (line: string) => void;
-  /** Progress of a long step: redrawn in place on a TTY, silent otherwise. */
+  /** Progress of a long step: redrawn in place on a TTY; otherwise a plain line every few seconds (CI logs, nohup). */
   progress: (label: string, done: number, total: number) => void;
 }
 
-export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean }): Context {
+export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean; label?: string }): Context {
   const quiet = opts.quiet === true;
   let lastDraw = 0;
   let drawing = false;
+  // Not a terminal: a line every NEUROREP_PROGRESS_SECONDS (default 5) once work has run that long.
+  const every = 1000 * (Number(process.env.NEUROREP_PROGRESS_SECONDS) > 0 ? Number(process.env.NEUROREP_PROGRESS_SECONDS) : 5);
+  const started = Date.now();
+  let lastLine = started;
   return {
     io,
     quiet,
     json: opts.json === true,
     store: opts.store ?? process.env.NEUROREP_STORE ?? './.neurorep',
     noStore: opts.noStore === true,
+    label: opts.label,
     log: (line) => {
       if (quiet) return;
       if (drawing) {
@@ -59,8 +67,14 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
       io.err(printable(line) + '\n');
     },
     progress: (label, done, total) => {
-      if (quiet || !io.errIsTTY) return;
+      if (quiet) return;
       const now = Date.now();
+      if (!io.errIsTTY) {
+        if (now - lastLine < every) return;
+        lastLine = now;
+        io.err(`${printable(label)}: ${done}/${total} (${Math.round((now - started) / 1000)} s)\n`);
+        return;
+      }
       if (done < total && now - lastDraw < 100) return;
       lastDraw = now;
       const width = 24;

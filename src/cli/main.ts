@@ -5,7 +5,7 @@
 
 import { AnalysisError } from '../core/dimension.js';
 import { InputError } from '../core/matrix.js';
-import { formatOptions, GLOBAL_OPTIONS, parseArgs, UsageError } from './args.js';
+import { formatOptions, GLOBAL_OPTIONS, LABEL_OPTION, parseArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
@@ -69,8 +69,13 @@ function mainHelp(): string {
   ].join('\n');
 }
 
+/** A command's own options, with --label on every command that stores runs. */
+function optionsOf(c: Command): Command['options'] {
+  return c.storesRuns ? { ...c.options, label: LABEL_OPTION } : c.options;
+}
+
 function commandHelp(c: Command): string {
-  return [`usage: neurorep ${c.usage}`, '', c.description, '', 'options:', formatOptions(c.options), '', 'global options:', formatOptions(GLOBAL_OPTIONS)].join('\n');
+  return [`usage: neurorep ${c.usage}`, '', c.description, '', 'options:', formatOptions(optionsOf(c)), '', 'global options:', formatOptions(GLOBAL_OPTIONS)].join('\n');
 }
 
 /** Run the CLI on argv (without node and script). Returns the exit code. */
@@ -88,7 +93,9 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
     const entry = COMMANDS.find((c) => c.name === name);
     if (!entry) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     const command = await entry.load();
-    const args = parseArgs(rest, command.options);
+    const args = parseArgs(rest, optionsOf(command));
+    const label = args.options.label as string | undefined;
+    if (label !== undefined && (label.trim() === '' || label.length > 200)) throw new UsageError('--label takes a non-empty text of at most 200 characters');
     if (args.options.help) {
       io.out(commandHelp(command) + '\n');
       return 0;
@@ -104,6 +111,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       json: args.options.json as boolean | undefined,
       store: args.options.store as string | undefined,
       noStore: args.options['no-store'] as boolean | undefined,
+      label,
     });
     if (command.storesRuns) checkStore(ctx);
     return await command.run(args, ctx);

@@ -44,6 +44,7 @@ export function checkStore(ctx: Context): void {
 export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepresentation | null)[] = () => []): void {
   if (ctx.noStore) return;
   const fail = (why: string) => new StoreNotUpdated(`${ctx.store}: the run was not stored (${why}); the result printed above is complete`);
+  if (ctx.label !== undefined) (record as { label?: string }).label = ctx.label;
   if (ctx.storeProblem) throw fail(ctx.storeProblem);
   let store: RunStore | null = null;
   try {
@@ -58,7 +59,8 @@ export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepres
 }
 
 /** Print the run (its JSON record with --json, else the text) and then store it. */
-export function finishRun(ctx: Context, record: { id: string }, text: string, reps: () => (StoredRepresentation | null)[] = () => []): void {
+export function finishRun(ctx: Context, record: { id: string; label?: string }, text: string, reps: () => (StoredRepresentation | null)[] = () => []): void {
+  if (ctx.label !== undefined) record.label = ctx.label;
   ctx.io.out((ctx.json ? toJson(record) : printable(text)) + '\n');
   saveRun(ctx, record, reps);
 }

@@ -6,6 +6,7 @@
 
 import { entitiesOf, type Comparison } from '../analysis/compare.js';
 import type { RunSummary } from '../store/runStore.js';
+import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
 import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
@@ -33,12 +34,12 @@ const pText = (n: NullLike | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.
 export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
   const rows = runs
     .map(
-      (r) => `<tr><td><a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a></td><td>${escapeHtml(r.kind)}</td><td data-value="${escapeHtml(r.createdAt)}">${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(r.sourceKind)}</td><td class="meta">${escapeHtml(r.sourcePath)}</td><td>${escapeHtml(r.summary)}</td></tr>`,
+      (r) => `<tr><td><a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a></td><td>${escapeHtml(r.kind)}</td><td data-value="${escapeHtml(r.createdAt)}">${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(r.sourceKind)}</td><td class="meta">${escapeHtml(r.sourcePath)}</td><td>${escapeHtml(r.label ?? '')}</td><td class="meta">${escapeHtml(r.keyParams)}</td><td>${escapeHtml(r.summary)}</td></tr>`,
     )
     .join('\n');
   const body = runs.length
     ? `<h1>Runs</h1><p class="meta">${runs.length} run${runs.length === 1 ? '' : 's'}; click a column to sort. <a href="/compare">Compare runs</a>.</p>
-<table class="sortable" id="runs"><thead><tr><th>id</th><th>kind</th><th>created</th><th>source kind</th><th>source</th><th>summary</th></tr></thead><tbody>
+<table class="sortable" id="runs"><thead><tr><th>id</th><th>kind</th><th>created</th><th>source kind</th><th>source</th><th>label</th><th>parameters</th><th>summary</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`
     : `<h1>Runs</h1><p>No runs yet. Run <code>npx neurorep demo</code>, or analyze a file of your own.</p>`;
@@ -70,7 +71,9 @@ function metaTable(r: RunRecord): string {
     ['created', r.createdAt],
     ['toolkit version', r.toolkitVersion],
     ...sources.map((s, i): [string, string] => [`source${sources.length > 1 ? ` ${i + 1}` : ''}`, `${s.path} (${s.kind}, sha256 ${s.sha256.slice(0, 16)}...)`]),
-    ['parameters', JSON.stringify(r.params)],
+    ...(r.label ? [['label', r.label] as [string, string]] : []),
+    ['key parameters', keyParams(r.params)],
+    ['all parameters', JSON.stringify(r.params)],
   ];
   if (r.kind === 'analyze') {
     rows.push(['session', `${r.session.identifier}: ${r.session.sessionDescription}`]);
@@ -145,7 +148,7 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
   const charts: Chart[] = [];
   const picker = `<form class="picker" method="get" action="/compare"><h2>Pick runs</h2>${all
     .filter((r) => r.kind !== 'dynamics')
-    .map((r) => `<label><input type="checkbox" name="ids" value="${escapeHtml(r.id)}"${selected.includes(r.id) ? ' checked' : ''}> <code>${escapeHtml(r.id.slice(0, 8))}</code> ${escapeHtml(r.kind)}: ${escapeHtml(r.summary)}</label>`)
+    .map((r) => `<label><input type="checkbox" name="ids" value="${escapeHtml(r.id)}"${selected.includes(r.id) ? ' checked' : ''}> <code>${escapeHtml(r.id.slice(0, 8))}</code> ${escapeHtml(r.kind)}${r.label ? ` <b>${escapeHtml(r.label)}</b>` : ''}: ${escapeHtml(r.summary)} <span class="meta">(${escapeHtml(r.sourcePath.split(/[\\/]/).pop() ?? '')}${r.keyParams ? `; ${escapeHtml(r.keyParams)}` : ''})</span></label>`)
     .join('')}<p><button type="submit">Compare</button></p></form>`;
   const parts = ['<h1>Compare</h1>'];
   if (cmp && cmp.entities.length) {

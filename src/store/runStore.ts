@@ -7,6 +7,7 @@
  * take turns instead of failing.
  */
 
+import { keyParams } from './keyParams.js';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -34,6 +35,10 @@ export interface RunSummary {
   toolkitVersion: string;
   /** A one-line description for lists. */
   summary: string;
+  /** The user's --label, or null. */
+  label: string | null;
+  /** The parameters that tell runs of the same file apart (table, window, stimulus, layers, ...). */
+  keyParams: string;
 }
 
 /** Throws when something other than a folder sits where the store folder should be. */
@@ -173,9 +178,29 @@ export class RunStore {
   /** Runs, newest first. */
   list(): RunSummary[] {
     const rows = this.db
-      .prepare('SELECT id, kind, created_at, source_path, source_kind, toolkit_version, summary FROM runs ORDER BY created_at DESC, rowid DESC')
-      .all() as { id: string; kind: string; created_at: string; source_path: string; source_kind: string; toolkit_version: string; summary: string }[];
-    return rows.map((r) => ({ id: r.id, kind: r.kind, createdAt: r.created_at, sourcePath: r.source_path, sourceKind: r.source_kind, toolkitVersion: r.toolkit_version, summary: r.summary }));
+      .prepare("SELECT id, kind, created_at, source_path, source_kind, toolkit_version, summary, params, json_extract(record, '$.label') AS label FROM runs ORDER BY created_at DESC, rowid DESC")
+      .all() as { id: string; kind: string; created_at: string; source_path: string; source_kind: string; toolkit_version: string; summary: string; params: string; label: unknown }[];
+    return rows.map((r) => ({
+      id: r.id,
+      kind: r.kind,
+      createdAt: r.created_at,
+      sourcePath: r.source_path,
+      sourceKind: r.source_kind,
+      toolkitVersion: r.toolkit_version,
+      summary: r.summary,
+      label: typeof r.label === 'string' ? r.label : null,
+      keyParams: keyParams(JSON.parse(r.params) as Record<string, unknown>),
+    }));
+  }
+
+  /** Delete a run and its representations; false when the id is unknown. */
+  remove(id: string): boolean {
+    if (!RUN_ID.test(id)) return false;
+    const tx = this.db.transaction(() => {
+      this.db.prepare('DELETE FROM representations WHERE run_id = ?').run(id);
+      return this.db.prepare('DELETE FROM runs WHERE id = ?').run(id).changes > 0;
+    });
+    return tx.immediate();
   }
 
   /** Representations stored with a run. */

@@ -23,6 +23,8 @@ const head = {
   toolkitVersion: z.string(),
   source: z.union([SourceSchema, z.array(SourceSchema)]),
   params: z.record(z.string(), z.unknown()),
+  /** Free text from --label, to tell runs apart. */
+  label: z.string().max(200).optional(),
 };
 
 const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
