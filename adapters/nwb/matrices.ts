@@ -137,6 +137,12 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     else keptNaN.push(r);
   }
   const alignKept = Float64Array.from(keptNaN, (r) => align[r]);
+  if (align.length < 2) {
+    const others = nwb.intervalTables().filter((p) => p !== table && nwb.table(p).rows >= 2);
+    throw new InputError(
+      `${nwb.path}: ${table}: has ${align.length} row${align.length === 1 ? '' : 's'}, and a response matrix needs at least 2; ${others.length ? `use another --table (${others.join(', ')}) or ` : ''}cut the recording into time bins with --bin SECONDS`,
+    );
+  }
   if (keptNaN.length < 2) {
     const why = [nanAlign ? `${nanAlign} alignment times are NaN` : '', infAlign ? `${infAlign} are infinite` : '', nanStim ? `${nanStim} stimulus values are NaN` : ''].filter(Boolean).join(', ');
     throw new InputError(`${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another --align column${opts.table === undefined ? ', another --table, or --bin' : ''})`);
@@ -235,8 +241,13 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
       if (groupBy === 'location') throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use --group-by COLUMN or leave it out`);
       by = 'none';
     }
+  } else if (!nwb.hasColumn('/units', by) && nwb.unitElectrodeColumns().includes(by)) {
+    labels = nwb.unitElectrodeColumn(by);
   } else {
-    if (!nwb.hasColumn('/units', by)) throw new InputError(`${nwb.path}: /units/${by}: no such units column (columns: ${nwb.table('/units').colnames.join(', ')})`);
+    if (!nwb.hasColumn('/units', by)) {
+      const electrodes = nwb.unitElectrodeColumns();
+      throw new InputError(`${nwb.path}: --group-by ${by}: no such units column (units columns: ${nwb.table('/units').colnames.join(', ')}${electrodes.length ? `; electrodes columns: ${electrodes.join(', ')}` : ''})`);
+    }
     const c = nwb.column('/units', by);
     if (c.kind === 'string') labels = c.values;
     else if (c.kind === 'number' && c.shape.length === 1) labels = Array.from(c.values, String);

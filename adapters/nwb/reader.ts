@@ -6,6 +6,7 @@
  * data. Indexes are read once and data in few large slices, never one HDF5 call per row.
  */
 
+import { areaName } from './locations.js';
 import { Hdf5Reader } from './h5.js';
 
 export interface Session {
@@ -235,13 +236,36 @@ export class NwbFile {
 
   /**
    * Brain area of each unit: the location of its electrodes (the most common one when a unit
-   * spans several), or null when the file has no electrode information for units.
+   * spans several), as an area name (see areaName), or null when the file has no electrode
+   * information for units.
    */
   unitLocations(): string[] | null {
     if (!this.hasColumn('/units', 'electrodes')) return null;
+    const locs = this.electrodeLocations(this.regionTable('/units/electrodes'));
+    return locs ? this.perUnitElectrodeValue(locs.map(areaName)) : null;
+  }
+
+  /** Columns of the electrodes table the units refer to (for --group-by), or [] when there is none. */
+  unitElectrodeColumns(): string[] {
+    if (!this.hasColumn('/units', 'electrodes')) return [];
     const table = this.regionTable('/units/electrodes');
-    const locs = this.electrodeLocations(table);
-    if (!locs) return null;
+    return this.h.group(table) ? this.table(table).colnames : [];
+  }
+
+  /** A column of the electrodes table, per unit (the most common value over the unit's electrodes). */
+  unitElectrodeColumn(name: string): string[] {
+    const table = this.regionTable('/units/electrodes');
+    const c = this.column(table, name);
+    let values: string[];
+    if (c.kind === 'string') values = c.values.map((v) => v.trim());
+    else if (c.kind === 'number' && c.shape.length === 1) values = Array.from(c.values, String);
+    else if (c.kind === 'reference') values = c.values.map((p) => (p ? p.split('/').pop() ?? p : ''));
+    else this.h.fail(`${table}/${name}`, 'a grouping column must hold one number, string or reference per electrode');
+    return this.perUnitElectrodeValue(values);
+  }
+
+  private perUnitElectrodeValue(perElectrode: string[]): string[] {
+    const table = this.regionTable('/units/electrodes');
     const col = this.column('/units', 'electrodes');
     const nUnits = this.table('/units').rows;
     const perUnit: number[][] = [];
@@ -255,8 +279,8 @@ export class NwbFile {
     return perUnit.map((rows, u) => {
       const counts = new Map<string, number>();
       for (const r of rows) {
-        if (!Number.isInteger(r) || r < 0 || r >= locs.length) this.h.fail('/units/electrodes', `unit ${u} refers to electrode row ${r}, but ${table} has ${locs.length} rows`);
-        counts.set(locs[r], (counts.get(locs[r]) ?? 0) + 1);
+        if (!Number.isInteger(r) || r < 0 || r >= perElectrode.length) this.h.fail('/units/electrodes', `unit ${u} refers to electrode row ${r}, but ${table} has ${perElectrode.length} rows`);
+        counts.set(perElectrode[r], (counts.get(perElectrode[r]) ?? 0) + 1);
       }
       let best = '';
       let bestCount = -1;

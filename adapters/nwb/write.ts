@@ -20,7 +20,7 @@ export interface NwbSpec {
   sessionDescription: string;
   sessionStartTime?: string;
   nwbVersion?: string;
-  electrodes?: { location: string[]; group: string[] };
+  electrodes?: { location: string[]; group: string[]; columns?: Record<string, number[] | string[]> };
   units?: {
     spikeTimes: Float64Array[];
     /** Electrode row of each unit (one per unit, stored ragged with an index). */
@@ -102,7 +102,7 @@ export async function writeNwbFile(path: string, spec: NwbSpec): Promise<void> {
       const t = ecephys.create_group('electrodes');
       electrodesTable = t;
       tag(t, 'DynamicTable', 'hdmf-common');
-      t.create_attribute('colnames', ['location', 'group', 'group_name']);
+      t.create_attribute('colnames', ['location', 'group', 'group_name', ...Object.keys(spec.electrodes.columns ?? {})]);
       t.create_attribute('description', 'metadata about extracellular electrodes');
       const n = spec.electrodes.location.length;
       const id = t.create_dataset({ name: 'id', data: Int32Array.from({ length: n }, (_, i) => i) });
@@ -113,6 +113,7 @@ export async function writeNwbFile(path: string, spec: NwbSpec): Promise<void> {
       tag(gds, 'VectorData', 'hdmf-common');
       gds.create_attribute('description', 'the ElectrodeGroup of each electrode');
       column(t, 'group_name', spec.electrodes.group, 'name of the ElectrodeGroup');
+      for (const [name, values] of Object.entries(spec.electrodes.columns ?? {})) column(t, name, values, name);
     }
 
     if (spec.units) {

@@ -28,7 +28,7 @@ export const analyzeCommand: Command = {
     table: { type: 'string', arg: 'NAME', help: 'interval table under /intervals (default trials, else the first)' },
     align: { type: 'string', arg: 'COLUMN', help: 'interval column with the alignment times (default start_time)' },
     window: { type: 'string', arg: 'A,B', help: 'window after the alignment time, seconds (default 0,0.25)' },
-    'group-by': { type: 'string', arg: 'location|COLUMN', help: 'split units by brain area (default) or by a units column' },
+    'group-by': { type: 'string', arg: 'location|COLUMN', help: 'split units by brain area (default), a units column or an electrodes-table column' },
     stimulus: { type: 'string', arg: 'COLUMN', help: "interval column with each row's stimulus identity" },
     series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
     bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },

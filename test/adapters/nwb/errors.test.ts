@@ -48,7 +48,7 @@ test('a table or column that does not exist; a window with B <= A', async (t) =>
   await expectInputError(t, ['analyze', p, '--table', 'epochs'], /\/intervals\/epochs: no such interval table; the file has \/intervals\/trials/);
   await expectInputError(t, ['analyze', p, '--align', 'onset'], /\/intervals\/trials\/onset: no column 'onset'/);
   await expectInputError(t, ['analyze', p, '--stimulus', 'contrast'], /\/intervals\/trials\/contrast: no column/);
-  await expectInputError(t, ['analyze', p, '--group-by', 'depth'], /\/units\/depth: no such units column/);
+  await expectInputError(t, ['analyze', p, '--group-by', 'depth'], /--group-by depth: no such units column/);
   await expectInputError(t, ['analyze', p, '--window', '0.5,0.2'], /--window 0\.5,0\.2: B must be greater than A/);
   await expectInputError(t, ['analyze', p, '--window', '0.5'], /--window expects two numbers/);
 });
