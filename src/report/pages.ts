@@ -9,7 +9,7 @@ import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from './specs.js';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec } from './specs.js';
 
 type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
 type Group = {
@@ -85,10 +85,12 @@ function entityTable(r: RunRecord): string {
   const ents = entitiesOf(r);
   if (ents.length === 0) return '';
   const matched = ents.some((e) => e.matchedEffectiveDimension);
-  return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th></tr></thead><tbody>${ents
+  const fromInput = new Map(((r as { inputTransitions?: { to: string; complexity: number | null }[] }).inputTransitions ?? []).map((t) => [t.to, t.complexity]));
+  const inputCell = (name: string) => (fromInput.size ? `<td class="num">${num(fromInput.get(name))}</td>` : '');
+  return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th>${fromInput.size ? '<th>complexity from the input</th>' : ''}</tr></thead><tbody>${ents
     .map(
       (e) =>
-        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.effectiveDimensionCorrected)}</td>${matched ? `<td class="num">${e.matchedEffectiveDimension ? `${num(e.matchedEffectiveDimension.mean)} &plusmn; ${num(e.matchedEffectiveDimension.sd)} <span class="meta">at ${e.matchedEffectiveDimension.neurons}</span>` : '-'}</td>` : ''}<td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td></tr>`,
+        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.effectiveDimensionCorrected)}</td>${matched ? `<td class="num">${e.matchedEffectiveDimension ? `${num(e.matchedEffectiveDimension.mean)} &plusmn; ${num(e.matchedEffectiveDimension.sd)} <span class="meta">at ${e.matchedEffectiveDimension.neurons}</span>` : '-'}</td>` : ''}<td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td>${inputCell(e.name)}</tr>`,
     )
     .join('')}</tbody></table>`;
 }
@@ -96,7 +98,12 @@ function entityTable(r: RunRecord): string {
 export function runPage(r: RunRecord, assets: PageAssets): string {
   const charts: Chart[] = [];
   const sections: string[] = [`<h1>${escapeHtml(r.kind)} run <code>${escapeHtml(r.id.slice(0, 8))}</code></h1>`, metaTable(r)];
-  sections.push(`<p class="meta">Record as JSON: <a href="/api/runs/${escapeHtml(r.id)}">/api/runs/${escapeHtml(r.id)}</a></p>`);
+  if (assets.mode === 'linked') sections.push(`<p class="meta">Record as JSON: <a href="/api/runs/${escapeHtml(r.id)}">/api/runs/${escapeHtml(r.id)}</a></p>`);
+  else {
+    // Offline there is no API: the record travels inside the report, as a download link.
+    const json = Buffer.from(JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))).toString('base64');
+    sections.push(`<p class="meta">Record as JSON: <a id="record-json" download="neurorep-${escapeHtml(r.id)}.json" href="data:application/json;base64,${json}">neurorep-${escapeHtml(r.id.slice(0, 8))}.json</a> (embedded in this file)</p>`);
+  }
   const table = entityTable(r);
   if (table) sections.push('<h2>Observables</h2>', table);
   sections.push(warningsBlock((r as { warnings?: Warn[] }).warnings));
@@ -129,6 +136,11 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         sections.push(`<h2>Complexity between ${r.kind === 'network' ? 'layers' : 'areas'}</h2>`);
         transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
       }
+      const fromInput = ((r as { inputTransitions?: typeof transitions }).inputTransitions ?? []);
+      if (fromInput.length) {
+        sections.push('<h2>Complexity from the input</h2>');
+        fromInput.forEach((t, i) => sections.push(groupCharts(`i${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
+      }
       break;
     }
     case 'dynamics':
@@ -136,7 +148,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       sections.push('<h2>Training dynamics</h2>', `<div class="charts">${chartDiv('dynamics')}</div>`);
       sections.push(
         `<table class="sortable"><thead><tr><th>layer</th><th>observable</th><th>a</th><th>b</th><th>R^2</th></tr></thead><tbody>${r.series
-          .map((s) => `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(s.observable)}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`)
+          .map((s) => `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(readableObservable(s.observable))}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`)
           .join('')}</tbody></table>`,
       );
       break;

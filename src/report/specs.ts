@@ -123,84 +123,100 @@ const OBSERVABLES: { key: keyof ComparedEntity; label: string }[] = [
   { key: 'complexity', label: 'complexity (nats)' },
 ];
 
-/** Depth / area profile: each observable per area or layer on shared axes, bootstrap error bars on D_eff. */
+/**
+ * Depth / area profile: each observable per area or layer, one panel per observable with its own
+ * scale (effective dimension on a log axis, so that areas of D_eff 5 stay readable beside layers of
+ * D_eff 100), interval bars on D_eff where the record has them.
+ */
 export function profileSpec(title: string, entities: ComparedEntity[]): VegaLiteSpec {
   const label = (e: ComparedEntity) => `${e.role === 'layer' ? 'layer' : e.role === 'area' ? 'area' : 'matrix'}: ${e.name}`;
   const order = entities.map(label);
-  const values = entities.flatMap((e, i) =>
-    OBSERVABLES.map((o) => {
-      const v = e[o.key] as number | null;
-      const ci = o.key === 'effectiveDimension' ? e.effectiveDimensionCI : null;
-      return { entity: label(e), order: i, role: e.role, observable: o.label, value: v, lo: ci ? ci[0] : null, hi: ci ? ci[1] : null };
-    }).filter((d) => d.value !== null),
-  );
-  return {
-    $schema: SCHEMA,
-    title,
-    data: { values },
-    facet: { column: { field: 'observable', type: 'nominal', title: null, sort: OBSERVABLES.map((o) => o.label) } },
-    spec: {
-      width: Math.max(160, 28 * entities.length),
-      height: HEIGHT,
-      layer: [
-        {
-          mark: { type: 'point', filled: true, size: 70 },
-          encoding: {
-            x: { field: 'entity', type: 'nominal', sort: order, title: null, axis: { labelAngle: -40, labelLimit: 160 } },
-            y: { field: 'value', type: 'quantitative', title: null },
-            color: { field: 'role', type: 'nominal', title: null },
-            tooltip: [{ field: 'entity' }, { field: 'observable' }, { field: 'value', format: '.3g' }, { field: 'lo', format: '.3g' }, { field: 'hi', format: '.3g' }],
-          },
-        },
-        {
-          transform: [{ filter: 'datum.lo != null' }],
-          mark: { type: 'rule' },
-          encoding: {
-            x: { field: 'entity', type: 'nominal', sort: order },
-            y: { field: 'lo', type: 'quantitative' },
-            y2: { field: 'hi' },
-            color: { field: 'role', type: 'nominal' },
-          },
-        },
-      ],
-    },
-    resolve: { scale: { y: 'independent' } },
-  };
+  const x = { field: 'entity', type: 'nominal', sort: order, title: null, axis: { labelAngle: -40, labelLimit: 160 } };
+  const panels = OBSERVABLES.map((o) => {
+    const values = entities
+      .map((e, i) => {
+        const v = e[o.key] as number | null;
+        const ci = o.key === 'effectiveDimension' ? e.effectiveDimensionCI : null;
+        return { entity: label(e), order: i, role: e.role, value: v, lo: ci ? ci[0] : null, hi: ci ? ci[1] : null };
+      })
+      .filter((d) => d.value !== null && Number.isFinite(d.value));
+    const log = o.key === 'effectiveDimension' && values.length > 0 && values.every((d) => (d.value as number) > 0 && (d.lo === null || d.lo > 0));
+    const y = { field: 'value', type: 'quantitative', title: o.label, scale: log ? { type: 'log' } : { zero: false } };
+    const layers: VegaLiteSpec[] = [
+      {
+        mark: { type: 'point', filled: true, size: 70 },
+        encoding: { x, y, color: { field: 'role', type: 'nominal', title: null }, tooltip: [{ field: 'entity' }, { field: 'value', format: '.3g', title: o.label }, { field: 'lo', format: '.3g' }, { field: 'hi', format: '.3g' }] },
+      },
+    ];
+    // Only with intervals to draw: an empty layer gives Vega an infinite extent.
+    if (values.some((d) => d.lo !== null && d.hi !== null)) {
+      layers.push({
+        transform: [{ filter: 'datum.lo != null && datum.hi != null' }],
+        mark: { type: 'rule' },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'role', type: 'nominal' } },
+      });
+    }
+    return { width: Math.max(160, 28 * entities.length), height: HEIGHT, data: { values }, layer: layers };
+  }).filter((p) => (p.data.values as unknown[]).length > 0);
+  return { $schema: SCHEMA, title, hconcat: panels, resolve: { scale: { color: 'shared' } } };
+}
+
+/** Readable panel titles for record keys ("effectiveDimension" -> "effective dimension"). */
+const READABLE: Record<string, string> = {
+  effectiveDimension: 'effective dimension',
+  effectiveDimensionCorrected: 'effective dimension (corrected)',
+  participationRatio: 'participation ratio',
+  alpha: 'power-law alpha',
+  switchingFraction: 'switching fraction',
+  entropyAll: 'S_all (nats)',
+  complexity: 'complexity (nats)',
+};
+export function readableObservable(key: string): string {
+  return READABLE[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
 /** Observables over training checkpoints, log-log, with the fitted y = a t^b for each series. */
 export function dynamicsSpec(title: string, steps: number[], series: { layer: string; observable: string; values: (number | null)[]; fit: { a: number | null; b: number | null; r2: number | null } }[]): VegaLiteSpec {
   const values = series.flatMap((s) =>
-    steps.map((t, i) => ({ step: t, value: s.values[i], layer: s.layer, observable: s.observable })).filter((d) => d.value !== null && d.value > 0 && d.step > 0),
+    steps.map((t, i) => ({ step: t, value: s.values[i], layer: s.layer, observable: readableObservable(s.observable) })).filter((d) => d.value !== null && d.value > 0 && d.step > 0),
   );
   const fits = series.flatMap((s) => {
     if (s.fit.a === null || s.fit.b === null) return [];
     const pos = steps.filter((t) => t > 0);
     if (pos.length < 2) return [];
-    return [Math.min(...pos), Math.max(...pos)].map((t) => ({ step: t, fit: s.fit.a! * t ** s.fit.b!, layer: s.layer, observable: s.observable, b: s.fit.b, r2: s.fit.r2 }));
+    return [Math.min(...pos), Math.max(...pos)].map((t) => ({ step: t, value: s.fit.a! * t ** s.fit.b!, layer: s.layer, observable: readableObservable(s.observable), b: s.fit.b, r2: s.fit.r2 }));
   });
   const x = { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'training step' };
   return {
     $schema: SCHEMA,
     title,
-    facet: { column: { field: 'observable', type: 'nominal', title: null } },
+    // Wrapped three panels to a row: six observables side by side overflowed the page.
+    facet: { field: 'observable', type: 'nominal', title: null, header: { labelFontSize: 12 } },
+    columns: 3,
     data: { values: [...values.map((v) => ({ ...v, kind: 'value' })), ...fits.map((f) => ({ ...f, kind: 'fit' }))] },
     spec: {
-      width: 240,
-      height: 200,
+      width: 220,
+      height: 180,
       layer: [
+        // Both layers see every row and hide the other kind by opacity: a filtered-out layer in a
+        // panel without fits would give Vega an empty (infinite) extent.
         {
-          transform: [{ filter: "datum.kind == 'value'" }],
           mark: { type: 'point', filled: true, size: 30 },
-          encoding: { x, y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null }, color: { field: 'layer', type: 'nominal' } },
+          encoding: {
+            x,
+            y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: null },
+            color: { field: 'layer', type: 'nominal' },
+            opacity: { condition: { test: "datum.kind == 'value'", value: 1 }, value: 0 },
+          },
         },
         {
-          transform: [{ filter: "datum.kind == 'fit'" }],
           mark: { type: 'line', strokeDash: [4, 2] },
           encoding: {
             x,
-            y: { field: 'fit', type: 'quantitative' },
+            y: { field: 'value', type: 'quantitative' },
             color: { field: 'layer', type: 'nominal' },
+            detail: { field: 'kind', type: 'nominal' },
+            strokeOpacity: { condition: { test: "datum.kind == 'fit'", value: 1 }, value: 0 },
             tooltip: [{ field: 'layer' }, { field: 'b', format: '.3f', title: 'exponent b' }, { field: 'r2', format: '.3f', title: 'R^2' }],
           },
         },

@@ -24,3 +24,15 @@ test('a record without warnings has no warnings section', (t) => {
   assertRecord(rec);
   t.false(runPage(rec as RunRecord, { mode: 'linked' }).includes('<h2>Warnings</h2>'));
 });
+
+test('a standalone report carries its record: the JSON link works offline and decodes to the record', (t) => {
+  const rec = dimensionRecord({ label: 'a <b>label</b>' });
+  assertRecord(rec);
+  const inline = runPage(rec as RunRecord, { mode: 'inline', scripts: [], css: '' });
+  t.false(inline.includes('/api/runs/'), 'no link to a server that is not there');
+  const m = /id="record-json" download="neurorep-[0-9a-f-]+\.json" href="data:application\/json;base64,([A-Za-z0-9+/=]+)"/.exec(inline);
+  t.truthy(m);
+  t.deepEqual(JSON.parse(Buffer.from(m![1], 'base64').toString('utf8')), JSON.parse(JSON.stringify(rec)));
+  t.regex(inline, /<th>label<\/th><td class="meta">a &lt;b&gt;label&lt;\/b&gt;<\/td>/);
+  t.regex(runPage(rec as RunRecord, { mode: 'linked' }), /href="\/api\/runs\//);
+});

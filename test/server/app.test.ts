@@ -16,9 +16,14 @@ test('API: run list and run records', async (t) => {
   t.deepEqual(runs.map((r) => r.id).sort(), Object.values(viewer.ids).sort());
   const one = await fetch(`${viewer.base}/api/runs/${viewer.ids.network}`);
   t.is(one.status, 200);
-  const rec = (await one.json()) as { kind: string; layers: unknown[] };
+  const rec = (await one.json()) as { kind: string; layers: unknown[]; inputTransitions: { to: string; complexity: number | null }[] };
   t.is(rec.kind, 'network');
   t.is(rec.layers.length, 3);
+  // The demo network records its input: the run page shows complexity from the input per layer.
+  t.is(rec.inputTransitions.length, 3);
+  const page = await (await fetch(`${viewer.base}/runs/${viewer.ids.network}`)).text();
+  t.regex(page, /<th>complexity from the input<\/th>/);
+  t.regex(page, /<h2>Complexity from the input<\/h2>/);
 });
 
 test('API: 404 for an unknown id, 400 for malformed ids', async (t) => {
