@@ -7,5 +7,5 @@ cd "$(dirname "$0")/../.."
 file="${1:-../shared/data/nwb/sub_anm00239123_ses_20170627T093549_ecephys_and_ogen.nwb}"
 npx neurorep info "$file"
 # Spike counts in the 0.5 s after each trial's start, grouped by trial type (lick left/right),
-# with 200 bootstrap resamples for the dimension estimates.
-npx neurorep analyze "$file" --window 0,0.5 --stimulus type --bootstrap 200
+# with 95 % intervals (grouped jackknife over 20 groups of trials) and a label for the run list.
+npx neurorep analyze "$file" --window 0,0.5 --stimulus type --intervals --label "ALM/thalamus, 0-0.5 s by trial type"

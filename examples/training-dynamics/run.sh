@@ -4,7 +4,8 @@
 # or MNIST_DIR pointing at a folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-out="${1:-examples/training-dynamics/out}"
+# Outputs go outside the repository (about 40 MB of checkpoints).
+out="${1:-${TMPDIR:-/tmp}/neurorep-training-dynamics}"
 rm -rf "$out"
 node --import tsx examples/training-dynamics/train.ts "$out"
 npx neurorep dynamics "$out"/acts-*.npz
