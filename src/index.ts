@@ -5,8 +5,9 @@
  * (`neurorep/core`, browser-safe) and adds what needs Node.js: reading NWB recordings and matrix
  * files, running ONNX models, the analysis pipelines the CLI runs, and the run store.
  *
- * Work runs on the calling thread unless useWorkerThreads() is called once (the CLI does); the
- * numbers are identical either way.
+ * Work runs on the calling thread unless useWorkerThreads() is called once (the CLI does); large
+ * Gram and covariance products go through ONNX Runtime after useOnnxProducts() (the CLI does).
+ * The numbers do not depend on either (threads: bit for bit; products: to 1e-13 relative).
  */
 
 export * from './core/index.js';
@@ -30,8 +31,9 @@ export { loadOnnxModel, runOnnxActivations, type OnnxModel } from '../adapters/n
 export { RunStore, type RunSummary, type StoredRepresentation } from './store/runStore.js';
 export { assertRecord, type RunRecord } from './store/schema.js';
 
-// Threads.
+// Threads and the fast products backend (the CLI installs both).
 export { installWorkerThreads as useWorkerThreads } from './parallel/pool.js';
+export { installOnnxProducts as useOnnxProducts } from './parallel/ortProducts.js';
 
 import { NwbFile } from '../adapters/nwb/index.js';
 

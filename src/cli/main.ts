@@ -9,6 +9,7 @@ import { formatOptions, GLOBAL_OPTIONS, LABEL_OPTION, parseArgs, UsageError } fr
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
+import { installOnnxProducts } from '../parallel/ortProducts.js';
 import { checkStore, StoreNotUpdated } from './save.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';
@@ -105,6 +106,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 0;
     }
     installWorkerThreads();
+    installOnnxProducts();
     setMaxArrayBytes((args.options['max-array-bytes'] as number | undefined) ?? null);
     const ctx = makeContext(io, {
       quiet: args.options.quiet as boolean | undefined,

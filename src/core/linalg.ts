@@ -7,6 +7,7 @@
  */
 
 import { defineTask, parallelFor, parallelThreads, sharedFloat64 } from './parallel.js';
+import { BACKEND_MIN_WORK, productsBackend, type GramSide } from './products.js';
 
 /**
  * A^T A for a row-major n x d matrix A: the d x d (unscaled) covariance of centred data.
@@ -14,13 +15,29 @@ import { defineTask, parallelFor, parallelThreads, sharedFloat64 } from './paral
  * columns at a time to reuse each loaded column of A.
  */
 export function crossProductTransA(a: Float64Array, n: number, d: number): Float64Array {
+  const fast = viaBackend(a, n, d, 'cols');
+  if (fast) return fast;
   const at = transpose(a, n, d); // d x n
   return rowGram(at, d, n);
 }
 
 /** A A^T for a row-major n x d matrix A: the n x n (unscaled) Gram matrix. */
 export function crossProductTransB(a: Float64Array, n: number, d: number): Float64Array {
-  return rowGram(a, n, d);
+  return viaBackend(a, n, d, 'rows') ?? rowGram(a, n, d);
+}
+
+/**
+ * A large Gram product through the registered backend (see products.ts), or null. The upper
+ * triangle is mirrored onto the lower, so the result is exactly symmetric like the JavaScript one.
+ */
+function viaBackend(a: Float64Array, n: number, d: number, side: GramSide): Float64Array | null {
+  const b = productsBackend();
+  const size = side === 'rows' ? n : d;
+  if (!b || size * size * (side === 'rows' ? d : n) < BACKEND_MIN_WORK) return null;
+  const g = b.gram(a, n, d, side);
+  if (!g || g.length !== size * size) return null;
+  mirrorUpper(g, size);
+  return g;
 }
 
 /**

@@ -1,0 +1,35 @@
+/**
+ * The products hook: large dense products may be handed to a faster backend (the Node entry
+ * registers ONNX Runtime's CPU kernels, see src/parallel/ortProducts.ts). Core stays pure and
+ * synchronous; without a backend, or for small sizes, or when the backend declines (returns null),
+ * the JavaScript kernels in linalg.ts run.
+ */
+
+export type GramSide = 'rows' | 'cols';
+
+export interface ProductsBackend {
+  readonly name: string;
+  /**
+   * The Gram product of a row-major r x c matrix: side 'rows' gives X X^T (r x r), side 'cols'
+   * gives X^T X (c x c). Row-major, full (both triangles); null to decline.
+   */
+  gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null;
+}
+
+let backend: ProductsBackend | null = null;
+
+/** Install (or with null remove) the backend for large products. */
+export function setProductsBackend(b: ProductsBackend | null): void {
+  backend = b;
+}
+
+export function productsBackend(): ProductsBackend | null {
+  return backend;
+}
+
+/**
+ * Multiply-adds below which the JavaScript kernel runs even with a backend: handing a product to
+ * another thread costs about a millisecond, which the JavaScript kernel spends on about 2e6
+ * multiply-adds. Measured by `npm run bench -- --only products` (README, Performance).
+ */
+export const BACKEND_MIN_WORK = 2e6;

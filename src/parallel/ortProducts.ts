@@ -1,0 +1,95 @@
+/**
+ * Large Gram products through ONNX Runtime's CPU kernels (MLAS, float64 MatMul), registered as
+ * core's products backend (core/products.ts). The runtime is asynchronous and core is not, so the
+ * products run on a dedicated thread (ortWorker.ts) while the caller waits on Atomics.wait, as the
+ * worker pool does. MLAS splits a MatMul over output blocks only, so a result does not depend on
+ * the number of threads (tested bit for bit). If ONNX Runtime cannot load or fails, the product is
+ * computed by the JavaScript kernel instead, and the backend stays off for the rest of the run.
+ */
+
+import { availableParallelism } from 'node:os';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { setProductsBackend, type GramSide, type ProductsBackend } from '../core/products.js';
+
+/** A request that takes longer than this is given up (the JavaScript kernel then runs). */
+const TIMEOUT_MS = 30 * 60 * 1000;
+
+class OrtProducts implements ProductsBackend {
+  readonly name = 'onnxruntime';
+  private worker: Worker | null = null;
+  private broken = false;
+  /** Products served, for tests and the bench. */
+  served = 0;
+
+  constructor(private readonly threads: number) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const here = fileURLToPath(import.meta.url);
+    const script = here.endsWith('.ts') ? here.replace(/ortProducts\.ts$/, 'ortWorker.ts') : here.replace(/ortProducts\.js$/, 'ortWorker.js');
+    const workerData = { threads: this.threads };
+    const w = script.endsWith('.ts')
+      ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'], workerData })
+      : new Worker(script, { execArgv: [], workerData });
+    w.on('error', () => {
+      this.broken = true;
+    });
+    w.unref();
+    return (this.worker = w);
+  }
+
+  gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null {
+    if (this.broken) return null;
+    const size = side === 'rows' ? r : c;
+    const shared = x.buffer instanceof SharedArrayBuffer ? x : copyToShared(x);
+    const out = new Float64Array(new SharedArrayBuffer(size * size * 8));
+    const control = new Int32Array(new SharedArrayBuffer(4));
+    this.start().postMessage({ x: shared, r, c, side, out, control });
+    const status = Atomics.wait(control, 0, 0, TIMEOUT_MS);
+    if (status === 'timed-out' || Atomics.load(control, 0) !== 1) {
+      this.broken = true;
+      return null;
+    }
+    this.served++;
+    return out;
+  }
+
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = null;
+  }
+}
+
+function copyToShared(x: Float64Array): Float64Array {
+  const s = new Float64Array(new SharedArrayBuffer(x.length * 8));
+  s.set(x);
+  return s;
+}
+
+let installed: OrtProducts | null = null;
+
+/**
+ * Route large Gram and covariance products through ONNX Runtime (idempotent). NEUROREP_PRODUCTS=js
+ * keeps the JavaScript kernels; NEUROREP_THREADS sets ONNX Runtime's threads as it sets the pool's.
+ * Returns whether the backend is installed.
+ */
+export function installOnnxProducts(): boolean {
+  if (installed) return true;
+  if (process.env.NEUROREP_PRODUCTS === 'js' || typeof SharedArrayBuffer === 'undefined') return false;
+  const threads = Math.max(1, Math.min(Number(process.env.NEUROREP_THREADS ?? availableParallelism()) || 1, availableParallelism()));
+  installed = new OrtProducts(threads);
+  setProductsBackend(installed);
+  return true;
+}
+
+/** Products served by ONNX Runtime so far (0 when it is not installed). */
+export function onnxProductsServed(): number {
+  return installed?.served ?? 0;
+}
+
+export function uninstallOnnxProducts(): void {
+  installed?.close();
+  installed = null;
+  setProductsBackend(null);
+}

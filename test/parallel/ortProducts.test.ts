@@ -1,0 +1,76 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { covarianceEigenvalues } from '../../src/core/dimension.js';
+import { crossProductTransA, crossProductTransB } from '../../src/core/linalg.js';
+import { responseMatrix } from '../../src/core/matrix.js';
+import { productsBackend } from '../../src/core/products.js';
+import { Rng } from '../../src/core/stats.js';
+import { writeNpy } from '../../src/io/matrixFile.js';
+import { installOnnxProducts, onnxProductsServed, uninstallOnnxProducts } from '../../src/parallel/ortProducts.js';
+import { gaussian, ROOT, tempDir } from '../helpers.js';
+
+test.serial('Gram and covariance products through ONNX Runtime equal the JavaScript kernels to 1e-13 relative, exactly symmetric', (t) => {
+  const rng = new Rng(2);
+  for (const [n, d] of [[300, 211], [97, 640], [1200, 150]]) {
+    const x = gaussian(rng, n, d);
+    uninstallOnnxProducts();
+    const gramJs = crossProductTransB(x, n, d), covJs = crossProductTransA(x, n, d);
+    t.true(installOnnxProducts());
+    const before = onnxProductsServed();
+    const gram = crossProductTransB(x, n, d), cov = crossProductTransA(x, n, d);
+    t.is(onnxProductsServed() - before, 2, `${n} x ${d}: both products went through ONNX Runtime`);
+    for (const [ours, js, size] of [[gram, gramJs, n], [cov, covJs, d]] as const) {
+      let scale = 0;
+      for (let i = 0; i < size; i++) scale = Math.max(scale, js[i * size + i]);
+      let worst = 0;
+      for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(ours[i] - js[i]) / scale);
+      t.true(worst < 1e-13, `${n} x ${d}: ${worst}`);
+      for (let i = 0; i < size; i++) for (let j = 0; j < i; j++) if (ours[i * size + j] !== ours[j * size + i]) return t.fail('not symmetric');
+    }
+  }
+  uninstallOnnxProducts();
+});
+
+test.serial('small products stay in JavaScript (below the crossover); NEUROREP_PRODUCTS=js turns the backend off', (t) => {
+  const x = gaussian(new Rng(3), 20, 30);
+  t.true(installOnnxProducts());
+  const before = onnxProductsServed();
+  crossProductTransB(x, 20, 30);
+  t.is(onnxProductsServed(), before);
+  uninstallOnnxProducts();
+  process.env.NEUROREP_PRODUCTS = 'js';
+  try {
+    t.false(installOnnxProducts());
+    t.is(productsBackend(), null);
+  } finally {
+    delete process.env.NEUROREP_PRODUCTS;
+  }
+});
+
+test.serial('eigenvalues of a covariance computed through ONNX Runtime equal the JavaScript route to 1e-12 relative', (t) => {
+  const rng = new Rng(4);
+  const n = 800, d = 300;
+  const m = responseMatrix(n, d, gaussian(rng, n, d).map((v, i) => v * ((i % d) + 1) ** -0.6));
+  uninstallOnnxProducts();
+  const js = covarianceEigenvalues(m);
+  installOnnxProducts();
+  const ort = covarianceEigenvalues(m);
+  uninstallOnnxProducts();
+  for (let i = 0; i < d; i++) t.true(Math.abs(ort[i] - js[i]) <= 1e-12 * js[0], `eigenvalue ${i}`);
+});
+
+test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'x.npy');
+  const rng = new Rng(5);
+  writeNpy(path, { shape: [1500, 400], data: gaussian(rng, 1500, 400) });
+  const hashes = ['1', '2'].map((threads) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], { encoding: 'utf8', env: { ...process.env, NEUROREP_THREADS: threads } });
+    t.is(r.status, 0, r.stderr);
+    const rec = JSON.parse(r.stdout) as { spectrum: number[]; effectiveDimension: number; effectiveDimensionCorrected: number };
+    return createHash('sha256').update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected])).digest('hex');
+  });
+  t.is(hashes[0], hashes[1]);
+});
