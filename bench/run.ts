@@ -152,6 +152,21 @@ const CASES: Case[] = [
     python: ([p]) => [...py, 'patterns', p],
   },
   {
+    // The shipped MNIST CNN on the 2000 shipped images (needs ../shared/data; skipped without it).
+    name: 'network MNIST CNN, 2000 images',
+    prepare: async () => {
+      const p = join(WORK, 'mnist-cnn-acts.npz');
+      const data = join(ROOT, '..', 'shared', 'data');
+      if (!existsSync(p)) {
+        const r = spawnSync(node, [cli, 'activations', join(data, 'models', 'mnist_cnn_cntk.onnx'), join(data, 'datasets', 'mnist', 'mnist_test_first2000_images_uint8.npy'), '--out', p, '--no-store', '--quiet'], { stdio: 'inherit' });
+        if (r.status !== 0) throw new Error('could not compute the MNIST CNN activations (is ../shared/data there?)');
+      }
+      return [p];
+    },
+    neurorep: ([p]) => [node, cli, 'network', p, '--json', '--no-store', '--quiet'],
+    python: ([p]) => [...py, 'network', p],
+  },
+  {
     name: 'NWB analyze 1 GB, 500 units x 5000 trials',
     prepare: async () => {
       const p = join(WORK, 'bench-1gb.nwb');
@@ -206,6 +221,7 @@ function pick(rec: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of keys) if (k in rec) out[k] = rec[k];
   if (Array.isArray(rec.groups)) out.groups = (rec.groups as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
+  if (Array.isArray(rec.layers)) out.layers = (rec.layers as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
   return out;
 }
 

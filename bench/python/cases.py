@@ -6,6 +6,8 @@ as a scientist would write them. Usage: cases.py CASE ARGS... ; prints one JSON 
   dimension-eigh X.npy            the same from numpy's covariance (or Gram) and eigvalsh
   complexity X.npy Y.npy          OBSERVABLES section 2 (scikit-learn KMeans, numpy ridge)
   patterns X.npy                  OBSERVABLES section 3 with numpy
+  network ACTS.npz                every layer's spectrum (covariance or Gram, whichever is smaller,
+                                  numpy eigvalsh) and its D_eff, as a user would check a network
   nwb FILE.nwb                    spike counts in [start, start + 0.25) per unit and trial (h5py),
                                   then D_eff of the trials x units matrix
 """
@@ -80,6 +82,20 @@ def patterns(path, subsets=20, seed=0):
     return {"switchingFraction": switching, "entropyAll": float(-(p * np.log(p)).sum()), "curve": curve}
 
 
+def network(path):
+    out = []
+    with np.load(path) as z:
+        for name in z.files:
+            if name in ("input", "labels", "stimulus_ids"):
+                continue
+            x = z[name].astype(np.float64)
+            x = x.reshape(x.shape[0], -1)
+            x -= x.mean(0)
+            c = x.T @ x if x.shape[1] <= x.shape[0] else x @ x.T
+            out.append({"name": name, "effectiveDimension": d_eff(np.linalg.eigvalsh(c))})
+    return {"layers": out}
+
+
 def nwb(path):
     """What `neurorep analyze` does without --stimulus: counts per unit and trial, units grouped
     by electrode location, then per group D_eff (covariance spectrum) and activation patterns."""
@@ -110,5 +126,5 @@ def nwb(path):
 
 if __name__ == "__main__":
     case, *args = sys.argv[1:]
-    fn = {"dimension": dimension, "dimension-eigh": dimension_eigh, "complexity": complexity, "patterns": patterns, "nwb": nwb}[case]
+    fn = {"dimension": dimension, "dimension-eigh": dimension_eigh, "complexity": complexity, "patterns": patterns, "network": network, "nwb": nwb}[case]
     print(json.dumps(fn(*args)))

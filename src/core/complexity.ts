@@ -59,7 +59,7 @@ function computeOnce(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptio
     const r = mapComplexity1(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('scales x folds', d, t) : undefined });
     return { definition: 'complexity/1', ...r, warnings: [] };
   }
-  return mapComplexity2(x, y, { ...opts, seed, onProgress: undefined });
+  return mapComplexity2(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('complexity stages', d, t) : undefined });
 }
 
 /** Complexity of the map X -> Y over the same n stimuli (rows in the same order). */

@@ -28,7 +28,7 @@
  */
 
 import { centerColumns, InputError, responseMatrix, type ResponseMatrix } from './matrix.js';
-import { crossProductTransA, matmul, matmulTransB, principalAxes, symmetricEigen, transpose } from './linalg.js';
+import { crossProductTransA, LANCZOS_MIN_DIMENSION, matmul, matmulTransB, principalAxes, principalScoresViaGram, symmetricEigen, transpose } from './linalg.js';
 import { addRow, emptyStats, type AffineStats } from './affineFit.js';
 import { growHingeTree, routeToLeaves } from './hingeTree.js';
 import { leafAdjacency, mergeSequence, occupancyEntropy, piecesSse, polishPieces } from './pieces.js';
@@ -141,13 +141,24 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   for (let i = 0; i < xc.length; i++) total += xc[i] * xc[i];
   total /= Math.max(1, x.n - 1);
   if (!(total > 0)) return { scores: new Float64Array(0), m: 0, varianceKept: 0, scale: 1 };
-  const axes = principalAxes(xc, x.n, x.d, Math.min(cap, x.d, x.n - 1));
-  const m = axes.k;
+  const want = Math.min(cap, x.d, x.n - 1);
   const n = x.n;
-  // scores = Xc A^T (n x m), A the axes as rows (m x d).
-  const at = new Float64Array(x.d * m);
-  for (let c = 0; c < m; c++) for (let j = 0; j < x.d; j++) at[j * m + c] = axes.axes[c * x.d + j];
-  const scores = matmul(xc, at, n, x.d, m);
+  let m: number, scores: Float64Array, values: Float64Array;
+  if (x.d > x.n && x.n > LANCZOS_MIN_DIMENSION) {
+    // Wide data (CNN feature maps): scores straight from the n x n Gram matrix.
+    const g = principalScoresViaGram(xc, n, x.d, want);
+    m = g.k;
+    scores = g.scores;
+    values = g.values;
+  } else {
+    const axes = principalAxes(xc, x.n, x.d, want);
+    m = axes.k;
+    values = axes.values;
+    // scores = Xc A^T (n x m), A the axes as rows (m x d).
+    const at = new Float64Array(x.d * m);
+    for (let c = 0; c < m; c++) for (let j = 0; j < x.d; j++) at[j * m + c] = axes.axes[c * x.d + j];
+    scores = matmul(xc, at, n, x.d, m);
+  }
   let maxAbs = 0;
   for (let c = 0; c < m; c++) {
     let third = 0, abs3 = 0, big = 0;
@@ -174,7 +185,7 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   const unit = 2 ** 30;
   for (let i = 0; i < scores.length; i++) scores[i] = Math.round((scores[i] / maxAbs) * unit) / unit;
   let kept = 0;
-  for (let c = 0; c < m; c++) kept += axes.values[c];
+  for (let c = 0; c < m; c++) kept += values[c];
   return { scores, m, varianceKept: Math.min(1, kept / total), scale: maxAbs };
 }
 
@@ -480,9 +491,13 @@ export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   const folds = opts.folds ?? 5;
   if (n < 2 * folds) throw new InputError(`complexity needs at least ${2 * folds} stimuli for ${folds}-fold cross-validation, got ${n}`);
   const seed = opts.seed ?? 0;
+  // Stages: X's components, Y's components, the folds (the long one), done.
+  opts.onProgress?.(0, 3);
   const prep = prepareX(x, opts.components ?? 256, opts.standardize === true);
   if (prep.m === 0) throw new InputError('X has zero variance over the stimuli; there is no input to map from');
+  opts.onProgress?.(1, 3);
   const out = prepareY(y, opts.standardize === true);
+  opts.onProgress?.(2, 3);
   let yVar = 0;
   for (const v of out.yc) yVar += v * v;
   for (const v of out.dropped) yVar += v;
@@ -490,7 +505,7 @@ export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, folds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);
   const run = runFolds(prep, out.yc, out.q, out.dropped, foldOf, opts, true);
-  opts.onProgress?.(1, 1);
+  opts.onProgress?.(3, 3);
   return summarise2(run, prep, out, x, y, opts);
 }
 

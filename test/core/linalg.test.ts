@@ -1,5 +1,6 @@
 import test from 'ava';
-import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
+import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, principalScoresViaGram, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
+import { centerColumns, responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { gaussian } from '../helpers.js';
 
@@ -167,4 +168,32 @@ test('symmetricEigen on a 500 x 500 matrix (the chunked reduction) recovers a kn
   t.true(worst < 1e-11, `max error ${worst}`);
   const withVectors = symmetricEigen(s, 500, { vectors: true });
   t.deepEqual(Array.from(withVectors.values).map((v) => v.toFixed(9)), expected.map((v) => v.toFixed(9)));
+});
+
+test('principal scores of wide data from the Gram matrix equal Xc times the principal axes (up to sign), Lanczos and full routes', (t) => {
+  const rng = new Rng(21);
+  for (const [n, d, k] of [[300, 900, 40], [120, 500, 60]]) {
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() * (j + 1) ** -0.6;
+    const xc = centerColumns(responseMatrix(n, d, x)).data;
+    const viaGram = principalScoresViaGram(xc, n, d, k);
+    // Reference: the full covariance eigendecomposition (d x d), then scores = Xc v.
+    const cov = crossProductTransA(xc, n, d).map((v) => v / (n - 1));
+    const eig = symmetricEigen(cov, d, { vectors: true });
+    t.is(viaGram.k, k);
+    for (let c = 0; c < k; c++) {
+      t.true(Math.abs(viaGram.values[c] - eig.values[c]) <= 1e-10 * eig.values[0], `value ${c}`);
+      const v = eig.vectors!.subarray(c * d, c * d + d);
+      let sign = 0, worst = 0, norm = 0;
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += xc[i * d + j] * v[j];
+        if (sign === 0 && Math.abs(s) > 1e-6) sign = Math.sign(s) * Math.sign(viaGram.scores[i * k + c]);
+        worst = Math.max(worst, Math.abs(s - sign * viaGram.scores[i * k + c]));
+        norm = Math.max(norm, Math.abs(s));
+      }
+      // Near-degenerate trailing pairs rotate into each other; the leading ones are well separated.
+      if (c < k / 2) t.true(worst <= 1e-7 * norm, `scores of component ${c}: ${worst / norm}`);
+    }
+  }
 });
