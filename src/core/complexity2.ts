@@ -189,13 +189,29 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   return { scores, m, varianceKept: Math.min(1, kept / total), scale: maxAbs };
 }
 
+const scoresCache = new WeakMap<ResponseMatrix, Map<string, ReturnType<typeof principalScores>>>();
+
+/**
+ * principalScores of a matrix (z-scored first with `standardize`), cached per matrix object: in a
+ * depth profile every layer is the output of one map and the input of the next (and the output of
+ * the map from the input), and on wide layers these scores are most of the cost.
+ */
+function cachedScores(x: ResponseMatrix, cap: number, standardize: boolean): ReturnType<typeof principalScores> {
+  const key = `${cap}:${standardize}`;
+  let byKey = scoresCache.get(x);
+  if (!byKey) scoresCache.set(x, (byKey = new Map()));
+  let hit = byKey.get(key);
+  if (!hit) byKey.set(key, (hit = principalScores(standardize ? zscore(x) : x, cap)));
+  return hit;
+}
+
 function prepareX(x: ResponseMatrix, cap: number, standardize: boolean): PreparedX {
   const key = `${cap}:${standardize}`;
   let byKey = preparedCache.get(x);
   if (!byKey) preparedCache.set(x, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
-  const ps = principalScores(standardize ? zscore(x) : x, cap);
+  const ps = cachedScores(x, cap, standardize);
   const prepared = { n: x.n, p: x.d, m: ps.m, z: ps.scores, varianceKept: ps.varianceKept };
   byKey.set(key, prepared);
   return prepared;
@@ -208,7 +224,7 @@ function prepareX(x: ResponseMatrix, cap: number, standardize: boolean): Prepare
 function prepareY(y: ResponseMatrix, standardize: boolean): { yc: Float64Array; q: number; dropped: Float64Array; outputVarianceKept: number } {
   const base = standardize ? zscore(y) : centerColumns(y);
   const n = y.n;
-  const ps = principalScores(base, 256);
+  const ps = cachedScores(y, 256, standardize);
   const dropped = new Float64Array(n);
   let kept = 0, total = 0;
   for (let i = 0; i < n; i++) {
