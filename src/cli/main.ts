@@ -47,7 +47,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
   { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
   { name: 'compare', summary: 'areas and layers of several runs side by side; CKA between layers and areas', load: async () => (await import('./commands/compare.js')).compareCommand },
-  { name: 'runs', summary: 'list the runs kept in the store', load: async () => (await import('./commands/runs.js')).runsCommand },
+  { name: 'runs', summary: 'list the runs kept in the store (runs rm <id>... deletes runs)', load: async () => (await import('./commands/runs.js')).runsCommand },
   { name: 'serve', summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'report', summary: 'write one self-contained HTML report of a run (opens offline)', load: async () => (await import('./commands/report.js')).reportCommand },
 ];
