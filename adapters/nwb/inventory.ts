@@ -14,6 +14,8 @@ export interface NwbInventory {
     spikesPerUnit: number[];
     columns: string[];
     areas: { name: string; units: number }[] | null;
+    /** Columns of the electrodes table the units refer to (each can be a --group-by). */
+    electrodeColumns: string[];
     hasObsIntervals: boolean;
   } | null;
   intervals: { path: string; rows: number; columns: string[]; columnStats: ColumnStats[] }[];
@@ -78,7 +80,7 @@ export function nwbInventory(nwb: NwbFile): NwbInventory {
       areas = [...m].map(([name, count]) => ({ name, units: count }));
     }
     const info = nwb.table('/units');
-    units = { count: ends.length, spikes: total, spikesPerUnit: perUnit, columns: info.colnames, areas, hasObsIntervals: nwb.hasColumn('/units', 'obs_intervals') };
+    units = { count: ends.length, spikes: total, spikesPerUnit: perUnit, columns: info.colnames, areas, electrodeColumns: nwb.unitElectrodeColumns(), hasObsIntervals: nwb.hasColumn('/units', 'obs_intervals') };
   }
   return {
     path: nwb.path,

@@ -66,6 +66,7 @@ function formatNwb(inv: NwbInventory): string {
     lines.push(`  units: ${u.count} units, ${u.spikes} spikes (per unit: ${u.spikesPerUnit.slice(0, 12).join(', ')}${u.count > 12 ? ', ...' : ''})`);
     lines.push(`    columns: ${u.columns.join(', ')}${u.hasObsIntervals ? ' (has obs_intervals)' : ''}`);
     if (u.areas) lines.push(`    areas: ${u.areas.map((a) => `${a.name} (${a.units})`).join('; ')}`);
+    if (u.electrodeColumns.length) lines.push(`    electrodes columns (also for --group-by): ${u.electrodeColumns.join(', ')}`);
   } else lines.push('  units: none');
   if (inv.intervals.length === 0) lines.push('  interval tables: none');
   for (const t of inv.intervals) {

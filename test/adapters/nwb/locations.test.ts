@@ -39,6 +39,7 @@ test('info shows per interval column its type, distinct values, repeats and exam
   const r = await cli('info', path);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /areas: VISp \(3\); VISl \(2\)/);
+  t.regex(r.stdout, /electrodes columns \(also for --group-by\): location, group, group_name, shank, probe/);
   t.regex(r.stdout, /orientation +number +4 distinct, rows per value 6\/6\/6 \(min\/median\/max\); e\.g\. 0, 45, 90, 135 +<- a --stimulus candidate/);
   t.regex(r.stdout, /image +string +4 distinct, rows per value 6\/6\/6 .*e\.g\. "grating-0"/);
   t.regex(r.stdout, /start_time +number +24 distinct, all distinct/);
