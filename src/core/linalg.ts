@@ -239,9 +239,20 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
   if (n === 0) return { values: new Float64Array(0), ...(wantVectors ? { vectors: new Float64Array(0) } : {}) };
   // w is the transpose of EISPACK's working matrix V: the reduction's inner loops walk V's
   // columns, which are w's rows, so they run over contiguous memory. w = s initially (symmetric).
-  const w = sharedFloat64(s);
   const d = sharedFloat64(n);
   const e = sharedFloat64(n);
+  const backend = productsBackend();
+  if (!wantVectors && n >= BLOCKED_MIN && backend?.rank2kUpdate) {
+    const a = sharedFloat64(s);
+    if (tridiagonalizeBlocked(a, n, d, e, backend.rank2kUpdate.bind(backend))) {
+      // e[i] couples i and i + 1; the QL below expects it at i + 1.
+      for (let i = n - 1; i > 0; i--) e[i] = e[i - 1];
+      e[0] = 0;
+      tridiagonalQL(d, e, n);
+      return { values: Float64Array.from(d).sort((x, y) => y - x) };
+    }
+  }
+  const w = sharedFloat64(s);
   tridiagonalize(w, n, d, e);
   let z: Float64Array | undefined;
   if (wantVectors) {
@@ -341,6 +352,127 @@ function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64A
     d[i] = h;
   }
 }
+
+/** Panel width of the blocked reduction, and the size below which it runs unblocked. */
+const BLOCK = 48;
+const BLOCKED_MIN = 512;
+
+/**
+ * Blocked Householder reduction to tridiagonal form (LAPACK's dsytrd with dlatrd, lower case):
+ * panels of BLOCK columns are reduced with level-2 work (the products with the trailing matrix, in
+ * row chunks through parallelFor, so the bits do not depend on the thread count), and the trailing
+ * matrix gets each panel's symmetric rank-2b update A - V W^T - W V^T through the products backend
+ * (half of the flops, at BLAS speed). `a` is the full symmetric matrix (overwritten); d gets the
+ * diagonal and e the subdiagonal (e[i] between i and i + 1). Returns false, leaving `a` unusable,
+ * when the backend declines an update.
+ */
+function tridiagonalizeBlocked(a: Float64Array, n: number, d: Float64Array, e: Float64Array, update: NonNullable<ReturnType<typeof productsBackend>>['rank2kUpdate']): boolean {
+  const wcols = Array.from({ length: BLOCK }, () => new Float64Array(n));
+  const v = sharedFloat64(n), w = sharedFloat64(n);
+  for (let i0 = 0; i0 < n; ) {
+    const m = n - i0;
+    const last = m <= BLOCK + 128; // the last block is reduced whole, unblocked
+    const nb = last ? m : BLOCK;
+    while (wcols.length < nb) wcols.push(new Float64Array(n));
+    const at = (r: number, c: number) => (i0 + r) * n + i0 + c; // local (r, c) -> index in a
+    for (let j = 0; j < nb; j++) {
+      // Column j (kept in row j: the matrix is symmetric) minus the panel's earlier reflectors.
+      const rowJ = at(j, 0);
+      for (let k = 0; k < j; k++) {
+        const wjk = wcols[k][j], vjk = a[at(k, j)];
+        const rowK = at(k, 0), wk = wcols[k];
+        for (let r = j; r < m; r++) a[rowJ + r] -= a[rowK + r] * wjk + wk[r] * vjk;
+      }
+      d[i0 + j] = a[rowJ + j];
+      if (j === m - 1) break;
+      // Householder reflector on A(j+1:m, j) (dlarfg): beta = -sign(alpha) ||(alpha, x)||.
+      const alpha = a[rowJ + j + 1];
+      let xnorm = 0;
+      for (let r = j + 2; r < m; r++) xnorm += a[rowJ + r] * a[rowJ + r];
+      xnorm = Math.sqrt(xnorm);
+      let tau = 0, beta = alpha;
+      if (xnorm > 0) {
+        beta = -Math.sign(alpha || 1) * Math.hypot(alpha, xnorm);
+        tau = (beta - alpha) / beta;
+        const inv = 1 / (alpha - beta);
+        for (let r = j + 2; r < m; r++) a[rowJ + r] *= inv;
+      }
+      e[i0 + j] = beta;
+      a[rowJ + j + 1] = 1; // v = A(j+1:m, j), unit first entry
+      const wj = wcols[j];
+      wj.fill(0);
+      if (tau === 0) continue;
+      // w = tau (A22 v - V (W^T v) - W (V^T v)), A22 the trailing block as it was at the panel's start.
+      const len = m - j - 1;
+      for (let r = 0; r < len; r++) v[r] = a[rowJ + j + 1 + r];
+      symvRows(a, n, i0 + j + 1, len, v, w);
+      for (let k = 0; k < j; k++) {
+        const rowK = at(k, 0), wk = wcols[k];
+        let t1 = 0, t2 = 0;
+        for (let r = j + 1; r < m; r++) {
+          t1 += wk[r] * v[r - j - 1];
+          t2 += a[rowK + r] * v[r - j - 1];
+        }
+        for (let r = j + 1; r < m; r++) w[r - j - 1] -= a[rowK + r] * t1 + wk[r] * t2;
+      }
+      let dot = 0;
+      for (let r = 0; r < len; r++) {
+        w[r] *= tau;
+        dot += w[r] * v[r];
+      }
+      const alpha2 = -0.5 * tau * dot;
+      for (let r = 0; r < len; r++) wj[j + 1 + r] = w[r] + alpha2 * v[r];
+    }
+    if (last) return true;
+    // Trailing update of rows/columns nb..m-1 through the backend.
+    const m2 = m - nb;
+    const a22 = new Float64Array(m2 * m2), vb = new Float64Array(m2 * nb), wb = new Float64Array(m2 * nb);
+    for (let r = 0; r < m2; r++) a22.set(a.subarray(at(nb + r, nb), at(nb + r, nb) + m2), r * m2);
+    for (let k = 0; k < nb; k++) {
+      const rowK = at(k, 0), wk = wcols[k];
+      for (let r = 0; r < m2; r++) {
+        vb[r * nb + k] = a[rowK + nb + r];
+        wb[r * nb + k] = wk[nb + r];
+      }
+    }
+    const updated = update!(a22, m2, vb, wb, nb);
+    if (!updated) return false;
+    for (let r = 0; r < m2; r++) a.set(updated.subarray(r * m2, (r + 1) * m2), at(nb + r, nb));
+    i0 += nb;
+  }
+  return true;
+}
+
+/** w = A(s:s+len, s:s+len) v for a full symmetric row-major matrix, rows in fixed chunks. */
+function symvRows(a: Float64Array, n: number, s: number, len: number, v: Float64Array, w: Float64Array): void {
+  if (len < 256 || parallelThreads() === 1) {
+    symvChunk(a, n, s, len, v, w, 0, len);
+    return;
+  }
+  parallelFor('symvRows', TRED_CHUNKS, { a, n, s, len, v, w });
+}
+
+function symvChunk(a: Float64Array, n: number, s: number, len: number, v: Float64Array, w: Float64Array, r0: number, r1: number): void {
+  for (let r = r0; r < r1; r++) {
+    const o = (s + r) * n + s;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let c = 0;
+    for (; c + 3 < len; c += 4) {
+      s0 += a[o + c] * v[c];
+      s1 += a[o + c + 1] * v[c + 1];
+      s2 += a[o + c + 2] * v[c + 2];
+      s3 += a[o + c + 3] * v[c + 3];
+    }
+    for (; c < len; c++) s0 += a[o + c] * v[c];
+    w[r] = s0 + s1 + (s2 + s3);
+  }
+}
+
+defineTask('symvRows', (args, k) => {
+  const { a, n, s, len, v, w } = args as { a: Float64Array; n: number; s: number; len: number; v: Float64Array; w: Float64Array };
+  const per = Math.ceil(len / TRED_CHUNKS);
+  symvChunk(a, n, s, len, v, w, k * per, Math.min(len, (k + 1) * per));
+});
 
 /** Matrices larger than this are reduced in parallel row chunks (for steps with i >= it). */
 const TRED_CHUNKED_FROM = 384;

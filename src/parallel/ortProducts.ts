@@ -40,12 +40,20 @@ class OrtProducts implements ProductsBackend {
   }
 
   gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null {
-    if (this.broken) return null;
     const size = side === 'rows' ? r : c;
-    const shared = x.buffer instanceof SharedArrayBuffer ? x : copyToShared(x);
-    const out = new Float64Array(new SharedArrayBuffer(size * size * 8));
+    return this.request({ op: 'gram', x: shared(x), r, c, side }, size * size);
+  }
+
+  rank2kUpdate(a: Float64Array, m: number, v: Float64Array, w: Float64Array, b: number): Float64Array | null {
+    return this.request({ op: 'rank2k', a: shared(a), m, v: shared(v), w: shared(w), b }, m * m);
+  }
+
+  /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */
+  private request(body: Record<string, unknown>, outLength: number): Float64Array | null {
+    if (this.broken) return null;
+    const out = new Float64Array(new SharedArrayBuffer(outLength * 8));
     const control = new Int32Array(new SharedArrayBuffer(4));
-    this.start().postMessage({ x: shared, r, c, side, out, control });
+    this.start().postMessage({ ...body, out, control });
     const status = Atomics.wait(control, 0, 0, TIMEOUT_MS);
     if (status === 'timed-out' || Atomics.load(control, 0) !== 1) {
       this.broken = true;
@@ -61,7 +69,8 @@ class OrtProducts implements ProductsBackend {
   }
 }
 
-function copyToShared(x: Float64Array): Float64Array {
+function shared(x: Float64Array): Float64Array {
+  if (x.buffer instanceof SharedArrayBuffer) return x;
   const s = new Float64Array(new SharedArrayBuffer(x.length * 8));
   s.set(x);
   return s;
