@@ -54,6 +54,10 @@ export const GLOBAL_OPTIONS: OptionSpecs = {
 /** On every command that stores runs. */
 export const LABEL_OPTION: OptionSpecs[string] = { type: 'string', arg: 'TEXT', help: 'a label kept with the run, shown by `runs`, the viewer and compare (at most 200 characters)' };
 
+/** On every command that stores runs: the run also as a shard file, for `neurorep import`. */
+export const OUT_RECORD_OPTION: OptionSpecs[string] = { type: 'string', arg: 'FILE', help: 'also write the finished run (record and representations) to FILE, for `neurorep import` elsewhere; with --no-store, only there' };
+export const FORCE_RECORD_OPTION: OptionSpecs[string] = { type: 'boolean', help: 'replace --out-record FILE when it exists' };
+
 export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
   const all = { ...GLOBAL_OPTIONS, ...specs };
   const positionals: string[] = [];

@@ -35,6 +35,8 @@ export interface Context {
   noStore: boolean;
   /** --label: kept in every run record this command makes. */
   label?: string;
+  /** --out-record FILE: the finished run (record and representations) also written as a shard. */
+  outRecord?: string;
   /** Why the store cannot be written, when a check before the computation found out. */
   storeProblem?: string;
   /** A log line on stderr (suppressed by --quiet). */
@@ -43,7 +45,7 @@ export interface Context {
   progress: (label: string, done: number, total: number) => void;
 }
 
-export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean; label?: string }): Context {
+export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean; label?: string; outRecord?: string }): Context {
   const quiet = opts.quiet === true;
   let lastDraw = 0;
   let drawing = false;
@@ -58,6 +60,7 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
     store: opts.store ?? process.env.NEUROREP_STORE ?? './.neurorep',
     noStore: opts.noStore === true,
     label: opts.label,
+    outRecord: opts.outRecord,
     log: (line) => {
       if (quiet) return;
       if (drawing) {

@@ -5,7 +5,8 @@
 
 import { AnalysisError } from '../core/dimension.js';
 import { InputError } from '../core/matrix.js';
-import { formatOptions, GLOBAL_OPTIONS, LABEL_OPTION, parseArgs, UsageError } from './args.js';
+import { formatOptions, FORCE_RECORD_OPTION, GLOBAL_OPTIONS, LABEL_OPTION, OUT_RECORD_OPTION, parseArgs, UsageError } from './args.js';
+import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
@@ -47,6 +48,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
   { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
   { name: 'compare', summary: 'areas and layers of several runs side by side; CKA between layers and areas', load: async () => (await import('./commands/compare.js')).compareCommand },
+  { name: 'import', summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing', load: async () => (await import('./commands/import.js')).importCommand },
   { name: 'runs', summary: 'list the runs kept in the store (runs rm <id>... deletes runs)', load: async () => (await import('./commands/runs.js')).runsCommand },
   { name: 'serve', summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'report', summary: 'write one self-contained HTML report of a run (opens offline)', load: async () => (await import('./commands/report.js')).reportCommand },
@@ -72,7 +74,7 @@ function mainHelp(): string {
 
 /** A command's own options, with --label on every command that stores runs. */
 function optionsOf(c: Command): Command['options'] {
-  return c.storesRuns ? { ...c.options, label: LABEL_OPTION } : c.options;
+  return c.storesRuns ? { ...c.options, label: LABEL_OPTION, 'out-record': OUT_RECORD_OPTION, ...(c.options.force ? {} : { force: FORCE_RECORD_OPTION }) } : c.options;
 }
 
 function commandHelp(c: Command): string {
@@ -114,7 +116,12 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       store: args.options.store as string | undefined,
       noStore: args.options['no-store'] as boolean | undefined,
       label,
+      outRecord: args.options['out-record'] as string | undefined,
     });
+    if (ctx.outRecord !== undefined) {
+      // Before any computation: a run never ends in "cannot write".
+      checkOutputPath(ctx.outRecord, { store: ctx.store, inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')), force: args.options.force === true, option: '--out-record' });
+    }
     if (command.storesRuns) checkStore(ctx);
     return await command.run(args, ctx);
   } catch (err) {

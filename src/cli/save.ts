@@ -7,6 +7,8 @@
 import { RunStore, type StoredRepresentation } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
 import { toJson, type Context } from './context.js';
+import { encodeShard } from '../store/shard.js';
+import { writeFileAtomic } from '../io/matrixFile.js';
 import { printable } from './text.js';
 
 /** The run was computed and printed, but the store could not be updated. */
@@ -42,14 +44,21 @@ export function checkStore(ctx: Context): void {
 
 /** Representations are passed as a function so that --no-store never computes them. */
 export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepresentation | null)[] = () => []): void {
+  if (ctx.label !== undefined) (record as { label?: string }).label = ctx.label;
+  let computed: StoredRepresentation[] | null = null;
+  const representations = () => (computed ??= reps().filter((r): r is StoredRepresentation => r !== null));
+  if (ctx.outRecord) {
+    // The shard first: it is complete on its own, whatever happens to the store.
+    writeFileAtomic(ctx.outRecord, encodeShard(record as RunRecord, representations()));
+    ctx.log(`wrote the run record to ${ctx.outRecord}`);
+  }
   if (ctx.noStore) return;
   const fail = (why: string) => new StoreNotUpdated(`${ctx.store}: the run was not stored (${why}); the result printed above is complete`);
-  if (ctx.label !== undefined) (record as { label?: string }).label = ctx.label;
   if (ctx.storeProblem) throw fail(ctx.storeProblem);
   let store: RunStore | null = null;
   try {
     store = RunStore.open(ctx.store);
-    store.save(record as RunRecord, reps().filter((r): r is StoredRepresentation => r !== null));
+    store.save(record as RunRecord, representations());
   } catch (err) {
     throw fail(reason(err));
   } finally {

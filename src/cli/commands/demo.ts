@@ -13,7 +13,7 @@ import { compareRuns } from '../../analysis/compare.js';
 import { writeNpz } from '../../io/matrixFile.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
-import { expectPositionals, jsonOption } from '../args.js';
+import { expectPositionals, jsonOption, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { toJson } from '../context.js';
 import { saveRun } from '../save.js';
@@ -47,6 +47,7 @@ export const demoCommand: Command = {
     json: jsonOption('the comparison'),
   },
   async run(args, ctx) {
+    if (ctx.outRecord) throw new UsageError('demo makes two runs; --out-record writes one (use it on analyze, network, ...)');
     expectPositionals(args, [], 'demo');
     const seed = (args.options.seed as number | undefined) ?? 1;
     const dir = resolve(ctx.store, 'demo');

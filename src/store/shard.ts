@@ -1,0 +1,68 @@
+/**
+ * Run shards: one finished run (its record and the representations the store keeps for CKA) as a
+ * single JSON file, written by `--out-record FILE` and merged into a store by `neurorep import`.
+ * This is how runs made elsewhere (another machine, a cluster node that must not write the shared
+ * SQLite file) reach a store. Float64 values travel as base64 of their little-endian bytes, so
+ * they come back bit for bit.
+ */
+
+import { InputError } from '../core/matrix.js';
+import type { StoredRepresentation } from './runStore.js';
+import { assertRecord, type RunRecord } from './schema.js';
+
+export const SHARD_FORMAT = 'neurorep-run/1';
+
+interface ShardJson {
+  format: string;
+  record: unknown;
+  representations: { name: string; stimulusIds: (string | number)[]; n: number; d: number; form: 'matrix' | 'gram'; values: string }[];
+}
+
+function toBase64(values: Float64Array): string {
+  const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  return Buffer.from(bytes).toString('base64');
+}
+
+function fromBase64(text: string, count: number, what: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length !== count * 8) throw new InputError(`${what}: expected ${count} float64 values, found ${bytes.length} bytes`);
+  const out = new Float64Array(count);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/** The shard text of a run. */
+export function encodeShard(record: RunRecord, representations: StoredRepresentation[]): string {
+  const json: ShardJson = {
+    format: SHARD_FORMAT,
+    record,
+    representations: representations.map((r) => ({ name: r.name, stimulusIds: r.stimulusIds, n: r.n, d: r.d, form: r.form, values: toBase64(r.values) })),
+  };
+  return JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+/** Parse and check a shard (format, record schema, representation sizes); `path` names it in errors. */
+export function decodeShard(text: string, path: string): { record: RunRecord; representations: StoredRepresentation[] } {
+  let json: ShardJson;
+  try {
+    json = JSON.parse(text) as ShardJson;
+  } catch (err) {
+    throw new InputError(`${path}: not a neurorep run shard (not JSON: ${(err as Error).message})`);
+  }
+  if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT) throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
+  try {
+    assertRecord(json.record);
+  } catch (err) {
+    throw new InputError(`${path}: the run record does not match its schema: ${(err as Error).message.slice(0, 300)}`);
+  }
+  if (!Array.isArray(json.representations)) throw new InputError(`${path}: 'representations' must be a list`);
+  const representations = json.representations.map((r, i) => {
+    const what = `${path}: representation ${i}`;
+    if (!r || typeof r.name !== 'string' || !Number.isInteger(r.n) || !Number.isInteger(r.d) || r.n < 1 || r.d < 1 || (r.form !== 'matrix' && r.form !== 'gram') || !Array.isArray(r.stimulusIds) || typeof r.values !== 'string') {
+      throw new InputError(`${what}: needs name, n, d, form ('matrix' or 'gram'), stimulusIds and values`);
+    }
+    if (r.stimulusIds.length !== r.n) throw new InputError(`${what}: ${r.stimulusIds.length} stimulus ids for ${r.n} rows`);
+    return { name: r.name, stimulusIds: r.stimulusIds, n: r.n, d: r.d, form: r.form, values: fromBase64(r.values, r.n * r.d, what) };
+  });
+  return { record: json.record as RunRecord, representations };
+}
