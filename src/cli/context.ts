@@ -126,11 +126,15 @@ export interface RecordHead {
   toolkitVersion: string;
   source: SourceInfo | SourceInfo[];
   params: Record<string, unknown>;
+  batch?: { id: string; key: string };
 }
 
 export function recordHead(kind: string, source: SourceInfo | SourceInfo[], params: Record<string, unknown>): RecordHead {
-  return { id: randomUUID(), kind, createdAt: new Date().toISOString(), toolkitVersion: toolkitVersion(), source, params };
+  // A session run by `neurorep batch` carries the batch's id and the session's resume key.
+  const batch = process.env.NEUROREP_BATCH_ID && process.env.NEUROREP_BATCH_KEY ? { batch: { id: process.env.NEUROREP_BATCH_ID, key: process.env.NEUROREP_BATCH_KEY } } : {};
+  return { id: randomUUID(), kind, createdAt: new Date().toISOString(), toolkitVersion: toolkitVersion(), source, params, ...batch };
 }
+
 
 /** JSON with non-finite numbers as null (JSON has no NaN), one object on one line. */
 export function toJson(value: unknown): string {

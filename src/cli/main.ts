@@ -44,6 +44,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   { name: 'complexity', summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one', load: async () => (await import('./commands/complexity.js')).complexityCommand },
   { name: 'patterns', summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy', load: async () => (await import('./commands/patterns.js')).patternsCommand },
   { name: 'analyze', summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable', load: async () => (await import('./commands/analyze.js')).analyzeCommand },
+  { name: 'batch', summary: 'analyze many NWB sessions with the same options, N at a time; resumable', load: async () => (await import('./commands/batch.js')).batchCommand },
   { name: 'activations', summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`', load: async () => (await import('./commands/activations.js')).activationsCommand },
   { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
   { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },

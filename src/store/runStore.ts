@@ -193,6 +193,11 @@ export class RunStore {
     }));
   }
 
+  /** Whether a run made by `neurorep batch` with this resume key is stored. */
+  hasBatchKey(key: string): boolean {
+    return this.db.prepare("SELECT 1 FROM runs WHERE json_extract(record, '$.batch.key') = ? LIMIT 1").get(key) !== undefined;
+  }
+
   /** Delete a run and its representations; false when the id is unknown. */
   remove(id: string): boolean {
     if (!RUN_ID.test(id)) return false;

@@ -25,6 +25,8 @@ const head = {
   params: z.record(z.string(), z.unknown()),
   /** Free text from --label, to tell runs apart. */
   label: z.string().max(200).optional(),
+  /** Set by `neurorep batch`: the batch id and the session's resume key. */
+  batch: z.object({ id: z.string(), key: z.string() }).optional(),
 };
 
 const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
