@@ -1,0 +1,64 @@
+/**
+ * batch --slurm on a real one-node SLURM cluster (Debian's slurmctld/slurmd, set up by
+ * test/setup/ensure-slurm.sh before the tests): a job array of sessions writing shards, an import
+ * job that alone writes the store, --wait, --dry-run and resuming.
+ */
+
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeNwbFile } from '../../adapters/nwb/write.js';
+import { RunStore } from '../../src/store/runStore.js';
+import { twoAreaSpec } from '../adapters/nwb/helpers.js';
+import { binary, tempDir } from '../helpers.js';
+
+const slurmUp = (): boolean => spawnSync('sinfo', ['-h', '-o', '%t'], { encoding: 'utf8' }).stdout?.match(/idle|mix|alloc/) !== null;
+
+async function sessions(dir: string): Promise<string> {
+  const folder = join(dir, 'sessions');
+  mkdirSync(folder);
+  for (const i of [1, 2]) {
+    const { spec } = twoAreaSpec();
+    spec.identifier = `slurm-${i}`;
+    spec.units!.spikeTimes = spec.units!.spikeTimes.map((s) => s.map((v) => v + 1e-4 * i));
+    await writeNwbFile(join(folder, `s${i}.nwb`), spec);
+  }
+  writeFileSync(join(folder, 'broken.nwb'), 'not HDF5');
+  return folder;
+}
+
+test.serial('batch --slurm --dry-run prints the job array and the import job and submits nothing', async (t) => {
+  if (!slurmUp()) return t.fail('SLURM is not running here: run test/setup/ensure-slurm.sh as root (npm test does)');
+  const dir = tempDir();
+  const folder = await sessions(dir);
+  const before = spawnSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).stdout;
+  const r = binary(['batch', folder, '--slurm', '--dry-run', '--stimulus', 'orientation', '--array-limit', '2', '--partition', 'debug', '--time', '0:10:00', '--store', join(dir, 'store'), '--shards', join(dir, 'shards')]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /#SBATCH --array=0-2%2/);
+  t.regex(r.stdout, /#SBATCH --partition=debug/);
+  t.regex(r.stdout, /#SBATCH --time=0:10:00/);
+  t.regex(r.stdout, /analyze "\$file" '--stimulus' 'orientation' .*--no-store .*--out-record/);
+  t.regex(r.stdout, /import '.*shards\/runs' --store '.*store'/);
+  t.is(spawnSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).stdout, before, 'nothing submitted');
+});
+
+test.serial('batch --slurm --wait: one array task per session, failures named, the import job writes the store, resubmitting skips what is stored', async (t) => {
+  if (!slurmUp()) return t.fail('SLURM is not running here: run test/setup/ensure-slurm.sh as root (npm test does)');
+  const dir = tempDir();
+  const folder = await sessions(dir);
+  const store = join(dir, 'store');
+  const r = binary(['batch', folder, '--slurm', '--wait', '--stimulus', 'orientation', '--cpus-per-task', '1', '--mem', '1G', '--store', store, '--shards', join(dir, 'shards')], { cwd: dir });
+  t.is(r.code, 1, r.stderr);
+  t.regex(r.stdout, /3 sessions: 2 analyzed on SLURM \(job \d+\), 0 already in the store, 1 failed/);
+  t.regex(r.stdout, /failed: .*broken\.nwb: not an HDF5 file/);
+  const db = RunStore.open(store, { readonly: true });
+  const records = db.list().map((x) => db.get(x.id)!) as unknown as { batch: { id: string }; session: { identifier: string } }[];
+  db.close();
+  t.deepEqual(records.map((x) => x.session.identifier).sort(), ['slurm-1', 'slurm-2']);
+  t.is(new Set(records.map((x) => x.batch.id)).size, 1);
+
+  const again = binary(['batch', join(folder, 's1.nwb'), join(folder, 's2.nwb'), '--slurm', '--wait', '--stimulus', 'orientation', '--store', store], { cwd: dir });
+  t.is(again.code, 0, again.stderr);
+  t.regex(again.stdout, /all 2 sessions are in the store already; nothing to submit/);
+});
