@@ -50,6 +50,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
   { name: 'compare', summary: 'areas and layers of several runs side by side; CKA between layers and areas', load: async () => (await import('./commands/compare.js')).compareCommand },
   { name: 'import', summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing', load: async () => (await import('./commands/import.js')).importCommand },
+  { name: 'summary', summary: 'one row per session x area over a batch (or given runs): every scalar observable with its interval', load: async () => (await import('./commands/summary.js')).summaryCommand },
   { name: 'runs', summary: 'list the runs kept in the store (runs rm <id>... deletes runs)', load: async () => (await import('./commands/runs.js')).runsCommand },
   { name: 'serve', summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)', load: async () => (await import('./commands/serve.js')).serveCommand },
   { name: 'report', summary: 'write one self-contained HTML report of a run (opens offline)', load: async () => (await import('./commands/report.js')).reportCommand },

@@ -50,7 +50,7 @@ export function page(title: string, body: string, charts: Chart[], assets: PageA
       : `<style>${(assets.css ?? '').replace(/<\/style/gi, '<\\/style')}</style>\n${(assets.scripts ?? []).map((s) => `<script>${inlineScript(s)}</script>`).join('\n')}`;
   const nav =
     assets.mode === 'linked'
-      ? '<header><span class="brand">neurorep</span><a href="/">runs</a><a href="/compare">compare</a></header>'
+      ? '<header><span class="brand">neurorep</span><a href="/">runs</a><a href="/compare">compare</a><a href="/summary">summary</a></header>'
       : '<header><span class="brand">neurorep report</span></header>';
   return `<!doctype html>
 <html lang="en">

@@ -9,7 +9,8 @@ import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec } from './specs.js';
+import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
+import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
 type Group = {
@@ -181,3 +182,36 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
   parts.push(picker);
   return page('neurorep: compare', parts.join('\n'), charts, assets);
 }
+
+/** The cross-session summary: one chart per observable (areas x sessions) and the full table. */
+export function summaryPage(label: string, rows: SummaryRow[], batches: string[], assets: PageAssets): string {
+  const charts: Chart[] = [];
+  const parts = [`<h1>Summary</h1>`];
+  if (batches.length) parts.push(`<p class="meta">Batches: ${batches.map((b) => `<a href="/summary?batch=${escapeHtml(b)}"><code>${escapeHtml(b.slice(0, 8))}</code></a>`).join(' ')}</p>`);
+  if (!rows.length) {
+    parts.push('<p>No batch of analyze runs in this store yet. Run <code>npx neurorep batch sessions/ --stimulus COLUMN</code>.</p>');
+    return page('neurorep: summary', parts.join('\n'), charts, assets);
+  }
+  const sessions = new Set(rows.map((r) => r.runId)).size;
+  parts.push(`<p class="meta">${escapeHtml(label)}: ${sessions} session${sessions === 1 ? '' : 's'}; every point is a session (click to open its run); black: mean &plusmn; sd over sessions.</p>`);
+  const divs: string[] = [];
+  for (const key of SUMMARY_OBSERVABLES) {
+    const points = rows.filter((r) => r.values[key] !== null).map((r) => ({ area: r.area, session: r.session, value: r.values[key]!, runId: r.runId }));
+    if (!points.length) continue;
+    charts.push({ id: `summary-${key}`, spec: summarySpec(key === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(key), points, areaSpread(rows, key)) });
+    divs.push(chartDiv(`summary-${key}`));
+  }
+  parts.push(`<div class="charts">${divs.join('')}</div>`);
+  const cell = (r: SummaryRow, k: string) => {
+    const v = r.values[k];
+    const iv = r.intervals[k];
+    return `<td class="num">${v === null ? '-' : `${num(v)}${iv ? ` <span class="meta">[${num(iv[0])}, ${num(iv[1])}]</span>` : ''}`}</td>`;
+  };
+  parts.push(
+    `<table class="sortable"><thead><tr><th>session</th><th>area</th><th>d</th><th>n</th>${SUMMARY_OBSERVABLES.map((k) => `<th>${escapeHtml(k === 'cvPcaEffectiveDimension' ? 'cvPCA D_eff' : readableObservable(k))}</th>`).join('')}</tr></thead><tbody>${rows
+      .map((r) => `<tr><td><a href="/runs/${escapeHtml(r.runId)}">${escapeHtml(r.session)}</a></td><td>${escapeHtml(r.area)}</td><td class="num">${r.neurons}</td><td class="num">${r.stimuli}</td>${SUMMARY_OBSERVABLES.map((k) => cell(r, k)).join('')}</tr>`)
+      .join('')}</tbody></table>`,
+  );
+  return page('neurorep: summary', parts.join('\n'), charts, assets);
+}
+

@@ -243,3 +243,27 @@ export function ckaHeatmapSpec(title: string, cka: CkaMatrix): VegaLiteSpec {
     ],
   };
 }
+
+/**
+ * Cross-session summary of one observable: areas on the x axis, one point per session (a click
+ * opens its run), the mean +- sd over sessions as a tick and a rule per area.
+ */
+export function summarySpec(title: string, points: { area: string; session: string; value: number; runId: string }[], spread: { area: string; mean: number | null; sd: number | null }[]): VegaLiteSpec {
+  const x = { field: 'area', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 200 } };
+  const bands = spread.filter((s) => s.mean !== null).map((s) => ({ area: s.area, mean: s.mean, lo: s.mean! - (s.sd ?? 0), hi: s.mean! + (s.sd ?? 0) }));
+  const layers: VegaLiteSpec[] = [
+    {
+      data: { values: points.map((p) => ({ ...p, href: `/runs/${p.runId}` })) },
+      mark: { type: 'point', filled: true, size: 60, opacity: 0.7, cursor: 'pointer' },
+      encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, href: { field: 'href' }, tooltip: [{ field: 'session' }, { field: 'area' }, { field: 'value', format: '.4g' }] },
+    },
+  ];
+  if (bands.length) {
+    layers.push(
+      { data: { values: bands }, mark: { type: 'rule', color: '#444' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+      { data: { values: bands }, mark: { type: 'tick', color: '#444', thickness: 2, size: 24 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'area' }, { field: 'mean', format: '.4g', title: 'mean over sessions' }] } },
+    );
+  }
+  return { $schema: SCHEMA, title, width: Math.max(160, 60 * spread.length), height: HEIGHT, layer: layers };
+}
+

@@ -10,7 +10,8 @@
 
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { compareRuns } from '../analysis/compare.js';
-import { comparePage, runPage, runsListPage } from '../report/pages.js';
+import { comparePage, runPage, runsListPage, summaryPage } from '../report/pages.js';
+import { summaryRows } from '../analysis/summary.js';
 import { RunStore } from '../store/runStore.js';
 import { RUN_ID, type RunRecord } from '../store/schema.js';
 import { ASSET_FILES, assetText } from './assets.js';
@@ -95,6 +96,21 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
   app.get('/compare', (req, res) => {
     const ids = idList(req.query.ids);
     res.type('html').send(comparePage(store.list(), ids, ids.length ? compare(ids) : null, linked));
+  });
+  const summaryOf = (batch: unknown) => {
+    if (batch !== undefined && (typeof batch !== 'string' || !/^[0-9a-f-]{4,36}$/.test(batch))) throw new HttpError(400, 'malformed batch id');
+    const wanted = (batch as string | undefined) ?? store.newestBatch();
+    const found = wanted ? store.batchRuns(wanted) : null;
+    if (wanted && !found) throw new HttpError(404, `no batch ${wanted}`);
+    return { label: found ? `batch ${found.batch}` : '', rows: found ? summaryRows(found.ids.map((id) => store.get(id)!)) : [] };
+  };
+  app.get('/summary', (req, res) => {
+    const { label, rows } = summaryOf(req.query.batch);
+    res.type('html').send(summaryPage(label, rows, store.batches(), linked));
+  });
+  app.get('/api/summary', (req, res) => {
+    const { label, rows } = summaryOf(req.query.batch);
+    res.json({ of: label, rows });
   });
   app.get('/api/runs', (_req, res) => {
     res.json({ runs: store.list() });

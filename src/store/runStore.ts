@@ -193,6 +193,27 @@ export class RunStore {
     }));
   }
 
+  /** Ids of the runs of a batch (its id or a unique prefix of at least 4 characters), oldest first. */
+  batchRuns(prefix: string): { batch: string; ids: string[] } | null {
+    if (!/^[0-9a-f-]{4,36}$/.test(prefix)) return null;
+    const rows = this.db.prepare("SELECT id, json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') LIKE ? || '%' ORDER BY created_at, rowid").all(prefix) as { id: string; batch: string }[];
+    const batches = new Set(rows.map((r) => r.batch));
+    if (batches.size !== 1) return null;
+    return { batch: rows[0].batch, ids: rows.map((r) => r.id) };
+  }
+
+  /** Every batch id in the store, newest first. */
+  batches(): string[] {
+    const rows = this.db.prepare("SELECT json_extract(record, '$.batch.id') AS batch, max(created_at) AS t FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL GROUP BY batch ORDER BY t DESC").all() as { batch: string }[];
+    return rows.map((r) => r.batch);
+  }
+
+  /** The newest batch id in the store, or null. */
+  newestBatch(): string | null {
+    const row = this.db.prepare("SELECT json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as { batch: string } | undefined;
+    return row?.batch ?? null;
+  }
+
   /** Whether a run made by `neurorep batch` with this resume key is stored. */
   hasBatchKey(key: string): boolean {
     return this.db.prepare("SELECT 1 FROM runs WHERE json_extract(record, '$.batch.key') = ? LIMIT 1").get(key) !== undefined;

@@ -6,6 +6,7 @@
  * they come back bit for bit.
  */
 
+import { createHash } from 'node:crypto';
 import { InputError } from '../core/matrix.js';
 import type { StoredRepresentation } from './runStore.js';
 import { assertRecord, type RunRecord } from './schema.js';
@@ -14,6 +15,8 @@ export const SHARD_FORMAT = 'neurorep-run/1';
 
 interface ShardJson {
   format: string;
+  /** sha256 of JSON.stringify([record, representations]): a shard edited after it was written is refused. */
+  sha256?: string;
   record: unknown;
   representations: { name: string; stimulusIds: (string | number)[]; n: number; d: number; form: 'matrix' | 'gram'; values: string }[];
 }
@@ -33,12 +36,17 @@ function fromBase64(text: string, count: number, what: string): Float64Array {
 
 /** The shard text of a run. */
 export function encodeShard(record: RunRecord, representations: StoredRepresentation[]): string {
-  const json: ShardJson = {
-    format: SHARD_FORMAT,
-    record,
+  const finite = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+  const body = {
+    record: JSON.parse(JSON.stringify(record, finite)) as unknown,
     representations: representations.map((r) => ({ name: r.name, stimulusIds: r.stimulusIds, n: r.n, d: r.d, form: r.form, values: toBase64(r.values) })),
   };
-  return JSON.stringify(json, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+  const json: ShardJson = { format: SHARD_FORMAT, sha256: checksum(body.record, body.representations), ...body };
+  return JSON.stringify(json);
+}
+
+function checksum(record: unknown, representations: unknown): string {
+  return createHash('sha256').update(JSON.stringify([record, representations])).digest('hex');
 }
 
 /** Parse and check a shard (format, record schema, representation sizes); `path` names it in errors. */
@@ -50,6 +58,7 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
     throw new InputError(`${path}: not a neurorep run shard (not JSON: ${(err as Error).message})`);
   }
   if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT) throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
+  if (json.sha256 !== checksum(json.record, json.representations)) throw new InputError(`${path}: the shard was changed after it was written (its sha256 does not match); nothing imported from it`);
   try {
     assertRecord(json.record);
   } catch (err) {

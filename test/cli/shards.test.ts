@@ -1,6 +1,7 @@
 /** Run shards: --out-record writes a finished run to a file; import merges shards into a store, idempotently. */
 
 import test from 'ava';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/stats.js';
@@ -61,13 +62,23 @@ test('import names unreadable shards (exit 2) and still imports the valid ones; 
   const acts = activations(dir);
   const good = join(dir, 'good.json');
   t.is((await cli('dimension', `${acts}:relu`, '--no-store', '--out-record', good)).code, 0);
-  writeFileSync(join(dir, 'broken.json'), '{"format": "neurorep-run/1", "record": {"id": "nope"}, "representations": []}');
   writeFileSync(join(dir, 'text.json'), 'not json');
+  // Tampered: one observable changed in an otherwise valid shard.
+  const tampered = JSON.parse(readFileSync(good, 'utf8')) as { record: { effectiveDimension: number } };
+  tampered.record.effectiveDimension += 1;
+  writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
+  // Intact but not a valid record (a checksum of its own, so only the schema can refuse it).
+  const bad = { record: { id: 'nope', kind: 'dimension' }, representations: [] };
+  writeFileSync(join(dir, 'invalid.json'), JSON.stringify({ format: 'neurorep-run/1', sha256: createHash('sha256').update(JSON.stringify([bad.record, bad.representations])).digest('hex'), ...bad }));
   const store = tempDir();
   const r = await cli('import', dir, '--store', store);
   t.is(r.code, 2);
-  t.regex(r.stdout, /1 run imported .*, 2 not readable/);
-  t.regex(r.stderr, /broken\.json: the run record does not match its schema/);
+  const db = RunStore.open(store, { readonly: true });
+  t.deepEqual(db.list().map((x) => x.kind), ['dimension'], 'only the good shard was imported');
+  db.close();
+  t.regex(r.stdout, /1 run imported .*, 3 not readable/);
+  t.regex(r.stderr, /invalid\.json: the run record does not match its schema/);
+  t.regex(r.stderr, /tampered\.json: the shard was changed after it was written \(its sha256 does not match\); nothing imported from it/);
   t.regex(r.stderr, /text\.json: not a neurorep run shard \(not JSON/);
 
   const exists = await cli('dimension', `${acts}:relu`, '--no-store', '--out-record', good);
