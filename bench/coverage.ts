@@ -12,11 +12,12 @@
  * Nulls: the share of p <= 0.05 on data with nothing to find (target about 5 %).
  *
  * Options: --datasets N (default 100), --workers W (default 2), --only dimension,patterns,
- * complexity,nulls, --out FILE (default docs/coverage.md). Seeded: the same options give the same table.
+ * complexity,nulls, --out FILE (default docs/coverage.md), --partial FILE (every finished
+ * configuration appended as a JSON line at once). Seeded: the same options give the same table.
  */
 
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mapComplexity } from '../src/core/complexity.js';
@@ -35,6 +36,7 @@ const DATASETS = Number(opt('datasets', '100'));
 const WORKERS = Number(opt('workers', '2'));
 const ONLY = opt('only', 'dimension,patterns,complexity,nulls').split(',');
 const OUT = opt('out', join(ROOT, 'docs', 'coverage.md'));
+const PARTIAL = args.includes('--partial') ? opt('partial', '') : '';
 
 interface Job {
   family: string;
@@ -229,16 +231,16 @@ function runJob(j: Job): Result {
 }
 
 if (args.includes('--worker')) {
-  // A worker runs the jobs with the given indices and prints their results as JSON.
+  // A worker runs the jobs with the given indices and prints each result as one JSON line as soon
+  // as it is done (a long run interrupted keeps what it finished: see --partial).
   const indices = opt('indices', '').split(',').filter(Boolean).map(Number);
   const jobs = allJobs();
-  const out = indices.map((i) => {
+  for (const i of indices) {
     const t0 = Date.now();
     const r = runJob(jobs[i]);
+    process.stdout.write(JSON.stringify(r) + '\n');
     process.stderr.write(`  done: ${jobs[i].family} / ${jobs[i].label} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
-    return r;
-  });
-  process.stdout.write(JSON.stringify(out));
+  }
 } else {
   const jobs = allJobs();
   const t0 = Date.now();
@@ -252,8 +254,12 @@ if (args.includes('--worker')) {
           new Promise<Result[]>((resolve, reject) => {
             const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--worker', '--indices', idx.join(',')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NEUROREP_THREADS: '1' } });
             let out = '';
-            child.stdout.on('data', (d) => (out += d));
-            child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`worker exited with ${code}`))));
+            child.stdout.on('data', (d) => {
+              out += d;
+              // Every finished configuration also goes to --partial FILE (JSON lines) at once.
+              if (PARTIAL) appendFileSync(PARTIAL, String(d));
+            });
+            child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Result)) : reject(new Error(`worker exited with ${code}`))));
           }),
       ),
     )
