@@ -208,6 +208,7 @@ async function main(): Promise<void> {
     }
     rows.push({ case: c.name, inputBytes: size, neurorep: { seconds: ours.seconds, peakMB: ours.peakMB }, python: { seconds: theirs.seconds, peakMB: theirs.peakMB }, ratio, extras, agreement });
   }
+  if (!only || only.includes('batch')) rows.push(await batchSpeedup());
   const outDir = join(ROOT, 'bench', 'out');
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
@@ -216,6 +217,27 @@ async function main(): Promise<void> {
 }
 
 /** The headline numbers of a record, to check both sides computed the same thing. */
+/** `neurorep batch` over 12 synthetic sessions (the demo's kind, seeds 1-12): --jobs 1 against --jobs 2. */
+async function batchSpeedup(): Promise<Record<string, unknown>> {
+  const { syntheticSession, sessionNwbSpec } = await import('../src/analysis/synthetic.js');
+  const folder = join(WORK, 'batch-sessions');
+  mkdirSync(folder, { recursive: true });
+  for (let i = 1; i <= 12; i++) {
+    const f = join(folder, `session-${String(i).padStart(2, '0')}.nwb`);
+    if (!existsSync(f)) await writeNwbFile(f, sessionNwbSpec(syntheticSession({ seed: i }), `bench-${i}`));
+  }
+  const times: Record<string, number> = {};
+  for (const jobs of [1, 2]) {
+    const store = join(WORK, `batch-store-${jobs}-${Date.now()}`);
+    const t = timed([node, cli, 'batch', folder, '--stimulus', 'orientation', '--jobs', String(jobs), '--store', store, '--quiet']);
+    if (!t.ok) process.stderr.write(`batch --jobs ${jobs} failed: ${t.stderr}\n`);
+    times[`jobs${jobs}`] = t.seconds;
+  }
+  const speedup = times.jobs1 / times.jobs2;
+  process.stdout.write(`batch, 12 sessions: --jobs 1 ${times.jobs1.toFixed(1)} s, --jobs 2 ${times.jobs2.toFixed(1)} s, speed-up ${speedup.toFixed(2)}x\n`);
+  return { case: 'batch 12 sessions', jobs1: times.jobs1, jobs2: times.jobs2, speedup };
+}
+
 function pick(rec: Record<string, unknown>): Record<string, unknown> {
   const keys = ['effectiveDimension', 'complexity', 'kStar', 'switchingFraction', 'entropyAll'];
   const out: Record<string, unknown> = {};
