@@ -4,7 +4,9 @@
  * Every failure becomes an InputError that names the file and the HDF5 path.
  */
 
+import { createHash } from 'node:crypto';
 import fs, { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { RemoteFile, type RemoteOptions } from '../remote/remoteFile.js';
 import { InputError } from '../../src/core/matrix.js';
 import { assertInputFile } from '../../src/io/matrixFile.js';
 
@@ -79,6 +81,26 @@ export function lastHdf5Error(): string {
   const frame = [...lastDiagnostic].reverse().find((l) => /^#\d{3}: /.test(l));
   const where = frame ? /in ([A-Za-z0-9_]+)\(\): (.*)$/.exec(frame) : null;
   return [where ? where[2] : '', minor ? minor.slice(7).toLowerCase() : ''].filter(Boolean).join('; ');
+}
+
+interface EmscriptenFs {
+  mkdir(path: string): void;
+  createFile(parent: string, name: string, props: object, canRead: boolean, canWrite: boolean): { stream_ops: Record<string, unknown> };
+}
+
+let browserPromise: Promise<H5Module> | null = null;
+let remoteCount = 0;
+
+/** h5wasm's browser build (loads in Node too), for files read over HTTP: its file system is in memory. */
+async function h5browser(): Promise<H5Module> {
+  if (!browserPromise) {
+    browserPromise = (async () => {
+      const mod = (await import('h5wasm')) as unknown as H5Module & { ready: Promise<{ FS: EmscriptenFs }> };
+      const m = await mod.ready;
+      return Object.assign(Object.create(mod), { FS: m.FS }) as H5Module;
+    })();
+  }
+  return browserPromise;
 }
 
 /** Load h5wasm once per process. */
@@ -156,7 +178,48 @@ export class Hdf5Reader {
     readonly path: string,
     readonly mod: H5Module,
     readonly file: H5File,
+    /** Set when the file is read over HTTP(S). */
+    readonly remote: RemoteFile | null = null,
   ) {}
+
+  /**
+   * Open an NWB/HDF5 file on an HTTP(S) server without downloading it: h5wasm's browser build
+   * (its Emscripten file system has no Node back end) reads a file node whose reads go to a
+   * RemoteFile, which fetches only the byte ranges HDF5 asks for.
+   */
+  static async openRemote(url: string, opts: RemoteOptions = {}): Promise<Hdf5Reader> {
+    const remote = RemoteFile.open(url, opts);
+    try {
+      const sig = new Uint8Array(8);
+      remote.read(sig, 0, 8, 0);
+      if (!HDF5_SIGNATURE.every((b, i) => sig[i] === b)) throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
+      const mod = await h5browser();
+      const FS = (mod as unknown as { FS: EmscriptenFs }).FS;
+      const name = `r${createHash('sha256').update(url).digest('hex').slice(0, 16)}_${++remoteCount}.h5`;
+      try {
+        FS.mkdir('/remote');
+      } catch {
+        /* exists */
+      }
+      const node = FS.createFile('/remote', name, {}, true, false);
+      Object.defineProperty(node, 'usedBytes', { get: () => remote.size });
+      node.stream_ops = {
+        ...node.stream_ops,
+        read: (_stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => remote.read(buffer, offset, length, position),
+        llseek: (stream: { position: number }, offset: number, whence: number) => offset + (whence === 1 ? stream.position : whence === 2 ? remote.size : 0),
+      };
+      let file: H5File;
+      try {
+        file = new mod.File(`/remote/${name}`, 'r');
+      } catch (err) {
+        throw new InputError(`${url}: HDF5 could not open the file: ${(err as Error).message}`);
+      }
+      return new Hdf5Reader(url, mod, file, remote);
+    } catch (err) {
+      remote.close();
+      throw err;
+    }
+  }
 
   static async open(path: string): Promise<Hdf5Reader> {
     assertInputFile(path);
@@ -181,6 +244,7 @@ export class Hdf5Reader {
     } catch {
       /* already closed */
     }
+    this.remote?.close();
   }
 
   /** A message prefix naming the file and HDF5 path. */

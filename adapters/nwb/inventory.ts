@@ -85,7 +85,7 @@ export function nwbInventory(nwb: NwbFile): NwbInventory {
   return {
     path: nwb.path,
     kind: 'nwb',
-    bytes: statSync(nwb.path).size,
+    bytes: nwb.h.remote ? nwb.h.remote.size : statSync(nwb.path).size,
     session: nwb.session(),
     units,
     intervals: nwb.intervalTables().map((p) => {

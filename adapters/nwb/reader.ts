@@ -7,6 +7,7 @@
  */
 
 import { areaName } from './locations.js';
+import type { RemoteOptions } from '../remote/remoteFile.js';
 import { Hdf5Reader } from './h5.js';
 
 export interface Session {
@@ -56,6 +57,11 @@ export interface RoiSeriesInfo {
 /** Largest slice read at once from a ragged data column (values). */
 const BULK_READ = 1 << 22;
 
+/** http:// or https:// */
+export function isUrl(path: string): boolean {
+  return /^https?:\/\//i.test(path);
+}
+
 export class NwbFile {
   private constructor(readonly h: Hdf5Reader) {}
 
@@ -64,8 +70,8 @@ export class NwbFile {
   }
 
   /** Open an NWB file; not HDF5 or HDF5 without NWB root attributes is an input error. */
-  static async open(path: string): Promise<NwbFile> {
-    const h = await Hdf5Reader.open(path);
+  static async open(path: string, opts: { remote?: RemoteOptions } = {}): Promise<NwbFile> {
+    const h = isUrl(path) ? await Hdf5Reader.openRemote(path, opts.remote) : await Hdf5Reader.open(path);
     const version = h.attrString('/', 'nwb_version');
     const type = h.neurodataType('/');
     if (!version && type !== 'NWBFile') {

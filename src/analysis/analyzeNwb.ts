@@ -5,6 +5,7 @@
  */
 
 import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
+import type { RemoteOptions } from '../../adapters/remote/remoteFile.js';
 import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
 import { InputError, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { defaultThreshold } from '../core/patterns.js';
@@ -28,6 +29,8 @@ export interface AnalyzeOptions extends LockOptions {
   /** Neurons for matched observables: a number, 'smallest' (the smallest area), or null. */
   matchNeurons?: number | 'smallest' | null;
   correctionMaxRank?: number;
+  /** For http(s) URLs: block cache and retries (see adapters/remote/remoteFile.ts). */
+  remote?: RemoteOptions;
   onProgress?: (label: string, done: number, total: number) => void;
   log?: (line: string) => void;
 }
@@ -50,12 +53,14 @@ export interface AnalyzeResult {
   locked: LockedResponses;
   /** What the store keeps for comparisons (computed on demand). */
   representations: () => (StoredRepresentation | null)[];
+  /** For a recording read over HTTP(S): what was fetched, and the server's identity of the file. */
+  remote: { url: string; size: number; etag: string | null; fetchedBytes: number; requests: number } | null;
 }
 
 /** Every observable per brain area of an NWB recording. */
 export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const seed = opts.seed ?? 0;
-  const nwb = await NwbFile.open(path);
+  const nwb = await NwbFile.open(path, { remote: opts.remote });
   try {
     const session = nwb.session();
     const locked = lockResponses(nwb, opts);
@@ -117,6 +122,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       warnings,
       locked,
       representations: () => locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked)),
+      remote: nwb.h.remote ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests } : null,
     };
   } finally {
     nwb.close();

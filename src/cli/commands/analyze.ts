@@ -1,6 +1,9 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
 import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult } from '../../analysis/analyzeNwb.js';
+import { join } from 'node:path';
+import { isUrl } from '../../../adapters/nwb/index.js';
+import type { RemoteOptions } from '../../../adapters/remote/remoteFile.js';
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
@@ -40,6 +43,7 @@ export const analyzeCommand: Command = {
     'match-neurons': MATCH_OPTION,
     'correct-max-rank': CORRECTION_OPTION,
     seed: SEED_OPTION,
+    cache: { type: 'string', arg: 'DIR', help: 'for http(s) URLs: keep fetched blocks here between runs (default <store>/remote-cache)' },
     json: jsonOption(),
   },
   async run(args, ctx) {
@@ -61,6 +65,7 @@ export const analyzeCommand: Command = {
       complexity: complexityOptionsOf(args),
       matchNeurons: matchOf(args),
       correctionMaxRank: o['correct-max-rank'] as number | undefined,
+      remote: isUrl(path) ? remoteOptions(o.cache as string | undefined, ctx) : undefined,
     };
     const { record, representations, text } = await runAnalysis(path, opts, ctx);
     finishRun(ctx, record, text, representations);
@@ -70,11 +75,31 @@ export const analyzeCommand: Command = {
 
 /** The analysis as a run record, the representations to store, and the human summary. */
 export async function runAnalysis(path: string, opts: AnalyzeOptions, ctx: Context) {
-  const hash = sha256Later(path);
+  const hash = isUrl(path) ? null : sha256Later(path);
   const result = await analyzeNwb(path, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t), log: (line) => ctx.log(line) });
-  const { locked, representations, params, ...body } = result;
-  const record = { ...recordHead('analyze', sourceOf(path, 'nwb', hash), params), ...body };
+  const { locked, representations, params, remote, ...body } = result;
+  // A remote recording is identified by its URL, the server's ETag and size (a sha256 would need
+  // every byte), with the bytes this run fetched.
+  const source = remote
+    ? { path: remote.url, sha256: '', kind: 'nwb', url: remote.url, etag: remote.etag, size: remote.size, bytesFetched: remote.fetchedBytes, requests: remote.requests }
+    : sourceOf(path, 'nwb', hash!);
+  if (remote) ctx.log(`${remote.url}: fetched ${formatBytes(remote.fetchedBytes)} of ${formatBytes(remote.size)} in ${remote.requests} requests`);
+  const record = { ...recordHead('analyze', source, params), ...body };
   return { record, representations, text: formatAnalysis(path, result) };
+}
+
+/** Block cache and progress for a recording read over HTTP(S). */
+export function remoteOptions(cacheDir: string | undefined, ctx: Context): RemoteOptions {
+  const blockKiB = Number(process.env.NEUROREP_REMOTE_BLOCK_KIB);
+  return {
+    cacheDir: cacheDir ?? join(ctx.store, 'remote-cache'),
+    ...(blockKiB > 0 ? { blockSize: blockKiB * 1024 } : {}),
+    onFetch: (fetched, size) => ctx.progress(`fetched ${formatBytes(fetched)} of ${formatBytes(size)}`, Math.min(fetched, size), size),
+  };
+}
+
+export function formatBytes(n: number): string {
+  return n >= 1 << 30 ? `${(n / (1 << 30)).toFixed(2)} GiB` : n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : `${(n / 1024).toFixed(0)} KiB`;
 }
 
 export function parseWindow(text: string): [number, number] {

@@ -12,6 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../core/matrix.js';
+import { isUrl } from '../../../adapters/nwb/index.js';
+import { RemoteFile } from '../../../adapters/remote/remoteFile.js';
 import { sha256File } from '../../io/matrixFile.js';
 import { decodeShard } from '../../store/shard.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
@@ -89,7 +91,8 @@ export const batchCommand: Command = {
           return;
         }
         const shard = join(work, `${s.i}.json`);
-        const r = await child(['analyze', s.file, ...forwarded, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])], { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key });
+        const cache = isUrl(s.file) ? ['--cache', resolve(ctx.store, 'remote-cache')] : [];
+        const r = await child(['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])], { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key });
         if (r.code !== 0) {
           failed++;
           failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
@@ -119,7 +122,14 @@ export const batchCommand: Command = {
 
 /** The session's resume key: its content, the analyze options (as argv) and the toolkit version. */
 function resumeKey(file: string, forwarded: string[]): string {
-  return createHash('sha256').update(JSON.stringify([sha256File(file), forwarded, toolkitVersion()])).digest('hex');
+  // A remote file is identified by its URL, ETag and size (hashing it would download it).
+  let content: string;
+  if (isUrl(file)) {
+    const r = RemoteFile.open(file);
+    content = `${file}\n${r.etag ?? ''}\n${r.size}`;
+    r.close();
+  } else content = sha256File(file);
+  return createHash('sha256').update(JSON.stringify([content, forwarded, toolkitVersion()])).digest('hex');
 }
 
 /** Single-quoted for a POSIX shell. */
@@ -241,6 +251,10 @@ export function expandInputs(inputs: string[]): string[] {
   if (inputs.length === 0) throw new UsageError('batch needs NWB files, folders or a manifest');
   const out: string[] = [];
   const add = (p: string, from: string) => {
+    if (isUrl(p)) {
+      out.push(p);
+      return;
+    }
     let st;
     try {
       st = statSync(p);
@@ -264,7 +278,7 @@ export function expandInputs(inputs: string[]): string[] {
 function forwardedArgv(options: Record<string, unknown>): string[] {
   const argv: string[] = [];
   for (const name of Object.keys(FORWARDED).sort()) {
-    if (name === 'force') continue;
+    if (name === 'force' || name === 'cache') continue;
     const v = options[name];
     if (v === undefined || v === false) continue;
     argv.push(`--${name}`);

@@ -1,6 +1,7 @@
 /** `neurorep info`: what a file holds. */
 
-import { isHdf5File, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
+import { isHdf5File, isUrl, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
+import { remoteOptions } from './analyze.js';
 import { inspectMatrixFile, assertInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption } from '../args.js';
 import type { Command } from '../command.js';
@@ -17,13 +18,14 @@ export const infoCommand: Command = {
     'not read. For .npy/.npz/.csv/.json: the arrays, shapes, dtypes and the n x d matrix each becomes.',
   ].join('\n'),
   options: {
+    cache: { type: 'string', arg: 'DIR', help: 'for http(s) URLs: keep fetched blocks here between runs (default <store>/remote-cache)' },
     json: jsonOption('the inventory'),
   },
   async run(args, ctx) {
     const [path] = expectPositionals(args, ['file'], 'info');
-    assertInputFile(path);
-    if (isHdf(path)) {
-      const nwb = await NwbFile.open(path);
+    if (!isUrl(path)) assertInputFile(path);
+    if (isUrl(path) || isHdf(path)) {
+      const nwb = await NwbFile.open(path, { remote: isUrl(path) ? remoteOptions(args.options.cache as string | undefined, ctx) : undefined });
       try {
         const inv = nwbInventory(nwb);
         ctx.io.out((ctx.json ? toJson(inv) : printable(formatNwb(inv))) + '\n');
