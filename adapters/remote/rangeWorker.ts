@@ -9,6 +9,8 @@ import { parentPort } from 'node:worker_threads';
 
 interface RangeRequest {
   url: string;
+  /** The ETag seen when the file was opened: sent as If-Range, so a changed file is noticed. */
+  etag: string | null;
   start: number;
   /** Inclusive. */
   end: number;
@@ -29,7 +31,9 @@ async function fetchRange(req: RangeRequest): Promise<void> {
   for (let attempt = 0; attempt <= req.retries; attempt++) {
     if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));
     try {
-      const res = await fetch(req.url, { headers: { Range: `bytes=${req.start}-${req.end}` }, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs) });
+      const headers: Record<string, string> = { Range: `bytes=${req.start}-${req.end}` };
+      if (req.etag) headers['If-Range'] = req.etag;
+      const res = await fetch(req.url, { headers, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs) });
       Atomics.store(req.control, 2, res.status);
       if (res.status >= 500) {
         lastError = `HTTP ${res.status} ${res.statusText}`;
@@ -38,6 +42,7 @@ async function fetchRange(req: RangeRequest): Promise<void> {
       }
       if (res.status !== 206) {
         await res.body?.cancel();
+        if (res.status === 200 && req.etag) throw new Error(`the file changed on the server while it was being read (its ETag is no longer ${req.etag}); run the command again`);
         throw new Error(res.status === 200 ? 'the server ignores Range requests (it sent the whole file)' : `HTTP ${res.status} ${res.statusText}`);
       }
       if (req.probe) {
@@ -46,6 +51,11 @@ async function fetchRange(req: RangeRequest): Promise<void> {
         req.headers[text.length] = 0;
       }
       const bytes = new Uint8Array(await res.arrayBuffer());
+      // A response cut short (a dropped connection) is retried, never used.
+      if (bytes.length !== req.end - req.start + 1) {
+        lastError = `the response ended after ${bytes.length} of ${req.end - req.start + 1} bytes`;
+        continue;
+      }
       const n = Math.min(bytes.length, req.out.length);
       req.out.set(bytes.subarray(0, n));
       Atomics.store(req.control, 1, n);
@@ -53,7 +63,7 @@ async function fetchRange(req: RangeRequest): Promise<void> {
       return;
     } catch (err) {
       const e = err as Error;
-      if (e.message.startsWith('the server ignores') || /^HTTP [1-4]/.test(e.message)) throw e;
+      if (e.message.startsWith('the server ignores') || e.message.startsWith('the file changed') || /^HTTP [1-4]/.test(e.message)) throw e;
       lastError = e.name === 'TimeoutError' ? `no answer within ${req.timeoutMs / 1000} s` : e.message;
     }
   }

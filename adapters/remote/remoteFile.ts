@@ -82,7 +82,8 @@ export class RemoteFile {
     const control = new Int32Array(new SharedArrayBuffer(12));
     const message = new Uint8Array(new SharedArrayBuffer(1024));
     const headers = new Uint8Array(new SharedArrayBuffer(probe ? 4096 : 1));
-    this.start().postMessage({ url: this.url, start, end, out, control, message, headers, retries: this.opts.retries ?? 3, timeoutMs: this.opts.timeoutMs ?? 30000, probe });
+    const timeoutMs = this.opts.timeoutMs ?? (Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) > 0 ? Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) : 30000);
+    this.start().postMessage({ url: this.url, etag: probe ? null : this.etag, start, end, out, control, message, headers, retries: this.opts.retries ?? 3, timeoutMs, probe });
     Atomics.wait(control, 0, 0);
     this.requests++;
     if (Atomics.load(control, 0) !== 1) {
