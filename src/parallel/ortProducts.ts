@@ -41,19 +41,22 @@ class OrtProducts implements ProductsBackend {
 
   gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null {
     const size = side === 'rows' ? r : c;
-    return this.request({ op: 'gram', x: shared(x), r, c, side }, size * size);
+    const input = owned(x);
+    return this.request({ op: 'gram', x: input, r, c, side }, size * size, [input.buffer as ArrayBuffer]);
   }
 
   rank2kUpdate(a: Float64Array, m: number, v: Float64Array, w: Float64Array, b: number): Float64Array | null {
-    return this.request({ op: 'rank2k', a: shared(a), m, v: shared(v), w: shared(w), b }, m * m);
+    const [ao, vo, wo] = [owned(a), owned(v), owned(w)];
+    return this.request({ op: 'rank2k', a: ao, m, v: vo, w: wo, b }, m * m, [ao.buffer as ArrayBuffer, vo.buffer as ArrayBuffer, wo.buffer as ArrayBuffer]);
   }
 
   /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */
-  private request(body: Record<string, unknown>, outLength: number): Float64Array | null {
+  private request(body: Record<string, unknown>, outLength: number, transfer: ArrayBuffer[]): Float64Array | null {
     if (this.broken) return null;
     const out = new Float64Array(new SharedArrayBuffer(outLength * 8));
     const control = new Int32Array(new SharedArrayBuffer(4));
-    this.start().postMessage({ ...body, out, control });
+    // Inputs are moved, not copied, to the thread (onnxruntime-node takes no SharedArrayBuffer).
+    this.start().postMessage({ ...body, out, control }, transfer);
     const status = Atomics.wait(control, 0, 0, TIMEOUT_MS);
     if (status === 'timed-out' || Atomics.load(control, 0) !== 1) {
       this.broken = true;
@@ -69,11 +72,9 @@ class OrtProducts implements ProductsBackend {
   }
 }
 
-function shared(x: Float64Array): Float64Array {
-  if (x.buffer instanceof SharedArrayBuffer) return x;
-  const s = new Float64Array(new SharedArrayBuffer(x.length * 8));
-  s.set(x);
-  return s;
+/** A copy of x in its own ArrayBuffer, to be transferred (x itself stays with the caller). */
+function owned(x: Float64Array): Float64Array {
+  return Float64Array.from(x);
 }
 
 let installed: OrtProducts | null = null;

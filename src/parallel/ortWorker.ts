@@ -1,8 +1,8 @@
 /**
  * The ONNX Runtime products thread: holds two cached float64 sessions (X X^T and X^T X, symbolic
- * sizes) and serves synchronous requests from the main thread: inputs and outputs travel in
- * SharedArrayBuffers, completion is signalled with Atomics.notify on control[0] (1 = done,
- * 2 = failed). onnxruntime-node takes no SharedArrayBuffer, so the input is copied once.
+ * sizes) and serves synchronous requests from the main thread: inputs arrive as transferred
+ * (unshared) buffers, outputs go to a SharedArrayBuffer, completion is signalled with
+ * Atomics.notify on control[0] (1 = done, 2 = failed).
  */
 
 import { createRequire } from 'node:module';
@@ -35,16 +35,17 @@ interface Rank2kRequest {
 
 type Request = GramRequest | Rank2kRequest;
 
-/** Transpose + MatMul in float64, sizes symbolic so that one session serves every shape. */
+/**
+ * One float64 Gemm with transA (X^T X) or transB (X X^T): MLAS reads the transposed operand in
+ * place, so no transposed copy of X is made. Sizes symbolic: one session serves every shape.
+ */
 function gramModel(side: 'rows' | 'cols'): Uint8Array {
   const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
   const D = onnx.TensorProto.DataType.DOUBLE;
+  const flag = onnx.AttributeProto.create({ name: side === 'rows' ? 'transB' : 'transA', i: 1, type: onnx.AttributeProto.AttributeType.INT });
   const graph = onnx.GraphProto.create({
     name: `gram_${side}`,
-    node: [
-      onnx.NodeProto.create({ opType: 'Transpose', input: ['X'], output: ['XT'], name: 'transpose' }),
-      onnx.NodeProto.create({ opType: 'MatMul', input: side === 'rows' ? ['X', 'XT'] : ['XT', 'X'], output: ['G'], name: 'matmul' }),
-    ],
+    node: [onnx.NodeProto.create({ opType: 'Gemm', input: ['X', 'X'], output: ['G'], name: 'gemm', attribute: [flag] })],
     input: [onnx.ValueInfoProto.create({ name: 'X', type: { tensorType: { elemType: D, shape: { dim: [{ dimParam: 'r' }, { dimParam: 'c' }] } } } })],
     output: [onnx.ValueInfoProto.create({ name: 'G', type: { tensorType: { elemType: D, shape: { dim: [{ dimParam: 'g' }, { dimParam: 'g' }] } } } })],
   });
@@ -89,15 +90,14 @@ function session(kind: 'rows' | 'cols' | 'rank2k'): Promise<Session> {
 parentPort!.on('message', (req: Request) => {
   void (async () => {
     try {
-      // onnxruntime-node takes no SharedArrayBuffer: inputs are copied once.
-      const copy = (x: Float64Array) => Float64Array.from(x);
+      // Inputs arrive as transferred, unshared buffers (onnxruntime-node takes no SharedArrayBuffer).
       let tensor;
       if (req.op === 'gram') {
         const s = await session(req.side);
-        tensor = (await s.run({ X: new ort!.Tensor('float64', copy(req.x), [req.r, req.c]) })).G;
+        tensor = (await s.run({ X: new ort!.Tensor('float64', req.x, [req.r, req.c]) })).G;
       } else {
         const s = await session('rank2k');
-        const feeds = { A: new ort!.Tensor('float64', copy(req.a), [req.m, req.m]), V: new ort!.Tensor('float64', copy(req.v), [req.m, req.b]), W: new ort!.Tensor('float64', copy(req.w), [req.m, req.b]) };
+        const feeds = { A: new ort!.Tensor('float64', req.a, [req.m, req.m]), V: new ort!.Tensor('float64', req.v, [req.m, req.b]), W: new ort!.Tensor('float64', req.w, [req.m, req.b]) };
         tensor = (await s.run(feeds)).OUT;
       }
       const g = tensor.data as Float64Array;
