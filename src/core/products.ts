@@ -14,11 +14,6 @@ export interface ProductsBackend {
    * gives X^T X (c x c). Row-major, full (both triangles); null to decline.
    */
   gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null;
-  /**
-   * The symmetric rank-2b update of the blocked tridiagonal reduction: returns A - V W^T - W V^T
-   * for A m x m (row-major, symmetric) and V, W m x b (row-major); null to decline.
-   */
-  rank2kUpdate?(a: Float64Array, m: number, v: Float64Array, w: Float64Array, b: number): Float64Array | null;
 }
 
 let backend: ProductsBackend | null = null;

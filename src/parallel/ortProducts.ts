@@ -45,11 +45,6 @@ class OrtProducts implements ProductsBackend {
     return this.request({ op: 'gram', x: input, r, c, side }, size * size, [input.buffer as ArrayBuffer]);
   }
 
-  rank2kUpdate(a: Float64Array, m: number, v: Float64Array, w: Float64Array, b: number): Float64Array | null {
-    const [ao, vo, wo] = [owned(a), owned(v), owned(w)];
-    return this.request({ op: 'rank2k', a: ao, m, v: vo, w: wo, b }, m * m, [ao.buffer as ArrayBuffer, vo.buffer as ArrayBuffer, wo.buffer as ArrayBuffer]);
-  }
-
   /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */
   private request(body: Record<string, unknown>, outLength: number, transfer: ArrayBuffer[]): Float64Array | null {
     if (this.broken) return null;

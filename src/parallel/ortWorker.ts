@@ -22,18 +22,7 @@ interface GramRequest {
   control: Int32Array;
 }
 
-interface Rank2kRequest {
-  op: 'rank2k';
-  a: Float64Array;
-  m: number;
-  v: Float64Array;
-  w: Float64Array;
-  b: number;
-  out: Float64Array;
-  control: Int32Array;
-}
-
-type Request = GramRequest | Rank2kRequest;
+type Request = GramRequest;
 
 /**
  * One float64 Gemm with transA (X^T X) or transB (X X^T): MLAS reads the transposed operand in
@@ -53,35 +42,14 @@ function gramModel(side: 'rows' | 'cols'): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** A - V W^T - W V^T in float64 (P = V W^T; A - (P + P^T) is exactly symmetric when A is). */
-function rank2kModel(): Uint8Array {
-  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-  const D = onnx.TensorProto.DataType.DOUBLE;
-  const info = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((d) => ({ dimParam: d })) } } } });
-  const graph = onnx.GraphProto.create({
-    name: 'rank2k',
-    node: [
-      onnx.NodeProto.create({ opType: 'Transpose', input: ['W'], output: ['WT'], name: 'wt' }),
-      onnx.NodeProto.create({ opType: 'MatMul', input: ['V', 'WT'], output: ['P'], name: 'p' }),
-      onnx.NodeProto.create({ opType: 'Transpose', input: ['P'], output: ['PT'], name: 'pt' }),
-      onnx.NodeProto.create({ opType: 'Add', input: ['P', 'PT'], output: ['S'], name: 's' }),
-      onnx.NodeProto.create({ opType: 'Sub', input: ['A', 'S'], output: ['OUT'], name: 'out' }),
-    ],
-    input: [info('A', ['m', 'm']), info('V', ['m', 'b']), info('W', ['m', 'b'])],
-    output: [info('OUT', ['m', 'm'])],
-  });
-  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' });
-  return onnx.ModelProto.encode(model).finish();
-}
-
 let ort: Ort | null = null;
 const sessions = new Map<string, Promise<Session>>();
 
-function session(kind: 'rows' | 'cols' | 'rank2k'): Promise<Session> {
+function session(kind: 'rows' | 'cols'): Promise<Session> {
   let s = sessions.get(kind);
   if (!s) {
     ort ??= require('onnxruntime-node') as Ort;
-    s = ort.InferenceSession.create(kind === 'rank2k' ? rank2kModel() : gramModel(kind), { intraOpNumThreads: (workerData as { threads: number }).threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+    s = ort.InferenceSession.create(gramModel(kind), { intraOpNumThreads: (workerData as { threads: number }).threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: false, enableMemPattern: false });
     sessions.set(kind, s);
   }
   return s;
@@ -91,15 +59,8 @@ parentPort!.on('message', (req: Request) => {
   void (async () => {
     try {
       // Inputs arrive as transferred, unshared buffers (onnxruntime-node takes no SharedArrayBuffer).
-      let tensor;
-      if (req.op === 'gram') {
-        const s = await session(req.side);
-        tensor = (await s.run({ X: new ort!.Tensor('float64', req.x, [req.r, req.c]) })).G;
-      } else {
-        const s = await session('rank2k');
-        const feeds = { A: new ort!.Tensor('float64', req.a, [req.m, req.m]), V: new ort!.Tensor('float64', req.v, [req.m, req.b]), W: new ort!.Tensor('float64', req.w, [req.m, req.b]) };
-        tensor = (await s.run(feeds)).OUT;
-      }
+      const s = await session(req.side);
+      const tensor = (await s.run({ X: new ort!.Tensor('float64', req.x, [req.r, req.c]) })).G;
       const g = tensor.data as Float64Array;
       if (g.length !== req.out.length) throw new Error(`expected ${req.out.length} values, got ${g.length}`);
       req.out.set(g);

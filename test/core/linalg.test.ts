@@ -1,7 +1,6 @@
 import test from 'ava';
 import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, principalScoresViaGram, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
 import { centerColumns, responseMatrix } from '../../src/core/matrix.js';
-import { setProductsBackend, type ProductsBackend } from '../../src/core/products.js';
 import { Rng } from '../../src/core/stats.js';
 import { gaussian } from '../helpers.js';
 
@@ -197,43 +196,4 @@ test('principal scores of wide data from the Gram matrix equal Xc times the prin
       if (c < k / 2) t.true(worst <= 1e-7 * norm, `scores of component ${c}: ${worst / norm}`);
     }
   }
-});
-
-test.serial('the blocked reduction (rank-2b updates through a products backend) gives the eigenvalues of the unblocked one', (t) => {
-  let updates = 0;
-  // A plain JavaScript backend: checks the algorithm apart from ONNX Runtime (tested in test/parallel).
-  const backend: ProductsBackend = {
-    name: 'test',
-    gram: () => null,
-    rank2kUpdate(a, m, v, w, b) {
-      updates++;
-      const out = Float64Array.from(a);
-      for (let i = 0; i < m; i++)
-        for (let j = 0; j < m; j++) {
-          let s = 0;
-          for (let k = 0; k < b; k++) s += v[i * b + k] * w[j * b + k] + w[i * b + k] * v[j * b + k];
-          out[i * m + j] -= s;
-        }
-      return out;
-    },
-  };
-  for (const n of [520, 611]) {
-    const rng = new Rng(n);
-    const values = Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : (i + 1) ** -1.2 * (i % 2 ? 1 : -1)));
-    const s = withSpectrum(values, rng);
-    setProductsBackend(null);
-    const plain = symmetricEigen(s, n).values;
-    setProductsBackend(backend);
-    try {
-      const blocked = symmetricEigen(s, n).values;
-      const sorted = [...values].sort((x, y) => y - x);
-      for (let i = 0; i < n; i++) {
-        t.true(Math.abs(blocked[i] - plain[i]) <= 1e-12, `${n}: eigenvalue ${i}: ${blocked[i]} vs ${plain[i]}`);
-        t.true(Math.abs(blocked[i] - sorted[i]) <= 1e-12, `${n}: eigenvalue ${i} vs the planted ${sorted[i]}`);
-      }
-    } finally {
-      setProductsBackend(null);
-    }
-  }
-  t.true(updates > 10, `${updates} trailing updates went through the backend`);
 });
