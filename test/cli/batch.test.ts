@@ -1,25 +1,19 @@
 /** neurorep batch: many sessions, N at a time, failures listed, resumable, one batch id. */
 
 import test from 'ava';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeNwbFile } from '../../adapters/nwb/write.js';
 import { RunStore } from '../../src/store/runStore.js';
-import { twoAreaSpec } from '../adapters/nwb/helpers.js';
+import { writeSessions } from '../adapters/nwb/helpers.js';
 import { binary, tempDir } from '../helpers.js';
 
 test('batch analyzes every session with the same options, lists the failing one, and resumes without redoing work', async (t) => {
   const dir = tempDir();
   const sessions = join(dir, 'sessions');
-  mkdirSync(sessions);
-  // 12 sessions: different spike times in each, and the last four recorded in other areas.
-  for (let i = 1; i <= 12; i++) {
-    const { spec } = twoAreaSpec();
-    spec.identifier = `session-${i}`;
-    spec.units!.spikeTimes = spec.units!.spikeTimes.map((s) => s.map((v) => v + 1e-4 * i));
+  // 12 sessions, the last four recorded in other areas.
+  await writeSessions(sessions, 12, 'session', (spec, i) => {
     if (i > 8) spec.electrodes = { location: ['CA1', 'CA1', 'CA3', 'CA3', 'CA3'], group: ['a', 'a', 'b', 'b', 'b'] };
-    await writeNwbFile(join(sessions, `s${String(i).padStart(2, '0')}.nwb`), spec);
-  }
+  });
   writeFileSync(join(sessions, 'broken.nwb'), 'this is not an HDF5 file');
   const store = join(dir, 'store');
 

@@ -6,11 +6,10 @@
 
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeNwbFile } from '../../adapters/nwb/write.js';
 import { RunStore } from '../../src/store/runStore.js';
-import { twoAreaSpec } from '../adapters/nwb/helpers.js';
+import { writeSessions } from '../adapters/nwb/helpers.js';
 import { binary, tempDir } from '../helpers.js';
 
 const slurmUp = (): boolean => /idle|mix|alloc/.test(spawnSync('sinfo', ['-h', '-o', '%t'], { encoding: 'utf8' }).stdout ?? '');
@@ -21,13 +20,7 @@ const slurmTest = UP ? test.serial : test.skip;
 
 async function sessions(dir: string): Promise<string> {
   const folder = join(dir, 'sessions');
-  mkdirSync(folder);
-  for (const i of [1, 2]) {
-    const { spec } = twoAreaSpec();
-    spec.identifier = `slurm-${i}`;
-    spec.units!.spikeTimes = spec.units!.spikeTimes.map((s) => s.map((v) => v + 1e-4 * i));
-    await writeNwbFile(join(folder, `s${i}.nwb`), spec);
-  }
+  await writeSessions(folder, 2, 'slurm');
   writeFileSync(join(folder, 'broken.nwb'), 'not HDF5');
   return folder;
 }
@@ -70,7 +63,7 @@ slurmTest('batch --slurm --wait: one array task per session, failures named, the
   t.is(binary(['batch', folder, '--stimulus', 'orientation', '--jobs', '2', '--store', local]).code, 1);
   t.deepEqual(read(local).map((x) => x.groups), records.map((x) => x.groups));
 
-  const again = binary(['batch', join(folder, 's1.nwb'), join(folder, 's2.nwb'), '--slurm', '--wait', '--stimulus', 'orientation', '--store', store], { cwd: dir });
+  const again = binary(['batch', join(folder, 's01.nwb'), join(folder, 's02.nwb'), '--slurm', '--wait', '--stimulus', 'orientation', '--store', store], { cwd: dir });
   t.is(again.code, 0, again.stderr);
   t.regex(again.stdout, /all 2 sessions are in the store already; nothing to submit/);
 });

@@ -43,6 +43,12 @@ export async function startViewer(): Promise<Viewer> {
   const dyn = await cli('dynamics', ...files, '--store', store, '--json', '--quiet');
   if (dyn.code !== 0) throw new Error(`dynamics failed: ${dyn.stderr}`);
   const dynamics = JSON.parse(dyn.stdout).id;
+  const served = await serveStore(store);
+  return { ...served, store, ids: { network, analyze, hostile, dynamics } };
+}
+
+/** The viewer app on a store, on a free loopback port. */
+export async function serveStore(store: string): Promise<{ base: string; close: () => Promise<void> }> {
   let hosts = new Set<string>();
   const { app, store: db } = createApp(store, { hosts: () => hosts });
   const server: Server = await new Promise((resolve) => {
@@ -52,8 +58,6 @@ export async function startViewer(): Promise<Viewer> {
   hosts = allowedHosts('127.0.0.1', port);
   return {
     base: `http://127.0.0.1:${port}`,
-    store,
-    ids: { network, analyze, hostile, dynamics },
     close: () => new Promise((resolve) => server.close(() => { db.close(); resolve(); })),
   };
 }

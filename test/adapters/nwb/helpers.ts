@@ -46,3 +46,23 @@ export async function writeTemp(spec: NwbSpec, name = 'gen.nwb'): Promise<string
   await writeNwbFile(path, spec);
   return path;
 }
+
+/**
+ * A folder of `count` two-area sessions (`<prefix>-<i>` identifiers, spike times shifted a little
+ * per session so that each file differs), `edit` adjusting each spec; files s01.nwb, s02.nwb, ...
+ */
+export async function writeSessions(folder: string, count: number, prefix: string, edit: (spec: NwbSpec, i: number) => void = () => {}): Promise<string[]> {
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(folder, { recursive: true });
+  const paths: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    const { spec } = twoAreaSpec();
+    spec.identifier = `${prefix}-${i}`;
+    spec.units!.spikeTimes = spec.units!.spikeTimes.map((s) => s.map((v) => v + 1e-4 * i));
+    edit(spec, i);
+    const path = join(folder, `s${String(i).padStart(2, '0')}.nwb`);
+    await writeNwbFile(path, spec);
+    paths.push(path);
+  }
+  return paths;
+}
