@@ -15,6 +15,7 @@ export type WarningCode =
   | 'cvpca-stimuli-dropped'
   | 'unequal-group-sizes'
   | 'corrected-unavailable'
+  | 'corrected-at-boundary'
   | 'input-truncated'
   | 'nonfinite-dropped'
   | 'observable-skipped'

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { covarianceEigenvalues } from '../../src/core/dimension.js';
+import { covarianceEigenvalues, effectiveDimension } from '../../src/core/dimension.js';
 import { responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { correctedSpectrum, isCorrected, spectralDimensions } from '../../src/core/spectrumCorrection.js';
@@ -61,4 +61,14 @@ test('more neurons than stimuli: the population spectrum is not identified, so n
 test('seeded: the same seed gives the same corrected values', (t) => {
   const eig = sample(Array.from({ length: 30 }, (_, i) => 1 / (i + 1)), 90, 3);
   t.deepEqual(correctedSpectrum(eig, 90, 30, { seed: 4 }), correctedSpectrum(eig, 90, 30, { seed: 4 }));
+});
+
+test('an isotropic population: the corrected D_eff sits at its boundary and says so; a power-law one does not', (t) => {
+  const rng = new Rng(31);
+  const n = 250, d = 50;
+  const iso = effectiveDimension(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal())));
+  t.true(iso.effectiveDimensionCorrected! > 0.98 * d, `corrected ${iso.effectiveDimensionCorrected}`);
+  t.true(iso.warnings.some((w) => w.code === 'corrected-at-boundary'));
+  const pl = effectiveDimension(responseMatrix(n, d, Float64Array.from({ length: n * d }, (_v, k) => rng.normal() * ((k % d) + 1) ** -0.5)));
+  t.false(pl.warnings.some((w) => w.code === 'corrected-at-boundary'));
 });
