@@ -92,7 +92,9 @@ export const batchCommand: Command = {
         }
         const shard = join(work, `${s.i}.json`);
         const cache = isUrl(s.file) ? ['--cache', resolve(ctx.store, 'remote-cache')] : [];
-        const r = await child(['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])], { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key });
+        // The cores are shared among the sessions running at once (unless NEUROREP_THREADS says otherwise).
+        const threads = process.env.NEUROREP_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, sessions.length))));
+        const r = await child(['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])], { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key, NEUROREP_THREADS: threads });
         if (r.code !== 0) {
           failed++;
           failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
