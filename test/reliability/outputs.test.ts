@@ -115,16 +115,24 @@ test('a run killed mid-computation leaves the store exactly as it was', async (t
   const db = join(store, 'neurorep.db');
   const dir = tempDir('neurorep-rel-');
   const big = join(dir, 'big.npy');
-  // A computation that takes seconds: complexity with intervals on 3000 x 64.
+  // A computation that takes well over the 2.5 s before the kill: complexity of a nonlinear map
+  // (3000 x 64 -> 3000 x 64) with intervals and a null.
   const data = new Float64Array(3000 * 64).map((_, k) => Math.sin(k * 0.37) + Math.cos(k * 0.011));
   writeFileSync(big, encodeNpy(data, [3000, 64]));
+  const bent = join(dir, 'bent.npy');
+  writeFileSync(bent, encodeNpy(data.map((v, k) => Math.abs(v) + 0.3 * Math.sin(3 * data[(k * 7) % data.length])), [3000, 64]));
   const before = digest(db);
   const { spawn } = await import('node:child_process');
   const { ROOT } = await import('../helpers.js');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'complexity', big, big, '--intervals', '--store', store], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'complexity', big, bent, '--intervals', '--null', '19', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  // Listen before killing: a child that ends first must not leave the test waiting.
+  let exitCode: number | null = null;
+  const exited = new Promise<string | null>((r) => child.once('close', (code, signal) => ((exitCode = code), r(signal))));
   await new Promise((r) => setTimeout(r, 2500));
   child.kill('SIGKILL');
-  await new Promise((r) => child.once('exit', r));
+  t.is(await exited, 'SIGKILL', `the run was killed mid-computation (it had not finished: exit code ${exitCode}); its stderr: ${stderr}`);
   t.is(digest(db), before);
   const runs = neurorep(['runs', '--store', store, '--json']);
   t.is(JSON.parse(runs.stdout).runs.length, 1);
