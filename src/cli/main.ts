@@ -3,15 +3,14 @@
  * (0 ok, 1 analysis error, 2 usage or input error), never a stack trace for a user mistake.
  */
 
-import { AnalysisError } from '../core/dimension.js';
-import { InputError } from '../core/matrix.js';
+import { AnalysisError, InputError } from '../core/matrix.js';
 import { formatOptions, FORCE_RECORD_OPTION, GLOBAL_OPTIONS, LABEL_OPTION, OUT_RECORD_OPTION, parseArgs, UsageError } from './args.js';
 import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
 import { installWorkerThreads } from '../parallel/pool.js';
 import { installOnnxProducts } from '../parallel/ortProducts.js';
-import { checkStore, StoreNotUpdated } from './save.js';
+import { StoreNotUpdated } from './storeNotUpdated.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';
 
@@ -124,7 +123,8 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       // Before any computation: a run never ends in "cannot write".
       checkOutputPath(ctx.outRecord, { store: ctx.store, inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')), force: args.options.force === true, option: '--out-record' });
     }
-    if (command.storesRuns) checkStore(ctx);
+    // Loaded here, not at start-up: the store module brings SQLite and the record schemas.
+    if (command.storesRuns) (await import('./save.js')).checkStore(ctx);
     return await command.run(args, ctx);
   } catch (err) {
     if (err instanceof StoreNotUpdated) {

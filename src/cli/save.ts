@@ -11,13 +11,9 @@ import { encodeShard } from '../store/shard.js';
 import { writeFileAtomic } from '../io/matrixFile.js';
 import { printable } from './text.js';
 
-/** The run was computed and printed, but the store could not be updated. */
-export class StoreNotUpdated extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreNotUpdated';
-  }
-}
+import { StoreNotUpdated } from './storeNotUpdated.js';
+
+export { StoreNotUpdated };
 
 function reason(err: unknown): string {
   const e = err as { message?: string; code?: string };

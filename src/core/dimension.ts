@@ -14,7 +14,7 @@
  * - Interval replicates leave out groups of stimuli (with all their repeats).
  */
 
-import { centerColumns, InputError, selectRows, type ResponseMatrix } from './matrix.js';
+import { AnalysisError, centerColumns, InputError, selectRows, type ResponseMatrix } from './matrix.js';
 import { covarianceSpectrum, keptRank, principalAxes, symmetricEigen } from './linalg.js';
 import { linearGram } from './cka.js';
 import { fitLine, Rng } from './stats.js';
@@ -25,13 +25,7 @@ import { warning, type Warning } from './warnings.js';
 
 export type { IntervalSummary } from './jackknife.js';
 
-/** An analysis that cannot give a number for this data (exit code 1 in the CLI). */
-export class AnalysisError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'AnalysisError';
-  }
-}
+export { AnalysisError } from './matrix.js';
 
 /** Fewest ranks a power-law fit may use. */
 export const MIN_ALPHA_RANKS = 5;

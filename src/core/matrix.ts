@@ -29,6 +29,14 @@ export class InputError extends Error {
   }
 }
 
+/** An analysis that cannot give a number for this data (exit code 1 in the CLI). */
+export class AnalysisError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
+
 /** Make a ResponseMatrix, checking that the buffer length matches the shape. */
 export function responseMatrix(
   n: number,
