@@ -55,6 +55,7 @@ export const batchCommand: Command = {
   async run(args, ctx) {
     if (ctx.outRecord) throw new UsageError('batch writes one run per session; --out-record is for single runs');
     if (ctx.noStore) throw new UsageError('batch keeps its runs in the store (that is how it resumes); --no-store does not apply');
+    if (ctx.storeProblem) throw new InputError(`${ctx.store}: the results store cannot be written (${ctx.storeProblem}); batch keeps its runs there: pass --store DIR`);
     const slurmOnly = ['partition', 'time', 'mem', 'cpus-per-task', 'array-limit', 'shards', 'dry-run', 'wait'].filter((o) => args.options[o] !== undefined && args.options[o] !== false);
     if (!args.options.slurm && slurmOnly.length) throw new UsageError(`--${slurmOnly[0]} goes with --slurm`);
     if (args.options.slurm) return submitSlurm(args.positionals, args.options, ctx);
