@@ -164,7 +164,12 @@ export class RemoteFile {
     }
     let written = 0;
     for (let b = first; b <= last; b++) {
-      const block = this.cached(b)!;
+      // A read larger than the cache may have evicted its first blocks: fetch such a block again.
+      let block = this.cached(b);
+      if (!block) {
+        this.fetchBlocks(b, b);
+        block = this.cached(b)!;
+      }
       const from = b === first ? position - b * this.blockSize : 0;
       const to = b === last ? end - b * this.blockSize : block.length;
       out.set(block.subarray(from, to), offset + written);

@@ -9,11 +9,8 @@ import type { RunRecord } from '../store/schema.js';
 import { toJson, type Context } from './context.js';
 import { encodeShard } from '../store/shard.js';
 import { writeFileAtomic } from '../io/matrixFile.js';
-import { printable } from './text.js';
-
 import { StoreNotUpdated } from './storeNotUpdated.js';
-
-export { StoreNotUpdated };
+import { printable } from './text.js';
 
 function reason(err: unknown): string {
   const e = err as { message?: string; code?: string };

@@ -153,3 +153,20 @@ test.serial('batch takes URLs too: analyzed remotely, resumed by URL, ETag and s
   const again = await run(['batch', url, '--stimulus', 'orientation', '--store', store]);
   t.regex(again.stdout, /1 session: 0 analyzed, 1 already in the store, 0 failed/);
 });
+
+test.serial('RemoteFile returns exactly the bytes asked for, also for reads larger than its cache and at the end of the file', async (t) => {
+  const { readFileSync } = await import('node:fs');
+  const bytes = readFileSync(local);
+  const spans: [number, number][] = [[0, 8], [1000, 5000], [12345, 3000], [size - 100, 200], [500, 1]];
+  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'remote', 'readRanges.ts'), `${server.base}/session.nwb`, '256', '2', ...spans.map(([s, l]) => `${s}:${l}`)], { cwd: ROOT });
+    let stdout = '', stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+  t.is(r.code, 0, r.stderr);
+  const got = JSON.parse(r.stdout) as { size: number; spans: string[] };
+  t.is(got.size, size);
+  spans.forEach(([s, l], i) => t.is(got.spans[i], bytes.subarray(s, Math.min(size, s + l)).toString('hex'), `span ${s}:${l}`));
+});
