@@ -12,6 +12,7 @@ import { mapComplexity, type ComplexityOptions } from '../src/core/complexity.js
 import { responseMatrix, type ResponseMatrix } from '../src/core/matrix.js';
 import { Rng } from '../src/core/stats.js';
 import { installWorkerThreads } from '../src/parallel/pool.js';
+import { hyperplaneMap, piecewise } from '../test/fixtures/plantedMaps.js';
 
 installWorkerThreads();
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,27 +26,6 @@ const entropy = (p: number[]) => -p.reduce((a, v) => a + (v > 0 ? v * Math.log(v
 const column = (v: ArrayLike<number>) => responseMatrix(v.length, 1, Float64Array.from(v));
 const gauss = (rng: Rng, n: number, d: number) => Float64Array.from({ length: n * d }, () => rng.normal());
 const f3 = (x: number | null | undefined) => (x === null || x === undefined ? 'null' : x.toFixed(3));
-
-function piecewise(masses: number[], seed: number, noise = 0.01, n = 4000) {
-  const rng = new Rng(seed);
-  const x = Array.from({ length: n }, () => rng.next());
-  const knots = [0];
-  for (const m of masses.slice(0, -1)) knots.push(knots[knots.length - 1] + m);
-  const slopes: number[] = [];
-  for (let i = 0; i < masses.length; i++) {
-    let s = rng.next() * 6 - 3;
-    while (i > 0 && Math.abs(s - slopes[i - 1]) < 1) s = rng.next() * 6 - 3;
-    slopes.push(s);
-  }
-  const at = [0];
-  for (let i = 1; i < masses.length; i++) at.push(at[i - 1] + slopes[i - 1] * (knots[i] - knots[i - 1]));
-  const y = x.map((v) => {
-    let p = 0;
-    while (p + 1 < knots.length && v > knots[p + 1]) p++;
-    return at[p] + slopes[p] * (v - knots[p]) + noise * rng.normal();
-  });
-  return { x: column(x), y: column(y) };
-}
 
 function relu(x: Float64Array, n: number, p: number, q: number, seed: number): Float64Array {
   const w = gauss(new Rng(seed), p, q);
@@ -110,36 +90,9 @@ if (run('hyperplanes')) {
     const out: string[] = [], v1: string[] = [];
     let ok = true;
     for (let seed = 0; seed < 3; seed++) {
-      const rng = new Rng(20 + 3 * cuts + seed);
-      const n = 4000, q = 3;
-      const x = gauss(rng, n, 4), w = gauss(rng, cuts, 4);
-      for (let h = 0; h < cuts; h++) {
-        const norm = Math.hypot(...Array.from(w.subarray(h * 4, h * 4 + 4)));
-        for (let j = 0; j < 4; j++) w[h * 4 + j] /= norm;
-      }
-      const b = Array.from({ length: cuts }, () => rng.next() - 0.5);
-      const a = gauss(rng, 4, q), c = gauss(rng, cuts, q).map((v) => 2 * v);
-      const y = new Float64Array(n * q);
-      const regions = new Map<number, number>();
-      for (let i = 0; i < n; i++) {
-        let code = 0;
-        for (let j = 0; j < q; j++) {
-          let v = 0.01 * rng.normal();
-          for (let k = 0; k < 4; k++) v += x[i * 4 + k] * a[k * q + j];
-          y[i * q + j] = v;
-        }
-        for (let h = 0; h < cuts; h++) {
-          let pre = -b[h];
-          for (let k = 0; k < 4; k++) pre += x[i * 4 + k] * w[h * 4 + k];
-          if (pre > 0) {
-            code |= 1 << h;
-            for (let j = 0; j < q; j++) y[i * q + j] += pre * c[h * q + j];
-          }
-        }
-        regions.set(code, (regions.get(code) ?? 0) + 1);
-      }
-      const truth = Math.exp(entropy([...regions.values()].map((v) => v / n)));
-      const [r2, r1] = both(responseMatrix(n, 4, x), responseMatrix(n, q, y), { seed });
+      const m = hyperplaneMap(cuts, 20 + 3 * cuts + seed);
+      const truth = Math.exp(m.regionEntropy);
+      const [r2, r1] = both(m.x, m.y, { seed });
       ok &&= Math.abs((r2.effectivePieces ?? 0) - truth) <= 0.25 * truth;
       out.push(`${truth.toFixed(2)} -> ${f3(r2.effectivePieces)}`);
       v1.push(f3(r1.effectivePieces));

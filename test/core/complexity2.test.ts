@@ -5,34 +5,10 @@ import { mapComplexity } from '../../src/core/complexity.js';
 import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
 import { FIXTURES, gaussian } from '../helpers.js';
+import { hyperplaneMap, piecewise } from '../fixtures/plantedMaps.js';
 
 const column = (v: ArrayLike<number>): ResponseMatrix => responseMatrix(v.length, 1, Float64Array.from(v));
 const entropy = (p: number[]) => -p.reduce((a, v) => a + (v > 0 ? v * Math.log(v) : 0), 0);
-
-/**
- * A continuous piecewise-linear map of x ~ U[0, 1] with pieces of the given masses; slopes in
- * [-3, 3], consecutive slopes at least 1 apart; Gaussian noise of the given sd.
- */
-function piecewise(masses: number[], seed: number, noise = 0.01, n = 4000) {
-  const rng = new Rng(seed);
-  const x = Array.from({ length: n }, () => rng.next());
-  const knots = [0];
-  for (const m of masses.slice(0, -1)) knots.push(knots[knots.length - 1] + m);
-  const slopes: number[] = [];
-  for (let i = 0; i < masses.length; i++) {
-    let s = rng.next() * 6 - 3;
-    while (i > 0 && Math.abs(s - slopes[i - 1]) < 1) s = rng.next() * 6 - 3;
-    slopes.push(s);
-  }
-  const at = [0];
-  for (let i = 1; i < masses.length; i++) at.push(at[i - 1] + slopes[i - 1] * (knots[i] - knots[i - 1]));
-  const y = x.map((v) => {
-    let p = 0;
-    while (p + 1 < knots.length && v > knots[p + 1]) p++;
-    return at[p] + slopes[p] * (v - knots[p]) + noise * rng.normal();
-  });
-  return { x: column(x), y: column(y) };
-}
 
 for (const P of [2, 3, 4, 5, 6, 8, 12]) {
   test(`1-D map with ${P} equal-mass linear pieces (n = 4000, noise 0.01): exp(C) within 15 % of ${P}, 3 seeds`, (t) => {
@@ -63,38 +39,6 @@ test('|x| on U[-1, 3]: the pieces follow the bend at 0, not the density: C withi
 });
 
 /** A continuous map on 4-D Gaussian X: linear plus ReLU ridges along `cuts` random hyperplanes; the true regions' entropy. */
-function hyperplaneMap(cuts: number, seed: number, n = 4000, q = 3) {
-  const rng = new Rng(seed);
-  const x = gaussian(rng, n, 4);
-  const w = gaussian(rng, cuts, 4);
-  for (let h = 0; h < cuts; h++) {
-    const norm = Math.hypot(...Array.from(w.subarray(h * 4, h * 4 + 4)));
-    for (let j = 0; j < 4; j++) w[h * 4 + j] /= norm;
-  }
-  const b = Array.from({ length: cuts }, () => rng.next() - 0.5);
-  const a = gaussian(rng, 4, q), c = gaussian(rng, cuts, q).map((v) => 2 * v);
-  const y = new Float64Array(n * q);
-  const regions = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    let code = 0;
-    for (let j = 0; j < q; j++) {
-      let v = 0.01 * rng.normal();
-      for (let k = 0; k < 4; k++) v += x[i * 4 + k] * a[k * q + j];
-      y[i * q + j] = v;
-    }
-    for (let h = 0; h < cuts; h++) {
-      let pre = -b[h];
-      for (let k = 0; k < 4; k++) pre += x[i * 4 + k] * w[h * 4 + k];
-      if (pre > 0) {
-        code |= 1 << h;
-        for (let j = 0; j < q; j++) y[i * q + j] += pre * c[h * q + j];
-      }
-    }
-    regions.set(code, (regions.get(code) ?? 0) + 1);
-  }
-  return { x: responseMatrix(n, 4, x), y: responseMatrix(n, q, y), regionEntropy: entropy([...regions.values()].map((v) => v / n)) };
-}
-
 for (const cuts of [2, 3, 4]) {
   test(`4-D map cut by ${cuts} random hyperplanes: exp(C) within 25 % of exp(entropy of the true regions), 3 seeds`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
