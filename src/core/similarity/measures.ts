@@ -1,0 +1,183 @@
+/**
+ * Every similarity between two sides (a row representation A and a column representation B on
+ * the same stimuli) with its interval, permutation null and noise ceiling, in one shape:
+ * a `Cell`. docs/observables.md section 7 defines each; this module only wires them together.
+ *
+ * - Intervals: grouped jackknife over stimuli (the trust issue's intervals/2), recomputing the
+ *   score on the kept stimuli from the out-of-fold predictions / RDMs / Gram matrices; for the
+ *   cross-validated shape metrics, mean +- t(K-1) se over the K held-out folds.
+ * - Nulls: B's stimulus order permuted (N seeded permutations), p = (1 + #null >= observed)/(1 + N)
+ *   on the similarity score (for shape metrics, cos of the angle).
+ * - Ceilings: sqrt(Spearman-Brown(similarity of B's two halves)) (times A's when A has halves too);
+ *   for predictivity the median over target neurons of sqrt(reliability).
+ */
+
+import { ckaFromGrams } from '../cka.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, t975 } from '../jackknife.js';
+import { nullSummary, replicateSeed, type NullSummary } from '../permutation.js';
+import { Rng } from '../stats.js';
+import { median } from './correlation.js';
+import { foldBases, heldOutCorrelations, ridgePredictions } from './predictivity.js';
+import { rdmSpearman, rdmWhitenedCosine } from './rsa.js';
+import { shapeDistance } from './shape.js';
+import { ckaOnRows, type Side } from './side.js';
+
+export const METRICS = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine', 'procrustes', 'cka'] as const;
+/** A metric name: one of METRICS, or 'shape-alpha<A>' for the generalized shape metric at alpha A. */
+export type Metric = (typeof METRICS)[number] | `shape-alpha${number}`;
+
+export interface Cell {
+  /** The metric's own value (an angle in radians for shape metrics). */
+  value: number;
+  /** The similarity that ceilings, nulls and the layer mapping use (cos of the angle for shape metrics). */
+  score: number;
+  interval: [number, number] | null;
+  null: NullSummary | null;
+  /** Noise ceiling of the score, when the recording has repeated trials. */
+  ceiling: number | null;
+  /** score / ceiling. */
+  normalised: number | null;
+}
+
+export interface MeasureOptions {
+  folds: number;
+  seed: number;
+  /** Jackknife groups G (0 = no interval). */
+  intervals: number;
+  /** Permutations of B's stimulus order (0 = no null). */
+  nulls: number;
+}
+
+/** Everything a metric computes for one pair: the score, and how to recompute it on other rows or a permuted B. */
+export interface Evaluated {
+  value: number;
+  score: number;
+  /** The score on a subset (or a resample) of the stimuli, without refitting; absent for shape metrics. */
+  onRows?: (rows: Int32Array) => number;
+  /** The score with B's rows read in `order`. */
+  permuted: (order: Int32Array) => number;
+  /** Fold-based interval (shape metrics). */
+  foldInterval?: [number, number];
+  ceiling: number | null;
+}
+
+export function shapeAlphaOf(metric: string): number | null {
+  if (metric === 'procrustes') return 1;
+  const m = /^shape-alpha(\d*\.?\d+)$/.exec(metric);
+  if (!m) return null;
+  const a = Number(m[1]);
+  return a >= 0 && a <= 1 ? a : null;
+}
+
+/** A permuted copy of a symmetric n x n matrix (rows and columns in `order`). */
+function permutedSquare(m: Float64Array, n: number, order: Int32Array): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = m[order[i] * n + order[j]];
+  return out;
+}
+
+/** The metric evaluated for A (rows) and B (columns), or null where it is not defined (e.g. no halves, no matrix). */
+export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, folds: number): Evaluated | null {
+  const n = a.n;
+  const bothCeilings = (sim: (x: Side, y: Side) => number): number | null => {
+    const cb = b.ceilingOf(sim), ca = a.ceilingOf(sim);
+    if (cb === null && ca === null) return null;
+    return (cb ?? 1) * (ca ?? 1);
+  };
+  switch (metric) {
+    case 'predictivity':
+    case 'predictivity-reverse': {
+      const [src, dst] = metric === 'predictivity' ? [a, b] : [b, a];
+      if (!dst.matrix) return null;
+      const target = dst.matrix;
+      const bases = foldBases(src.factor(), fold, folds);
+      const { predictions } = ridgePredictions(bases, target);
+      const score = median(heldOutCorrelations(predictions, target));
+      const rel = dst.reliability();
+      // Permuting B's rows: for the forward direction B is the target; for the reverse B is the source,
+      // which is the same as permuting the target against it (the correlation is symmetric in that sense).
+      return {
+        value: score,
+        score,
+        onRows: (rows) => median(heldOutCorrelations(predictions, target, rows)),
+        permuted: (order) => {
+          const p = ridgePredictions(bases, target, order);
+          return median(heldOutCorrelations(p.predictions, target, undefined, order));
+        },
+        ceiling: rel ? rel.predictivityCeiling : null,
+      };
+    }
+    case 'rsa-spearman':
+    case 'rsa-cosine': {
+      const da = a.correlationRdm(), db = b.correlationRdm();
+      if (!da || !db) return null;
+      const f = metric === 'rsa-spearman' ? rdmSpearman : rdmWhitenedCosine;
+      const score = f(da, db, n);
+      return {
+        value: score,
+        score,
+        onRows: (rows) => f(da, db, n, rows),
+        permuted: (order) => f(da, permutedSquare(db, n, order), n),
+        ceiling: bothCeilings((x, y) => f(x.correlationRdm()!, y.correlationRdm()!, n)),
+      };
+    }
+    case 'rsa-cv-spearman':
+    case 'rsa-cv-cosine': {
+      if (!a.halves && !b.halves) return null;
+      const da = a.distanceRdm().rdm, db = b.distanceRdm().rdm;
+      const f = metric === 'rsa-cv-spearman' ? rdmSpearman : rdmWhitenedCosine;
+      const score = f(da, db, n);
+      return { value: score, score, onRows: (rows) => f(da, db, n, rows), permuted: (order) => f(da, permutedSquare(db, n, order), n), ceiling: null };
+    }
+    case 'cka': {
+      const score = ckaOnRows(a, b);
+      return {
+        value: score,
+        score,
+        onRows: (rows) => ckaOnRows(a, b, rows),
+        permuted: (order) => ckaFromGrams(a.gram(), permutedSquare(b.gram(), n, order), n),
+        ceiling: bothCeilings((x, y) => ckaOnRows(x, y)),
+      };
+    }
+    default: {
+      const alpha = shapeAlphaOf(metric);
+      if (alpha === null) return null;
+      const fa = a.factor(), fb = b.factor();
+      const s = shapeDistance(fa, fb, alpha, fold, folds);
+      const k = s.perFold.length;
+      const seAngle = Math.sqrt(s.perFold.reduce((x, y) => x + (y - s.distance) ** 2, 0) / (k - 1) / k);
+      return {
+        value: s.distance,
+        score: Math.cos(s.distance),
+        permuted: (order) => Math.cos(shapeDistance(fa, fb, alpha, fold, folds, order).distance),
+        foldInterval: [Math.max(0, s.distance - t975(k - 1) * seAngle), s.distance + t975(k - 1) * seAngle],
+        ceiling: bothCeilings((x, y) => Math.cos(shapeDistance(x.factor(), y.factor(), alpha, fold, folds).distance)),
+      };
+    }
+  }
+}
+
+/** A cell: the metric with its interval, null and ceiling. */
+export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts: MeasureOptions): { cell: Cell; evaluated: Evaluated } | null {
+  if (a.n !== b.n || a.n < 4) return null;
+  const e = evaluate(metric, a, b, fold, opts.folds);
+  if (!e || !Number.isFinite(e.score)) return null;
+  let interval: [number, number] | null = e.foldInterval ?? null;
+  if (!interval && e.onRows && opts.intervals >= 2 && opts.intervals <= a.n) {
+    const groups = jackknifeGroups(a.n, opts.intervals, opts.seed);
+    const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: e.onRows!(keptUnits(groups, g)) }));
+    const iv = j.intervals.v;
+    if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
+  }
+  let nul: NullSummary | null = null;
+  if (opts.nulls > 0) {
+    const draws: number[] = [];
+    for (let s = 0; s < opts.nulls; s++) draws.push(e.permuted(new Rng(replicateSeed(opts.seed, s)).permutation(a.n)));
+    nul = nullSummary(metric, "the column representation's stimulus order permuted", e.score, draws, opts.seed);
+  }
+  const ceiling = e.ceiling !== null && Number.isFinite(e.ceiling) ? e.ceiling : null;
+  return {
+    cell: { value: e.value, score: e.score, interval, null: nul, ceiling, normalised: ceiling && ceiling > 0 ? e.score / ceiling : null },
+    evaluated: e,
+  };
+}

@@ -1,0 +1,134 @@
+/**
+ * One side of a comparison: a representation of n stimuli, with what each similarity needs built
+ * lazily (its factor, Gram matrix, RDMs) and, for a recording with repeated trials, the averages
+ * of two independent halves of the trials (noise ceilings, cross-validated distances).
+ */
+
+import { ckaFromGrams, linearGram } from '../cka.js';
+import { centerColumns, type ResponseMatrix } from '../matrix.js';
+import { spearmanBrown } from './correlation.js';
+import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';
+import { factorOfGram, factorOfMatrix, type Factor } from './factor.js';
+import { correlationRdm, correlationRdmFromInner, crossValidatedRdm, euclideanRdmFromGram } from './rdm.js';
+
+export interface SideInput {
+  n: number;
+  /** The responses (n x d), when kept. */
+  matrix?: ResponseMatrix | null;
+  /** The centred Gram matrix, when only that was kept. */
+  gram?: Float64Array | null;
+  /** Neurons behind a Gram-only side. */
+  d: number;
+  /** Per stimulus: the sum of its raw responses and x_c . mean, plus mean . mean (Gram-only sides: correlation RDMs). */
+  rowStats?: { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } | null;
+  /** Trial averages of two independent halves of the repeats (n x d each). */
+  halves?: { a: ResponseMatrix; b: ResponseMatrix } | null;
+}
+
+export class Side {
+  readonly n: number;
+  readonly d: number;
+  readonly matrix: ResponseMatrix | null;
+  readonly halves: { a: ResponseMatrix; b: ResponseMatrix } | null;
+  private input: SideInput;
+  private cache = new Map<string, unknown>();
+
+  constructor(input: SideInput) {
+    this.input = input;
+    this.n = input.n;
+    this.d = input.matrix ? input.matrix.d : input.d;
+    this.matrix = input.matrix ?? null;
+    this.halves = input.halves ?? null;
+  }
+
+  private memo<T>(key: string, make: () => T): T {
+    if (!this.cache.has(key)) this.cache.set(key, make());
+    return this.cache.get(key) as T;
+  }
+
+  /** Centred Gram matrix (n x n). */
+  gram(): Float64Array {
+    return this.memo('gram', () => this.input.gram ?? linearGram(this.matrix!));
+  }
+
+  factor(): Factor {
+    return this.memo('factor', () => (this.matrix ? factorOfMatrix(this.matrix) : factorOfGram(this.gram(), this.n)));
+  }
+
+  /** Correlation-distance RDM, or null for a Gram-only side stored without its row statistics. */
+  correlationRdm(): Float64Array | null {
+    return this.memo('corrRdm', () => {
+      if (this.matrix) return correlationRdm(this.matrix.data, this.n, this.matrix.d);
+      const s = this.input.rowStats;
+      if (!s) return null;
+      const g = this.gram(), n = this.n;
+      const inner = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) inner[i * n + j] = g[i * n + j] + s.dotMean[i] + s.dotMean[j] + s.meanSquare;
+      return correlationRdmFromInner(inner, s.rowSums, n, this.d);
+    });
+  }
+
+  /** Squared Euclidean distance per neuron; cross-validated from the halves when there are halves. */
+  distanceRdm(): { rdm: Float64Array; crossValidated: boolean } {
+    return this.memo('distRdm', () =>
+      this.halves
+        ? { rdm: crossValidatedRdm(this.halves.a.data, this.halves.b.data, this.n, this.halves.a.d), crossValidated: true }
+        : { rdm: euclideanRdmFromGram(this.gram(), this.n, this.d), crossValidated: false },
+    );
+  }
+
+  reliability(): SplitHalfReliability | null {
+    return this.memo('reliability', () => (this.halves ? splitHalfReliability(this.halves.a, this.halves.b) : null));
+  }
+
+  /** The two halves as sides of their own (for ceilings). */
+  halfSides(): [Side, Side] | null {
+    return this.memo('halfSides', () => (this.halves ? [new Side({ n: this.n, d: this.d, matrix: this.halves.a }), new Side({ n: this.n, d: this.d, matrix: this.halves.b })] : null));
+  }
+
+  /**
+   * Ceiling of a correlation-like similarity: sqrt of the Spearman-Brown corrected similarity of
+   * the two halves (the expected similarity of the noiseless signal with this noisy average).
+   */
+  ceilingOf(similarity: (a: Side, b: Side) => number): number | null {
+    const h = this.halfSides();
+    if (!h) return null;
+    const s = similarity(h[0], h[1]);
+    if (!Number.isFinite(s)) return null;
+    const rho = spearmanBrown(s);
+    return rho > 0 ? Math.sqrt(rho) : 0;
+  }
+}
+
+/** Row statistics of a representation for correlation RDMs from its Gram matrix (see SideInput.rowStats). */
+export function rowStatsOf(m: ResponseMatrix): { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } {
+  const c = centerColumns(m);
+  const mean = new Float64Array(m.d);
+  for (let i = 0; i < m.n; i++) for (let j = 0; j < m.d; j++) mean[j] += m.data[i * m.d + j] / m.n;
+  const rowSums = new Float64Array(m.n), dotMean = new Float64Array(m.n);
+  let meanSquare = 0;
+  for (let j = 0; j < m.d; j++) meanSquare += mean[j] * mean[j];
+  for (let i = 0; i < m.n; i++) {
+    let s = 0, dm = 0;
+    for (let j = 0; j < m.d; j++) {
+      s += m.data[i * m.d + j];
+      dm += c.data[i * m.d + j] * mean[j];
+    }
+    rowSums[i] = s;
+    dotMean[i] = dm;
+  }
+  return { rowSums, dotMean, meanSquare };
+}
+
+/** Debiased CKA of two sides on `rows` (all by default). */
+export function ckaOnRows(a: Side, b: Side, rows?: ArrayLike<number>): number {
+  if (!rows) return ckaFromGrams(a.gram(), b.gram(), a.n);
+  const m = rows.length;
+  const sub = (g: Float64Array) => {
+    const out = new Float64Array(m * m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) out[i * m + j] = g[rows[i] * a.n + rows[j]];
+    return out;
+  };
+  // A Gram matrix centred on all stimuli, restricted to some: re-centre (CKA needs centred Grams only for the biased estimator; the unbiased HSIC is shift-invariant).
+  return ckaFromGrams(sub(a.gram()), sub(b.gram()), m);
+}
