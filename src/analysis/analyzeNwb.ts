@@ -7,13 +7,13 @@
 import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../adapters/remote/remoteFile.js';
 import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
-import { InputError, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
+import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { defaultThreshold } from '../core/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';
 import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
-import { representationOf } from './representation.js';
+import { areaRepresentations, representationOf } from './representation.js';
 
 export interface AnalyzeOptions extends LockOptions {
   seed?: number;
@@ -52,7 +52,7 @@ export interface AnalyzeResult {
   /** The responses, for the human summary. */
   locked: LockedResponses;
   /** What the store keeps for comparisons (computed on demand). */
-  representations: () => (StoredRepresentation | null)[];
+  representations: () => StoredRepresentation[];
   /** For a recording read over HTTP(S): what was fetched, and the server's identity of the file. */
   remote: { url: string; size: number; etag: string | null; fetchedBytes: number; requests: number } | null;
 }
@@ -121,7 +121,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       transitions,
       warnings,
       locked,
-      representations: () => locked.groups.map((g) => representationOfGroup(g.name, g.matrix, locked)),
+      representations: () => locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)),
       remote: nwb.h.remote ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests } : null,
     };
   } finally {
@@ -147,10 +147,9 @@ function nonFiniteWarnings(l: LockedResponses): Warning[] {
 }
 
 /** The representation compared across runs: trial-averaged per stimulus id when stimuli are given, else the rows with their table row numbers as ids. */
-function representationOfGroup(name: string, trials: ResponseMatrix, l: LockedResponses) {
-  if (!l.stimulus) return representationOf(name, trials, l.keptRows);
-  const { main } = trialAveraged(trials, l.stimulus.values);
-  return representationOf(name, main, main.rowLabels ?? null);
+function representationOfGroup(name: string, trials: ResponseMatrix, l: LockedResponses): StoredRepresentation[] {
+  if (!l.stimulus) return representationOf(name, trials, l.keptRows, { preferMatrix: true });
+  return areaRepresentations(name, trials, l.stimulus.values);
 }
 
 /** The groups in the requested order (every name must exist), or in file order. */

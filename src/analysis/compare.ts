@@ -6,14 +6,16 @@
  * or 'matrix' for single-matrix runs), whatever path or --key a run used.
  */
 
-import { ckaFromGrams, linearGram } from '../core/cka.js';
 import { effectiveDimension } from '../core/dimension.js';
 import { responseMatrix, selectColumns } from '../core/matrix.js';
-import { nullSummary, replicateSeed, type NullSummary } from '../core/permutation.js';
+import { replicateSeed, type NullSummary } from '../core/permutation.js';
+import type { Metric } from '../core/similarity/measures.js';
 import { Rng } from '../core/stats.js';
 import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
+import { isCompanion } from './representation.js';
+import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityTables, type Similarities } from './similarityTables.js';
 
 export interface ComparedEntity {
   runId: string;
@@ -54,6 +56,8 @@ export interface Comparison {
   runs: { id: string; kind: string; source: string }[];
   entities: ComparedEntity[];
   cka: CkaMatrix | null;
+  /** Every similarity with intervals, nulls, ceilings, and the layer-to-area mapping (docs/observables.md 7). */
+  similarity: Similarities | null;
   /** Neurons of the matched D_eff column (with --match-neurons). */
   matchNeurons: number | null;
   warnings: Warning[];
@@ -65,6 +69,15 @@ export interface CompareOptions {
   /** D_eff at this many neurons for every entity ('smallest': the smallest entity). */
   matchNeurons?: number | 'smallest' | null;
   seed?: number;
+  /** Similarities to compute (default: predictivity, RSA, Procrustes, CKA). */
+  metrics?: Metric[];
+  /** Cross-validation folds over stimuli (default 5). */
+  folds?: number;
+  /** Jackknife groups for the intervals (default 20; 0 = none). */
+  intervals?: number;
+  /** Bootstrap resamples for the best layer's identity (default 200; 0 = none). */
+  bootstrap?: number;
+  onProgress?: (label: string, done: number, total: number) => void;
 }
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
@@ -138,30 +151,14 @@ function sourceName(r: RunRecord): string {
   return key ? `${base}[${key}]` : base;
 }
 
-function gramOf(rep: StoredRepresentation): Float64Array {
-  return rep.form === 'gram' ? rep.values : linearGram(responseMatrix(rep.n, rep.d, rep.values));
-}
 
-function sameStimuli(a: StoredRepresentation, b: StoredRepresentation): boolean {
-  if (a.n !== b.n) return false;
-  for (let i = 0; i < a.n; i++) if (String(a.stimulusIds[i]) !== String(b.stimulusIds[i])) return false;
-  return true;
-}
 
-/** A Gram matrix with its rows and columns permuted together (the stimuli reordered). */
-function permutedGram(g: Float64Array, n: number, perm: Int32Array): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const pi = perm[i] * n, oi = i * n;
-    for (let j = 0; j < n; j++) out[oi + j] = g[pi + perm[j]];
-  }
-  return out;
-}
 
 /** The stored representation of an entity (runs stored before the stable key: the run's only one). */
 function representationFor(reps: Map<string, StoredRepresentation[]>, e: ComparedEntity): StoredRepresentation | null {
   const list = reps.get(e.runId) ?? [];
-  return list.find((r) => r.name === e.key) ?? (e.role === 'matrix' && list.length === 1 ? list[0] : null);
+  const own = list.filter((r) => !isCompanion(r.name));
+  return list.find((r) => r.name === e.key) ?? (e.role === 'matrix' && own.length === 1 ? own[0] : null);
 }
 
 /** D_eff of a stored representation at `neurons` random neurons (mean and sd over 10 subsets); null for Gram-only ones. */
@@ -219,49 +216,44 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     }
   }
   let cka: CkaMatrix | null = null;
+  let similarity: Similarities | null = null;
   if (rowEntities.length > 0 && colEntities.length > 0) {
-    const notes: string[] = [];
-    const grams = new Map<string, Float64Array>();
-    const gram = (rep: StoredRepresentation, key: string) => {
-      if (!grams.has(key)) grams.set(key, gramOf(rep));
-      return grams.get(key)!;
+    const withSide = (e: ComparedEntity) => {
+      const rep = representationFor(reps, e);
+      return { runId: e.runId, name: e.name, key: e.key, rep, side: rep ? sideOf(reps.get(e.runId) ?? [], rep.name) : null };
     };
-    let missingRep = 0, differentStimuli = 0;
-    const nulls: (NullSummary | null)[][] = [];
-    const values = rowEntities.map((re, i) => {
-      nulls.push([]);
-      return colEntities.map((ce, j) => {
-        nulls[i].push(null);
-        const a = representationFor(reps, re), b = representationFor(reps, ce);
-        if (!a || !b) {
-          missingRep++;
-          return null;
-        }
-        if (!sameStimuli(a, b)) {
-          differentStimuli++;
-          return null;
-        }
-        if (a.n < 4) return null;
-        const ga = gram(a, `${re.runId}/${re.key}`), gb = gram(b, `${ce.runId}/${ce.key}`);
-        const v = ckaFromGrams(ga, gb, a.n);
-        if (!Number.isFinite(v)) return null;
-        if (opts.nulls && opts.nulls > 0) {
-          const draws: number[] = [];
-          for (let s = 0; s < opts.nulls; s++) draws.push(ckaFromGrams(ga, permutedGram(gb, a.n, new Rng(replicateSeed(seed, s)).permutation(a.n)), a.n));
-          nulls[i][j] = nullSummary('cka', "one representation's stimulus order permuted", v, draws, seed);
-        }
-        return v;
-      });
+    const rows = rowEntities.map(withSide), cols = colEntities.map(withSide);
+    const metrics = opts.metrics ?? expandMetrics(DEFAULT_METRICS);
+    similarity = similarityTables(rows, cols, {
+      metrics: metrics.includes('cka') ? metrics : [...metrics, 'cka'],
+      folds: opts.folds,
+      intervals: opts.intervals,
+      nulls: opts.nulls,
+      bootstrap: opts.bootstrap,
+      seed,
+      mapLayers: rowEntities.every((e) => e.role === 'layer' && e.runId === rowEntities[0].runId),
+      onProgress: opts.onProgress,
     });
+    const notes: string[] = [];
+    let missingRep = 0, differentStimuli = 0;
+    for (const r of rows) for (const c of cols) {
+      if (!r.rep || !c.rep) missingRep++;
+      else if (!sameStimulusIds(r.rep, c.rep)) differentStimuli++;
+    }
+    const ckaTable = similarity.tables.find((t) => t.metric === 'cka')!;
+    const values = ckaTable.cells.map((row) => row.map((c) => (c ? c.value : null)));
     if (values.every((row) => row.every((v) => v === null))) {
       if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large, or --no-store), so CKA cannot be computed');
       else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
     } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
+    similarity.notes.unshift(...notes);
+    if (!metrics.includes('cka')) similarity.tables = similarity.tables.filter((t) => t.metric !== 'cka');
+    similarity.metrics = metrics;
     cka = {
       rows: rowEntities.map((e) => ({ runId: e.runId, name: e.name })),
       cols: colEntities.map((e) => ({ runId: e.runId, name: e.name })),
       values,
-      ...(opts.nulls && opts.nulls > 0 ? { nulls } : {}),
+      ...(opts.nulls && opts.nulls > 0 ? { nulls: ckaTable.cells.map((row) => row.map((c) => c?.null ?? null)) } : {}),
       estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)',
       notes,
     };
@@ -270,6 +262,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     runs: records.map((r) => ({ id: r.id, kind: r.kind, source: (Array.isArray(r.source) ? r.source : [r.source]).map((s) => s.path).join(', ') })),
     entities,
     cka,
+    similarity,
     matchNeurons,
     warnings,
   };

@@ -102,7 +102,7 @@ export interface ActivationFileProfile extends NetworkProfile {
   step: number | null;
   shapes: number[][];
   /** What the store keeps for comparisons (computed on demand). */
-  representations: () => (StoredRepresentation | null)[];
+  representations: () => StoredRepresentation[];
 }
 
 /** Read an activation file (.npz / .npy) and profile its layers. */
@@ -126,6 +126,6 @@ export function profileActivationFile(path: string, opts: ActivationFileOptions 
     n: acts.layers[0].matrix.n,
     step: acts.step,
     shapes: acts.layers.map((l) => l.shape),
-    representations: () => acts.layers.map((l) => representationOf(l.name, l.matrix, acts.stimulusIds)),
+    representations: () => acts.layers.flatMap((l) => representationOf(l.name, l.matrix, acts.stimulusIds)),
   };
 }

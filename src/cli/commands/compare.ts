@@ -1,6 +1,8 @@
 /** `neurorep compare`: brain areas and network layers side by side, with CKA on shared stimuli. */
 
 import { compareRuns, type Comparison } from '../../analysis/compare.js';
+import { DEFAULT_METRICS, expandMetrics, METRIC_GROUPS, type Similarities } from '../../analysis/similarityTables.js';
+import type { Metric } from '../../core/similarity/measures.js';
 import { InputError } from '../../core/matrix.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
@@ -11,18 +13,34 @@ import { MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } 
 
 export const compareCommand: Command = {
   name: 'compare',
-  summary: 'areas and layers of several runs side by side; CKA between layers and areas',
-  usage: 'compare <run-id>... [--null [N]] [--match-neurons [D]] [--json]',
+  summary: 'areas and layers side by side: predictivity, RSA, shape metrics, CKA, noise ceilings, layer mapping',
+  usage: 'compare <run-id>... [--metric LIST] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
   description: [
     'Puts every brain area and network layer of the given runs on the same axes: effective',
     'dimension, alpha, switching fraction and complexity. When runs share stimuli (same ids in',
-    'the same order, checked), adds the debiased linear CKA between every layer and every area.',
-    '--null permutes one side\'s stimulus order N times for a p-value per CKA; --match-neurons',
-    'adds D_eff at a common number of neurons (from the runs\' matched values or their stored',
-    'matrices), since D_eff grows with the number of neurons.',
+    'the same order, checked), compares every layer with every area (docs/observables.md 7):',
+    '  predictivity  ridge from the layer to each neuron (and back), median held-out Pearson r',
+    '  rsa           RDMs by correlation distance (and cross-validated distances from repeats),',
+    '                compared by Spearman correlation and by whitened cosine',
+    '  procrustes    angular Procrustes distance, cross-validated (shape: alpha 0, 0.5 and 1)',
+    '  cka           debiased linear CKA',
+    'Each with a 95% interval (grouped jackknife over stimuli), a null with --null (one side\'s',
+    'stimulus order permuted), and, for recordings with repeated trials, its noise ceiling and the',
+    'ceiling-normalised score. With a network run, every area gets its best layer, with the set of',
+    'layers that wins 95% of bootstrap resamples of the stimuli.',
+    '--match-neurons adds D_eff at a common number of neurons, since D_eff grows with them.',
     'Run ids may be shortened to a unique prefix of at least 4 characters.',
   ].join('\n'),
-  options: { null: NULL_OPTION, 'match-neurons': MATCH_OPTION, seed: SEED_OPTION, json: jsonOption('the comparison') },
+  options: {
+    metric: { type: 'string', arg: 'LIST', help: `comma-separated: ${Object.keys(METRIC_GROUPS).join(', ')} or single metrics such as rsa-cosine, shape-alpha0.25 (default ${DEFAULT_METRICS.join(',')})` },
+    null: NULL_OPTION,
+    intervals: { type: 'integer', min: 0, implicit: 20, arg: 'G', help: 'jackknife groups of stimuli for the 95% intervals (default 20; 0 = none)' },
+    folds: { type: 'integer', min: 2, max: 20, arg: 'K', help: 'cross-validation folds over stimuli (default 5)' },
+    bootstrap: { type: 'integer', min: 0, arg: 'B', help: 'bootstrap resamples behind the best layer of each area (default 200; 0 = none)' },
+    'match-neurons': MATCH_OPTION,
+    seed: SEED_OPTION,
+    json: jsonOption('the comparison'),
+  },
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
     const store = RunStore.openExisting(ctx.store);
@@ -35,7 +53,16 @@ export const compareCommand: Command = {
         records.push(rec);
       }
       const reps = new Map(records.map((r) => [r.id, store.representations(r.id)]));
-      const cmp = compareRuns(records, reps, { nulls: nullsOf(args), matchNeurons: matchOf(args), seed: (args.options.seed as number | undefined) ?? 0 });
+      const cmp = compareRuns(records, reps, {
+        nulls: nullsOf(args),
+        matchNeurons: matchOf(args),
+        seed: (args.options.seed as number | undefined) ?? 0,
+        metrics: metricsOf(args.options.metric as string | undefined),
+        folds: args.options.folds as number | undefined,
+        intervals: args.options.intervals as number | undefined,
+        bootstrap: args.options.bootstrap as number | undefined,
+        onProgress: (label, d, t) => ctx.progress(label, d, t),
+      });
       ctx.io.out((ctx.json ? toJson(cmp) : formatComparison(cmp)) + '\n');
     } finally {
       store.close();
@@ -43,6 +70,16 @@ export const compareCommand: Command = {
     return 0;
   },
 };
+
+/** --metric LIST, checked (exit 2 naming the unknown metric). */
+export function metricsOf(given: string | undefined): Metric[] | undefined {
+  if (given === undefined) return undefined;
+  try {
+    return expandMetrics(given.split(',').map((x) => x.trim()).filter(Boolean));
+  } catch (err) {
+    throw new UsageError(`--metric: ${(err as Error).message}`);
+  }
+}
 
 export function formatComparison(c: Comparison): string {
   const lines = c.runs.map((r) => `run ${r.id} (${r.kind}): ${r.source}`);
@@ -61,7 +98,8 @@ export function formatComparison(c: Comparison): string {
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmtRow = (r: string[]) => '  ' + r.map((x, i) => x.padEnd(w[i])).join('  ');
   lines.push('', fmtRow(header), ...rows.map(fmtRow));
-  if (c.cka) {
+  if (c.similarity) lines.push(...similarityLines(c.similarity));
+  else if (c.cka) {
     lines.push('', `${c.cka.estimator}${c.cka.nulls ? ', p-value against permuted stimulus order in parentheses' : ''}: rows ${c.cka.rows.map((r) => r.name).join(', ')}`);
     const colW = Math.min(24, Math.max(c.cka.nulls ? 16 : 8, ...c.cka.cols.map((col) => col.name.length + 2)));
     const rowW = Math.min(24, Math.max(8, ...c.cka.rows.map((r) => r.name.length + 2)));
@@ -82,4 +120,44 @@ export function formatComparison(c: Comparison): string {
   }
   lines.push(...warningLines(c.warnings));
   return printable(lines.join('\n'));
+}
+
+const short = (name: string, w: number) => (name.length > w ? name.slice(0, w - 3) + '...' : name);
+
+/** The similarity tables, ceilings and layer mapping as text. */
+function similarityLines(s: Similarities): string[] {
+  const lines: string[] = [];
+  const rowW = Math.min(24, Math.max(8, ...s.rows.map((r) => r.name.length + 2)));
+  const colW = Math.min(30, Math.max(10, ...s.cols.map((c) => c.name.length + 2)));
+  lines.push('', `similarities: ${s.folds}-fold cross-validation${s.intervals ? `, 95% intervals by a jackknife over ${s.intervals} groups of stimuli` : ''}${s.nulls ? `, p against ${s.nulls} permutations of stimulus order` : ''}; rows ${s.rows.map((r) => r.name).join(', ')}`);
+  for (const t of s.tables) {
+    if (t.cells.every((r) => r.every((c) => c === null))) continue;
+    lines.push('', `  ${t.label}${t.cells.some((r) => r.some((c) => c?.normalised !== null && c !== null)) ? '; (ceiling-normalised score)' : ''}`);
+    const text = t.cells.map((row) =>
+      row.map((c) => {
+        if (!c) return '-';
+        const iv = c.interval ? ` [${c.interval[0].toFixed(2)},${c.interval[1].toFixed(2)}]` : '';
+        const p = c.null ? ` p=${c.null.pValue < 0.001 ? '<.001' : c.null.pValue.toFixed(3)}` : '';
+        const norm = c.normalised !== null ? ` (${c.normalised.toFixed(2)})` : '';
+        return `${c.value.toFixed(3)}${iv}${p}${norm}`;
+      }),
+    );
+    const w = Math.max(colW, ...text.flat().map((x) => x.length + 2));
+    lines.push('    ' + ''.padEnd(rowW) + s.cols.map((c) => short(c.name, w - 2).padEnd(w)).join(''));
+    text.forEach((row, i) => lines.push('    ' + short(s.rows[i].name, rowW - 2).padEnd(rowW) + row.map((x) => x.padEnd(w)).join('')));
+  }
+  if (s.ceilings.length) {
+    lines.push('', '  noise ceilings (split halves of the repeats, Spearman-Brown corrected):');
+    for (const c of s.ceilings) lines.push(`    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${c.neurons} neurons, ${c.stimuli} stimuli)`);
+  }
+  if (s.mapping.length) {
+    lines.push('', `  layer mapping (best layer per area${s.bootstrap ? `; share of ${s.bootstrap} bootstrap resamples won, and the layers winning 95%` : ''}):`);
+    for (const m of s.mapping) {
+      if (m.best === null) continue;
+      const share = m.winShare ? ` won ${(100 * m.winShare[m.best]).toFixed(0)}%, 95% set {${m.bestSet!.map((l) => m.layers[l]).join(', ')}}` : '';
+      lines.push(`    ${m.area} by ${m.metric}: ${m.layers[m.best]}${share}; by depth ${m.scores.map((v) => (v === null ? '-' : v.toFixed(3))).join(' ')}`);
+    }
+  }
+  for (const n of s.notes) lines.push(`  note: ${n}`);
+  return lines;
 }

@@ -92,7 +92,7 @@ export const dimensionCommand: Command = {
       ...(repeats ? { trials: loaded.matrix.n } : {}),
       notes,
     };
-    finishRun(ctx, record, formatDimension(what, result, loaded.matrix.n), () => [representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null)]);
+    finishRun(ctx, record, formatDimension(what, result, loaded.matrix.n), () => representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null));
     return 0;
   },
 };

@@ -49,7 +49,7 @@ export const patternsCommand: Command = {
       ...recordHead('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }),
       ...result,
     };
-    finishRun(ctx, record, formatPatterns(m.what, result), () => [representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null)]);
+    finishRun(ctx, record, formatPatterns(m.what, result), () => representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null));
     return 0;
   },
 };

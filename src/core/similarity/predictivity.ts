@@ -10,7 +10,7 @@
  * layer bootstrap resample stimuli without refitting). docs/observables.md section 7.1.
  */
 
-import { crossProductTransA, crossProductTransB, symmetricEigen } from '../linalg.js';
+import { crossProductTransA, crossProductTransB, matmul, symmetricEigen, transpose } from '../linalg.js';
 import type { ResponseMatrix } from '../matrix.js';
 import { median, pearson } from './correlation.js';
 import { factorRows, RANK_TOLERANCE, type Factor } from './factor.js';
@@ -135,34 +135,29 @@ export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, row
     for (let j = 0; j < q; j++) ym[j] /= ntr;
     const yc = new Float64Array(ntr * q);
     for (let t = 0; t < ntr; t++) for (let j = 0; j < q; j++) yc[t * q + j] = y(b.train[t], j) - ym[j];
-    const uty = new Float64Array(k * q);
-    for (let t = 0; t < ntr; t++) {
-      for (let c = 0; c < k; c++) {
-        const w = b.u[t * k + c];
-        if (w === 0) continue;
-        for (let j = 0; j < q; j++) uty[c * q + j] += w * yc[t * q + j];
-      }
-    }
+    const uty = matmul(transpose(b.u, ntr, k), yc, k, ntr, q);
     // PRESS for every penalty of the grid, per neuron: residual / (1 - leverage), leverage
     // including the unpenalised intercept (1 / ntr).
     const best = new Float64Array(q).fill(Infinity);
     const choice = new Int32Array(q);
-    const shrink = new Float64Array(k), fitted = new Float64Array(q);
+    const us = new Float64Array(ntr * k), h = new Float64Array(ntr);
     RIDGE_GRID.forEach((g, gi) => {
       const lambda = g * b.meanEigen;
-      for (let c = 0; c < k; c++) shrink[c] = b.s2[c] / (b.s2[c] + lambda);
+      h.fill(1 / ntr);
+      for (let t = 0; t < ntr; t++) {
+        for (let c = 0; c < k; c++) {
+          const w = b.u[t * k + c] * (b.s2[c] / (b.s2[c] + lambda));
+          us[t * k + c] = w;
+          h[t] += b.u[t * k + c] * w;
+        }
+      }
+      const fitted = matmul(us, uty, ntr, k, q);
       const press = new Float64Array(q);
       for (let t = 0; t < ntr; t++) {
-        let h = 1 / ntr;
-        fitted.fill(0);
-        for (let c = 0; c < k; c++) {
-          const w = b.u[t * k + c] * shrink[c];
-          h += b.u[t * k + c] * w;
-          for (let j = 0; j < q; j++) fitted[j] += w * uty[c * q + j];
-        }
-        const inv = 1 / (1 - h);
+        const inv = 1 / (1 - h[t]);
+        const o = t * q;
         for (let j = 0; j < q; j++) {
-          const e = (yc[t * q + j] - fitted[j]) * inv;
+          const e = (yc[o + j] - fitted[o + j]) * inv;
           press[j] += e * e;
         }
       }

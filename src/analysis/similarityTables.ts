@@ -1,0 +1,210 @@
+/**
+ * The similarity tables of a comparison: every metric between every row entity (network layers)
+ * and every column entity (brain areas), with intervals, nulls and noise ceilings, the ceilings of
+ * the recorded areas, and the layer-to-area mapping (docs/observables.md section 7).
+ */
+
+import { responseMatrix } from '../core/matrix.js';
+import { mapLayers, type LayerMapping } from '../core/similarity/layerMapping.js';
+import { measure, shapeAlphaOf, type Cell, type Evaluated, type Metric } from '../core/similarity/measures.js';
+import { Side } from '../core/similarity/side.js';
+import { foldAssignment, Rng } from '../core/stats.js';
+import type { StoredRepresentation } from '../store/runStore.js';
+import { HALF_SUFFIXES, ROW_STATS_SUFFIX } from './representation.js';
+
+/** Groups accepted by --metric, and what each stands for. */
+export const METRIC_GROUPS: Record<string, Metric[]> = {
+  predictivity: ['predictivity', 'predictivity-reverse'],
+  rsa: ['rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine'],
+  procrustes: ['procrustes'],
+  shape: ['shape-alpha0', 'shape-alpha0.5', 'procrustes'],
+  cka: ['cka'],
+};
+export const DEFAULT_METRICS = ['predictivity', 'rsa', 'procrustes', 'cka'];
+
+/** Plain-words labels for tables and pages. */
+export function metricLabel(m: Metric): string {
+  switch (m) {
+    case 'predictivity':
+      return 'linear predictivity (layer -> area neurons; median held-out r)';
+    case 'predictivity-reverse':
+      return 'linear predictivity, reverse (area -> layer units)';
+    case 'rsa-spearman':
+      return 'RSA: correlation-distance RDMs, Spearman';
+    case 'rsa-cosine':
+      return 'RSA: correlation-distance RDMs, whitened cosine';
+    case 'rsa-cv-spearman':
+      return 'RSA: cross-validated Euclidean RDMs, Spearman';
+    case 'rsa-cv-cosine':
+      return 'RSA: cross-validated Euclidean RDMs, whitened cosine';
+    case 'procrustes':
+      return 'angular Procrustes distance (radians; cross-validated)';
+    case 'cka':
+      return 'debiased linear CKA';
+    default:
+      return `shape metric, alpha ${shapeAlphaOf(m)} (radians; cross-validated)`;
+  }
+}
+
+/** Expand --metric groups and names into the metrics to compute, in a stable order. */
+export function expandMetrics(given: readonly string[]): Metric[] {
+  const out: Metric[] = [];
+  for (const g of given) {
+    const list = METRIC_GROUPS[g] ?? (shapeAlphaOf(g) !== null || (METRIC_GROUPS.predictivity.concat(METRIC_GROUPS.rsa, ['cka']) as string[]).includes(g) ? [g as Metric] : null);
+    if (!list) throw new RangeError(`unknown metric '${g}' (use ${Object.keys(METRIC_GROUPS).join(', ')}, or one of ${[...METRIC_GROUPS.predictivity, ...METRIC_GROUPS.rsa].join(', ')}, shape-alphaA with 0 <= A <= 1)`);
+    for (const m of list) if (!out.includes(m)) out.push(m);
+  }
+  return out;
+}
+
+export interface EntityRef {
+  runId: string;
+  name: string;
+  /** Its stored representation's name. */
+  key: string;
+}
+
+export interface SimilarityTable {
+  metric: Metric;
+  label: string;
+  /** 'angle': value is a distance in radians (0 = same), score = cos(angle); else value = score. */
+  kind: 'similarity' | 'angle';
+  /** cells[i][j]: rows[i] against cols[j]; null where the metric is not defined for the pair. */
+  cells: (Cell | null)[][];
+}
+
+export interface AreaCeiling {
+  runId: string;
+  name: string;
+  stimuli: number;
+  neurons: number;
+  /** Median over neurons of the Spearman-Brown corrected split-half reliability. */
+  medianReliability: number;
+  /** The predictivity ceiling: median over neurons of sqrt(reliability). */
+  predictivityCeiling: number;
+}
+
+export interface AreaMapping extends LayerMapping {
+  runId: string;
+  area: string;
+  metric: Metric;
+  /** Layer names in depth order (the rows). */
+  layers: string[];
+  /** The ceiling of the metric for this area (the band on the compare page), or null. */
+  ceiling: number | null;
+}
+
+export interface Similarities {
+  metrics: Metric[];
+  folds: number;
+  intervals: number;
+  nulls: number;
+  bootstrap: number;
+  seed: number;
+  rows: EntityRef[];
+  cols: EntityRef[];
+  tables: SimilarityTable[];
+  ceilings: AreaCeiling[];
+  /** Per column entity and metric: the rows (layers, in depth order) scored, with the best one. */
+  mapping: AreaMapping[];
+  notes: string[];
+}
+
+export interface SimilarityOptions {
+  metrics: Metric[];
+  folds?: number;
+  intervals?: number;
+  nulls?: number;
+  bootstrap?: number;
+  seed?: number;
+  /** Score rows against every column to map layers onto areas (rows are layers in depth order). */
+  mapLayers?: boolean;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+/** A side from a run's stored representations (the entity's own and its companions), or null. */
+export function sideOf(list: StoredRepresentation[], key: string): Side | null {
+  const main = list.find((r) => r.name === key);
+  if (!main) return null;
+  const comp = (suffix: string) => list.find((r) => r.name === key + suffix && r.n === main.n);
+  const [h1, h2] = HALF_SUFFIXES.map(comp);
+  const stats = comp(ROW_STATS_SUFFIX);
+  const asMatrix = (r: StoredRepresentation) => responseMatrix(r.n, r.d, r.values);
+  if (main.form === 'matrix') {
+    return new Side({ n: main.n, d: main.d, matrix: asMatrix(main), halves: h1 && h2 && h1.d === main.d && h2.d === main.d ? { a: asMatrix(h1), b: asMatrix(h2) } : null });
+  }
+  const d = stats ? stats.values[3] : main.d;
+  const rowStats = stats
+    ? { rowSums: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4]), dotMean: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4 + 1]), meanSquare: stats.values[2] }
+    : null;
+  return new Side({ n: main.n, d, gram: main.values, rowStats });
+}
+
+export function sameStimulusIds(a: StoredRepresentation, b: StoredRepresentation): boolean {
+  if (a.n !== b.n) return false;
+  for (let i = 0; i < a.n; i++) if (String(a.stimulusIds[i]) !== String(b.stimulusIds[i])) return false;
+  return true;
+}
+
+/**
+ * Every metric for every (row, column) pair whose representations share stimuli. `lookup`
+ * returns an entity's stored representation list and key; pairs with different stimuli are null.
+ */
+export function similarityTables(
+  rows: (EntityRef & { rep: StoredRepresentation | null; side: Side | null })[],
+  cols: (EntityRef & { rep: StoredRepresentation | null; side: Side | null })[],
+  opts: SimilarityOptions,
+): Similarities {
+  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, bootstrap = opts.bootstrap ?? 200, seed = opts.seed ?? 0;
+  const notes: string[] = [];
+  const evaluated = new Map<string, Evaluated>();
+  const foldsFor = new Map<number, Int32Array>();
+  const total = rows.length * cols.length * opts.metrics.length;
+  let done = 0;
+  const tables: SimilarityTable[] = opts.metrics.map((metric) => ({
+    metric,
+    label: metricLabel(metric),
+    kind: shapeAlphaOf(metric) === null ? 'similarity' : 'angle',
+    cells: rows.map((r, i) =>
+      cols.map((c, j) => {
+        opts.onProgress?.(`similarities (${metric})`, ++done, total);
+        if (!r.rep || !c.rep || !r.side || !c.side || !sameStimulusIds(r.rep, c.rep)) return null;
+        const n = r.side.n;
+        if (n < Math.max(4, 2 * folds)) return null;
+        if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
+        const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls });
+        if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
+        return got?.cell ?? null;
+      }),
+    ),
+  }));
+  for (const t of tables) {
+    if (t.cells.every((row) => row.every((c) => c === null))) {
+      const why =
+        t.metric.startsWith('predictivity') ? 'needs the target neurons, and this side was kept only as its Gram matrix' :
+        t.metric.startsWith('rsa-cv') ? 'needs repeated trials (two halves) on one side' :
+        t.metric.startsWith('rsa') ? 'needs the raw rows (runs stored before row statistics were kept)' : 'no pair shares stimuli';
+      notes.push(`${t.metric}: not defined for any pair (${why})`);
+    }
+  }
+  const ceilings: AreaCeiling[] = [];
+  for (const side of [...rows, ...cols]) {
+    const rel = side.side?.reliability();
+    if (rel && side.side) ceilings.push({ runId: side.runId, name: side.name, stimuli: side.side.n, neurons: side.side.d, medianReliability: rel.medianReliability, predictivityCeiling: rel.predictivityCeiling });
+  }
+  const mapping: AreaMapping[] = [];
+  if (opts.mapLayers && rows.length >= 1) {
+    cols.forEach((c, j) => {
+      for (const t of tables) {
+        const scores = t.cells.map((row) => (row[j] ? row[j]!.score : null));
+        if (scores.every((s) => s === null)) continue;
+        const onRows = rows.map((_, i) => evaluated.get(`${t.metric}|${i}|${j}`)?.onRows ?? null);
+        const ceiling = t.cells.map((row) => row[j]?.ceiling ?? null).find((x) => x !== null) ?? null;
+        const m = mapLayers(scores, onRows, c.side!.n, bootstrap, seed);
+        mapping.push({ runId: c.runId, area: c.name, metric: t.metric, layers: rows.map((r) => r.name), ceiling, ...m });
+      }
+    });
+  }
+  const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
+  return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes };
+}
