@@ -9,7 +9,7 @@ import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
+import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
 import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
@@ -169,11 +169,39 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
     charts.push({ id: 'profile', spec: profileSpec('Areas and layers on shared axes', cmp.entities) });
     parts.push('<h2>Side by side</h2>', `<div class="charts">${chartDiv('profile')}</div>`);
     parts.push(warningsBlock(cmp.warnings));
-    if (cmp.cka) {
-      if (cmp.cka.values.some((row) => row.some((v) => v !== null))) {
-        charts.push({ id: 'cka', spec: ckaHeatmapSpec(`${cmp.cka.estimator}`, cmp.cka) });
-        parts.push('<h2>CKA: layers x areas</h2>', `<div class="charts">${chartDiv('cka')}</div>`);
+    const sim = cmp.similarity;
+    if (sim && sim.tables.some((t) => t.cells.some((r) => r.some((c) => c !== null)))) {
+      parts.push(
+        `<h2>Similarities: layers x areas</h2><p class="meta">${sim.folds}-fold cross-validation over stimuli${sim.intervals ? `; 95% intervals by a grouped jackknife (${sim.intervals} groups)` : ''}${sim.nulls ? `; p-values against ${sim.nulls} permutations` : ''}; hover a cell for its interval, p-value, noise ceiling and ceiling-normalised score. Definitions: docs/observables.md section 7.</p>`,
+      );
+      const divs: string[] = [];
+      sim.tables.forEach((t, k) => {
+        if (t.cells.every((r) => r.every((c) => c === null))) return;
+        charts.push({ id: `sim-${k}`, spec: similarityHeatmapSpec(t, sim.rows, sim.cols) });
+        divs.push(chartDiv(`sim-${k}`));
+      });
+      parts.push(`<div class="charts">${divs.join('')}</div>`);
+      if (sim.ceilings.length) {
+        parts.push(
+          `<h2>Noise ceilings</h2><table><thead><tr><th>area</th><th>neurons</th><th>stimuli</th><th>median reliability</th><th>predictivity ceiling</th></tr></thead><tbody>${sim.ceilings
+            .map((c) => `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td></tr>`)
+            .join('')}</tbody></table><p class="meta">Split halves of the repeats, Spearman-Brown corrected; a perfect model of the signal reaches the ceiling, not 1.</p>`,
+        );
       }
+      if (sim.mapping.length) {
+        charts.push({ id: 'mapping', spec: layerMappingSpec(sim.mapping, sim.tables, sim.cols) });
+        const best = sim.mapping
+          .filter((m) => m.best !== null)
+          .map((m) => `<tr><td>${escapeHtml(m.area)}</td><td>${escapeHtml(m.metric)}</td><td><b>${escapeHtml(m.layers[m.best!])}</b></td><td class="num">${m.winShare ? `${Math.round(100 * m.winShare[m.best!])}%` : '-'}</td><td>${m.bestSet ? m.bestSet.map((l) => escapeHtml(m.layers[l])).join(', ') : '-'}</td></tr>`)
+          .join('');
+        parts.push(
+          '<h2>Layer mapping</h2>',
+          `<div class="charts">${chartDiv('mapping')}</div>`,
+          `<table><thead><tr><th>area</th><th>measure</th><th>best layer</th><th>bootstrap wins</th><th>layers winning 95%</th></tr></thead><tbody>${best}</tbody></table>`,
+        );
+      }
+      for (const n of sim.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
+    } else if (cmp.cka) {
       for (const n of cmp.cka.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
     }
   } else {

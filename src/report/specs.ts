@@ -8,7 +8,8 @@
  */
 
 import { fitLine } from '../core/stats.js';
-import type { ComparedEntity, CkaMatrix } from '../analysis/compare.js';
+import type { ComparedEntity } from '../analysis/compare.js';
+import type { EntityRef, SimilarityTable, AreaMapping } from '../analysis/similarityTables.js';
 
 export type VegaLiteSpec = Record<string, unknown>;
 
@@ -226,24 +227,6 @@ export function dynamicsSpec(title: string, steps: number[], series: { layer: st
   };
 }
 
-/** Layer x area CKA heatmap, values printed in the cells. */
-export function ckaHeatmapSpec(title: string, cka: CkaMatrix): VegaLiteSpec {
-  const values = cka.rows.flatMap((r, i) => cka.cols.map((c, j) => ({ row: r.name, col: c.name, cka: cka.values[i][j], p: cka.nulls?.[i][j]?.pValue ?? null }))).filter((d) => d.cka !== null);
-  const y = { field: 'row', type: 'nominal', sort: cka.rows.map((r) => r.name), title: null };
-  const x = { field: 'col', type: 'nominal', sort: cka.cols.map((c) => c.name), title: null, axis: { labelAngle: -30, labelLimit: 200 } };
-  return {
-    $schema: SCHEMA,
-    title,
-    width: Math.max(120, 70 * cka.cols.length),
-    height: Math.max(80, 28 * cka.rows.length),
-    data: { values },
-    layer: [
-      { mark: 'rect', encoding: { x, y, color: { field: 'cka', type: 'quantitative', scale: { domain: [0, 1], scheme: 'viridis' }, title: 'CKA' }, tooltip: [{ field: 'row' }, { field: 'col' }, { field: 'cka', format: '.3f' }, ...(cka.nulls ? [{ field: 'p', format: '.3f', title: 'p (permuted stimuli)' }] : [])] } },
-      { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'cka', type: 'quantitative', format: '.2f' }, color: { condition: { test: 'datum.cka > 0.6', value: 'black' }, value: 'white' } } },
-    ],
-  };
-}
-
 /**
  * Cross-session summary of one observable: areas on the x axis, one point per session (a click
  * opens its run), the mean +- sd over sessions as a tick and a rule per area.
@@ -267,3 +250,95 @@ export function summarySpec(title: string, points: { area: string; session: stri
   return { $schema: SCHEMA, title, width: Math.max(160, 60 * spread.length), height: HEIGHT, layer: layers };
 }
 
+
+/** One similarity as a rows x columns heatmap: value in the cell; interval, p, ceiling in the tooltip. */
+export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[], cols: EntityRef[]): VegaLiteSpec {
+  const angle = table.kind === 'angle';
+  const values = rows
+    .flatMap((r, i) =>
+      cols.map((c, j) => {
+        const cell = table.cells[i][j];
+        return cell
+          ? { row: r.name, col: c.name, value: cell.value, lo: cell.interval?.[0] ?? null, hi: cell.interval?.[1] ?? null, p: cell.null?.pValue ?? null, ceiling: cell.ceiling, normalised: cell.normalised }
+          : null;
+      }),
+    )
+    .filter((d) => d !== null);
+  const y = { field: 'row', type: 'nominal', sort: rows.map((r) => r.name), title: null };
+  const x = { field: 'col', type: 'nominal', sort: cols.map((c) => c.name), title: null, axis: { labelAngle: -30, labelLimit: 200 } };
+  const domain = angle ? [0, Math.PI / 2] : [0, 1];
+  const tooltip = [
+    { field: 'row' },
+    { field: 'col' },
+    { field: 'value', format: '.3f', title: angle ? 'angle (radians)' : 'score' },
+    { field: 'lo', format: '.3f', title: '95% interval from' },
+    { field: 'hi', format: '.3f', title: 'to' },
+    { field: 'p', format: '.3f', title: 'p (permuted stimuli)' },
+    { field: 'ceiling', format: '.3f', title: 'noise ceiling' },
+    { field: 'normalised', format: '.3f', title: 'ceiling-normalised' },
+  ];
+  return {
+    $schema: SCHEMA,
+    title: table.label,
+    width: Math.max(120, 70 * cols.length),
+    height: Math.max(80, 28 * rows.length),
+    data: { values },
+    layer: [
+      { mark: 'rect', encoding: { x, y, color: { field: 'value', type: 'quantitative', scale: { domain, clamp: true, scheme: 'viridis', reverse: angle }, title: angle ? 'angle' : 'score' }, tooltip } },
+      { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'value', type: 'quantitative', format: '.2f' }, color: { condition: { test: angle ? 'datum.value < 0.6' : 'datum.value > 0.6', value: 'black' }, value: 'white' } } },
+    ],
+  };
+}
+
+/**
+ * Score against layer depth for every area (rows) and measure (columns): the score with its
+ * interval, the best layer marked (tooltip: its bootstrap share), and the noise ceiling as a dashed
+ * line with the band above it shaded (scores there exceed what the recording's noise allows).
+ */
+export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable[], cols: EntityRef[]): VegaLiteSpec {
+  const values: Record<string, unknown>[] = [];
+  for (const m of mapping) {
+    const t = tables.find((x) => x.metric === m.metric)!;
+    const j = cols.findIndex((c) => c.runId === m.runId && c.name === m.area);
+    m.layers.forEach((layer, l) => {
+      const cell = t.cells[l]?.[j];
+      if (!cell) return;
+      const iv = cell.interval && t.kind === 'angle' ? [Math.cos(cell.interval[1]), Math.cos(cell.interval[0])] : cell.interval;
+      values.push({ kind: 'score', area: m.area, metric: m.metric, layer, depth: l, score: cell.score, lo: iv?.[0] ?? null, hi: iv?.[1] ?? null, best: l === m.best, share: m.winShare ? m.winShare[l] : null });
+    });
+    if (m.ceiling !== null) values.push({ kind: 'ceiling', area: m.area, metric: m.metric, ceiling: m.ceiling, top: Math.max(1, m.ceiling) });
+  }
+  const layers = mapping[0]?.layers ?? [];
+  const x = { field: 'layer', type: 'ordinal', title: 'layer (depth order)', sort: layers };
+  const score = (f: string) => ({ filter: `datum.kind === '${f}'` });
+  const hasCeiling = values.some((v) => v.kind === 'ceiling');
+  const hasInterval = values.some((v) => v.kind === 'score' && v.lo !== null);
+  return {
+    $schema: SCHEMA,
+    title: 'Layer mapping: score against depth per area (cos of the angle for shape metrics)',
+    data: { values },
+    facet: { row: { field: 'area', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.area))] }, column: { field: 'metric', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.metric))] } },
+    spec: {
+      width: Math.max(120, 40 * layers.length),
+      height: 130,
+      layer: [
+        ...(hasCeiling ? [{ transform: [score('ceiling')], mark: { type: 'rect', opacity: 0.15, color: '#888' }, encoding: { y: { field: 'ceiling', type: 'quantitative' }, y2: { field: 'top' } } },
+        { transform: [score('ceiling')], mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { field: 'ceiling', type: 'quantitative' }, tooltip: [{ field: 'ceiling', format: '.3f', title: 'noise ceiling' }] } }] : []),
+        ...(hasInterval ? [{ transform: [score('score'), { filter: 'isValid(datum.lo)' }], mark: { type: 'rule', color: '#4c78a8' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } }] : []),
+        { transform: [score('score')], mark: { type: 'line', color: '#4c78a8' }, encoding: { x, y: { field: 'score', type: 'quantitative', title: 'score', scale: { zero: false } } } },
+        {
+          transform: [score('score')],
+          mark: { type: 'point', filled: true },
+          encoding: {
+            x,
+            y: { field: 'score', type: 'quantitative' },
+            size: { condition: { test: 'datum.best', value: 160 }, value: 40 },
+            color: { condition: { test: 'datum.best', value: '#e45756' }, value: '#4c78a8' },
+            tooltip: [{ field: 'layer' }, { field: 'score', format: '.3f' }, { field: 'lo', format: '.3f', title: '95% from' }, { field: 'hi', format: '.3f', title: 'to' }, { field: 'share', format: '.0%', title: 'bootstrap wins' }],
+          },
+        },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}

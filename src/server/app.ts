@@ -82,9 +82,18 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     if (!rec) throw new HttpError(404, `no run with id ${id}`);
     return rec;
   };
+  // Runs never change once stored, so a comparison can be reused (it refits every similarity).
+  const comparisons = new Map<string, ReturnType<typeof compareRuns>>();
   const compare = (ids: string[]) => {
     const records = ids.map(getRecord);
-    return compareRuns(records, new Map(ids.map((id) => [id, store.representations(id)])));
+    const key = ids.join(',');
+    let cmp = comparisons.get(key);
+    if (!cmp) {
+      cmp = compareRuns(records, new Map(ids.map((id) => [id, store.representations(id)])));
+      if (comparisons.size >= 8) comparisons.delete(comparisons.keys().next().value!);
+      comparisons.set(key, cmp);
+    }
+    return cmp;
   };
 
   app.get('/', (_req, res) => {

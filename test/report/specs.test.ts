@@ -1,6 +1,7 @@
 import test from 'ava';
 import { compile } from 'vega-lite';
-import { ckaHeatmapSpec, complexitySpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
+import type { Cell } from '../../src/core/similarity/measures.js';
+import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
 import type { ComparedEntity } from '../../src/analysis/compare.js';
 
 const data = (spec: Record<string, unknown>) => (spec.data as { values: Record<string, unknown>[] }).values;
@@ -64,6 +65,12 @@ test('every chart renders in Vega without warnings (no infinite extents when int
       { layer: 'h1', observable: 'effectiveDimension', values: [2, 4, 8], fit: { a: 2, b: Math.log10(2), r2: 1 } },
       { layer: 'h1', observable: 'switchingFraction', values: [0.9, 0.8, 0.7], fit: { a: null, b: null, r2: null } },
     ]),
+    // A mapping without intervals or ceilings, and one area without any defined cell.
+    layerMappingSpec(
+      [{ runId: 'b', area: 'V1', metric: 'cka', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: null, bestSet: null, bootstrap: 0, ceiling: null }],
+      [{ metric: 'cka', label: 'c', kind: 'similarity', cells: [[{ value: 0.5, score: 0.5, interval: null, null: null, ceiling: null, normalised: null }, null], [{ value: 0.7, score: 0.7, interval: null, null: null, ceiling: null, normalised: null }, null]] }],
+      [{ runId: 'b', name: 'V1', key: 'V1' }, { runId: 'b', name: 'LM', key: 'LM' }],
+    ),
   ];
   for (const spec of specs) {
     const warnings: string[] = [];
@@ -89,13 +96,25 @@ test('dynamics: values and fitted lines y = a t^b', (t) => {
   t.true(Math.abs((fits[1].value as number) - 8) < 1e-9);
 });
 
-test('CKA heatmap: one cell per (layer, area) with a value', (t) => {
-  const spec = ckaHeatmapSpec('k', { rows: [{ runId: 'a', name: 'relu1' }], cols: [{ runId: 'b', name: 'V1' }, { runId: 'b', name: 'LM' }], values: [[0.9, null]], estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)', notes: [] });
+const cell = (value: number, extra: Partial<Cell> = {}): Cell => ({ value, score: value, interval: [value - 0.1, value + 0.1], null: null, ceiling: null, normalised: null, ...extra });
+
+test('similarity heatmap: one cell per (layer, area) with a value, its interval, p and ceiling in the data', (t) => {
+  const rows = [{ runId: 'a', name: 'relu1', key: 'relu1' }], cols = [{ runId: 'b', name: 'V1', key: 'V1' }, { runId: 'b', name: 'LM', key: 'LM' }];
+  const spec = similarityHeatmapSpec({ metric: 'cka', label: 'CKA', kind: 'similarity', cells: [[cell(0.9, { ceiling: 0.95, normalised: 0.9 / 0.95 }), null]] }, rows, cols);
   compiles(t, spec);
-  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', cka: 0.9, p: null }]);
-  const withNulls = ckaHeatmapSpec('k', { rows: [{ runId: 'a', name: 'relu1' }], cols: [{ runId: 'b', name: 'V1' }], values: [[0.9]], nulls: [[{ statistic: 'cka', shuffle: 's', samples: 99, mean: 0, sd: 0.1, pValue: 0.01, seed: 0 }]], estimator: 'debiased linear CKA (unbiased HSIC, Song et al. 2012)', notes: [] });
-  compiles(t, withNulls);
-  t.is(data(withNulls)[0].p, 0.01);
+  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', value: 0.9, lo: 0.8, hi: 1.0, p: null, ceiling: 0.95, normalised: 0.9 / 0.95 }]);
+  const angle = similarityHeatmapSpec({ metric: 'procrustes', label: 'P', kind: 'angle', cells: [[cell(0.3), cell(1.2)]] }, rows, cols);
+  compiles(t, angle);
+  t.deepEqual((angle as { layer: { encoding: { color: { scale: { domain: number[] } } } }[] }).layer[0].encoding.color.scale.domain, [0, Math.PI / 2]);
+});
+
+test('layer mapping: a facet per area and measure, the best layer marked, the ceiling band', (t) => {
+  const tables = [{ metric: 'predictivity' as const, label: 'p', kind: 'similarity' as const, cells: [[cell(0.5, { ceiling: 0.9 })], [cell(0.7, { ceiling: 0.9 })]] }];
+  const spec = layerMappingSpec([{ runId: 'b', area: 'V1', metric: 'predictivity', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: [0.1, 0.9], bestSet: [1, 0], bootstrap: 100, ceiling: 0.9 }], tables, [{ runId: 'b', name: 'V1', key: 'V1' }]);
+  compiles(t, spec);
+  const d = data(spec);
+  t.deepEqual(d.filter((x) => x.kind === 'score').map((x) => [x.layer, x.best, x.share]), [['l1', false, 0.1], ['l2', true, 0.9]]);
+  t.deepEqual(d.filter((x) => x.kind === 'ceiling').map((x) => x.ceiling), [0.9]);
 });
 
 test('patterns curve with nulls: a band of I(k) under shuffled neurons (mean +- 2 sd)', (t) => {

@@ -57,12 +57,16 @@ test.serial('run page renders every chart', async (t) => {
   await visit(t, `${viewer.base}/runs/${viewer.ids.dynamics}`, 'run-dynamics', 10);
 });
 
-test.serial('compare page: profile on shared axes and the CKA heatmap', async (t) => {
+test.serial('compare page: profile on shared axes, a heatmap per similarity, ceilings and the layer mapping', async (t) => {
   await visit(t, `${viewer.base}/compare?ids=${viewer.ids.network},${viewer.ids.analyze}`, 'compare', 10);
   const page = await browser.newPage();
   await page.goto(`${viewer.base}/compare?ids=${viewer.ids.network},${viewer.ids.analyze}`);
   await page.waitForSelector('body[data-charts-rendered]');
-  t.is(await page.locator('#cka svg .mark-rect.role-mark path').count(), 6); // 3 layers x 2 areas
+  const heatmaps = page.locator('[id^="sim-"]');
+  t.is(await heatmaps.count(), 8); // predictivity both ways, 4 RSA, Procrustes, CKA
+  for (let k = 0; k < 8; k++) t.is(await heatmaps.nth(k).locator('svg .mark-rect.role-mark path').count(), 6, `heatmap ${k}`); // 3 layers x 2 areas
+  t.true((await page.locator('#mapping svg .mark-symbol path').count()) >= 2 * 8 * 3); // areas x measures x layers
+  t.regex(await page.locator('body').innerText(), /Noise ceilings[\s\S]*predictivity ceiling/);
   await page.close();
 });
 

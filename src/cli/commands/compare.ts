@@ -43,6 +43,7 @@ export const compareCommand: Command = {
   },
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
+    const metrics = metricsOf(args.options.metric as string | undefined);
     const store = RunStore.openExisting(ctx.store);
     try {
       const records: RunRecord[] = [];
@@ -57,7 +58,7 @@ export const compareCommand: Command = {
         nulls: nullsOf(args),
         matchNeurons: matchOf(args),
         seed: (args.options.seed as number | undefined) ?? 0,
-        metrics: metricsOf(args.options.metric as string | undefined),
+        metrics,
         folds: args.options.folds as number | undefined,
         intervals: args.options.intervals as number | undefined,
         bootstrap: args.options.bootstrap as number | undefined,
