@@ -13,7 +13,8 @@ import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';
 import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
-import { areaRepresentations, representationOf } from './representation.js';
+import { areaRepresentations, representationOf, windowKey } from './representation.js';
+import { groupScalars, type Group } from './summary.js';
 
 export interface AnalyzeOptions extends LockOptions {
   seed?: number;
@@ -31,9 +32,47 @@ export interface AnalyzeOptions extends LockOptions {
   correctionMaxRank?: number;
   /** For http(s) URLs: block cache and retries (see adapters/remote/remoteFile.ts). */
   remote?: RemoteOptions;
+  /** Every observable per area in sliding windows [t, t + width) for t = start, start + step, ... while t + width <= stop. */
+  sliding?: SlidingWindows;
   onProgress?: (label: string, done: number, total: number) => void;
   log?: (line: string) => void;
 }
+
+export interface SlidingWindows {
+  start: number;
+  stop: number;
+  step: number;
+  width: number;
+}
+
+/** One window of a time-resolved analysis: per area, its scalar observables with intervals. */
+export interface TimeWindow {
+  start: number;
+  stop: number;
+  /** Rows (trials) kept in this window. */
+  rows: number;
+  groups: { name: string; n: number; d: number; values: Record<string, number | null>; intervals: Record<string, [number, number]>; warnings: string[] }[];
+}
+
+export interface TimeResolved extends SlidingWindows {
+  align: string | null;
+  windows: TimeWindow[];
+}
+
+/** The window starts of a sliding analysis (at most 1000). */
+export function windowStarts(s: SlidingWindows): number[] {
+  const out: number[] = [];
+  for (let k = 0; ; k++) {
+    const t = s.start + k * s.step;
+    if (t + s.width > s.stop + 1e-9 * Math.max(1, Math.abs(s.stop))) break;
+    out.push(Math.round(t * 1e9) / 1e9);
+    if (out.length > 1000) throw new InputError(`--sliding: more than 1000 windows; use a larger STEP`);
+  }
+  if (!out.length) throw new InputError(`--sliding ${s.start},${s.stop},${s.step} --width ${s.width}: no window fits (START + WIDTH must be <= STOP)`);
+  return out;
+}
+
+
 
 export interface AnalyzeResult {
   params: Record<string, unknown>;
@@ -53,6 +92,8 @@ export interface AnalyzeResult {
   locked: LockedResponses;
   /** What the store keeps for comparisons (computed on demand). */
   representations: () => StoredRepresentation[];
+  /** With --sliding: every observable per area over time. */
+  timeResolved: TimeResolved | null;
   /** For a recording read over HTTP(S): what was fetched, and the server's identity of the file. */
   remote: { url: string; size: number; etag: string | null; fetchedBytes: number; requests: number } | null;
 }
@@ -90,6 +131,29 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       }
     }
     warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked));
+    // Time-resolved: the same observables (without matching or transitions) in every sliding window.
+    let timeResolved: TimeResolved | null = null;
+    const windowReps: StoredRepresentation[] = [];
+    if (opts.sliding) {
+      if (opts.bin !== undefined) throw new InputError(`${path}: --sliding needs an interval table to align on; it cannot be combined with --bin`);
+      const starts = windowStarts(opts.sliding);
+      const windows: TimeWindow[] = [];
+      starts.forEach((t, w) => {
+        const lw = lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] });
+        const feats = lw.stimulus ? stimulusFeatures(lw.stimulus.values, lw.stimulus.numeric) : undefined;
+        const wGroups = lw.groups.map((g) => {
+          const p = profileGroup(
+            { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
+            { seed, intervals: opts.intervals, nulls: opts.nulls, complexity: opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
+          );
+          windowReps.push(...(lw.stimulus ? areaRepresentations(windowKey(g.name, t), g.matrix, lw.stimulus.values) : representationOf(windowKey(g.name, t), g.matrix, lw.keptRows, { preferMatrix: true })));
+          return { name: p.name, n: p.n, d: p.d, ...groupScalars(p as unknown as Group), warnings: p.warnings.map((x) => x.code) };
+        });
+        windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
+        opts.log?.(`window [${t}, ${windows[windows.length - 1].stop}) s: ${wGroups.map((g) => `${g.name} D_eff ${g.values.effectiveDimension?.toFixed(2) ?? '-'}`).join(', ')}`);
+      });
+      timeResolved = { ...opts.sliding, align: locked.align, windows };
+    }
     const params = {
       table: locked.table,
       align: locked.align,
@@ -106,6 +170,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       nulls: opts.nulls ?? 0,
       matchNeurons: match,
       complexityDefinition: opts.complexity?.definition ?? 2,
+      sliding: opts.sliding ?? null,
     };
     return {
       params,
@@ -121,7 +186,8 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       transitions,
       warnings,
       locked,
-      representations: () => locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)),
+      representations: () => [...locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)), ...windowReps],
+      timeResolved,
       remote: nwb.h.remote ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests } : null,
     };
   } finally {

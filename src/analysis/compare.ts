@@ -14,8 +14,8 @@ import { Rng } from '../core/stats.js';
 import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
-import { isCompanion } from './representation.js';
-import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityTables, type Similarities } from './similarityTables.js';
+import { isCompanion, windowKey } from './representation.js';
+import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityOverTime, similarityTables, type Similarities, type TimeCourse } from './similarityTables.js';
 
 export interface ComparedEntity {
   runId: string;
@@ -181,6 +181,36 @@ function matchedFromRepresentation(rep: StoredRepresentation, neurons: number, s
 }
 
 /**
+ * For areas of time-resolved analyze runs: every measure over the windows for the area's best
+ * layer (chosen in the main window by the first measure that has a mapping).
+ */
+function timeCourses(
+  records: RunRecord[],
+  reps: Map<string, StoredRepresentation[]>,
+  rows: Parameters<typeof similarityTables>[0],
+  cols: Parameters<typeof similarityTables>[1],
+  sim: Similarities,
+  opts: CompareOptions & { metrics: Metric[]; seed: number },
+): TimeCourse[] {
+  const out: TimeCourse[] = [];
+  for (const c of cols) {
+    const rec = records.find((r) => r.id === c.runId);
+    const tr = rec && rec.kind === 'analyze' ? (rec as { timeResolved?: { windows: { start: number; stop: number }[] } | null }).timeResolved : null;
+    if (!tr || !tr.windows?.length) continue;
+    const m = sim.mapping.find((x) => x.runId === c.runId && x.area === c.name && x.best !== null);
+    if (!m) continue;
+    const list = reps.get(c.runId) ?? [];
+    const windows = tr.windows.map((w) => {
+      const key = windowKey(c.name, w.start);
+      const rep = list.find((r) => r.name === key) ?? null;
+      return { start: w.start, stop: w.stop, entity: { runId: c.runId, name: c.name, key, rep, side: rep ? sideOf(list, key) : null } };
+    });
+    out.push(...similarityOverTime(rows[m.best!], c, windows, m.metric, { metrics: opts.metrics, folds: opts.folds, intervals: opts.intervals, nulls: opts.nulls, seed: opts.seed, onProgress: opts.onProgress }));
+  }
+  return out;
+}
+
+/**
  * Compare runs. Rows of the CKA matrix are network layers (or, without a network run, the first
  * run's entities); columns are brain areas (or the other runs' entities).
  */
@@ -234,6 +264,8 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       mapLayers: rowEntities.every((e) => e.role === 'layer' && e.runId === rowEntities[0].runId),
       onProgress: opts.onProgress,
     });
+    similarity.timeCourse = timeCourses(records, reps, rows, cols, similarity, { ...opts, metrics: similarity.metrics.filter((m) => metrics.includes(m)), seed });
+    if (!similarity.timeCourse.length) delete similarity.timeCourse;
     const notes: string[] = [];
     let missingRep = 0, differentStimuli = 0;
     for (const r of rows) for (const c of cols) {

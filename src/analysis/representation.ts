@@ -65,3 +65,8 @@ export function areaRepresentations(name: string, trials: ResponseMatrix, stimul
 export function storedMatrix(r: StoredRepresentation): ResponseMatrix {
   return responseMatrix(r.n, r.d, r.values);
 }
+
+/** The name under which a time window's representation of an area is stored (analyze --sliding). */
+export function windowKey(area: string, start: number): string {
+  return `${area}~t=${start}`;
+}

@@ -94,6 +94,18 @@ export interface AreaMapping extends LayerMapping {
   ceiling: number | null;
 }
 
+/** One measure between an area's windows and its best layer, against time. */
+export interface TimeCourse {
+  runId: string;
+  area: string;
+  /** The area's best layer in the main window, and by which measure it was chosen. */
+  layer: string;
+  chosenBy: Metric;
+  metric: Metric;
+  kind: 'similarity' | 'angle';
+  points: { start: number; stop: number; cell: Cell | null }[];
+}
+
 export interface Similarities {
   metrics: Metric[];
   folds: number;
@@ -107,6 +119,8 @@ export interface Similarities {
   ceilings: AreaCeiling[];
   /** Per column entity and metric: the rows (layers, in depth order) scored, with the best one. */
   mapping: AreaMapping[];
+  /** For time-resolved areas: every measure against time for the best layer. */
+  timeCourse?: TimeCourse[];
   notes: string[];
 }
 
@@ -207,4 +221,32 @@ export function similarityTables(
   }
   const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
   return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes };
+}
+
+type SidedEntity = EntityRef & { rep: StoredRepresentation | null; side: Side | null };
+
+/** Every measure between one layer and an area's representation in each time window. */
+export function similarityOverTime(
+  layer: SidedEntity,
+  area: { runId: string; name: string },
+  windows: { start: number; stop: number; entity: SidedEntity }[],
+  chosenBy: Metric,
+  opts: SimilarityOptions,
+): TimeCourse[] {
+  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, seed = opts.seed ?? 0;
+  return opts.metrics.map((metric) => ({
+    runId: area.runId,
+    area: area.name,
+    layer: layer.name,
+    chosenBy,
+    metric,
+    kind: shapeAlphaOf(metric) === null ? ('similarity' as const) : ('angle' as const),
+    points: windows.map((w, k) => {
+      opts.onProgress?.(`similarity over time (${area.name}, ${metric})`, k + 1, windows.length);
+      const e = w.entity;
+      if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds)) return { start: w.start, stop: w.stop, cell: null };
+      const fold = foldAssignment(new Rng(seed), layer.side.n, folds);
+      return { start: w.start, stop: w.stop, cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls })?.cell ?? null };
+    }),
+  }));
 }

@@ -19,7 +19,7 @@ export interface SummaryRow {
 /** The scalar observables of an area, in the order they are shown. */
 export const SUMMARY_OBSERVABLES = ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha', 'cvPcaEffectiveDimension', 'switchingFraction', 'entropyAll', 'complexity'] as const;
 
-interface Group {
+export interface Group {
   name: string;
   n: number;
   d: number;
@@ -36,6 +36,30 @@ type Intervals = { intervals?: Record<string, { lo: number | null; hi: number | 
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
+/** The scalar observables of one area (a group of an analyze record) and their 95 % intervals. */
+export function groupScalars(g: Group): { values: SummaryRow['values']; intervals: SummaryRow['intervals'] } {
+  const values: SummaryRow['values'] = {
+    effectiveDimension: num(g.effectiveDimension),
+    effectiveDimensionCorrected: num(g.effectiveDimensionCorrected),
+    participationRatio: num(g.participationRatio),
+    alpha: num(g.alpha),
+    cvPcaEffectiveDimension: num(g.cvPCA?.effectiveDimension),
+    switchingFraction: num(g.patterns?.switchingFraction),
+    entropyAll: num(g.patterns?.entropyAll),
+    complexity: num(g.complexity?.complexity),
+  };
+  const intervals: SummaryRow['intervals'] = {};
+  const take = (key: string, iv: { lo: number | null; hi: number | null } | undefined) => {
+    if (iv && num(iv.lo) !== null && num(iv.hi) !== null) intervals[key] = [iv.lo!, iv.hi!];
+  };
+  for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha']) take(k, g.bootstrap?.intervals?.[k]);
+  take('cvPcaEffectiveDimension', g.cvPCA?.bootstrap?.intervals?.effectiveDimension ?? g.bootstrap?.intervals?.cvEffectiveDimension ?? g.bootstrap?.intervals?.cvPcaEffectiveDimension);
+  take('switchingFraction', g.patterns?.bootstrap?.intervals?.switchingFraction);
+  take('entropyAll', g.patterns?.bootstrap?.intervals?.entropyAll);
+  take('complexity', g.complexity?.bootstrap?.intervals?.complexity);
+  return { values, intervals };
+}
+
 /** Rows of every analyze run given (other kinds are left out), sessions in the given order. */
 export function summaryRows(records: RunRecord[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
@@ -43,25 +67,7 @@ export function summaryRows(records: RunRecord[]): SummaryRow[] {
     if (r.kind !== 'analyze') continue;
     const session = (r as { session?: { identifier?: string } }).session?.identifier || (Array.isArray(r.source) ? r.source[0].path : r.source.path);
     for (const g of r.groups as unknown as Group[]) {
-      const values: SummaryRow['values'] = {
-        effectiveDimension: num(g.effectiveDimension),
-        effectiveDimensionCorrected: num(g.effectiveDimensionCorrected),
-        participationRatio: num(g.participationRatio),
-        alpha: num(g.alpha),
-        cvPcaEffectiveDimension: num(g.cvPCA?.effectiveDimension),
-        switchingFraction: num(g.patterns?.switchingFraction),
-        entropyAll: num(g.patterns?.entropyAll),
-        complexity: num(g.complexity?.complexity),
-      };
-      const intervals: SummaryRow['intervals'] = {};
-      const take = (key: string, iv: { lo: number | null; hi: number | null } | undefined) => {
-        if (iv && num(iv.lo) !== null && num(iv.hi) !== null) intervals[key] = [iv.lo!, iv.hi!];
-      };
-      for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha']) take(k, g.bootstrap?.intervals?.[k]);
-      take('cvPcaEffectiveDimension', g.cvPCA?.bootstrap?.intervals?.effectiveDimension ?? g.bootstrap?.intervals?.cvPcaEffectiveDimension);
-      take('switchingFraction', g.patterns?.bootstrap?.intervals?.switchingFraction);
-      take('entropyAll', g.patterns?.bootstrap?.intervals?.entropyAll);
-      take('complexity', g.complexity?.bootstrap?.intervals?.complexity);
+      const { values, intervals } = groupScalars(g);
       rows.push({ runId: r.id, session, area: g.name, neurons: g.d, stimuli: g.n, values, intervals });
     }
   }

@@ -261,7 +261,9 @@ export function shuffleRepeats(groups: readonly (readonly number[])[], rng: Rng)
 function cvPcaWarnings(c: CvPcaResult): Warning[] {
   const w: Warning[] = [];
   if (c.stimuliDropped > 0) w.push(warning('cvpca-stimuli-dropped', `cvPCA used ${c.stimuli} stimuli with >= 2 repeats; ${c.stimuliDropped} with a single repeat were left out`));
-  if (c.effectiveDimension === null) {
+  if (c.effectiveDimension === null && sum(c.signalVariance) > 0) {
+    w.push(warning('no-reliable-signal', `cvPCA: no component's signal variance is above the detectability threshold (twice the BBP edge of the repeat noise): the cross-validated spectrum is noise; cvPCA D_eff and alpha are not reported`));
+  } else if (c.effectiveDimension === null) {
     w.push(warning('no-reliable-signal', `cvPCA: the summed signal variance is ${sum(c.signalVariance).toPrecision(3)} <= 0: responses are not reliable across repeats; cvPCA D_eff and alpha are not reported`));
   } else if (c.alpha === null) {
     w.push(alphaWarning(`cvPCA (reliable rank ${c.reliableRank})`, c.alphaRange));
@@ -389,7 +391,9 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
     stimuliDropped: repeats.length - nStim,
     minRepeats,
   };
-  if (totalSignal <= 0 || positive.length === 0) {
+  // No component above the detectability threshold: the positive signal variances are noise, and
+  // a D_eff over them (often tens on pure noise) would read as a measured dimensionality.
+  if (totalSignal <= 0 || positive.length === 0 || reliableRank === 0) {
     return { ...base, effectiveDimension: null, participationRatio: null, alpha: null, alphaRange: [1, reliableRank], alphaR2: null, spectrum: [], rank: 0 };
   }
   const o = observablesOf(positive, ranks, { ...opts, defaultMin: 1, defaultMax: reliableRank, fallback: false });

@@ -259,6 +259,21 @@ test('cvPCA on pure noise (2 repeats): no reliable signal, so D_eff and alpha ar
   else t.is(cv.alpha, null);
 });
 
+test('cvPCA on pure noise with 6 repeats, without a null: no component above the detectability threshold, so D_eff is null with a warning (20 datasets)', (t) => {
+  // Before this guard the positive noise components gave cvPCA D_eff of 20-27 on such data.
+  let reported = 0;
+  for (let s = 0; s < 20; s++) {
+    const rng = new Rng(700 + s);
+    const nStim = 72, reps = 6, d = 60;
+    const m = responseMatrix(nStim * reps, d, gaussian(rng, nStim * reps, d));
+    const repeats = Array.from({ length: nStim }, (_, i) => Array.from({ length: reps }, (_, r) => i * reps + r));
+    const r = effectiveDimension(trialAveragedOf(m, repeats), { repeats, trials: m, seed: s });
+    if (r.cvPCA!.effectiveDimension !== null) reported++;
+    else t.true(r.warnings.some((w) => w.code === 'no-reliable-signal'));
+  }
+  t.is(reported, 0, `${reported} of 20 pure-noise datasets reported a cvPCA D_eff`);
+});
+
 test('cvPCA shuffle null: a planted signal has p < 0.01 (199 shuffles); shuffled labels have p > 0.05', (t) => {
   const lambda = Array.from({ length: 30 }, (_, i) => (i + 1) ** -1);
   const { trials, repeats } = plantedTrials(lambda, 120, 4, 2, 7);

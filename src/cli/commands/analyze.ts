@@ -1,6 +1,6 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
-import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult } from '../../analysis/analyzeNwb.js';
+import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult, type SlidingWindows, type TimeResolved } from '../../analysis/analyzeNwb.js';
 import { join } from 'node:path';
 import { isUrl } from '../../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../../adapters/remote/remoteFile.js';
@@ -14,7 +14,7 @@ import { finishRun } from '../save.js';
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable',
-  usage: 'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
+  usage: 'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--sliding START,STOP,STEP --width W] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
   description: [
     'Rows are the intervals of a table (default trials, else the first under /intervals); for each',
     'row, spikes per unit are counted in [t + A, t + B) with t the --align column (default',
@@ -25,6 +25,10 @@ export const analyzeCommand: Command = {
     'and cvPCA the repeats; complexity maps the stimulus (number, or one-hot categories) to the',
     'single-trial responses. A file without interval tables is cut into --bin second bins.',
     'Areas of different sizes: --match-neurons recomputes every observable at a common count.',
+    'Over time: --sliding -0.2,0.8,0.05 --width 0.1 also computes every observable per area in',
+    'each window after the alignment time (spike counts per window; ophys: samples in the window),',
+    'with intervals, shown against time on the run page; `compare` of such a run with a network',
+    'gives each similarity over time for the best layer.',
   ].join('\n'),
   storesRuns: true,
   options: {
@@ -35,6 +39,8 @@ export const analyzeCommand: Command = {
     stimulus: { type: 'string', arg: 'COLUMN', help: "interval column with each row's stimulus identity" },
     series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
     bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },
+    sliding: { type: 'string', arg: 'START,STOP,STEP', help: 'also every observable per area in windows [t, t + W) for t = START, START + STEP, ... (seconds from the --align time; needs --width)' },
+    width: { type: 'number', min: 1e-6, arg: 'W', help: 'window width for --sliding, seconds' },
     transitions: { type: 'boolean', help: 'also the complexity between consecutive areas (area A -> area B) on single trials' },
     'area-order': { type: 'string', arg: 'A,B,...', help: 'with --transitions: the order of the areas (default: as they appear in the file)' },
     ...COMPLEXITY_OPTIONS,
@@ -66,6 +72,7 @@ export const analyzeCommand: Command = {
       matchNeurons: matchOf(args),
       correctionMaxRank: o['correct-max-rank'] as number | undefined,
       remote: isUrl(path) ? remoteOptions(o.cache as string | undefined, ctx) : undefined,
+      sliding: slidingOf(o.sliding as string | undefined, o.width as number | undefined),
     };
     const { record, representations, text } = await runAnalysis(path, opts, ctx);
     finishRun(ctx, record, text, representations);
@@ -109,6 +116,37 @@ export function parseWindow(text: string): [number, number] {
   return [parts[0], parts[1]];
 }
 
+/** --sliding START,STOP,STEP with --width W, checked. */
+export function slidingOf(text: string | undefined, width: number | undefined): SlidingWindows | undefined {
+  if (text === undefined) {
+    if (width !== undefined) throw new UsageError('--width is the window width of --sliding; give --sliding START,STOP,STEP too');
+    return undefined;
+  }
+  const parts = text.split(',').map((x) => Number(x.trim()));
+  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v))) throw new UsageError(`--sliding expects three numbers START,STOP,STEP in seconds, got '${text}'`);
+  const [start, stop, step] = parts;
+  if (!(step > 0)) throw new UsageError(`--sliding ${text}: STEP must be positive`);
+  if (!(stop > start)) throw new UsageError(`--sliding ${text}: STOP must be greater than START`);
+  if (width === undefined) throw new UsageError('--sliding needs --width W, the window width in seconds');
+  return { start, stop, step, width };
+}
+
+/** The time course of every area as text: one line per window. */
+function timeCourseLines(tr: TimeResolved): string[] {
+  const lines = [``, `  over time (windows of ${tr.width} s every ${tr.step} s after ${tr.align ?? 'the alignment time'}):`];
+  const areas = [...new Set(tr.windows.flatMap((w) => w.groups.map((g) => g.name)))];
+  for (const area of areas) {
+    lines.push(`  - ${area}:`, `      window (s)      D_eff [95% CI]            cvPCA D_eff   switching   complexity`);
+    for (const w of tr.windows) {
+      const g = w.groups.find((x) => x.name === area);
+      if (!g) continue;
+      const ci = g.intervals.effectiveDimension ? ` [${fmt(g.intervals.effectiveDimension[0], 3)}, ${fmt(g.intervals.effectiveDimension[1], 3)}]` : '';
+      lines.push(`      ${`[${w.start}, ${w.stop})`.padEnd(16)}${`${fmt(g.values.effectiveDimension, 3)}${ci}`.padEnd(26)}${fmt(g.values.cvPcaEffectiveDimension, 3).padEnd(14)}${fmt(g.values.switchingFraction, 3).padEnd(12)}${fmt(g.values.complexity, 3)}`);
+    }
+  }
+  return lines;
+}
+
 export function formatAnalysis(path: string, r: AnalyzeResult): string {
   const l = r.locked;
   const rows = l.table
@@ -146,6 +184,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     }
   }
   for (const t of r.transitions) lines.push(`  complexity ${t.from} -> ${t.to}: C ${fmt(t.complexity)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}${nullText(t.null)}`);
+  if (r.timeResolved) lines.push(...timeCourseLines(r.timeResolved));
   lines.push(...warningLines(r.warnings));
   return printable(lines.join('\n'));
 }

@@ -159,6 +159,20 @@ function similarityLines(s: Similarities): string[] {
       lines.push(`    ${m.area} by ${m.metric}: ${m.layers[m.best]}${share}; by depth ${m.scores.map((v) => (v === null ? '-' : v.toFixed(3))).join(' ')}`);
     }
   }
+  if (s.timeCourse?.length) {
+    lines.push('', '  over time (each area against its best layer in the main window):');
+    const byArea = new Map<string, typeof s.timeCourse>();
+    for (const tc of s.timeCourse) byArea.set(tc.area, [...(byArea.get(tc.area) ?? []), tc]);
+    for (const [area, list] of byArea) {
+      lines.push(`  - ${area} vs ${list[0].layer} (best by ${list[0].chosenBy}):`, '      window (s)      ' + list.map((tc) => tc.metric.padEnd(22)).join(''));
+      list[0].points.forEach((p, k) => {
+        lines.push('      ' + `[${p.start}, ${p.stop})`.padEnd(16) + list.map((tc) => {
+          const c = tc.points[k].cell;
+          return (c ? `${c.value.toFixed(3)}${c.interval ? ` [${c.interval[0].toFixed(2)},${c.interval[1].toFixed(2)}]` : ''}` : '-').padEnd(22);
+        }).join(''));
+      });
+    }
+  }
   for (const n of s.notes) lines.push(`  note: ${n}`);
   return lines;
 }

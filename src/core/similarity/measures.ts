@@ -92,17 +92,17 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       const target = dst.matrix;
       const bases = foldBases(src.factor(), fold, folds);
       const { predictions } = ridgePredictions(bases, target);
-      const score = median(heldOutCorrelations(predictions, target));
+      const score = median(heldOutCorrelations(predictions, target, fold));
       const rel = dst.reliability();
       // Permuting B's rows: for the forward direction B is the target; for the reverse B is the source,
       // which is the same as permuting the target against it (the correlation is symmetric in that sense).
       return {
         value: score,
         score,
-        onRows: (rows) => median(heldOutCorrelations(predictions, target, rows)),
+        onRows: (rows) => median(heldOutCorrelations(predictions, target, fold, rows)),
         permuted: (order) => {
           const p = ridgePredictions(bases, target, order);
-          return median(heldOutCorrelations(p.predictions, target, undefined, order));
+          return median(heldOutCorrelations(p.predictions, target, fold, undefined, order));
         },
         ceiling: rel ? rel.predictivityCeiling : null,
       };

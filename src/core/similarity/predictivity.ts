@@ -4,10 +4,10 @@
  * inside each training fold by exact leave-one-out error (PRESS), scored by the median over
  * neurons of the Pearson correlation between held-out predictions and responses.
  *
- * Every stimulus is predicted once, by the fold that left it out; the correlation is taken over all
- * stimuli of these out-of-fold predictions (Brain-Score averages per-split correlations instead:
- * with few stimuli per split those are noisy, and out-of-fold predictions let intervals and the
- * layer bootstrap resample stimuli without refitting). docs/observables.md section 7.1.
+ * Every stimulus is predicted once, by the fold that left it out; the Pearson r is taken within
+ * each fold and averaged over folds (Brain-Score's convention). The out-of-fold predictions are
+ * kept, so intervals and the layer bootstrap resample stimuli without refitting.
+ * docs/observables.md section 7.1.
  */
 
 import { crossProductTransA, crossProductTransB, matmul, symmetricEigen, transpose } from '../linalg.js';
@@ -183,19 +183,35 @@ export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, row
   return { predictions, penalties };
 }
 
-/** Per-neuron Pearson r between predictions and responses over the given rows (all by default). */
-export function heldOutCorrelations(predictions: Float64Array, target: ResponseMatrix, rows?: ArrayLike<number>, rowOrder?: Int32Array): Float64Array {
+/**
+ * Per-neuron held-out correlation (Brain-Score's convention): the Pearson r between predictions and
+ * responses within each fold, averaged over the folds, on the given rows (all by default). Within a
+ * fold the predictions come from a model fitted without those responses, so a map that predicts
+ * nothing scores 0 on average. (One r over all out-of-fold predictions is biased negative on
+ * unrelated data, about -0.1 at 60 stimuli and 5 folds: each fold's model was fitted on the other
+ * folds' responses.)
+ */
+export function heldOutCorrelations(predictions: Float64Array, target: ResponseMatrix, fold: Int32Array, rows?: ArrayLike<number>, rowOrder?: Int32Array): Float64Array {
   const q = target.d;
   const idx = rows ?? Int32Array.from({ length: target.n }, (_, i) => i);
+  let folds = 0;
+  for (let t = 0; t < idx.length; t++) folds = Math.max(folds, fold[idx[t]] + 1);
+  const members: number[][] = Array.from({ length: folds }, () => []);
+  for (let t = 0; t < idx.length; t++) members[fold[idx[t]]].push(idx[t]);
   const r = new Float64Array(q);
-  const a = new Float64Array(idx.length), b = new Float64Array(idx.length);
   for (let j = 0; j < q; j++) {
-    for (let t = 0; t < idx.length; t++) {
-      const i = idx[t];
-      a[t] = predictions[i * q + j];
-      b[t] = target.data[(rowOrder ? rowOrder[i] : i) * q + j];
+    let sum = 0, used = 0;
+    for (const m of members) {
+      if (m.length < 3) continue;
+      const a = m.map((i) => predictions[i * q + j]);
+      const b = m.map((i) => target.data[(rowOrder ? rowOrder[i] : i) * q + j]);
+      const v = pearson(a, b);
+      if (Number.isFinite(v)) {
+        sum += v;
+        used++;
+      }
     }
-    r[j] = pearson(a, b);
+    r[j] = used ? sum / used : NaN;
   }
   return r;
 }
@@ -204,6 +220,6 @@ export function heldOutCorrelations(predictions: Float64Array, target: ResponseM
 export function linearPredictivity(source: Factor, target: ResponseMatrix, fold: Int32Array, folds: number): Predictivity {
   const bases = foldBases(source, fold, folds);
   const { predictions, penalties } = ridgePredictions(bases, target);
-  const perNeuron = heldOutCorrelations(predictions, target);
+  const perNeuron = heldOutCorrelations(predictions, target, fold);
   return { score: median(perNeuron), perNeuron, predictions, penalties };
 }

@@ -90,6 +90,29 @@ test('independent representations sit at the null: about 5 % of p-values below 0
   }
 });
 
+test('independent representations score about 0: predictivity, RSA (Spearman) and CKA average within 0.05 of 0 over 40 datasets; the whitened cosine sits at its null instead', (t) => {
+  const n = 60, reps = 40;
+  const sums: Record<string, number> = {};
+  const metrics: Metric[] = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'cka'];
+  let cosine = 0, cosineNull = 0;
+  for (let r = 0; r < reps; r++) {
+    const rng = new Rng(300 + r);
+    const a = new Side({ n, d: 8, matrix: gaussianMatrix(rng, n, 8) }), b = new Side({ n, d: 12, matrix: gaussianMatrix(rng, n, 12) });
+    const fold = foldAssignment(new Rng(r), n, 5);
+    for (const m of metrics) sums[m] = (sums[m] ?? 0) + measure(m, a, b, fold, noNull)!.cell.value / reps;
+    const c = measure('rsa-cosine', a, b, fold, { ...noNull, nulls: 19 })!.cell;
+    cosine += c.value / reps;
+    cosineNull += c.null!.mean / reps;
+  }
+  // Like biased CKA, the whitened cosine of correlation RDMs is positive for unrelated patterns.
+  t.log(`rsa-cosine: mean ${cosine.toFixed(3)}, its null mean ${cosineNull.toFixed(3)}`);
+  t.true(cosine > 0.05 && Math.abs(cosine - cosineNull) < 0.02, `rsa-cosine ${cosine} vs null ${cosineNull}`);
+  for (const m of metrics) {
+    t.log(`${m}: mean ${sums[m].toFixed(3)}`);
+    t.true(Math.abs(sums[m]) < 0.05, `${m}: mean over independent pairs ${sums[m]}`);
+  }
+});
+
 test('a planted layer (a noisy linear map of the area) is the best layer, with a narrow identity interval', (t) => {
   const rng = new Rng(7);
   const n = 80;

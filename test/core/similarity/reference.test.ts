@@ -23,7 +23,13 @@ const A = mat(ref.A), B = mat(ref.B), C = mat(ref.C);
 const close = (t: { true: (c: boolean, m?: string) => void }, got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) => {
   t.true(got.length === want.length, `${what}: ${got.length} values, want ${want.length}`);
   let worst = 0;
-  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  for (let i = 0; i < want.length; i++) {
+    if (want[i] === null || Number.isNaN(want[i])) {
+      t.true(Number.isNaN(got[i]), `${what}[${i}]: undefined in the reference, ${got[i]} here`);
+      continue;
+    }
+    worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  }
   t.true(worst < tol, `${what}: worst relative difference ${worst}`);
 };
 
