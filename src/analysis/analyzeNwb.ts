@@ -34,6 +34,8 @@ export interface AnalyzeOptions extends LockOptions {
   remote?: RemoteOptions;
   /** Every observable per area in sliding windows [t, t + width) for t = start, start + step, ... while t + width <= stop. */
   sliding?: SlidingWindows;
+  /** Permutations for the nulls of each window (default: `nulls`). */
+  slidingNulls?: number;
   onProgress?: (label: string, done: number, total: number) => void;
   log?: (line: string) => void;
 }
@@ -144,7 +146,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         const wGroups = lw.groups.map((g) => {
           const p = profileGroup(
             { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
-            { seed, intervals: opts.intervals, nulls: opts.nulls, complexity: opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
+            { seed, intervals: opts.intervals, nulls: opts.slidingNulls ?? opts.nulls, complexity: opts.slidingNulls === 0 ? { ...opts.complexity, nulls: 0 } : opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
           );
           windowReps.push(...(lw.stimulus ? areaRepresentations(windowKey(g.name, t), g.matrix, lw.stimulus.values) : representationOf(windowKey(g.name, t), g.matrix, lw.keptRows, { preferMatrix: true })));
           return { name: p.name, n: p.n, d: p.d, ...groupScalars(p as unknown as Group), warnings: p.warnings.map((x) => x.code) };

@@ -77,6 +77,8 @@ export interface CompareOptions {
   intervals?: number;
   /** Bootstrap resamples for the best layer's identity (default 200; 0 = none). */
   bootstrap?: number;
+  /** Permutations for the similarities over time (default: `nulls`). */
+  timeCourseNulls?: number;
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
@@ -205,7 +207,7 @@ function timeCourses(
       const rep = list.find((r) => r.name === key) ?? null;
       return { start: w.start, stop: w.stop, entity: { runId: c.runId, name: c.name, key, rep, side: rep ? sideOf(list, key) : null } };
     });
-    out.push(...similarityOverTime(rows[m.best!], c, windows, m.metric, { metrics: opts.metrics, folds: opts.folds, intervals: opts.intervals, nulls: opts.nulls, seed: opts.seed, onProgress: opts.onProgress }));
+    out.push(...similarityOverTime(rows[m.best!], c, windows, m.metric, { metrics: opts.metrics, folds: opts.folds, intervals: opts.intervals, nulls: opts.timeCourseNulls ?? opts.nulls, seed: opts.seed, onProgress: opts.onProgress }));
   }
   return out;
 }

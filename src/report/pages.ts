@@ -9,7 +9,7 @@ import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
+import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, similarityOverTimeSpec, timeResolvedSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
 import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
@@ -131,6 +131,11 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         charts.push({ id: 'neurons', spec: neuronCurveSpec('D_eff against the number of neurons (random subsets, mean +- sd)', curves) });
         sections.push('<h2>Effective dimension and the number of neurons</h2>', `<div class="charts">${chartDiv('neurons')}</div>`);
       }
+      const tr = (r as { timeResolved?: { windows: Parameters<typeof timeResolvedSpec>[0]; width: number; step: number } | null }).timeResolved;
+      if (tr && tr.windows.length) {
+        charts.push({ id: 'over-time', spec: timeResolvedSpec(tr.windows, SUMMARY_OBSERVABLES) });
+        sections.push('<h2>Over time</h2>', `<p class="meta">Windows of ${num(tr.width)} s every ${num(tr.step)} s after the alignment time; hover a point for its window and interval.</p>`, `<div class="charts">${chartDiv('over-time')}</div>`);
+      }
       groups.forEach((g, i) => sections.push(`<h2>${escapeHtml(g.name)}</h2>`, groupCharts(`g${i}`, g, charts)));
       const transitions = r.transitions ?? [];
       if (transitions.length) {
@@ -199,6 +204,10 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
           `<div class="charts">${chartDiv('mapping')}</div>`,
           `<table><thead><tr><th>area</th><th>measure</th><th>best layer</th><th>bootstrap wins</th><th>layers winning 95%</th></tr></thead><tbody>${best}</tbody></table>`,
         );
+      }
+      if (sim.timeCourse?.length) {
+        charts.push({ id: 'sim-over-time', spec: similarityOverTimeSpec(sim.timeCourse) });
+        parts.push('<h2>Similarity over time</h2>', `<div class="charts">${chartDiv('sim-over-time')}</div>`);
       }
       for (const n of sim.notes) parts.push(`<p class="note">${escapeHtml(n)}</p>`);
     } else if (cmp.cka) {

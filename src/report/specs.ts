@@ -9,7 +9,7 @@
 
 import { fitLine } from '../core/stats.js';
 import type { ComparedEntity } from '../analysis/compare.js';
-import type { EntityRef, SimilarityTable, AreaMapping } from '../analysis/similarityTables.js';
+import type { EntityRef, SimilarityTable, AreaMapping, TimeCourse } from '../analysis/similarityTables.js';
 
 export type VegaLiteSpec = Record<string, unknown>;
 
@@ -341,4 +341,50 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
     },
     resolve: { scale: { y: 'independent' } },
   };
+}
+
+/** A panel per series key, x = window centre (s), y = value with its 95 % interval as a band, one colour per area. */
+function overTimeSpec(title: string, values: { panel: string; area: string; t: number; start: number; stop: number; value: number; lo: number | null; hi: number | null }[], panels: string[]): VegaLiteSpec {
+  const x = { field: 't', type: 'quantitative', title: 'time after alignment (s, window centre)' };
+  const color = { field: 'area', type: 'nominal', title: null };
+  const hasBand = values.some((v) => v.lo !== null && v.hi !== null);
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: panels },
+    columns: 3,
+    spec: {
+      width: 240,
+      height: 150,
+      layer: [
+        ...(hasBand ? [{ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } }] : []),
+        { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, color, tooltip: [{ field: 'area' }, { field: 'start', title: 'from (s)' }, { field: 'stop', title: 'to (s)' }, { field: 'value', format: '.4g' }, { field: 'lo', format: '.4g', title: '95% from' }, { field: 'hi', format: '.4g', title: 'to' }] } },
+      ],
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+/** The observables of an analyze --sliding run against time: a panel per observable, a line per area. */
+export function timeResolvedSpec(windows: { start: number; stop: number; groups: { name: string; values: Record<string, number | null>; intervals: Record<string, [number, number]> }[] }[], keys: readonly string[]): VegaLiteSpec {
+  const values = windows.flatMap((w) =>
+    w.groups.flatMap((g) =>
+      keys
+        .filter((k) => typeof g.values[k] === 'number')
+        .map((k) => ({ panel: k === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(k), area: g.name, t: (w.start + w.stop) / 2, start: w.start, stop: w.stop, value: g.values[k]!, lo: g.intervals[k]?.[0] ?? null, hi: g.intervals[k]?.[1] ?? null })),
+    ),
+  );
+  const panels = [...new Set(values.map((v) => v.panel))];
+  return overTimeSpec('Observables over time (sliding windows; bands: 95% intervals)', values, panels);
+}
+
+/** Every similarity against time for each area and its best layer: a panel per measure. */
+export function similarityOverTimeSpec(courses: TimeCourse[]): VegaLiteSpec {
+  const values = courses.flatMap((c) =>
+    c.points
+      .filter((p) => p.cell !== null)
+      .map((p) => ({ panel: c.metric, area: `${c.area} vs ${c.layer}`, t: (p.start + p.stop) / 2, start: p.start, stop: p.stop, value: p.cell!.value, lo: p.cell!.interval?.[0] ?? null, hi: p.cell!.interval?.[1] ?? null })),
+  );
+  return overTimeSpec('Similarity over time: each area against its best layer (angles in radians for shape metrics)', values, [...new Set(courses.map((c) => c.metric))]);
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { compile } from 'vega-lite';
 import type { Cell } from '../../src/core/similarity/measures.js';
-import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
+import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, similarityOverTimeSpec, timeResolvedSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, spectrumSpec } from '../../src/report/specs.js';
 import type { ComparedEntity } from '../../src/analysis/compare.js';
 
 const data = (spec: Record<string, unknown>) => (spec.data as { values: Record<string, unknown>[] }).values;
@@ -65,6 +65,9 @@ test('every chart renders in Vega without warnings (no infinite extents when int
       { layer: 'h1', observable: 'effectiveDimension', values: [2, 4, 8], fit: { a: 2, b: Math.log10(2), r2: 1 } },
       { layer: 'h1', observable: 'switchingFraction', values: [0.9, 0.8, 0.7], fit: { a: null, b: null, r2: null } },
     ]),
+    // Over time without any interval, and with a window where an observable is undefined.
+    timeResolvedSpec([{ start: 0, stop: 0.1, groups: [{ name: 'V1', values: { effectiveDimension: 3, cvPcaEffectiveDimension: null }, intervals: {} }] }, { start: 0.1, stop: 0.2, groups: [{ name: 'V1', values: { effectiveDimension: 5, cvPcaEffectiveDimension: 2 }, intervals: {} }] }], ['effectiveDimension', 'cvPcaEffectiveDimension']),
+    similarityOverTimeSpec([{ runId: 'a', area: 'V1', layer: 'l2', chosenBy: 'cka', metric: 'cka', kind: 'similarity', points: [{ start: 0, stop: 0.1, cell: null }, { start: 0.1, stop: 0.2, cell: { value: 0.5, score: 0.5, interval: null, null: null, ceiling: null, normalised: null } }] }]),
     // A mapping without intervals or ceilings, and one area without any defined cell.
     layerMappingSpec(
       [{ runId: 'b', area: 'V1', metric: 'cka', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: null, bestSet: null, bootstrap: 0, ceiling: null }],
@@ -132,4 +135,19 @@ test('D_eff against the number of neurons: one line per group with sd bars', (t)
   const spec = neuronCurveSpec('n', [{ name: 'V1', curve: [{ neurons: 1, mean: 1, sd: 0 }, { neurons: 2, mean: 1.8, sd: 0.1 }, { neurons: 3, mean: 2.5, sd: NaN }] }]);
   compiles(t, spec);
   t.deepEqual(data(spec).map((d) => [d.neurons, d.lo, d.hi]), [[1, 1, 1], [2, 1.7, 1.9000000000000001], [3, 2.5, 2.5]]);
+});
+
+test('over time: one point per window, area and defined observable at the window centre, with its interval', (t) => {
+  const spec = timeResolvedSpec(
+    [
+      { start: 0, stop: 0.1, groups: [{ name: 'V1', values: { effectiveDimension: 3, cvPcaEffectiveDimension: null }, intervals: { effectiveDimension: [2.5, 3.5] } }] },
+      { start: 0.1, stop: 0.2, groups: [{ name: 'V1', values: { effectiveDimension: 5, cvPcaEffectiveDimension: 2 }, intervals: {} }] },
+    ],
+    ['effectiveDimension', 'cvPcaEffectiveDimension'],
+  );
+  compiles(t, spec);
+  t.deepEqual(
+    data(spec).map((d) => [d.panel, d.t, d.value, d.lo, d.hi]),
+    [['effective dimension', 0.05, 3, 2.5, 3.5], ['effective dimension', 0.15000000000000002, 5, null, null], ['cvPCA effective dimension', 0.15000000000000002, 2, null, null]],
+  );
 });

@@ -52,6 +52,11 @@ test.serial('run list page: sortable table of runs', async (t) => {
 
 test.serial('run page renders every chart', async (t) => {
   await visit(t, `${viewer.base}/runs/${viewer.ids.analyze}`, 'run-analyze', 20);
+  const page = await browser.newPage();
+  await page.goto(`${viewer.base}/runs/${viewer.ids.analyze}`);
+  await page.waitForSelector('body[data-charts-rendered]');
+  t.true((await page.locator('#over-time svg .mark-line path').count()) >= 2 * 5, 'observables over time: a line per area and observable');
+  await page.close();
   await visit(t, `${viewer.base}/runs/${viewer.ids.network}`, 'run-network', 20);
   await visit(t, `${viewer.base}/runs/${viewer.ids.hostile}`, 'run-hostile', 5);
   await visit(t, `${viewer.base}/runs/${viewer.ids.dynamics}`, 'run-dynamics', 10);
@@ -62,11 +67,13 @@ test.serial('compare page: profile on shared axes, a heatmap per similarity, cei
   const page = await browser.newPage();
   await page.goto(`${viewer.base}/compare?ids=${viewer.ids.network},${viewer.ids.analyze}`);
   await page.waitForSelector('body[data-charts-rendered]');
-  const heatmaps = page.locator('[id^="sim-"]');
+  const heatmaps = page.locator('[id^="sim-"]:not(#sim-over-time)');
   t.is(await heatmaps.count(), 8); // predictivity both ways, 4 RSA, Procrustes, CKA
   for (let k = 0; k < 8; k++) t.is(await heatmaps.nth(k).locator('svg .mark-rect.role-mark path').count(), 6, `heatmap ${k}`); // 3 layers x 2 areas
   t.true((await page.locator('#mapping svg .mark-symbol path').count()) >= 2 * 8 * 3); // areas x measures x layers
   t.regex(await page.locator('body').innerText(), /Noise ceilings[\s\S]*predictivity ceiling/);
+  // The demo's analysis is time-resolved: every measure over its 6 windows, for both areas.
+  t.true((await page.locator('#sim-over-time svg .mark-line path').count()) >= 8 * 2, 'similarity over time: a line per measure and area');
   await page.close();
 });
 

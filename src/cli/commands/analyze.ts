@@ -133,15 +133,19 @@ export function slidingOf(text: string | undefined, width: number | undefined): 
 
 /** The time course of every area as text: one line per window. */
 function timeCourseLines(tr: TimeResolved): string[] {
-  const lines = [``, `  over time (windows of ${tr.width} s every ${tr.step} s after ${tr.align ?? 'the alignment time'}):`];
+  const lines = [
+    ``,
+    `  over time (windows of ${tr.width} s every ${tr.step} s after ${tr.align ?? 'the alignment time'}; a window without reliable stimulus-driven signal`,
+    `  has a high plain D_eff from trial noise alone: read it with cvPCA D_eff and the warnings):`,
+  ];
   const areas = [...new Set(tr.windows.flatMap((w) => w.groups.map((g) => g.name)))];
   for (const area of areas) {
-    lines.push(`  - ${area}:`, `      window (s)      D_eff [95% CI]            cvPCA D_eff   switching   complexity`);
+    lines.push(`  - ${area}:`, `      window (s)      D_eff [95% CI]            cvPCA D_eff   switching   complexity   warnings`);
     for (const w of tr.windows) {
       const g = w.groups.find((x) => x.name === area);
       if (!g) continue;
       const ci = g.intervals.effectiveDimension ? ` [${fmt(g.intervals.effectiveDimension[0], 3)}, ${fmt(g.intervals.effectiveDimension[1], 3)}]` : '';
-      lines.push(`      ${`[${w.start}, ${w.stop})`.padEnd(16)}${`${fmt(g.values.effectiveDimension, 3)}${ci}`.padEnd(26)}${fmt(g.values.cvPcaEffectiveDimension, 3).padEnd(14)}${fmt(g.values.switchingFraction, 3).padEnd(12)}${fmt(g.values.complexity, 3)}`);
+      lines.push(`      ${`[${w.start}, ${w.stop})`.padEnd(16)}${`${fmt(g.values.effectiveDimension, 3)}${ci}`.padEnd(26)}${fmt(g.values.cvPcaEffectiveDimension, 3).padEnd(14)}${fmt(g.values.switchingFraction, 3).padEnd(12)}${fmt(g.values.complexity, 3).padEnd(13)}${[...new Set(g.warnings)].join(', ')}`);
     }
   }
   return lines;
