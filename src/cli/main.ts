@@ -47,7 +47,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   { name: 'activations', summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`', load: async () => (await import('./commands/activations.js')).activationsCommand },
   { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
   { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
-  { name: 'compare', summary: 'areas and layers of several runs side by side; CKA between layers and areas', load: async () => (await import('./commands/compare.js')).compareCommand },
+  { name: 'compare', summary: 'areas and layers side by side: predictivity, RSA, shape metrics, CKA, noise ceilings, layer mapping', load: async () => (await import('./commands/compare.js')).compareCommand },
   { name: 'import', summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing', load: async () => (await import('./commands/import.js')).importCommand },
   { name: 'summary', summary: 'one row per session x area over a batch (or given runs): every scalar observable with its interval', load: async () => (await import('./commands/summary.js')).summaryCommand },
   { name: 'runs', summary: 'list the runs kept in the store (runs rm <id>... deletes runs)', load: async () => (await import('./commands/runs.js')).runsCommand },

@@ -61,7 +61,7 @@ test('compare --null: a rotated copy has p < 0.01 against permuted stimulus orde
   const indep = JSON.parse((await cli('compare', ids[0], ids[2], '--null', '99', '--store', store, '--json')).stdout);
   t.true(indep.cka.nulls[0][0].pValue > 0.05, `p ${indep.cka.nulls[0][0].pValue}`);
   const text = await cli('compare', ids[0], ids[1], '--null', '99', '--store', store);
-  t.regex(text.stdout, /1\.000 \(0\.010\)/);
+  t.regex(text.stdout, /debiased linear CKA\n\s+b\.npy\s*\n\s+a\.npy\s+1\.000 \[1\.00,1\.00\] p=0\.010/);
 });
 
 test('compare warns about entities of different sizes, and --match-neurons gives D_eff at a common count', async (t) => {
