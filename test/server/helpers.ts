@@ -20,7 +20,8 @@ export const HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="w
 
 export async function startViewer(): Promise<Viewer> {
   const store = tempDir('neurorep-viewer-');
-  const demo = await cli('demo', '--store', store, '--json', '--quiet');
+  // Few permutations: the viewer tests need p-values to show, not to be small (the demo's default takes ~50 s).
+  const demo = await cli('demo', '--store', store, '--json', '--quiet', '--null', '9');
   if (demo.code !== 0) throw new Error(`demo failed: ${demo.stderr}`);
   const { analyze, network } = JSON.parse(demo.stdout);
   const { spec } = twoAreaSpec();

@@ -12,7 +12,7 @@
 
 import { crossProductTransA, crossProductTransB, matmul, symmetricEigen, transpose } from '../linalg.js';
 import type { ResponseMatrix } from '../matrix.js';
-import { median, pearson } from './correlation.js';
+import { median } from './correlation.js';
 import { factorRows, RANK_TOLERANCE, type Factor } from './factor.js';
 
 /** Penalties tried, as multiples of the mean non-zero eigenvalue of the training scatter. */
@@ -199,15 +199,27 @@ export function heldOutCorrelations(predictions: Float64Array, target: ResponseM
   const members: number[][] = Array.from({ length: folds }, () => []);
   for (let t = 0; t < idx.length; t++) members[fold[idx[t]]].push(idx[t]);
   const r = new Float64Array(q);
+  const rowOf = (i: number) => (rowOrder ? rowOrder[i] : i);
   for (let j = 0; j < q; j++) {
     let sum = 0, used = 0;
     for (const m of members) {
       if (m.length < 3) continue;
-      const a = m.map((i) => predictions[i * q + j]);
-      const b = m.map((i) => target.data[(rowOrder ? rowOrder[i] : i) * q + j]);
-      const v = pearson(a, b);
-      if (Number.isFinite(v)) {
-        sum += v;
+      // One pass of sums (no arrays: the bootstrap calls this for every resample).
+      let sa = 0, sb = 0;
+      for (const i of m) {
+        sa += predictions[i * q + j];
+        sb += target.data[rowOf(i) * q + j];
+      }
+      const ma = sa / m.length, mb = sb / m.length;
+      let sab = 0, saa = 0, sbb = 0;
+      for (const i of m) {
+        const x = predictions[i * q + j] - ma, y = target.data[rowOf(i) * q + j] - mb;
+        sab += x * y;
+        saa += x * x;
+        sbb += y * y;
+      }
+      if (saa > 0 && sbb > 0) {
+        sum += sab / Math.sqrt(saa * sbb);
         used++;
       }
     }

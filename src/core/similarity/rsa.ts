@@ -5,12 +5,73 @@
  * without a noise covariance, which it computes in the same way). docs/observables.md 7.2.
  */
 
-import { spearman } from './correlation.js';
-import { upperTriangle } from './rdm.js';
 
-/** Spearman correlation of the upper triangles of two RDMs over `rows` (all by default). */
+/** Pair indices i * n + j (i < j) sorted by dissimilarity, cached per RDM (the bootstrap re-ranks subsets in O(pairs)). */
+const pairOrders = new WeakMap<Float64Array, Int32Array>();
+
+function pairOrder(d: Float64Array, n: number): Int32Array {
+  let o = pairOrders.get(d);
+  if (!o) {
+    const pairs: number[] = [];
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push(i * n + j);
+    o = Int32Array.from(pairs.sort((x, y) => d[x] - d[y]));
+    pairOrders.set(d, o);
+  }
+  return o;
+}
+
+/**
+ * Average ranks of the pairs with multiplicities w (a pair drawn c_i c_j times by a resample is
+ * c_i c_j tied copies), written into `out` at the pair's index.
+ */
+function weightedRanks(d: Float64Array, order: Int32Array, w: Float64Array, out: Float64Array): void {
+  let below = 0;
+  for (let k = 0; k < order.length; ) {
+    let e = k, group = 0;
+    while (e < order.length && d[order[e]] === d[order[k]]) group += w[order[e++]];
+    const avg = below + (group + 1) / 2;
+    for (let t = k; t < e; t++) out[order[t]] = avg;
+    below += group;
+    k = e;
+  }
+}
+
+/**
+ * Spearman correlation of the upper triangles of two RDMs over `rows` (all by default). Rows may
+ * repeat (a bootstrap resample): each pair of distinct stimuli then counts c_i c_j times, exactly as
+ * the upper triangle of the resampled matrices without the pairs of a stimulus with its own copy.
+ */
 export function rdmSpearman(a: Float64Array, b: Float64Array, n: number, rows?: ArrayLike<number>): number {
-  return spearman(upperTriangle(a, n, rows), upperTriangle(b, n, rows));
+  const count = new Float64Array(n);
+  if (rows) for (let t = 0; t < rows.length; t++) count[rows[t]]++;
+  else count.fill(1);
+  const w = new Float64Array(n * n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    if (!count[i]) continue;
+    for (let j = i + 1; j < n; j++) {
+      w[i * n + j] = count[i] * count[j];
+      total += w[i * n + j];
+    }
+  }
+  if (total < 2) return NaN;
+  const ra = new Float64Array(n * n), rb = new Float64Array(n * n);
+  weightedRanks(a, pairOrder(a, n), w, ra);
+  weightedRanks(b, pairOrder(b, n), w, rb);
+  // Weighted Pearson correlation of the ranks (the mean rank is (total + 1) / 2 on both sides).
+  const mean = (total + 1) / 2;
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const p = i * n + j, wp = w[p];
+      if (!wp) continue;
+      const x = ra[p] - mean, y = rb[p] - mean;
+      sab += wp * x * y;
+      saa += wp * x * x;
+      sbb += wp * y * y;
+    }
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : NaN;
 }
 
 /** -1/2 H D H for the stimuli `rows` of an RDM (a second-moment matrix of the patterns). */

@@ -9,6 +9,9 @@ import { responseMatrix, type ResponseMatrix } from '../../../src/core/matrix.js
 import { mapLayers } from '../../../src/core/similarity/layerMapping.js';
 import { measure, type Metric } from '../../../src/core/similarity/measures.js';
 import { Side } from '../../../src/core/similarity/side.js';
+import { spearman } from '../../../src/core/similarity/correlation.js';
+import { upperTriangle } from '../../../src/core/similarity/rdm.js';
+import { rdmSpearman } from '../../../src/core/similarity/rsa.js';
 import { foldAssignment, Rng } from '../../../src/core/stats.js';
 
 function gaussianMatrix(rng: Rng, n: number, d: number): ResponseMatrix {
@@ -179,5 +182,24 @@ test('ceiling-normalised scores of a model equal to the planted signal are 1 wit
   for (const m of metrics) {
     t.log(`${m}: mean normalised score of the true signal ${sums[m].toFixed(3)}`);
     t.true(Math.abs(sums[m] - 1) < 0.05, `${m}: ${sums[m]}`);
+  }
+});
+
+test('RDM Spearman on resampled stimuli equals Spearman of the resampled upper triangles (duplicates and ties)', (t) => {
+  const rng = new Rng(12);
+  const n = 30;
+  const rdm = (round: boolean) => {
+    const d = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) d[i * n + j] = d[j * n + i] = round ? Math.round(3 * rng.next()) : rng.next();
+    return d;
+  };
+  for (const round of [false, true]) {
+    const a = rdm(round), b = rdm(round);
+    for (let r = 0; r < 5; r++) {
+      const rows = Int32Array.from({ length: n }, () => rng.int(n));
+      const want = spearman(upperTriangle(a, n, rows), upperTriangle(b, n, rows));
+      t.true(Math.abs(rdmSpearman(a, b, n, rows) - want) < 1e-12, `ties ${round}: ${rdmSpearman(a, b, n, rows)} vs ${want}`);
+    }
+    t.true(Math.abs(rdmSpearman(a, b, n) - spearman(upperTriangle(a, n), upperTriangle(b, n))) < 1e-12);
   }
 });
