@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { writeNwbFile } from '../../../adapters/nwb/write.js';
 import { firstAppearance, sessionNwbSpec, syntheticNetwork, syntheticSession } from '../../analysis/synthetic.js';
 import { compareRuns } from '../../analysis/compare.js';
+import { expandMetrics } from '../../analysis/similarityTables.js';
 import { writeNpz } from '../../io/matrixFile.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
@@ -86,7 +87,7 @@ export const demoCommand: Command = {
     } else {
       const store = RunStore.open(ctx.store);
       try {
-        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])), { nulls, timeCourseNulls: 0, seed, onProgress: (label, d, t) => ctx.progress(label, d, t) });
+        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])), { nulls, timeCourseNulls: 0, seed, metrics: expandMetrics(['predictivity', 'rsa', 'shape', 'cka']), onProgress: (label, d, t) => ctx.progress(label, d, t) });
       } finally {
         store.close();
       }

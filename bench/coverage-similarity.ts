@@ -1,0 +1,92 @@
+/**
+ * `npm run coverage:compare` (not part of CI): how often the 95 % intervals of compare's
+ * similarities contain what they claim, the expectation of the score at this number of stimuli
+ * (estimated from further datasets of the same population), and how often a p-value <= 0.05 on
+ * unrelated representations.
+ *
+ * Population: 5 latent stimulus factors z; an area of 40 neurons, z W + trial noise, averaged over
+ * two halves of 4 repeats each (so ceilings and cross-validated RDMs exist); a layer of 60 ReLU
+ * units of z. Options: --datasets N (default 100), --truth T (default 200), --out FILE (default
+ * docs/coverage-compare.md). Seeded: the same options give the same table.
+ */
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { responseMatrix } from '../src/core/matrix.js';
+import { measure, type Metric } from '../src/core/similarity/measures.js';
+import { Side } from '../src/core/similarity/side.js';
+import { foldAssignment, Rng } from '../src/core/stats.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);
+const DATASETS = Number(opt('datasets', '100'));
+const TRUTH = Number(opt('truth', '200'));
+const OUT = opt('out', join(import.meta.dirname, '..', 'docs', 'coverage-compare.md'));
+const METRICS: Metric[] = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine', 'procrustes', 'cka'];
+const LATENT = 5, NEURONS = 40, UNITS = 60;
+
+// Fixed population weights (seed 1); datasets differ in stimuli and noise.
+const wr = new Rng(1);
+const WA = Float64Array.from({ length: LATENT * NEURONS }, () => wr.normal() / Math.sqrt(LATENT));
+const WL = Float64Array.from({ length: LATENT * UNITS }, () => wr.normal() / Math.sqrt(LATENT));
+
+function dataset(seed: number, n: number, related: boolean): { layer: Side; area: Side } {
+  const rng = new Rng(seed);
+  const z = Float64Array.from({ length: n * LATENT }, () => rng.normal());
+  const zl = related ? z : Float64Array.from({ length: n * LATENT }, () => rng.normal());
+  const mix = (src: Float64Array, w: Float64Array, d: number, f: (v: number) => number) => {
+    const out = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
+      let acc = 0;
+      for (let k = 0; k < LATENT; k++) acc += src[i * LATENT + k] * w[k * d + j];
+      out[i * d + j] = f(acc);
+    }
+    return out;
+  };
+  const signal = mix(z, WA, NEURONS, (v) => v);
+  const half = () => responseMatrix(n, NEURONS, signal.map((v) => v + rng.normal() / Math.sqrt(4)));
+  const a = half(), b = half();
+  const full = responseMatrix(n, NEURONS, a.data.map((v, i) => (v + b.data[i]) / 2));
+  const layer = responseMatrix(n, UNITS, mix(zl, WL, UNITS, (v) => Math.max(v, 0)).map((v) => v + 0.3 * rng.normal()));
+  return { layer: new Side({ n, d: UNITS, matrix: layer }), area: new Side({ n, d: NEURONS, matrix: full, halves: { a, b } }) };
+}
+
+const lines: string[] = [
+  '# Coverage of the similarity intervals and false-positive rates of their nulls',
+  '',
+  `Measured by \`npm run coverage:compare\` (\`bench/coverage-similarity.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${DATASETS} datasets per configuration; the target of an interval is the expectation of the score at that number of stimuli, estimated from ${TRUTH} further datasets of the same population. Intervals: grouped jackknife over 20 groups of stimuli (shape metrics: mean +- t se over the 5 held-out folds). Population: 5 latent factors; an area of 40 neurons (two halves of 4 noisy repeats each), a layer of 60 ReLU units.`,
+  '',
+  '| stimuli | measure | target (mean score) | coverage | mean width | p <= 0.05 on unrelated data |',
+  '| ---: | --- | ---: | ---: | ---: | ---: |',
+];
+const t0 = Date.now();
+for (const n of [80, 200]) {
+  const fold = foldAssignment(new Rng(0), n, 5);
+  const truth: Record<string, number> = {};
+  for (let s = 0; s < TRUTH; s++) {
+    const { layer, area } = dataset(100_000 + s, n, true);
+    for (const m of METRICS) truth[m] = (truth[m] ?? 0) + measure(m, layer, area, fold, { folds: 5, seed: s, intervals: 0, nulls: 0 })!.cell.value / TRUTH;
+  }
+  const hit: Record<string, number> = {}, width: Record<string, number> = {}, fp: Record<string, number> = {};
+  for (let s = 0; s < DATASETS; s++) {
+    const { layer, area } = dataset(s, n, true);
+    for (const m of METRICS) {
+      const c = measure(m, layer, area, fold, { folds: 5, seed: s, intervals: 20, nulls: 0 })!.cell;
+      if (c.interval && c.interval[0] <= truth[m] && truth[m] <= c.interval[1]) hit[m] = (hit[m] ?? 0) + 1;
+      width[m] = (width[m] ?? 0) + (c.interval ? c.interval[1] - c.interval[0] : NaN) / DATASETS;
+    }
+    const unrelated = dataset(500_000 + s, n, false);
+    for (const m of METRICS) {
+      const c = measure(m, unrelated.layer, unrelated.area, fold, { folds: 5, seed: s, intervals: 0, nulls: 39 })!.cell;
+      if (c.null!.pValue <= 0.05) fp[m] = (fp[m] ?? 0) + 1;
+    }
+  }
+  for (const m of METRICS) {
+    const line = `| ${n} | ${m} | ${truth[m].toFixed(4)} | ${((100 * (hit[m] ?? 0)) / DATASETS).toFixed(0)} % (${hit[m] ?? 0}/${DATASETS}) | ${width[m].toFixed(4)} | ${((100 * (fp[m] ?? 0)) / DATASETS).toFixed(0)} % (${fp[m] ?? 0}/${DATASETS}, 39 permutations) |`;
+    lines.push(line);
+    console.log(line);
+  }
+}
+lines.push('', `Run time: ${((Date.now() - t0) / 60000).toFixed(1)} min on one core.`, '');
+writeFileSync(OUT, lines.join('\n'));
+console.log(`wrote ${OUT}`);
