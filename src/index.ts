@@ -13,11 +13,12 @@
 export * from './core/index.js';
 
 // Pipelines: what each CLI command computes, as functions.
-export { analyzeNwb, type AnalyzeOptions, type AnalyzeResult } from './analysis/analyzeNwb.js';
+export { analyzeNwb, type AnalyzeOptions, type AnalyzeResult, type SlidingWindows, type TimeResolved } from './analysis/analyzeNwb.js';
 export { profileGroup, type GroupProfile, type ProfileOptions } from './analysis/profile.js';
 export { profileNetwork, profileActivationFile, type Layer, type NetworkProfile, type NetworkOptions, type ActivationFileOptions } from './analysis/network.js';
 export { trainingDynamics, type Checkpoint, type Dynamics } from './analysis/dynamics.js';
 export { compareRuns, type Comparison, type CompareOptions } from './analysis/compare.js';
+export { expandMetrics, METRIC_GROUPS, type Similarities, type SimilarityTable, type AreaMapping, type AreaCeiling, type TimeCourse } from './analysis/similarityTables.js';
 export { syntheticSession, syntheticNetwork, sessionNwbSpec, firstAppearance, type SyntheticSession } from './analysis/synthetic.js';
 
 // Files.

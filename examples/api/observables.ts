@@ -13,9 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   analyzeNwb,
+  correlationRdm,
   effectiveDimension,
+  factorOfMatrix,
   firstAppearance,
+  foldAssignment,
   linearCka,
+  linearPredictivity,
+  rdmSpearman,
+  Rng,
+  shapeDistance,
   mapComplexity,
   patternEntropy,
   profileNetwork,
@@ -60,6 +67,13 @@ const pats = patternEntropy(relu2.matrix);
 const cka = linearCka(relu1.matrix, relu2.matrix);
 const profile = profileNetwork(net.layers, net.input, { seed: 0 });
 
+// 3b. Comparing two representations of the same stimuli (as `neurorep compare` does, without the
+// intervals, nulls and ceilings): predictivity, RSA and the angular Procrustes distance.
+const fold = foldAssignment(new Rng(0), relu1.matrix.n, 5);
+const predictivity = linearPredictivity(factorOfMatrix(relu1.matrix), relu2.matrix, fold, 5).score;
+const rsa = rdmSpearman(correlationRdm(relu1.matrix.data, relu1.matrix.n, relu1.matrix.d), correlationRdm(relu2.matrix.data, relu2.matrix.n, relu2.matrix.d), relu1.matrix.n);
+const procrustes = shapeDistance(factorOfMatrix(relu1.matrix), factorOfMatrix(relu2.matrix), 1, fold, 5).distance;
+
 // 4. Keep a record in a run store, as the CLI does.
 const store = RunStore.open(join(dir, 'store'));
 store.close();
@@ -73,6 +87,9 @@ console.log(
       relu1to2Complexity: map.complexity,
       relu2SwitchingFraction: pats.switchingFraction,
       relu1relu2Cka: cka,
+      relu1relu2Predictivity: predictivity,
+      relu1relu2RsaSpearman: rsa,
+      relu1relu2ProcrustesAngle: procrustes,
       layers: profile.layers.map((l) => ({ name: l.name, effectiveDimension: l.effectiveDimension })),
     },
   }),

@@ -23,7 +23,17 @@ export { mapComplexity, complexityNull, type ComplexityOptions, type ComplexityR
 export { patternEntropy, binarise, defaultThreshold, type PatternsOptions, type PatternsResult, type Threshold } from './patterns.js';
 export { linearCka, linearGram, ckaFromGrams } from './cka.js';
 export { jackknifeIntervals, type IntervalSummary } from './jackknife.js';
+// Comparing representations (docs/observables.md section 7).
+export { linearPredictivity, heldOutCorrelations, RIDGE_GRID, type Predictivity } from './similarity/predictivity.js';
+export { correlationRdm, crossValidatedRdm, euclideanRdmFromGram, upperTriangle } from './similarity/rdm.js';
+export { rdmSpearman, rdmWhitenedCosine } from './similarity/rsa.js';
+export { shapeDistance, shapeDistanceInSample, type ShapeDistance } from './similarity/shape.js';
+export { splitHalfReliability, type SplitHalfReliability } from './similarity/ceiling.js';
+export { factorOfMatrix, factorOfGram, type Factor } from './similarity/factor.js';
+export { Side, type SideInput } from './similarity/side.js';
+export { measure, METRICS, type Metric, type Cell, type MeasureOptions } from './similarity/measures.js';
+export { mapLayers, type LayerMapping } from './similarity/layerMapping.js';
 export { permutationNull, type NullSummary } from './permutation.js';
 export { warning, type Warning, type WarningCode } from './warnings.js';
-export { Rng, fitPowerLaw, entropy } from './stats.js';
+export { Rng, fitPowerLaw, entropy, foldAssignment } from './stats.js';
 export { setParallelRuntime, parallelThreads, type ParallelRuntime } from './parallel.js';

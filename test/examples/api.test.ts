@@ -3,7 +3,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { analyzeNwb, effectiveDimension, firstAppearance, linearCka, syntheticNetwork, syntheticSession } from '../../src/index.js';
+import { analyzeNwb, effectiveDimension, factorOfMatrix, firstAppearance, foldAssignment, linearCka, linearPredictivity, Rng, syntheticNetwork, syntheticSession } from '../../src/index.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 test('the API example runs and prints what the API computes', async (t) => {
@@ -23,4 +23,8 @@ test('the API example runs and prints what the API computes', async (t) => {
   t.is(printed.network.relu1EffectiveDimension, effectiveDimension(net.layers[0].matrix).effectiveDimension);
   t.is(printed.network.relu1relu2Cka, linearCka(net.layers[0].matrix, net.layers[1].matrix));
   t.is(printed.network.layers.length, 3);
+  const fold = foldAssignment(new Rng(0), 72, 5);
+  t.is(printed.network.relu1relu2Predictivity, linearPredictivity(factorOfMatrix(net.layers[0].matrix), net.layers[1].matrix, fold, 5).score);
+  // relu2 is a ReLU of a linear map of relu1: a high predictivity and RSA, a small Procrustes angle.
+  t.true(printed.network.relu1relu2Predictivity > 0.8 && printed.network.relu1relu2RsaSpearman > 0.8 && printed.network.relu1relu2ProcrustesAngle < 0.8);
 });
