@@ -48,12 +48,14 @@ test('the core bundled for a browser computes in chromium exactly what it comput
       return JSON.stringify(r, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x));
     });
     t.deepEqual(errors, []);
-    const inBrowser = JSON.parse(fromBrowser) as { dim: { effectiveDimension: number; cvPCA?: unknown }; complexity: { complexity: number; pieces?: number }; patterns: unknown };
+    const inBrowser = JSON.parse(fromBrowser) as { dim: { effectiveDimension: number; cvPCA?: unknown }; complexity: { complexity: number; pieces?: number }; patterns: unknown; similarity: Record<string, { value: number }> };
     const inNode = plain(workload()) as typeof inBrowser;
     // Planted truths first, so that equal-but-wrong cannot pass.
     t.true(inNode.dim.effectiveDimension > 5 && inNode.dim.effectiveDimension < 40);
     t.truthy(inNode.dim.cvPCA);
     t.true(Math.abs(Math.exp(inNode.complexity.complexity) - 2) < 0.1, `exp(C) = ${Math.exp(inNode.complexity.complexity)}`);
+    // The layer is a rotated, rescaled copy of the first 20 signal dimensions: strongly similar.
+    t.true(inNode.similarity.cka.value > 0.5 && inNode.similarity['predictivity-reverse'].value > 0.9, JSON.stringify(inNode.similarity.cka));
     // Equal to 1e-12 relative (chromium's V8 and Node's differ in the last bits of Math.pow/log);
     // every string, integer, key and array length exactly.
     const diffs: string[] = [];

@@ -3,7 +3,7 @@
  * complexity/2 and pattern entropy on seeded planted data. Imports only 'neurorep/core' sources.
  */
 
-import { effectiveDimension, mapComplexity, patternEntropy, responseMatrix, Rng } from '../../../src/core/index.js';
+import { effectiveDimension, foldAssignment, mapComplexity, mapLayers, measure, patternEntropy, responseMatrix, Rng, Side, type Metric } from '../../../src/core/index.js';
 
 export function workload(): Record<string, unknown> {
   const rng = new Rng(7);
@@ -29,5 +29,15 @@ export function workload(): Record<string, unknown> {
     for (let j = 0; j < 6; j++) bits[i * 6 + j] = rng.next() < 0.8 ? common : 1 - common;
   }
   const pat = patternEntropy(responseMatrix(500, 6, bits), { seed: 9 });
-  return { dim, complexity: cx, patterns: pat };
+  // Compare's measures (with intervals, nulls and ceilings) between the averages and a rotated copy
+  // of its first 20 neurons, and the layer mapping's bootstrap.
+  const half = (t: number) => responseMatrix(n, d, trialData.subarray(t * n * d, (t + 1) * n * d));
+  const area = new Side({ n, d, matrix: avg, halves: { a: half(0), b: half(1) } });
+  const layer = new Side({ n, d: 20, matrix: responseMatrix(n, 20, Float64Array.from({ length: n * 20 }, (_v, k) => -2 * signal[Math.floor(k / 20) * d + ((k % 20) + 7) % 20])) });
+  const fold = foldAssignment(new Rng(1), n, 5);
+  const metrics: Metric[] = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-cosine', 'procrustes', 'shape-alpha0.5', 'cka'];
+  const similarity = Object.fromEntries(metrics.map((m) => [m, measure(m, layer, area, fold, { folds: 5, seed: 2, intervals: 10, nulls: 5 })!.cell]));
+  const cells = ['predictivity', 'cka'].map((m) => measure(m as Metric, layer, area, fold, { folds: 5, seed: 2, intervals: 0, nulls: 0 })!);
+  const mapping = mapLayers(cells.map((c) => c.cell.score), cells.map((c) => c.evaluated.onRows!), n, 20, 4);
+  return { dim, complexity: cx, patterns: pat, similarity, mapping };
 }
