@@ -55,7 +55,7 @@ test('the core bundled for a browser computes in chromium exactly what it comput
     t.truthy(inNode.dim.cvPCA);
     t.true(Math.abs(Math.exp(inNode.complexity.complexity) - 2) < 0.1, `exp(C) = ${Math.exp(inNode.complexity.complexity)}`);
     // The layer is a rotated, rescaled copy of the first 20 signal dimensions: strongly similar.
-    t.true(inNode.similarity.cka.value > 0.5 && inNode.similarity['predictivity-reverse'].value > 0.9, JSON.stringify(inNode.similarity.cka));
+    t.true(inNode.similarity.cka.value > 0.5 && inNode.similarity['predictivity-reverse'].value > 0.5, JSON.stringify(inNode.similarity.cka));
     // Equal to 1e-12 relative (chromium's V8 and Node's differ in the last bits of Math.pow/log);
     // every string, integer, key and array length exactly.
     const diffs: string[] = [];
