@@ -169,6 +169,8 @@ export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts
     const iv = j.intervals.v;
     if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
   }
+  // A jackknife interval can pass the measure's range (e.g. r = 1.01): clip it to the range.
+  if (interval) interval = shapeAlphaOf(metric) === null ? [Math.max(-1, interval[0]), Math.min(1, interval[1])] : [Math.max(0, interval[0]), Math.min(Math.PI, interval[1])];
   let nul: NullSummary | null = null;
   if (opts.nulls > 0) {
     const draws: number[] = [];
