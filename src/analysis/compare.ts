@@ -266,6 +266,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       mapLayers: rowEntities.every((e) => e.role === 'layer' && e.runId === rowEntities[0].runId),
       onProgress: opts.onProgress,
     });
+    warnings.push(...similarity.warnings);
     similarity.timeCourse = timeCourses(records, reps, rows, cols, similarity, { ...opts, metrics: similarity.metrics.filter((m) => metrics.includes(m)), seed });
     if (!similarity.timeCourse.length) delete similarity.timeCourse;
     const notes: string[] = [];

@@ -9,6 +9,7 @@ import { mapLayers, type LayerMapping } from '../core/similarity/layerMapping.js
 import { measure, shapeAlphaOf, type Cell, type Evaluated, type Metric } from '../core/similarity/measures.js';
 import { Side } from '../core/similarity/side.js';
 import { foldAssignment, Rng } from '../core/stats.js';
+import { warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { HALF_SUFFIXES, ROW_STATS_SUFFIX } from './representation.js';
 
@@ -119,6 +120,8 @@ export interface Similarities {
   ceilings: AreaCeiling[];
   /** Per column entity and metric: the rows (layers, in depth order) scored, with the best one. */
   mapping: AreaMapping[];
+  /** Measures the data cannot support (e.g. `shape-overfit`). */
+  warnings: Warning[];
   /** For time-resolved areas: every measure against time for the best layer. */
   timeCourse?: TimeCourse[];
   notes: string[];
@@ -192,6 +195,28 @@ export function similarityTables(
       }),
     ),
   }));
+  // Towards CCA (alpha < 1) the whitening fits any training data once a side has as many
+  // dimensions as training stimuli, so the held-out angle is near pi/2 by construction.
+  const warnings: Warning[] = [];
+  for (const t of tables) {
+    const alpha = shapeAlphaOf(t.metric);
+    if (alpha === null || alpha >= 1) continue;
+    const flagged = new Set<string>();
+    t.cells.forEach((row, i) =>
+      row.forEach((cell, j) => {
+        if (!cell) return;
+        const n = rows[i].side!.n, m = n - Math.ceil(n / folds);
+        for (const e of [rows[i], cols[j]]) {
+          if (e.side!.factor().r < m) continue;
+          flagged.add(`${e.name} (${e.side!.factor().r} dimensions, ${m} training stimuli)`);
+          if (alpha === 0) row[j] = null;
+        }
+      }),
+    );
+    if (flagged.size) {
+      warnings.push(warning('shape-overfit', `${t.metric}: ${[...flagged].join(', ')} ${flagged.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`));
+    }
+  }
   for (const t of tables) {
     if (t.cells.every((row) => row.every((c) => c === null))) {
       const why =
@@ -220,7 +245,7 @@ export function similarityTables(
     });
   }
   const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
-  return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes };
+  return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes, warnings };
 }
 
 type SidedEntity = EntityRef & { rep: StoredRepresentation | null; side: Side | null };
@@ -246,6 +271,8 @@ export function similarityOverTime(
       const e = w.entity;
       if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds)) return { start: w.start, stop: w.stop, cell: null };
       const fold = foldAssignment(new Rng(seed), layer.side.n, folds);
+      const m = layer.side.n - Math.ceil(layer.side.n / folds);
+      if (shapeAlphaOf(metric) === 0 && Math.max(layer.side.factor().r, e.side.factor().r) >= m) return { start: w.start, stop: w.stop, cell: null }; // shape-overfit
       return { start: w.start, stop: w.stop, cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls })?.cell ?? null };
     }),
   }));

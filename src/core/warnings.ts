@@ -19,6 +19,7 @@ export type WarningCode =
   | 'input-truncated'
   | 'nonfinite-dropped'
   | 'observable-skipped'
+  | 'shape-overfit'
   | 'store-not-updated';
 
 export interface Warning {

@@ -77,6 +77,15 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   t.regex(text.stdout, /noise ceilings/);
   t.regex(text.stdout, /V1 \(simulated\) by predictivity: planted won/);
   t.notRegex(text.stdout, /RSA/);
+  // V1 has 60 neurons and the folds train on 57 stimuli: towards CCA the angle means nothing there.
+  const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--bootstrap', '0')).stdout);
+  const overfit = shape.warnings.filter((w: { code: string }) => w.code === 'shape-overfit');
+  t.is(overfit.length, 2, JSON.stringify(shape.warnings));
+  t.regex(overfit[0].message, /V1 \(simulated\) \(60 dimensions, 57 training stimuli\)/);
+  const alpha0 = shape.similarity.tables.find((x: { metric: string }) => x.metric === 'shape-alpha0');
+  t.true(alpha0.cells.every((row: unknown[]) => row[v1] === null), 'no CCA-end angle for V1');
+  t.true(alpha0.cells.some((row: unknown[]) => row[1 - v1] !== null), 'LM (40 neurons) keeps its angles');
+  t.true(shape.similarity.tables.find((x: { metric: string }) => x.metric === 'procrustes').cells[1][v1] !== null, 'Procrustes is unaffected');
 });
 
 test('compare --metric with an unknown name is a usage error naming it (exit 2)', async (t) => {
