@@ -85,6 +85,8 @@ test('analyze --sliding: D_eff over time rises then falls with the planted dimen
   t.log(`best layer ${ckaOverTime.layer}; CKA over time ${v.map((x) => x.toFixed(2)).join(' ')}`);
   t.is(ckaOverTime.layer, 'six');
   t.true(Math.min(v[2], v[3]) > Math.max(v[0], v[1], v[4], v[5]) + 0.2, `CKA over time ${v.join(', ')}`);
+  // The run list tells a time-resolved run apart.
+  t.regex((await cli('runs', '--store', store)).stdout, /window 0\.2-0\.4, sliding 0-0\.6 every 0\.1 \(width 0\.1\)/);
   const text = await cli('compare', JSON.parse(net.stdout).id, rec.id, '--metric', 'cka', '--store', store, '--quiet');
   t.regex(text.stdout, /over time \(each area against its best layer in the main window\)/);
 });
