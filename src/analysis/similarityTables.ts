@@ -175,6 +175,7 @@ export function similarityTables(
   const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, bootstrap = opts.bootstrap ?? 200, seed = opts.seed ?? 0;
   const notes: string[] = [];
   const evaluated = new Map<string, Evaluated>();
+  const excluded = new Set<string>();
   const foldsFor = new Map<number, Int32Array>();
   const total = rows.length * cols.length * opts.metrics.length;
   let done = 0;
@@ -191,6 +192,7 @@ export function similarityTables(
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
         const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls });
         if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
+        if (got?.evaluated.excluded) excluded.add(`${metric} ${r.name} x ${c.name}: ${got.evaluated.excluded} of ${n} stimuli`);
         return got?.cell ?? null;
       }),
     ),
@@ -226,6 +228,7 @@ export function similarityTables(
       notes.push(`${t.metric}: not defined for any pair (${why})`);
     }
   }
+  if (excluded.size) notes.push(`left out of RSA (the same response in every neuron, e.g. every ReLU unit off: no correlation distance): ${[...excluded].join('; ')}`);
   const ceilings: AreaCeiling[] = [];
   for (const side of [...rows, ...cols]) {
     const rel = side.side?.reliability();

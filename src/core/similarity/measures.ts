@@ -59,6 +59,8 @@ export interface Evaluated {
   /** Fold-based interval (shape metrics). */
   foldInterval?: [number, number];
   ceiling: number | null;
+  /** Stimuli left out because the measure is undefined for them (RSA: a constant pattern). */
+  excluded?: number;
 }
 
 export function shapeAlphaOf(metric: string): number | null {
@@ -67,6 +69,28 @@ export function shapeAlphaOf(metric: string): number | null {
   if (!m) return null;
   const a = Number(m[1]);
   return a >= 0 && a <= 1 ? a : null;
+}
+
+/**
+ * The stimuli (of `among`, default all) with a defined RDM row: a stimulus whose pattern has no
+ * variance across neurons has NaN against every other stimulus (and only those NaNs are in the
+ * matrix, so removing such stimuli leaves a defined RDM).
+ */
+function definedRows(d: Float64Array, n: number, among?: Int32Array): Int32Array {
+  const out: number[] = [];
+  for (const i of among ?? Int32Array.from({ length: n }, (_, k) => k)) {
+    let nan = 0;
+    for (let j = 0; j < n; j++) if (j !== i && Number.isNaN(d[i * n + j])) nan++;
+    if (nan < n - 1 || n === 1) out.push(i);
+  }
+  return Int32Array.from(out);
+}
+
+/** The rows and columns `keep` of an n x n matrix. */
+function subSquare(d: Float64Array, n: number, keep: Int32Array): Float64Array {
+  const m = keep.length, out = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out[a * m + b] = d[keep[a] * n + keep[b]];
+  return out;
 }
 
 /** A permuted copy of a symmetric n x n matrix (rows and columns in `order`). */
@@ -109,16 +133,30 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
     }
     case 'rsa-spearman':
     case 'rsa-cosine': {
-      const da = a.correlationRdm(), db = b.correlationRdm();
-      if (!da || !db) return null;
+      const fullA = a.correlationRdm(), fullB = b.correlationRdm();
+      if (!fullA || !fullB) return null;
       const f = metric === 'rsa-spearman' ? rdmSpearman : rdmWhitenedCosine;
-      const score = f(da, db, n);
+      // A stimulus whose pattern is the same in every neuron (e.g. every ReLU unit off) has no
+      // correlation distance: it is left out of RSA (rsatoolbox leaves such NaN entries out too).
+      const keep = definedRows(fullA, n, definedRows(fullB, n));
+      if (keep.length < 4) return null;
+      const m = keep.length;
+      const da = keep.length === n ? fullA : subSquare(fullA, n, keep), db = keep.length === n ? fullB : subSquare(fullB, n, keep);
+      const position = new Int32Array(n).fill(-1);
+      keep.forEach((i, k) => (position[i] = k));
+      const local = (rows: ArrayLike<number>) => Int32Array.from(Array.from(rows, (i) => position[i]).filter((k) => k >= 0));
+      const score = f(da, db, m);
       return {
         value: score,
         score,
-        onRows: (rows) => f(da, db, n, rows),
-        permuted: (order) => f(da, permutedSquare(db, n, order), n),
-        ceiling: bothCeilings((x, y) => f(x.correlationRdm()!, y.correlationRdm()!, n)),
+        onRows: (rows) => f(da, db, m, local(rows)),
+        permuted: (order) => f(da, permutedSquare(db, m, local(order)), m),
+        ceiling: bothCeilings((x, y) => {
+          const hx = x.correlationRdm()!, hy = y.correlationRdm()!;
+          const k = definedRows(hx, n, definedRows(hy, n));
+          return k.length < 4 ? NaN : f(subSquare(hx, n, k), subSquare(hy, n, k), k.length);
+        }),
+        ...(keep.length < n ? { excluded: n - keep.length } : {}),
       };
     }
     case 'rsa-cv-spearman':

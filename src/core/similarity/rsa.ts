@@ -27,7 +27,7 @@ function pairOrder(d: Float64Array, n: number): Int32Array {
 function weightedRanks(d: Float64Array, order: Int32Array, w: Float64Array, out: Float64Array): void {
   let below = 0;
   for (let k = 0; k < order.length; ) {
-    let e = k, group = 0;
+    let e = k + 1, group = w[order[k]];
     while (e < order.length && d[order[e]] === d[order[k]]) group += w[order[e++]];
     const avg = below + (group + 1) / 2;
     for (let t = k; t < e; t++) out[order[t]] = avg;

@@ -10,7 +10,7 @@ import { mapLayers } from '../../../src/core/similarity/layerMapping.js';
 import { measure, type Metric } from '../../../src/core/similarity/measures.js';
 import { Side } from '../../../src/core/similarity/side.js';
 import { spearman } from '../../../src/core/similarity/correlation.js';
-import { upperTriangle } from '../../../src/core/similarity/rdm.js';
+import { correlationRdm, upperTriangle } from '../../../src/core/similarity/rdm.js';
 import { rdmSpearman } from '../../../src/core/similarity/rsa.js';
 import { foldAssignment, Rng } from '../../../src/core/stats.js';
 
@@ -202,4 +202,21 @@ test('RDM Spearman on resampled stimuli equals Spearman of the resampled upper t
     }
     t.true(Math.abs(rdmSpearman(a, b, n) - spearman(upperTriangle(a, n), upperTriangle(b, n))) < 1e-12);
   }
+});
+
+test('RSA leaves out stimuli whose pattern is constant across neurons (all ReLU units off) instead of returning NaN or hanging', (t) => {
+  const rng = new Rng(21);
+  const n = 50;
+  const x = gaussianMatrix(rng, n, 12);
+  for (const i of [3, 17, 40]) for (let j = 0; j < 12; j++) x.data[i * 12 + j] = 0; // silent for these stimuli
+  const y = responseMatrix(n, 8, Float64Array.from({ length: n * 8 }, (_, k) => x.data[Math.floor(k / 8) * 12 + (k % 8)] + 0.5 * rng.normal()));
+  const fold = foldAssignment(new Rng(1), n, 5);
+  const got = measure('rsa-spearman', new Side({ n, d: 12, matrix: x }), new Side({ n, d: 8, matrix: y }), fold, { folds: 5, seed: 0, intervals: 10, nulls: 9 })!;
+  t.is(got.evaluated.excluded, 3);
+  const keep = Int32Array.from({ length: n }, (_, i) => i).filter((i) => ![3, 17, 40].includes(i));
+  const sub = (m: ResponseMatrix) => responseMatrix(keep.length, m.d, Float64Array.from(Array.from(keep).flatMap((i) => Array.from(m.data.subarray(i * m.d, (i + 1) * m.d)))));
+  const want = rdmSpearman(correlationRdm(sub(x).data, keep.length, 12), correlationRdm(sub(y).data, keep.length, 8), keep.length);
+  t.true(Math.abs(got.cell.value - want) < 1e-12, `${got.cell.value} vs ${want}`);
+  t.truthy(got.cell.interval);
+  t.is(got.cell.null!.samples, 9);
 });
