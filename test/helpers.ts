@@ -48,6 +48,23 @@ export function gaussian(rng: Rng, n: number, d: number): Float64Array {
   return a;
 }
 
+/** A random orthogonal d x d matrix (row-major): Gram-Schmidt on the columns of a Gaussian one. */
+export function randomRotation(rng: Rng, d: number): Float64Array {
+  const q = gaussian(rng, d, d);
+  for (let c = 0; c < d; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let r = 0; r < d; r++) dot += q[r * d + c] * q[r * d + p];
+      for (let r = 0; r < d; r++) q[r * d + c] -= dot * q[r * d + p];
+    }
+    let norm = 0;
+    for (let r = 0; r < d; r++) norm += q[r * d + c] ** 2;
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < d; r++) q[r * d + c] /= norm;
+  }
+  return q;
+}
+
 /** Relative difference |a - b| / max(|a|, |b|, tiny). */
 export function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { mapComplexity } from '../../src/core/complexity.js';
 import { responseMatrix, type ResponseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
-import { FIXTURES, gaussian } from '../helpers.js';
+import { FIXTURES, gaussian, randomRotation } from '../helpers.js';
 import { hyperplaneMap, piecewise } from '../fixtures/plantedMaps.js';
 
 const column = (v: ArrayLike<number>): ResponseMatrix => responseMatrix(v.length, 1, Float64Array.from(v));
@@ -158,22 +158,7 @@ test('invariant to rescaling, offset and rotation of X and of Y (to 1e-6)', (t) 
   const m = hyperplaneMap(2, 80, 1500, 3);
   const base = mapComplexity(m.x, m.y, { seed: 1 });
   // A rotation of R^4 (and R^3) from QR-like Gram-Schmidt of a fixed random matrix.
-  const rotation = (d: number, seed: number) => {
-    const g = gaussian(new Rng(seed), d, d);
-    const q = new Float64Array(d * d);
-    for (let c = 0; c < d; c++) {
-      for (let r = 0; r < d; r++) q[r * d + c] = g[r * d + c];
-      for (let p = 0; p < c; p++) {
-        let dot = 0;
-        for (let r = 0; r < d; r++) dot += q[r * d + c] * q[r * d + p];
-        for (let r = 0; r < d; r++) q[r * d + c] -= dot * q[r * d + p];
-      }
-      let norm = 0;
-      for (let r = 0; r < d; r++) norm += q[r * d + c] ** 2;
-      for (let r = 0; r < d; r++) q[r * d + c] /= Math.sqrt(norm);
-    }
-    return q;
-  };
+  const rotation = (d: number, seed: number) => randomRotation(new Rng(seed), d);
   const transform = (mat: ResponseMatrix, scale: number, offset: number, seed: number) => {
     const { n, d } = mat;
     const rot = rotation(d, seed);

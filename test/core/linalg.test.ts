@@ -2,24 +2,12 @@ import test from 'ava';
 import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, principalScoresViaGram, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
 import { centerColumns, responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
-import { gaussian } from '../helpers.js';
+import { gaussian, randomRotation } from '../helpers.js';
 
 /** A random symmetric matrix Q diag(values) Q^T with a known spectrum. */
 function withSpectrum(values: number[], rng: Rng): Float64Array {
   const n = values.length;
-  // Random orthogonal Q from Gram-Schmidt on Gaussian columns.
-  const q = gaussian(rng, n, n);
-  for (let j = 0; j < n; j++) {
-    for (let k = 0; k < j; k++) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + k];
-      for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + k];
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += q[i * n + j] ** 2;
-    norm = Math.sqrt(norm);
-    for (let i = 0; i < n; i++) q[i * n + j] /= norm;
-  }
+  const q = randomRotation(rng, n);
   const s = new Float64Array(n * n);
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {

@@ -13,6 +13,7 @@ import { spearman } from '../../../src/core/similarity/correlation.js';
 import { correlationRdm, upperTriangle } from '../../../src/core/similarity/rdm.js';
 import { rdmSpearman } from '../../../src/core/similarity/rsa.js';
 import { foldAssignment, Rng } from '../../../src/core/stats.js';
+import { randomRotation } from '../../helpers.js';
 
 function gaussianMatrix(rng: Rng, n: number, d: number): ResponseMatrix {
   return responseMatrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal()));
@@ -24,22 +25,6 @@ function times(x: ResponseMatrix, w: Float64Array, d2: number): ResponseMatrix {
   return responseMatrix(x.n, d2, out);
 }
 
-/** A random orthogonal d x d matrix (Gram-Schmidt of a Gaussian one). */
-function rotation(rng: Rng, d: number): Float64Array {
-  const q = Float64Array.from({ length: d * d }, () => rng.normal());
-  for (let c = 0; c < d; c++) {
-    for (let p = 0; p < c; p++) {
-      let dot = 0;
-      for (let i = 0; i < d; i++) dot += q[i * d + c] * q[i * d + p];
-      for (let i = 0; i < d; i++) q[i * d + c] -= dot * q[i * d + p];
-    }
-    let norm = 0;
-    for (let i = 0; i < d; i++) norm += q[i * d + c] ** 2;
-    for (let i = 0; i < d; i++) q[i * d + c] /= Math.sqrt(norm);
-  }
-  return q;
-}
-
 const noNull = { folds: 5, seed: 1, intervals: 0, nulls: 0 };
 const ALL: Metric[] = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'procrustes', 'shape-alpha0', 'shape-alpha0.5', 'cka'];
 
@@ -47,7 +32,7 @@ test('identical representations and rotated, rescaled copies give each metric it
   const rng = new Rng(3);
   const n = 60, d = 8;
   const x = times(gaussianMatrix(rng, n, d), Float64Array.from({ length: d * d }, (_, k) => (k % (d + 1) === 0 ? 1 + (k % 3) : 0)), d);
-  const rotated = times(x, rotation(rng, d), d);
+  const rotated = times(x, randomRotation(rng, d), d);
   const scaled = responseMatrix(n, d, rotated.data.map((v) => 3 * v + 7));
   const fold = foldAssignment(new Rng(1), n, 5);
   for (const y of [x, scaled]) {
