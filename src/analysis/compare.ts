@@ -282,7 +282,11 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
     } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
     similarity.notes.unshift(...notes);
-    if (!metrics.includes('cka')) similarity.tables = similarity.tables.filter((t) => t.metric !== 'cka');
+    if (!metrics.includes('cka')) {
+      // CKA was computed only for the compare/1 field: keep it out of the tables and the mapping.
+      similarity.tables = similarity.tables.filter((t) => t.metric !== 'cka');
+      similarity.mapping = similarity.mapping.filter((m) => m.metric !== 'cka');
+    }
     similarity.metrics = metrics;
     cka = {
       rows: rowEntities.map((e) => ({ runId: e.runId, name: e.name })),

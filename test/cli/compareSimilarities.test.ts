@@ -79,6 +79,7 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   t.notRegex(text.stdout, /RSA/);
   // V1 has 60 neurons and the folds train on 57 stimuli: towards CCA the angle means nothing there.
   const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--bootstrap', '0')).stdout);
+  t.deepEqual([...new Set(shape.similarity.mapping.map((m: { metric: string }) => m.metric))].sort(), ['procrustes', 'shape-alpha0', 'shape-alpha0.5'], 'only the measures asked for are mapped');
   const overfit = shape.warnings.filter((w: { code: string }) => w.code === 'shape-overfit');
   t.is(overfit.length, 2, JSON.stringify(shape.warnings));
   t.regex(overfit[0].message, /V1 \(simulated\) \(60 dimensions, 57 training stimuli\)/);

@@ -5,10 +5,11 @@
  * signal scoring 1 after ceiling normalisation.
  */
 import test from 'ava';
-import { responseMatrix, type ResponseMatrix } from '../../../src/core/matrix.js';
+import { responseMatrix, selectRows, type ResponseMatrix } from '../../../src/core/matrix.js';
+import { linearCka } from '../../../src/core/cka.js';
 import { mapLayers } from '../../../src/core/similarity/layerMapping.js';
 import { measure, type Metric } from '../../../src/core/similarity/measures.js';
-import { Side } from '../../../src/core/similarity/side.js';
+import { ckaOnRows, Side } from '../../../src/core/similarity/side.js';
 import { spearman } from '../../../src/core/similarity/correlation.js';
 import { correlationRdm, upperTriangle } from '../../../src/core/similarity/rdm.js';
 import { rdmSpearman } from '../../../src/core/similarity/rsa.js';
@@ -204,4 +205,16 @@ test('RSA leaves out stimuli whose pattern is constant across neurons (all ReLU 
   t.true(Math.abs(got.cell.value - want) < 1e-12, `${got.cell.value} vs ${want}`);
   t.truthy(got.cell.interval);
   t.is(got.cell.null!.samples, 9);
+});
+
+test('CKA on a subset or resample of stimuli from the full Gram matrices equals CKA of the selected rows (the unbiased HSIC ignores the centring)', (t) => {
+  const rng = new Rng(3);
+  const n = 40;
+  const x = responseMatrix(n, 6, Float64Array.from({ length: n * 6 }, () => rng.normal() + 3));
+  const y = responseMatrix(n, 9, Float64Array.from({ length: n * 9 }, (_, k) => 0.5 * x.data[Math.floor(k / 9) * 6 + (k % 6)] + rng.normal() + 1));
+  const a = new Side({ n, d: 6, matrix: x }), b = new Side({ n, d: 9, matrix: y });
+  for (const rows of [Int32Array.from({ length: 30 }, (_, i) => (i * 7) % n), Int32Array.from({ length: n }, () => rng.int(n))]) {
+    const want = linearCka(selectRows(x, rows), selectRows(y, rows));
+    t.true(Math.abs(ckaOnRows(a, b, rows) - want) < 1e-12, `${ckaOnRows(a, b, rows)} vs ${want}`);
+  }
 });
