@@ -1,9 +1,10 @@
 /**
  * Side by side: brain areas and network layers from several runs on the same axes (effective
- * dimension, alpha, switching fraction, complexity), and the debiased linear CKA between every
- * layer and every area when the runs saw the same stimuli (same ids, same order: checked), with a
- * permutation null on request. Representations are found by a stable key (the area or layer name,
- * or 'matrix' for single-matrix runs), whatever path or --key a run used.
+ * dimension, alpha, switching fraction, complexity), and, when runs saw the same stimuli (same ids,
+ * same order: checked), every similarity between every layer and every area with intervals,
+ * nulls, noise ceilings, the layer-to-area mapping and, for time-resolved runs, the similarities
+ * over time (similarityTables.ts). Representations are found by a stable key (the area or layer
+ * name, or 'matrix' for single-matrix runs), whatever path or --key a run used.
  */
 
 import { effectiveDimension } from '../core/dimension.js';
@@ -15,7 +16,7 @@ import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { isCompanion, windowKey } from './representation.js';
-import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityOverTime, similarityTables, type Similarities, type TimeCourse } from './similarityTables.js';
+import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityOverTime, similarityTables, type SidedEntity, type Similarities, type TimeCourse } from './similarityTables.js';
 
 export interface ComparedEntity {
   runId: string;
@@ -153,9 +154,6 @@ function sourceName(r: RunRecord): string {
   return key ? `${base}[${key}]` : base;
 }
 
-
-
-
 /** The stored representation of an entity (runs stored before the stable key: the run's only one). */
 function representationFor(reps: Map<string, StoredRepresentation[]>, e: ComparedEntity): StoredRepresentation | null {
   const list = reps.get(e.runId) ?? [];
@@ -189,8 +187,8 @@ function matchedFromRepresentation(rep: StoredRepresentation, neurons: number, s
 function timeCourses(
   records: RunRecord[],
   reps: Map<string, StoredRepresentation[]>,
-  rows: Parameters<typeof similarityTables>[0],
-  cols: Parameters<typeof similarityTables>[1],
+  rows: SidedEntity[],
+  cols: SidedEntity[],
   sim: Similarities,
   opts: CompareOptions & { metrics: Metric[]; seed: number },
 ): TimeCourse[] {

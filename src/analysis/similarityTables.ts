@@ -65,6 +65,9 @@ export interface EntityRef {
   key: string;
 }
 
+/** An entity with its stored representation and the side the measures use (null when not stored). */
+export type SidedEntity = EntityRef & { rep: StoredRepresentation | null; side: Side | null };
+
 export interface SimilarityTable {
   metric: Metric;
   label: string;
@@ -164,18 +167,27 @@ export function sameStimulusIds(a: StoredRepresentation, b: StoredRepresentation
 }
 
 /**
- * Every metric for every (row, column) pair whose representations share stimuli. `lookup`
- * returns an entity's stored representation list and key; pairs with different stimuli are null.
+ * The sides too wide for a shape metric towards CCA (alpha < 1): with as many dimensions as
+ * training stimuli, whitening fits any training data and the held-out angle is near pi/2 by
+ * construction (`shape-overfit`; at alpha 0 no value is given).
  */
+function overfitSides(metric: Metric, pair: SidedEntity[], n: number, folds: number): SidedEntity[] {
+  const alpha = shapeAlphaOf(metric);
+  if (alpha === null || alpha >= 1) return [];
+  return pair.filter((e) => e.side!.factor().r >= n - Math.ceil(n / folds));
+}
+
+/** Every metric for every (row, column) pair whose representations share stimuli (other pairs: null). */
 export function similarityTables(
-  rows: (EntityRef & { rep: StoredRepresentation | null; side: Side | null })[],
-  cols: (EntityRef & { rep: StoredRepresentation | null; side: Side | null })[],
+  rows: SidedEntity[],
+  cols: SidedEntity[],
   opts: SimilarityOptions,
 ): Similarities {
   const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, bootstrap = opts.bootstrap ?? 200, seed = opts.seed ?? 0;
   const notes: string[] = [];
   const evaluated = new Map<string, Evaluated>();
   const excluded = new Set<string>();
+  const overfit = new Map<Metric, Set<string>>();
   const foldsFor = new Map<number, Int32Array>();
   const total = rows.length * cols.length * opts.metrics.length;
   let done = 0;
@@ -190,6 +202,12 @@ export function similarityTables(
         const n = r.side.n;
         if (n < Math.max(4, 2 * folds)) return null;
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
+        const wide = overfitSides(metric, [r, c], n, folds);
+        for (const e of wide) {
+          if (!overfit.has(metric)) overfit.set(metric, new Set());
+          overfit.get(metric)!.add(`${e.name} (${e.side!.factor().r} dimensions, ${n - Math.ceil(n / folds)} training stimuli)`);
+        }
+        if (wide.length && shapeAlphaOf(metric) === 0) return null;
         const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls });
         if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
         if (got?.evaluated.excluded) excluded.add(`${metric} ${r.name} x ${c.name}: ${got.evaluated.excluded} of ${n} stimuli`);
@@ -197,27 +215,10 @@ export function similarityTables(
       }),
     ),
   }));
-  // Towards CCA (alpha < 1) the whitening fits any training data once a side has as many
-  // dimensions as training stimuli, so the held-out angle is near pi/2 by construction.
   const warnings: Warning[] = [];
-  for (const t of tables) {
-    const alpha = shapeAlphaOf(t.metric);
-    if (alpha === null || alpha >= 1) continue;
-    const flagged = new Set<string>();
-    t.cells.forEach((row, i) =>
-      row.forEach((cell, j) => {
-        if (!cell) return;
-        const n = rows[i].side!.n, m = n - Math.ceil(n / folds);
-        for (const e of [rows[i], cols[j]]) {
-          if (e.side!.factor().r < m) continue;
-          flagged.add(`${e.name} (${e.side!.factor().r} dimensions, ${m} training stimuli)`);
-          if (alpha === 0) row[j] = null;
-        }
-      }),
-    );
-    if (flagged.size) {
-      warnings.push(warning('shape-overfit', `${t.metric}: ${[...flagged].join(', ')} ${flagged.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`));
-    }
+  for (const [metric, sides] of overfit) {
+    const alpha = shapeAlphaOf(metric);
+    warnings.push(warning('shape-overfit', `${metric}: ${[...sides].join(', ')} ${sides.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`));
   }
   for (const t of tables) {
     if (t.cells.every((row) => row.every((c) => c === null))) {
@@ -251,7 +252,6 @@ export function similarityTables(
   return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes, warnings };
 }
 
-type SidedEntity = EntityRef & { rep: StoredRepresentation | null; side: Side | null };
 
 /** Every measure between one layer and an area's representation in each time window. */
 export function similarityOverTime(
@@ -274,8 +274,7 @@ export function similarityOverTime(
       const e = w.entity;
       if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds)) return { start: w.start, stop: w.stop, cell: null };
       const fold = foldAssignment(new Rng(seed), layer.side.n, folds);
-      const m = layer.side.n - Math.ceil(layer.side.n / folds);
-      if (shapeAlphaOf(metric) === 0 && Math.max(layer.side.factor().r, e.side.factor().r) >= m) return { start: w.start, stop: w.stop, cell: null }; // shape-overfit
+      if (shapeAlphaOf(metric) === 0 && overfitSides(metric, [layer, e], layer.side.n, folds).length) return { start: w.start, stop: w.stop, cell: null };
       return { start: w.start, stop: w.stop, cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls })?.cell ?? null };
     }),
   }));
