@@ -17,7 +17,7 @@ import { jackknifeGroups, jackknifeIntervals, keptUnits, t975 } from '../jackkni
 import { nullSummary, replicateSeed, type NullSummary } from '../permutation.js';
 import { Rng } from '../stats.js';
 import { median } from './correlation.js';
-import { foldBases, heldOutCorrelations, ridgePredictions } from './predictivity.js';
+import { heldOutCorrelations, ridgePredictions } from './predictivity.js';
 import { rdmSpearman, rdmWhitenedCosine } from './rsa.js';
 import { shapeDistance } from './shape.js';
 import { ckaOnRows, type Side } from './side.js';
@@ -104,7 +104,8 @@ function permutedSquare(m: Float64Array, n: number, order: Int32Array): Float64A
 export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, folds: number): Evaluated | null {
   const n = a.n;
   const bothCeilings = (sim: (x: Side, y: Side) => number): number | null => {
-    const cb = b.ceilingOf(sim), ca = a.ceilingOf(sim);
+    const key = `${metric}/${folds}`;
+    const cb = b.ceilingOf(key, sim), ca = a.ceilingOf(key, sim);
     if (cb === null && ca === null) return null;
     return (cb ?? 1) * (ca ?? 1);
   };
@@ -114,7 +115,7 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       const [src, dst] = metric === 'predictivity' ? [a, b] : [b, a];
       if (!dst.matrix) return null;
       const target = dst.matrix;
-      const bases = foldBases(src.factor(), fold, folds);
+      const bases = src.foldBases(fold, folds);
       const { predictions } = ridgePredictions(bases, target);
       const score = median(heldOutCorrelations(predictions, target, fold));
       const rel = dst.reliability();

@@ -30,7 +30,7 @@ export interface Predictivity {
 }
 
 /** One training fold's thin SVD of the centred source, and the test rows' coordinates. */
-interface FoldBasis {
+export interface FoldBasis {
   train: Int32Array;
   test: Int32Array;
   /** ntr x k left singular vectors. */

@@ -9,6 +9,7 @@ import { centerColumns, type ResponseMatrix } from '../matrix.js';
 import { spearmanBrown } from './correlation.js';
 import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';
 import { factorOfGram, factorOfMatrix, type Factor } from './factor.js';
+import { foldBases, type FoldBasis } from './predictivity.js';
 import { correlationRdm, correlationRdmFromInner, crossValidatedRdm, euclideanRdmFromGram } from './rdm.js';
 
 export interface SideInput {
@@ -32,6 +33,7 @@ export class Side {
   readonly halves: { a: ResponseMatrix; b: ResponseMatrix } | null;
   private input: SideInput;
   private cache = new Map<string, unknown>();
+  private bases = new WeakMap<Int32Array, FoldBasis[]>();
 
   constructor(input: SideInput) {
     this.input = input;
@@ -49,6 +51,13 @@ export class Side {
   /** Centred Gram matrix (n x n). */
   gram(): Float64Array {
     return this.memo('gram', () => this.input.gram ?? linearGram(this.matrix!));
+  }
+
+  /** Per-fold decompositions of this side as a ridge source (one set per fold assignment, shared by every target). */
+  foldBases(fold: Int32Array, folds: number): FoldBasis[] {
+    let b = this.bases.get(fold);
+    if (!b) this.bases.set(fold, (b = foldBases(this.factor(), fold, folds)));
+    return b;
   }
 
   factor(): Factor {
@@ -89,14 +98,18 @@ export class Side {
   /**
    * Ceiling of a correlation-like similarity: sqrt of the Spearman-Brown corrected similarity of
    * the two halves (the expected similarity of the noiseless signal with this noisy average).
+   * `key` names the measure (with its folds, where it has them).
    */
-  ceilingOf(similarity: (a: Side, b: Side) => number): number | null {
-    const h = this.halfSides();
-    if (!h) return null;
-    const s = similarity(h[0], h[1]);
-    if (!Number.isFinite(s)) return null;
-    const rho = spearmanBrown(s);
-    return rho > 0 ? Math.sqrt(rho) : 0;
+  ceilingOf(key: string, similarity: (a: Side, b: Side) => number): number | null {
+    // Memoised per measure: every layer compared with this area shares its ceiling.
+    return this.memo(`ceiling:${key}`, () => {
+      const h = this.halfSides();
+      if (!h) return null;
+      const s = similarity(h[0], h[1]);
+      if (!Number.isFinite(s)) return null;
+      const rho = spearmanBrown(s);
+      return rho > 0 ? Math.sqrt(rho) : 0;
+    });
   }
 }
 
