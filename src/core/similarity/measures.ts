@@ -119,8 +119,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       const { predictions } = ridgePredictions(bases, target);
       const score = median(heldOutCorrelations(predictions, target, fold));
       const rel = dst.reliability();
-      // Permuting B's rows: for the forward direction B is the target; for the reverse B is the source,
-      // which is the same as permuting the target against it (the correlation is symmetric in that sense).
+      // The null shuffles which stimulus of the source goes with which of the target: permuting the
+      // target's rows does that in both directions, and keeps the source's fold bases.
       return {
         value: score,
         score,
@@ -138,7 +138,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       if (!fullA || !fullB) return null;
       const f = metric === 'rsa-spearman' ? rdmSpearman : rdmWhitenedCosine;
       // A stimulus whose pattern is the same in every neuron (e.g. every ReLU unit off) has no
-      // correlation distance: it is left out of RSA (rsatoolbox leaves such NaN entries out too).
+      // correlation distance to any other: leaving the stimulus out removes exactly those NaN
+      // dissimilarities (rsatoolbox leaves NaN entries out of its comparisons).
       const keep = definedRows(fullA, n, definedRows(fullB, n));
       if (keep.length < 4) return null;
       const m = keep.length;
