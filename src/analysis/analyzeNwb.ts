@@ -148,7 +148,9 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
             { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
             { seed, intervals: opts.intervals, nulls: opts.slidingNulls ?? opts.nulls, complexity: opts.slidingNulls === 0 ? { ...opts.complexity, nulls: 0 } : opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
           );
-          windowReps.push(...(lw.stimulus ? areaRepresentations(windowKey(g.name, t), g.matrix, lw.stimulus.values) : representationOf(windowKey(g.name, t), g.matrix, lw.keptRows, { preferMatrix: true })));
+          // Made here rather than on demand: keeping every window's trial matrices for later would
+          // hold more memory than their trial averages.
+          windowReps.push(...representationOfGroup(windowKey(g.name, t), g.matrix, lw));
           return { name: p.name, n: p.n, d: p.d, ...groupScalars(p as unknown as Group), warnings: p.warnings.map((x) => x.code) };
         });
         windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
