@@ -6,7 +6,7 @@
  * so F stands in for X exactly.
  */
 
-import { crossProductTransB, symmetricEigen } from '../linalg.js';
+import { crossProductTransB, keptRank, symmetricEigen } from '../linalg.js';
 import { centerColumns, type ResponseMatrix } from '../matrix.js';
 
 export interface Factor {
@@ -15,9 +15,6 @@ export interface Factor {
   /** n x r, row-major, columns centred. */
   data: Float64Array;
 }
-
-/** Eigenvalues below this fraction of the largest are treated as zero. */
-export const RANK_TOLERANCE = 1e-12;
 
 /** The factor of a response matrix (n stimuli x d neurons). */
 export function factorOfMatrix(m: ResponseMatrix): Factor {
@@ -29,9 +26,7 @@ export function factorOfMatrix(m: ResponseMatrix): Factor {
 /** The factor U sqrt(L) of a centred Gram matrix (n x n). */
 export function factorOfGram(gram: Float64Array, n: number): Factor {
   const { values, vectors } = symmetricEigen(gram, n, { vectors: true });
-  const top = Math.max(values[0] ?? 0, 0);
-  let r = 0;
-  while (r < n && values[r] > RANK_TOLERANCE * top && top > 0) r++;
+  const r = keptRank(values);
   const data = new Float64Array(n * r);
   for (let k = 0; k < r; k++) {
     const s = Math.sqrt(values[k]);

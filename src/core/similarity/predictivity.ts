@@ -10,10 +10,10 @@
  * docs/observables.md section 7.1.
  */
 
-import { crossProductTransA, crossProductTransB, matmul, symmetricEigen, transpose } from '../linalg.js';
+import { crossProductTransA, crossProductTransB, keptRank, matmul, symmetricEigen, transpose } from '../linalg.js';
 import type { ResponseMatrix } from '../matrix.js';
 import { median } from './correlation.js';
-import { factorRows, RANK_TOLERANCE, type Factor } from './factor.js';
+import { factorRows, type Factor } from './factor.js';
 
 /** Penalties tried, as multiples of the mean non-zero eigenvalue of the training scatter. */
 export const RIDGE_GRID: readonly number[] = Array.from({ length: 13 }, (_, i) => 10 ** (-3 + i / 2));
@@ -58,7 +58,7 @@ export function foldBases(source: Factor, fold: Int32Array, folds: number): Fold
     let u: Float64Array, s2: Float64Array, v: Float64Array | null = null, k: number;
     if (r <= ntr) {
       const e = symmetricEigen(crossProductTransA(x, ntr, r), r, { vectors: true });
-      k = rankOf(e.values);
+      k = keptRank(e.values);
       s2 = e.values.slice(0, k);
       v = new Float64Array(r * k); // r x k
       u = new Float64Array(ntr * k);
@@ -73,7 +73,7 @@ export function foldBases(source: Factor, fold: Int32Array, folds: number): Fold
       }
     } else {
       const e = symmetricEigen(crossProductTransB(x, ntr, r), ntr, { vectors: true });
-      k = rankOf(e.values);
+      k = keptRank(e.values);
       s2 = e.values.slice(0, k);
       u = new Float64Array(ntr * k);
       for (let c = 0; c < k; c++) for (let i = 0; i < ntr; i++) u[i * k + c] = e.vectors![c * ntr + i];
@@ -109,13 +109,6 @@ export function foldBases(source: Factor, fold: Int32Array, folds: number): Fold
     for (let c = 0; c < k; c++) sum += s2[c];
     return { train, test, u, s2, testScores, k, meanEigen: k > 0 ? sum / k : 0 };
   });
-}
-
-function rankOf(values: Float64Array): number {
-  const top = Math.max(values[0] ?? 0, 0);
-  let k = 0;
-  while (k < values.length && top > 0 && values[k] > RANK_TOLERANCE * top) k++;
-  return k;
 }
 
 /**

@@ -13,8 +13,8 @@
  * every direction, exactly as netrep).
  */
 
-import { matmul, symmetricEigen } from '../linalg.js';
-import { factorRows, RANK_TOLERANCE, type Factor } from './factor.js';
+import { crossProductTransA, crossProductTransB, keptRank, matmul, symmetricEigen, transpose } from '../linalg.js';
+import { factorRows, type Factor } from './factor.js';
 import { foldRows } from './predictivity.js';
 
 export interface ShapeDistance {
@@ -32,20 +32,10 @@ function whitening(x: Float64Array, m: number, r: number, alpha: number): Float6
     for (let i = 0; i < r; i++) z[i * r + i] = 1;
     return z;
   }
-  const s = new Float64Array(r * r);
-  for (let t = 0; t < m; t++) {
-    const o = t * r;
-    for (let i = 0; i < r; i++) {
-      const xi = x[o + i];
-      if (xi === 0) continue;
-      for (let j = i; j < r; j++) s[i * r + j] += xi * x[o + j];
-    }
-  }
-  for (let i = 0; i < r; i++) for (let j = 0; j < i; j++) s[i * r + j] = s[j * r + i];
+  const s = crossProductTransA(x, m, r);
   const { values, vectors } = symmetricEigen(s, r, { vectors: true });
-  const top = Math.max(values[0] ?? 0, 0);
-  for (let c = 0; c < r; c++) {
-    if (!(values[c] > RANK_TOLERANCE * top)) continue;
+  const kept = keptRank(values);
+  for (let c = 0; c < kept; c++) {
     const w = alpha + (1 - alpha) / Math.sqrt(values[c]);
     for (let i = 0; i < r; i++) {
       const vi = vectors![c * r + i] * w;
@@ -58,25 +48,9 @@ function whitening(x: Float64Array, m: number, r: number, alpha: number): Float6
 /** Singular vector pairs (u_k, v_k) of M (p x q) with non-zero singular values, through the smaller Gram. */
 function singularPairs(mm: Float64Array, p: number, q: number): { u: Float64Array; v: Float64Array; k: number } {
   const small = Math.min(p, q);
-  const g = new Float64Array(small * small);
-  if (p <= q) {
-    for (let i = 0; i < p; i++) for (let j = i; j < p; j++) {
-      let acc = 0;
-      for (let c = 0; c < q; c++) acc += mm[i * q + c] * mm[j * q + c];
-      g[i * p + j] = g[j * p + i] = acc;
-    }
-  } else {
-    for (let t = 0; t < p; t++) for (let i = 0; i < q; i++) {
-      const a = mm[t * q + i];
-      if (a === 0) continue;
-      for (let j = i; j < q; j++) g[i * q + j] += a * mm[t * q + j];
-    }
-    for (let i = 0; i < q; i++) for (let j = 0; j < i; j++) g[i * q + j] = g[j * q + i];
-  }
+  const g = p <= q ? crossProductTransB(mm, p, q) : crossProductTransA(mm, p, q);
   const { values, vectors } = symmetricEigen(g, small, { vectors: true });
-  const top = Math.max(values[0] ?? 0, 0);
-  let k = 0;
-  while (k < small && top > 0 && values[k] > RANK_TOLERANCE * top) k++;
+  const k = keptRank(values);
   const u = new Float64Array(p * k), v = new Float64Array(q * k);
   for (let c = 0; c < k; c++) {
     const s = Math.sqrt(values[c]);
@@ -107,13 +81,7 @@ export function alignedAngle(x: Factor, y: Factor, train: ArrayLike<number>, tes
   const m = train.length;
   const zx = whitening(xt.data, m, x.r, alpha), zy = whitening(yt.data, m, y.r, alpha);
   const xw = matmul(xt.data, zx, m, x.r, x.r), yw = matmul(yt.data, zy, m, y.r, y.r);
-  // M = Xw^T Yw (rx x ry)
-  const mm = new Float64Array(x.r * y.r);
-  for (let t = 0; t < m; t++) for (let i = 0; i < x.r; i++) {
-    const a = xw[t * x.r + i];
-    if (a === 0) continue;
-    for (let j = 0; j < y.r; j++) mm[i * y.r + j] += a * yw[t * y.r + j];
-  }
+  const mm = matmul(transpose(xw, m, x.r), yw, x.r, m, y.r); // M = Xw^T Yw (rx x ry)
   const { u, v, k } = singularPairs(mm, x.r, y.r);
   // Held-out rows centred with the training means, whitened with the training Z.
   const xs = factorRows(x, test, train), ys = factorRows(y, yTestRows, yTrainRows);

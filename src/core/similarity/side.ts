@@ -5,7 +5,7 @@
  */
 
 import { ckaFromGrams, linearGram } from '../cka.js';
-import { centerColumns, type ResponseMatrix } from '../matrix.js';
+import { centerColumns, columnMeans, type ResponseMatrix } from '../matrix.js';
 import { spearmanBrown } from './correlation.js';
 import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';
 import { factorOfGram, factorOfMatrix, type Factor } from './factor.js';
@@ -116,8 +116,7 @@ export class Side {
 /** Row statistics of a representation for correlation RDMs from its Gram matrix (see SideInput.rowStats). */
 export function rowStatsOf(m: ResponseMatrix): { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } {
   const c = centerColumns(m);
-  const mean = new Float64Array(m.d);
-  for (let i = 0; i < m.n; i++) for (let j = 0; j < m.d; j++) mean[j] += m.data[i * m.d + j] / m.n;
+  const mean = columnMeans(m);
   const rowSums = new Float64Array(m.n), dotMean = new Float64Array(m.n);
   let meanSquare = 0;
   for (let j = 0; j < m.d; j++) meanSquare += mean[j] * mean[j];
