@@ -8,6 +8,8 @@
 
 import { defineTask, parallelFor, parallelThreads, sharedFloat64 } from './parallel.js';
 import { BACKEND_MIN_WORK, productsBackend, type GramSide } from './products.js';
+import { bandStorageWidth, type BandMatrix } from './bandReduction.js';
+import { bandToTridiagonal } from './bulgeChasing.js';
 
 /**
  * A^T A for a row-major n x d matrix A: the d x d (unscaled) covariance of centred data.
@@ -237,6 +239,10 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
   if (s.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} values, got ${s.length}`);
   const wantVectors = opts.vectors === true;
   if (n === 0) return { values: new Float64Array(0), ...(wantVectors ? { vectors: new Float64Array(0) } : {}) };
+  if (!wantVectors) {
+    const band = twoStageBand(s, n);
+    if (band) return { values: bandEigenvalues(band) };
+  }
   // w is the transpose of EISPACK's working matrix V: the reduction's inner loops walk V's
   // columns, which are w's rows, so they run over contiguous memory. w = s initially (symmetric).
   const d = sharedFloat64(n);
@@ -262,6 +268,32 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
   const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => vectors.set(z!.subarray(src * n, src * n + n), dst * n));
   return { values, vectors };
+}
+
+/**
+ * Eigenvalues only, of a large matrix, with a products backend that reduces to band form: the
+ * two-stage route (bandReduction.ts, bulgeChasing.ts), whose first stage runs at BLAS speed.
+ * Null (one-stage Householder instead) for small matrices or without such a backend.
+ */
+function twoStageBand(s: Float64Array, n: number): BandMatrix | null {
+  const backend = productsBackend();
+  if (!backend?.bandReduce || n < TWO_STAGE_FROM) return null;
+  const data = backend.bandReduce(s, n, TWO_STAGE_BANDWIDTH);
+  if (!data || data.length !== n * bandStorageWidth(TWO_STAGE_BANDWIDTH)) return null;
+  return { data, n, b: TWO_STAGE_BANDWIDTH, width: bandStorageWidth(TWO_STAGE_BANDWIDTH) };
+}
+
+/** Order from which the two-stage route runs (measured: npm run bench -- --only eigen). */
+export const TWO_STAGE_FROM = 500;
+/** Bandwidth of the intermediate band: wider makes the products faster and the chasing slower. */
+export const TWO_STAGE_BANDWIDTH = 32;
+
+/** Eigenvalues (descending) of a symmetric band matrix (modified): bulge chasing, then QL. */
+export function bandEigenvalues(band: BandMatrix): Float64Array {
+  const d = new Float64Array(band.n), e = new Float64Array(band.n);
+  bandToTridiagonal(band, d, e);
+  tridiagonalQL(d, e, band.n);
+  return d.sort().reverse();
 }
 
 /** EISPACK tred2's reduction, on w = V^T. Leaves the subdiagonal in e and the Householder data in w. */

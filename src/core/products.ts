@@ -14,6 +14,11 @@ export interface ProductsBackend {
    * gives X^T X (c x c). Row-major, full (both triangles); null to decline.
    */
   gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null;
+  /**
+   * Dense -> band reduction of a symmetric n x n matrix (core/bandReduction.ts's algorithm with
+   * the trailing updates at BLAS speed); returns the band's storage (n x 2b), or null to decline.
+   */
+  bandReduce?(x: Float64Array, n: number, b: number): Float64Array | null;
 }
 
 let backend: ProductsBackend | null = null;

@@ -10,6 +10,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bandStorageWidth } from '../core/bandReduction.js';
 import { setProductsBackend, type GramSide, type ProductsBackend } from '../core/products.js';
 
 /** A request that takes longer than this is given up (the JavaScript kernel then runs). */
@@ -43,6 +44,11 @@ class OrtProducts implements ProductsBackend {
     const size = side === 'rows' ? r : c;
     const input = owned(x);
     return this.request({ op: 'gram', x: input, r, c, side }, size * size, [input.buffer as ArrayBuffer]);
+  }
+
+  bandReduce(x: Float64Array, n: number, b: number): Float64Array | null {
+    const input = owned(x);
+    return this.request({ op: 'band', x: input, n, b }, n * bandStorageWidth(b), [input.buffer as ArrayBuffer]);
   }
 
   /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { covarianceEigenvalues } from '../../src/core/dimension.js';
-import { crossProductTransA, crossProductTransB } from '../../src/core/linalg.js';
+import { bandReduceJs } from '../../src/core/bandReduction.js';
+import { crossProductTransA, crossProductTransB, symmetricEigen, TWO_STAGE_BANDWIDTH, TWO_STAGE_FROM } from '../../src/core/linalg.js';
 import { responseMatrix } from '../../src/core/matrix.js';
 import { productsBackend } from '../../src/core/products.js';
 import { Rng } from '../../src/core/stats.js';
@@ -61,6 +62,51 @@ test.serial('eigenvalues of a covariance computed through ONNX Runtime equal the
   for (let i = 0; i < d; i++) t.true(Math.abs(ort[i] - js[i]) <= 1e-12 * js[0], `eigenvalue ${i}`);
 });
 
+test.serial('large eigenvalue problems take the two-stage route through ONNX Runtime: its band equals the JavaScript reduction, its eigenvalues the planted spectrum', (t) => {
+  const rng = new Rng(6);
+  const n = 700, b = TWO_STAGE_BANDWIDTH;
+  t.true(n >= TWO_STAGE_FROM);
+  // A planted spectrum, 1 down to 1e-6, in a random basis (Gram-Schmidt of Gaussian columns).
+  const values = Array.from({ length: n }, (_, i) => 10 ** (-6 * i / (n - 1)));
+  const q = gaussian(rng, n, n);
+  for (let j = 0; j < n; j++) {
+    for (let k = 0; k < j; k++) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + k];
+      for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + k];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += q[i * n + j] ** 2;
+    for (let i = 0; i < n; i++) q[i * n + j] /= Math.sqrt(norm);
+  }
+  const qd = q.map((v, i) => v * values[i % n]);
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) v += qd[i * n + k] * q[j * n + k];
+      s[i * n + j] = s[j * n + i] = v;
+    }
+  installOnnxProducts();
+  const band = productsBackend()!.bandReduce!(s, n, b)!;
+  const js = bandReduceJs(s, n, b).data;
+  let worst = 0;
+  for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(band[i] - js[i]));
+  t.true(worst < 1e-13, `band through ONNX Runtime vs JavaScript: ${worst}`);
+  const before = onnxProductsServed();
+  const got = symmetricEigen(s, n).values;
+  t.is(onnxProductsServed() - before, 1, 'the reduction went through ONNX Runtime');
+  uninstallOnnxProducts();
+  const oneStage = symmetricEigen(s, n).values;
+  let vsPlanted = 0, vsOneStage = 0;
+  for (let i = 0; i < n; i++) {
+    vsPlanted = Math.max(vsPlanted, Math.abs(got[i] - values[i]));
+    vsOneStage = Math.max(vsOneStage, Math.abs(got[i] - oneStage[i]));
+  }
+  t.true(vsPlanted < 1e-13, `vs planted: ${vsPlanted}`);
+  t.true(vsOneStage < 1e-13, `vs one-stage Householder: ${vsOneStage}`);
+});
+
 test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
   const dir = tempDir();
   const path = join(dir, 'x.npy');
@@ -73,4 +119,19 @@ test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Ru
     return createHash('sha256').update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected])).digest('hex');
   });
   t.is(hashes[0], hashes[1]);
+});
+
+test('the two-stage route (ONNX Runtime band reduction, pipelined bulge chasing) gives identical bits with 1 and 2 threads', (t) => {
+  const dir = tempDir();
+  const path = join(dir, 'wide.npy');
+  const rng = new Rng(7);
+  writeNpy(path, { shape: [900, 650], data: gaussian(rng, 900, 650) });
+  const records = ['1', '2'].map((threads) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], { encoding: 'utf8', env: { ...process.env, NEUROREP_THREADS: threads } });
+    t.is(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { spectrum: number[]; effectiveDimension: number };
+  });
+  t.is(records[0].spectrum.length, 650);
+  t.deepEqual(records[0].spectrum, records[1].spectrum);
+  t.is(records[0].effectiveDimension, records[1].effectiveDimension);
 });

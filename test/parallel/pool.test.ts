@@ -1,4 +1,6 @@
 import test from 'ava';
+import { bandReduceJs } from '../../src/core/bandReduction.js';
+import { bandToTridiagonal } from '../../src/core/bulgeChasing.js';
 import { mapComplexity } from '../../src/core/complexity.js';
 import { covarianceEigenvalues } from '../../src/core/dimension.js';
 import { crossProductTransB } from '../../src/core/linalg.js';
@@ -7,6 +9,30 @@ import { parallelThreads } from '../../src/core/parallel.js';
 import { Rng } from '../../src/core/stats.js';
 import { installWorkerThreads, uninstallWorkerThreads, workerPieces, workerThreadsReady } from '../../src/parallel/pool.js';
 import { gaussian } from '../helpers.js';
+
+test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit', async (t) => {
+  const rng = new Rng(8);
+  const n = 700, b = 32;
+  const x = gaussian(rng, n, n);
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
+  const band = bandReduceJs(s, n, b);
+  uninstallWorkerThreads();
+  const serial = { ...band, data: band.data.slice() };
+  const d1 = new Float64Array(n), e1 = new Float64Array(n);
+  bandToTridiagonal(serial, d1, e1);
+  installWorkerThreads();
+  await workerThreadsReady();
+  const before = workerPieces();
+  const piped = { ...band, data: band.data.slice() };
+  const d2 = new Float64Array(n), e2 = new Float64Array(n);
+  bandToTridiagonal(piped, d2, e2);
+  t.true(workerPieces() > before, 'a worker thread ran sweeps');
+  uninstallWorkerThreads();
+  t.deepEqual(Array.from(d2), Array.from(d1));
+  t.deepEqual(Array.from(e2), Array.from(e1));
+  t.deepEqual(Array.from(piped.data), Array.from(serial.data));
+});
 
 test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {
   const rng = new Rng(1);
