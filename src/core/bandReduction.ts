@@ -42,9 +42,11 @@ export function bandStorageWidth(b: number): number {
 
 /**
  * Reduce a symmetric n x n row-major matrix (not modified) to lower bandwidth b. Yields one
- * update per panel and expects the updated trailing matrix (m x m) back.
+ * update per panel and expects the updated trailing matrix (m x m) back. `alloc` gives the
+ * storage of each yielded trailing matrix (a driver may reuse one buffer: it is not read after the
+ * update has been returned).
  */
-export function* bandReduction(s: Float64Array, n: number, b: number): Generator<BandUpdate, BandMatrix, Float64Array> {
+export function* bandReduction(s: Float64Array, n: number, b: number, alloc: (length: number) => Float64Array = (length) => new Float64Array(length)): Generator<BandUpdate, BandMatrix, Float64Array> {
   const width = bandStorageWidth(b);
   const band = new Float64Array(n * width);
   let cur = s; // the trailing matrix, m x m; never written (the input is the first one)
@@ -60,7 +62,7 @@ export function* bandReduction(s: Float64Array, n: number, b: number): Generator
     const { v, t } = householderQr(panel, rows, b);
     // R (upper triangular; R^T in panel's lower triangle) is the band below the diagonal block.
     for (let i = 0; i < Math.min(rows, b); i++) for (let j = i; j < b; j++) band[(c0 + b + i) * width + (b + i - j)] = panel[j * rows + i];
-    const a22 = new Float64Array(rows * rows);
+    const a22 = alloc(rows * rows);
     for (let i = 0; i < rows; i++) a22.set(cur.subarray((b + i) * m + b, (b + i) * m + m), i * rows);
     const next = yield { a: a22, m: rows, v, t, b };
     if (next.length !== rows * rows) throw new Error(`bandReduction: expected ${rows * rows} values back, got ${next.length}`);

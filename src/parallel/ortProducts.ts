@@ -47,6 +47,8 @@ class OrtProducts implements ProductsBackend {
   }
 
   bandReduce(x: Float64Array, n: number, b: number): Float64Array | null {
+    // The reduction only reads x, so shared memory is read in place; anything else is moved as a copy.
+    if (x.buffer instanceof SharedArrayBuffer) return this.request({ op: 'band', x, n, b }, n * bandStorageWidth(b), []);
     const input = owned(x);
     return this.request({ op: 'band', x: input, n, b }, n * bandStorageWidth(b), [input.buffer as ArrayBuffer]);
   }
