@@ -19,6 +19,11 @@ export interface ProductsBackend {
    * the trailing updates at BLAS speed); returns the band's storage (n x 2b), or null to decline.
    */
   bandReduce?(x: Float64Array, n: number, b: number): Float64Array | null;
+  /**
+   * The top k eigenpairs of a symmetric n x n matrix by linalg.ts's Lanczos iteration
+   * (lanczosSteps) with its products at BLAS speed; vectors as rows. Null to decline.
+   */
+  topEigenpairs?(g: Float64Array, n: number, k: number): { values: Float64Array; vectors: Float64Array; k: number; iterations: number } | null;
 }
 
 let backend: ProductsBackend | null = null;

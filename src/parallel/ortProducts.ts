@@ -53,6 +53,15 @@ class OrtProducts implements ProductsBackend {
     return this.request({ op: 'band', x: input, n, b }, n * bandStorageWidth(b), [input.buffer as ArrayBuffer]);
   }
 
+  topEigenpairs(g: Float64Array, n: number, k: number): { values: Float64Array; vectors: Float64Array; k: number; iterations: number } | null {
+    const want = Math.min(k, n);
+    const input = owned(g);
+    const out = this.request({ op: 'topEigen', g: input, n, k: want }, 2 + want + want * n, [input.buffer as ArrayBuffer]);
+    if (!out) return null;
+    const found = out[0];
+    return { k: found, iterations: out[1], values: out.slice(2, 2 + found), vectors: out.slice(2 + want, 2 + want + found * n) };
+  }
+
   /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */
   private request(body: Record<string, unknown>, outLength: number, transfer: ArrayBuffer[]): Float64Array | null {
     if (this.broken) return null;

@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyBandUpdate, bandReduction, type BandUpdate } from '../core/bandReduction.js';
+import { lanczosSteps, type LanczosReply } from '../core/linalg.js';
 import { BACKEND_MIN_WORK } from '../core/products.js';
 
 const require = createRequire(import.meta.url);
@@ -33,7 +34,16 @@ interface BandRequest {
   control: Int32Array;
 }
 
-type Request = GramRequest | BandRequest;
+interface TopEigenRequest {
+  op: 'topEigen';
+  g: Float64Array;
+  n: number;
+  k: number;
+  out: Float64Array;
+  control: Int32Array;
+}
+
+type Request = GramRequest | BandRequest | TopEigenRequest;
 
 /**
  * X^T X (side 'cols') or X X^T ('rows') as the upper triangle of a K x K grid of blocks: X is split
@@ -123,14 +133,56 @@ function bandUpdateModel(): Uint8Array {
   return model;
 }
 
+/**
+ * One Lanczos expansion step: inputs G (n x n), the basis Q (j x n, its last row q) and q (n x 1);
+ * outputs W0 = G q and W = W0 reorthogonalised twice against Q (classical Gram-Schmidt, twice).
+ */
+function lanczosModel(): Uint8Array {
+  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
+  const D = onnx.TensorProto.DataType.DOUBLE;
+  const attr = (name: string, v: number, float = false) => onnx.AttributeProto.create(float ? { name, f: v, type: onnx.AttributeProto.AttributeType.FLOAT } : { name, i: v, type: onnx.AttributeProto.AttributeType.INT });
+  const node = (opType: string, input: string[], output: string, attribute: ReturnType<typeof attr>[] = []) => onnx.NodeProto.create({ opType, input, output: [output], name: output, attribute });
+  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
+  const minus = [attr('transA', 1), attr('alpha', -1, true), attr('beta', 1, true)];
+  const graph = onnx.GraphProto.create({
+    name: 'lanczos_step',
+    node: [
+      node('MatMul', ['G', 'q'], 'W0'),
+      node('MatMul', ['Q', 'W0'], 'H1'),
+      node('Gemm', ['Q', 'H1', 'W0'], 'W1', minus),
+      node('MatMul', ['Q', 'W1'], 'H2'),
+      node('Gemm', ['Q', 'H2', 'W1'], 'W', minus),
+    ],
+    input: [value('G', ['n', 'n']), value('Q', ['j', 'n']), value('q', ['n', 'one'])],
+    output: [value('W0', ['n', 'one']), value('W', ['n', 'one'])],
+  });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
+}
+
+/** A plain float64 MatMul C = A B (row-major, symbolic sizes). */
+function matmulModel(): Uint8Array {
+  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
+  const D = onnx.TensorProto.DataType.DOUBLE;
+  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
+  const graph = onnx.GraphProto.create({
+    name: 'matmul',
+    node: [onnx.NodeProto.create({ opType: 'MatMul', input: ['A', 'B'], output: ['C'], name: 'C' })],
+    input: [value('A', ['n', 'k']), value('B', ['k', 'm'])],
+    output: [value('C', ['n', 'm'])],
+  });
+  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
+}
+
+const MODELS = { rows: () => gramModel('rows'), cols: () => gramModel('cols'), band: bandUpdateModel, lanczos: lanczosModel, matmul: matmulModel };
+
 let ort: Ort | null = null;
 const sessions = new Map<string, Promise<Session>>();
 
-function session(kind: 'rows' | 'cols' | 'band'): Promise<Session> {
+function session(kind: keyof typeof MODELS): Promise<Session> {
   let s = sessions.get(kind);
   if (!s) {
     ort ??= require('onnxruntime-node') as Ort;
-    s = ort.InferenceSession.create(kind === 'band' ? bandUpdateModel() : gramModel(kind), { intraOpNumThreads: (workerData as { threads: number }).threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: false, enableMemPattern: false });
+    s = ort.InferenceSession.create(MODELS[kind](), { intraOpNumThreads: (workerData as { threads: number }).threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: false, enableMemPattern: false });
     sessions.set(kind, s);
   }
   return s;
@@ -142,6 +194,8 @@ parentPort!.on('message', (req: Request) => {
       // Inputs arrive as transferred, unshared buffers (onnxruntime-node takes no SharedArrayBuffer).
       if (req.op === 'band') {
         req.out.set(await bandReduce(req));
+      } else if (req.op === 'topEigen') {
+        await topEigen(req);
       } else {
         await gram(req);
       }
@@ -177,4 +231,38 @@ async function bandReduce(req: BandRequest): Promise<Float64Array> {
     r = steps.next(next);
   }
   return r.value.data;
+}
+
+/**
+ * The top k eigenpairs of a symmetric n x n matrix by core's Lanczos iteration, each expansion
+ * (G q and the two reorthogonalisation passes) and the final Ritz combination run by ONNX Runtime.
+ * Output: [k found, iterations, values (k), vectors (k x n, rows)].
+ */
+async function topEigen(req: TopEigenRequest): Promise<void> {
+  const { g, n, k } = req;
+  const step = await session('lanczos');
+  const product = await session('matmul');
+  const w0 = new Float64Array(n), w = new Float64Array(n);
+  const steps = lanczosSteps(n, k);
+  let r = steps.next(undefined as unknown as LanczosReply);
+  while (!r.done) {
+    const q = r.value;
+    const basis = new ort!.Tensor('float64', q.basis.subarray(0, q.count * n), [q.count, n]);
+    if (q.kind === 'expand') {
+      const last = q.basis.subarray((q.count - 1) * n, q.count * n);
+      await step.run({ G: new ort!.Tensor('float64', g, [n, n]), Q: basis, q: new ort!.Tensor('float64', last, [n, 1]) }, { W0: new ort!.Tensor('float64', w0, [n, 1]), W: new ort!.Tensor('float64', w, [n, 1]) });
+      let alpha = 0;
+      for (let i = 0; i < n; i++) alpha += last[i] * w0[i];
+      r = steps.next({ alpha, w });
+    } else {
+      const out = new Float64Array(q.rows * n);
+      await product.run({ A: new ort!.Tensor('float64', q.coefficients, [q.rows, q.count]), B: basis }, { C: new ort!.Tensor('float64', out, [q.rows, n]) });
+      r = steps.next(out);
+    }
+  }
+  const { values, vectors, k: found, iterations } = r.value;
+  req.out[0] = found;
+  req.out[1] = iterations;
+  req.out.set(values, 2);
+  req.out.set(vectors, 2 + k);
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { covarianceEigenvalues } from '../../src/core/dimension.js';
 import { bandReduceJs } from '../../src/core/bandReduction.js';
-import { crossProductTransA, crossProductTransB, symmetricEigen, TWO_STAGE_BANDWIDTH, TWO_STAGE_FROM } from '../../src/core/linalg.js';
+import { crossProductTransA, crossProductTransB, principalScoresViaGram, symmetricEigen, TWO_STAGE_BANDWIDTH, TWO_STAGE_FROM } from '../../src/core/linalg.js';
 import { responseMatrix } from '../../src/core/matrix.js';
 import { productsBackend } from '../../src/core/products.js';
 import { Rng } from '../../src/core/stats.js';
@@ -105,6 +105,48 @@ test.serial('large eigenvalue problems take the two-stage route through ONNX Run
   }
   t.true(vsPlanted < 1e-13, `vs planted: ${vsPlanted}`);
   t.true(vsOneStage < 1e-13, `vs one-stage Householder: ${vsOneStage}`);
+});
+
+test.serial('principal scores of wide data: Lanczos through ONNX Runtime equals the JavaScript Lanczos and gives the same bits with 1 and 2 threads', (t) => {
+  const rng = new Rng(9);
+  const n = 1100, d = 1500, k = 200;
+  const x = gaussian(rng, n, d).map((v, i) => v * ((i % d) + 1) ** -0.5);
+  for (let j = 0; j < d; j++) {
+    let mean = 0;
+    for (let i = 0; i < n; i++) mean += x[i * d + j] / n;
+    for (let i = 0; i < n; i++) x[i * d + j] -= mean;
+  }
+  uninstallOnnxProducts();
+  const js = principalScoresViaGram(x, n, d, k);
+  const runs = ['1', '2'].map((threads) => {
+    process.env.NEUROREP_THREADS = threads;
+    try {
+      installOnnxProducts();
+      const before = onnxProductsServed();
+      const r = principalScoresViaGram(x, n, d, k);
+      t.is(onnxProductsServed() - before, 2, 'the Gram product and the Lanczos iteration went through ONNX Runtime');
+      return r;
+    } finally {
+      uninstallOnnxProducts();
+      delete process.env.NEUROREP_THREADS;
+    }
+  });
+  t.deepEqual(Array.from(runs[0].scores), Array.from(runs[1].scores), 'identical bits with 1 and 2 threads');
+  t.is(runs[0].k, js.k);
+  let values = 0, angle = 0;
+  for (let c = 0; c < js.k; c++) {
+    values = Math.max(values, Math.abs(runs[0].values[c] - js.values[c]) / js.values[0]);
+    let dot = 0, a2 = 0, b2 = 0;
+    for (let i = 0; i < n; i++) {
+      const a = runs[0].scores[i * js.k + c], b = js.scores[i * js.k + c];
+      dot += a * b;
+      a2 += a * a;
+      b2 += b * b;
+    }
+    angle = Math.max(angle, 1 - Math.abs(dot) / Math.sqrt(a2 * b2));
+  }
+  t.true(values < 1e-12, `eigenvalues: ${values}`);
+  t.true(angle < 1e-10, `score columns (up to sign): 1 - |cos| = ${angle}`);
 });
 
 test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
