@@ -11,6 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { bandStorageWidth } from '../core/bandReduction.js';
+import { transpose } from '../core/linalg.js';
 import { setProductsBackend, type GramSide, type ProductsBackend } from '../core/products.js';
 
 /** A request that takes longer than this is given up (the JavaScript kernel then runs). */
@@ -41,9 +42,11 @@ class OrtProducts implements ProductsBackend {
   }
 
   gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null {
-    const size = side === 'rows' ? r : c;
-    const input = owned(x);
-    return this.request({ op: 'gram', x: input, r, c, side }, size * size, [input.buffer as ArrayBuffer]);
+    // The thread computes x x^T from row blocks; for X^T X it gets X^T, which costs no more memory
+    // than the copy it would be sent anyway.
+    const input = side === 'rows' ? owned(x) : transpose(x, r, c);
+    const rows = side === 'rows' ? r : c, cols = side === 'rows' ? c : r;
+    return this.request({ op: 'gram', x: input, r: rows, c: cols }, rows * rows, [input.buffer as ArrayBuffer]);
   }
 
   bandReduce(x: Float64Array, n: number, b: number): Float64Array | null {

@@ -6,6 +6,8 @@
  */
 
 import { createRequire } from 'node:module';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { applyBandUpdate, bandReduction, type BandUpdate } from '../core/bandReduction.js';
 import { lanczosSteps, type LanczosReply } from '../core/linalg.js';
@@ -17,10 +19,10 @@ type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
 interface GramRequest {
   op: 'gram';
+  /** r x c; the product is x x^T (r x r). */
   x: Float64Array;
   r: number;
   c: number;
-  side: 'rows' | 'cols';
   out: Float64Array;
   control: Int32Array;
 }
@@ -46,56 +48,54 @@ interface TopEigenRequest {
 type Request = GramRequest | BandRequest | TopEigenRequest;
 
 /**
- * X^T X (side 'cols') or X X^T ('rows') as the upper triangle of a K x K grid of blocks: X is split
- * into K column (row) blocks and only the K (K + 1) / 2 products G_ij = X_i^T X_j, i <= j, are
- * computed (Gemm with transA / transB: MLAS reads the transposed operand in place), so a symmetric
- * product does not pay twice (K = 6: 21 of 36 blocks; X^T X of 10000 x 2000: 1.25 s -> 0.94 s;
- * Split's copy is why more blocks gain little). Block sizes are an input; one session serves
- * every shape.
+ * X X^T as the upper triangle of a K x K grid of blocks: X arrives as K row blocks (views of one
+ * buffer, so nothing is copied) and only the K (K + 1) / 2 products G_ij = X_i X_j^T, i <= j, are
+ * computed (Gemm with transB: MLAS reads the transposed operand in place), so a symmetric product
+ * does not pay twice (K = 6: 21 of 36 blocks; 10000 x 2000: 1.25 s -> 0.94 s). X^T X is computed
+ * as the same product of X^T, transposed by the caller. One session serves every shape.
  */
-function gramModel(side: 'rows' | 'cols'): Uint8Array {
+function gramModel(): Uint8Array {
   const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
   const D = onnx.TensorProto.DataType.DOUBLE;
-  const INT = onnx.AttributeProto.AttributeType.INT;
+  const transB = onnx.AttributeProto.create({ name: 'transB', i: 1, type: onnx.AttributeProto.AttributeType.INT });
   const parts = Array.from({ length: GRAM_BLOCKS }, (_, i) => `X${i}`);
-  const node = (opType: string, input: string[], output: string[], attribute: { name: string; i: number }[]) =>
-    onnx.NodeProto.create({ opType, input, output, name: output.join('_'), attribute: attribute.map((a) => onnx.AttributeProto.create({ ...a, type: INT })) });
-  const nodes = [node('Split', ['X', 'S'], parts, [{ name: 'axis', i: side === 'cols' ? 1 : 0 }])];
+  const nodes = [];
   const outputs: string[] = [];
   for (let i = 0; i < GRAM_BLOCKS; i++)
     for (let j = i; j < GRAM_BLOCKS; j++) {
       outputs.push(`G${i}_${j}`);
-      nodes.push(node('Gemm', [parts[i], parts[j]], [`G${i}_${j}`], [{ name: side === 'cols' ? 'transA' : 'transB', i: 1 }]));
+      nodes.push(onnx.NodeProto.create({ opType: 'Gemm', input: [parts[i], parts[j]], output: [`G${i}_${j}`], name: `G${i}_${j}`, attribute: [transB] }));
     }
-  const value = (name: string, elemType: number, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
+  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
   const graph = onnx.GraphProto.create({
-    name: `gram_${side}`,
+    name: 'gram',
     node: nodes,
-    input: [value('X', D, ['r', 'c']), value('S', onnx.TensorProto.DataType.INT64, ['k'])],
-    output: outputs.map((o) => value(o, D, [`${o}_r`, `${o}_c`])),
+    input: parts.map((p) => value(p, [`${p}_r`, 'c'])),
+    output: outputs.map((o) => value(o, [`${o}_r`, `${o}_c`])),
   });
   const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' });
   return onnx.ModelProto.encode(model).finish();
 }
 
-/** Blocks per side of a Gram product's grid (npm run bench -- --only products measures it). */
+/** Blocks per side of a Gram product's grid. */
 const GRAM_BLOCKS = 6;
 
-/** Run the blocked Gram product and write its upper triangle (block rows i <= j) into out. */
+/** Run the blocked Gram product of the rows of x (r x c) and write its upper triangle (blocks i <= j) into out. */
 async function gram(req: GramRequest): Promise<void> {
-  const s = await session(req.side);
-  const size = req.side === 'cols' ? req.c : req.r;
-  // Equal blocks; a product too small to split is one block followed by empty ones.
-  const bounds = Array.from({ length: GRAM_BLOCKS + 1 }, (_, i) => (size < 4 * GRAM_BLOCKS ? (i === 0 ? 0 : size) : Math.round((size * i) / GRAM_BLOCKS)));
-  const sizes = BigInt64Array.from({ length: GRAM_BLOCKS }, (_, i) => BigInt(bounds[i + 1] - bounds[i]));
-  const result = await s.run({ X: new ort!.Tensor('float64', req.x, [req.r, req.c]), S: new ort!.Tensor('int64', sizes, [GRAM_BLOCKS]) });
+  const s = await session('gram');
+  const { x, r, c } = req;
+  // Equal blocks of rows; a product too small to split is one block followed by empty ones.
+  const bounds = Array.from({ length: GRAM_BLOCKS + 1 }, (_, i) => (r < 4 * GRAM_BLOCKS ? (i === 0 ? 0 : r) : Math.round((r * i) / GRAM_BLOCKS)));
+  const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
+  for (let i = 0; i < GRAM_BLOCKS; i++) feeds[`X${i}`] = new ort!.Tensor('float64', x.subarray(bounds[i] * c, bounds[i + 1] * c), [bounds[i + 1] - bounds[i], c]);
+  const result = await s.run(feeds);
   for (let i = 0; i < GRAM_BLOCKS; i++)
     for (let j = i; j < GRAM_BLOCKS; j++) {
       const block = result[`G${i}_${j}`];
       const g = block.data as Float64Array;
       const rows = bounds[i + 1] - bounds[i], cols = bounds[j + 1] - bounds[j];
       if (g.length !== rows * cols) throw new Error(`Gram block ${i},${j}: expected ${rows * cols} values, got ${g.length}`);
-      for (let r = 0; r < rows; r++) req.out.set(g.subarray(r * cols, (r + 1) * cols), (bounds[i] + r) * size + bounds[j]);
+      for (let k = 0; k < rows; k++) req.out.set(g.subarray(k * cols, (k + 1) * cols), (bounds[i] + k) * r + bounds[j]);
       block.dispose?.();
     }
 }
@@ -173,7 +173,18 @@ function matmulModel(): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
 }
 
-const MODELS = { rows: () => gramModel('rows'), cols: () => gramModel('cols'), band: bandUpdateModel, lanczos: lanczosModel, matmul: matmulModel };
+const MODELS = { gram: gramModel, band: bandUpdateModel, lanczos: lanczosModel, matmul: matmulModel };
+
+/** A full collection in this thread (V8's gc, exposed here only), or nothing where that fails. */
+const collect = ((): (() => void) => {
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as unknown;
+    return typeof gc === 'function' ? (gc as () => void) : () => {};
+  } catch {
+    return () => {};
+  }
+})();
 
 let ort: Ort | null = null;
 const sessions = new Map<string, Promise<Session>>();
@@ -205,6 +216,9 @@ parentPort!.on('message', (req: Request) => {
       if (process.env.NEUROREP_DEBUG) process.stderr.write(`neurorep products thread: ${(err as Error).stack}\n`);
     }
     Atomics.notify(req.control, 0);
+    // This thread allocates little JavaScript memory but large buffers (inputs, workspaces), which
+    // V8 frees only when it collects: without a collection here they pile up across requests.
+    collect();
   })();
 });
 
