@@ -34,6 +34,28 @@ test.serial('Gram and covariance products through ONNX Runtime equal the JavaScr
   uninstallOnnxProducts();
 });
 
+test.serial('Gram products through ONNX Runtime give identical bits with 1 and 2 threads, also at sizes that split unevenly', (t) => {
+  const rng = new Rng(12);
+  for (const [n, d] of [[1500, 400], [400, 1500], [397, 1201], [1201, 397]]) {
+    const x = gaussian(rng, n, d);
+    const runs = ['1', '2'].map((threads) => {
+      process.env.NEUROREP_THREADS = threads;
+      try {
+        installOnnxProducts();
+        return [crossProductTransA(x, n, d), crossProductTransB(x, n, d)];
+      } finally {
+        uninstallOnnxProducts();
+        delete process.env.NEUROREP_THREADS;
+      }
+    });
+    for (const side of [0, 1]) {
+      let differing = 0;
+      for (let i = 0; i < runs[0][side].length; i++) if (runs[0][side][i] !== runs[1][side][i]) differing++;
+      t.is(differing, 0, `${n} x ${d}, ${side === 0 ? 'X^T X' : 'X X^T'}`);
+    }
+  }
+});
+
 test.serial('small products stay in JavaScript (below the crossover); NEUROREP_PRODUCTS=js turns the backend off', (t) => {
   const x = gaussian(new Rng(3), 20, 30);
   t.true(installOnnxProducts());
