@@ -43,8 +43,9 @@ export function bandStorageWidth(b: number): number {
 /**
  * Reduce a symmetric n x n row-major matrix (not modified) to lower bandwidth b. Yields one
  * update per panel and expects the updated trailing matrix (m x m) back. `alloc` gives the
- * storage of each yielded trailing matrix (a driver may reuse one buffer: it is not read after the
- * update has been returned).
+ * storage of each yielded trailing matrix; it may be the buffer that holds the previous one (the
+ * driver's single workspace): the panel is copied out first, then the trailing block is compacted
+ * row by row towards the start, never over a row still to be read.
  */
 export function* bandReduction(s: Float64Array, n: number, b: number, alloc: (length: number) => Float64Array = (length) => new Float64Array(length)): Generator<BandUpdate, BandMatrix, Float64Array> {
   const width = bandStorageWidth(b);

@@ -1,8 +1,9 @@
 /**
- * The ONNX Runtime products thread: holds cached float64 sessions (X X^T, X^T X, the band update; symbolic
- * sizes) and serves synchronous requests from the main thread: inputs arrive as transferred
- * (unshared) buffers, outputs go to a SharedArrayBuffer, completion is signalled with
- * Atomics.notify on control[0] (1 = done, 2 = failed).
+ * The ONNX Runtime products thread: holds cached float64 sessions (ortModels.ts: blocked Gram
+ * products, the dense -> band update, the Lanczos step) and serves synchronous requests from the
+ * main thread (Gram products, dense -> band reduction, top eigenpairs): inputs arrive as
+ * transferred (unshared) buffers or shared ones it only reads, outputs go to a SharedArrayBuffer,
+ * completion is signalled with Atomics.notify on control[0] (1 = done, 2 = failed).
  *
  * Same bits for any number of threads: MLAS splits a product over threads by rows when it has at
  * least as many rows as columns, and then every output is computed the same way; split by
@@ -17,6 +18,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { applyBandUpdate, bandReduction, type BandUpdate } from '../core/bandReduction.js';
 import { lanczosSteps, transpose, type LanczosReply } from '../core/linalg.js';
 import { BACKEND_MIN_WORK } from '../core/products.js';
+import { bandUpdateModel, GRAM_BLOCKS, gramModel, lanczosModel, transposedProductModel } from './ortModels.js';
 
 const require = createRequire(import.meta.url);
 type Ort = typeof import('onnxruntime-node');
@@ -52,39 +54,6 @@ interface TopEigenRequest {
 
 type Request = GramRequest | BandRequest | TopEigenRequest;
 
-/**
- * X X^T as the upper triangle of a K x K grid of blocks: X arrives as K row blocks (views of one
- * buffer, so nothing is copied) and only the K (K + 1) / 2 products G_ij = X_i X_j^T, i <= j, are
- * computed (Gemm with transB: MLAS reads the transposed operand in place), so a symmetric product
- * does not pay twice (K = 6: 21 of 36 blocks; 10000 x 2000: 1.25 s -> 0.94 s). X^T X is computed
- * as the same product of X^T, transposed by the caller. One session serves every shape.
- */
-function gramModel(): Uint8Array {
-  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-  const D = onnx.TensorProto.DataType.DOUBLE;
-  const transB = onnx.AttributeProto.create({ name: 'transB', i: 1, type: onnx.AttributeProto.AttributeType.INT });
-  const parts = Array.from({ length: GRAM_BLOCKS }, (_, i) => `X${i}`);
-  const nodes = [];
-  const outputs: string[] = [];
-  for (let i = 0; i < GRAM_BLOCKS; i++)
-    for (let j = i; j < GRAM_BLOCKS; j++) {
-      outputs.push(`G${i}_${j}`);
-      nodes.push(onnx.NodeProto.create({ opType: 'Gemm', input: [parts[i], parts[j]], output: [`G${i}_${j}`], name: `G${i}_${j}`, attribute: [transB] }));
-    }
-  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
-  const graph = onnx.GraphProto.create({
-    name: 'gram',
-    node: nodes,
-    input: parts.map((p) => value(p, [`${p}_r`, 'c'])),
-    output: outputs.map((o) => value(o, [`${o}_r`, `${o}_c`])),
-  });
-  const model = onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' });
-  return onnx.ModelProto.encode(model).finish();
-}
-
-/** Blocks per side of a Gram product's grid. */
-const GRAM_BLOCKS = 6;
-
 /** Run the blocked Gram product of the rows of x (r x c) and write its upper triangle (blocks i <= j) into out. */
 async function gram(req: GramRequest): Promise<void> {
   const s = await session('gram');
@@ -107,81 +76,7 @@ async function gram(req: GramRequest): Promise<void> {
     }
 }
 
-/**
- * The trailing update of one dense -> band step (core/bandReduction.ts), one session:
- * inputs A (m x m), V (m x b), T (b x b); output A - W1 W2^T with Y = A V T,
- * Z = Y - V (T^T V^T Y) / 2, W1 = [Z V], W2 = [V Z]. The last product has inner size 2b.
- */
-function bandUpdateModel(): Uint8Array {
-  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-  const D = onnx.TensorProto.DataType.DOUBLE;
-  const INT = onnx.AttributeProto.AttributeType.INT;
-  const FLOAT = onnx.AttributeProto.AttributeType.FLOAT;
-  const int = (name: string, i: number) => onnx.AttributeProto.create({ name, i, type: INT });
-  const float = (name: string, f: number) => onnx.AttributeProto.create({ name, f, type: FLOAT });
-  const node = (opType: string, input: string[], output: string, attribute: ReturnType<typeof int>[] = []) => onnx.NodeProto.create({ opType, input, output: [output], name: output, attribute });
-  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
-  const graph = onnx.GraphProto.create({
-    name: 'band_update',
-    node: [
-      node('MatMul', ['A', 'V'], 'AV'),
-      node('MatMul', ['AV', 'T'], 'Y'),
-      node('Gemm', ['V', 'Y'], 'VtY', [int('transA', 1)]),
-      node('Gemm', ['T', 'VtY'], 'M', [int('transA', 1)]),
-      node('Gemm', ['V', 'M', 'Y'], 'Z', [float('alpha', -0.5), float('beta', 1)]),
-      node('Concat', ['Z', 'V'], 'W1', [int('axis', 1)]),
-      node('Concat', ['V', 'Z'], 'W2', [int('axis', 1)]),
-      node('Gemm', ['W1', 'W2', 'A'], 'OUT', [int('transB', 1), float('alpha', -1), float('beta', 1)]),
-    ],
-    input: [value('A', ['m', 'm']), value('V', ['m', 'b']), value('T', ['b', 'b'])],
-    output: [value('OUT', ['m', 'm'])],
-  });
-  const model = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
-  return model;
-}
-
-/**
- * One Lanczos expansion step: inputs G (n x n), the basis Q (j x n, its last row q) and q (n x 1);
- * outputs W0 = G q and W = W0 reorthogonalised twice against Q (classical Gram-Schmidt, twice).
- */
-function lanczosModel(): Uint8Array {
-  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-  const D = onnx.TensorProto.DataType.DOUBLE;
-  const attr = (name: string, v: number, float = false) => onnx.AttributeProto.create(float ? { name, f: v, type: onnx.AttributeProto.AttributeType.FLOAT } : { name, i: v, type: onnx.AttributeProto.AttributeType.INT });
-  const node = (opType: string, input: string[], output: string, attribute: ReturnType<typeof attr>[] = []) => onnx.NodeProto.create({ opType, input, output: [output], name: output, attribute });
-  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
-  const minus = [attr('transA', 1), attr('alpha', -1, true), attr('beta', 1, true)];
-  const graph = onnx.GraphProto.create({
-    name: 'lanczos_step',
-    node: [
-      node('MatMul', ['G', 'q'], 'W0'),
-      node('MatMul', ['Q', 'W0'], 'H1'),
-      node('Gemm', ['Q', 'H1', 'W0'], 'W1', minus),
-      node('MatMul', ['Q', 'W1'], 'H2'),
-      node('Gemm', ['Q', 'H2', 'W1'], 'W', minus),
-    ],
-    input: [value('G', ['n', 'n']), value('Q', ['j', 'n']), value('q', ['n', 'one'])],
-    output: [value('W0', ['n', 'one']), value('W', ['n', 'one'])],
-  });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
-}
-
-/** C = A^T B^T for row-major A (k x n) and B (m x k), one Gemm (symbolic sizes). */
-function matmulModel(): Uint8Array {
-  const { onnx } = require('onnx-proto') as typeof import('onnx-proto');
-  const D = onnx.TensorProto.DataType.DOUBLE;
-  const INT = onnx.AttributeProto.AttributeType.INT;
-  const value = (name: string, dims: string[]) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: D, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
-  const graph = onnx.GraphProto.create({
-    name: 'matmul_tt',
-    node: [onnx.NodeProto.create({ opType: 'Gemm', input: ['A', 'B'], output: ['C'], name: 'C', attribute: [onnx.AttributeProto.create({ name: 'transA', i: 1, type: INT }), onnx.AttributeProto.create({ name: 'transB', i: 1, type: INT })] })],
-    input: [value('A', ['k', 'n']), value('B', ['m', 'k'])],
-    output: [value('C', ['n', 'm'])],
-  });
-  return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
-}
-
-const MODELS = { gram: gramModel, band: bandUpdateModel, lanczos: lanczosModel, matmul: matmulModel };
+const MODELS = { gram: gramModel, band: bandUpdateModel, lanczos: lanczosModel, transposedProduct: transposedProductModel };
 
 /** A full collection in this thread (V8's gc, exposed here only), or nothing where that fails. */
 const collect = ((): (() => void) => {
@@ -231,24 +126,26 @@ parentPort!.on('message', (req: Request) => {
 });
 
 /**
- * Dense -> band (core's generator) with each large trailing update run by ONNX Runtime. Two
- * buffers serve every step, one for the update's input and one for its output (ONNX Runtime
- * writes into a pre-allocated output), so the thread holds about 2 n^2 doubles.
+ * Dense -> band (core's generator) with each large trailing update run by ONNX Runtime. One
+ * buffer serves every step: the generator compacts each trailing matrix into it in place and
+ * ONNX Runtime writes the update over its input, so the thread holds about n^2 doubles (as the
+ * one-stage reduction's working copy).
  */
 async function bandReduce(req: BandRequest): Promise<Float64Array> {
   const s = await session('band');
   const size = Math.max(0, req.n - req.b) ** 2;
-  const input = new Float64Array(size), output = new Float64Array(size);
-  const steps = bandReduction(req.x, req.n, req.b, (length) => input.subarray(0, length));
+  const work = new Float64Array(size);
+  const steps = bandReduction(req.x, req.n, req.b, (length) => work.subarray(0, length));
   let r = steps.next(undefined as unknown as Float64Array);
   while (!r.done) {
     const u: BandUpdate = r.value;
     let next: Float64Array;
     if (u.m * u.m * u.b * 6 < BACKEND_MIN_WORK) next = applyBandUpdate(u);
     else {
-      next = output.subarray(0, u.m * u.m);
-      const out = new ort!.Tensor('float64', next, [u.m, u.m]);
-      await s.run({ A: new ort!.Tensor('float64', u.a, [u.m, u.m]), V: new ort!.Tensor('float64', u.v, [u.m, u.b]), T: new ort!.Tensor('float64', u.t, [u.b, u.b]) }, { OUT: out });
+      // In place: A is read only by the first product and by the last Gemm, which writes OUT.
+      const a = new ort!.Tensor('float64', u.a, [u.m, u.m]);
+      await s.run({ A: a, V: new ort!.Tensor('float64', u.v, [u.m, u.b]), T: new ort!.Tensor('float64', u.t, [u.b, u.b]) }, { OUT: new ort!.Tensor('float64', u.a, [u.m, u.m]) });
+      next = u.a;
     }
     r = steps.next(next);
   }
@@ -263,7 +160,7 @@ async function bandReduce(req: BandRequest): Promise<Float64Array> {
 async function topEigen(req: TopEigenRequest): Promise<void> {
   const { g, n, k } = req;
   const step = await session('lanczos');
-  const product = await session('matmul');
+  const product = await session('transposedProduct');
   const w0 = new Float64Array(n), w = new Float64Array(n);
   const steps = lanczosSteps(n, k);
   let r = steps.next(undefined as unknown as LanczosReply);
