@@ -295,7 +295,7 @@ function linearFit(a: FoldArgs, rows: Int32Array): { muZ: Float64Array; muY: Flo
 
 /** Top `count` eigenvectors (as columns, rows x count) of a symmetric matrix, canonically signed by their first large entry. */
 function topVectors(mat: Float64Array, dim: number, count: number): Float64Array {
-  const eig = symmetricEigen(mat, dim, { vectors: true });
+  const eig = symmetricEigen(mat, dim, { vectors: true, count });
   const k = Math.min(count, dim);
   const out = new Float64Array(dim * k);
   for (let c = 0; c < k; c++) {

@@ -52,7 +52,7 @@ function statsOf(u: Float64Array, m: number, r: Float64Array, s: number, rows: A
 
 /** Top `count` eigenvectors of a symmetric m x m matrix, each with a canonical sign (third moment of the projections >= 0). */
 function topDirections(mat: Float64Array, m: number, count: number, u: Float64Array, rows: Int32Array, mean: Float64Array): Float64Array[] {
-  const eig = symmetricEigen(mat, m, { vectors: true });
+  const eig = symmetricEigen(mat, m, { vectors: true, count });
   const out: Float64Array[] = [];
   for (let c = 0; c < Math.min(count, m); c++) {
     if (!(eig.values[c] > 0)) break;

@@ -173,6 +173,10 @@ export function matmul(a: Float64Array, b: Float64Array, n: number, k: number, m
 
 /** C = A B^T for row-major A (n x k) and B (m x k): every entry a dot product of two contiguous rows. */
 export function matmulTransB(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array {
+  if (n * k * m >= BACKEND_MIN_WORK) {
+    const fast = productsBackend()?.productTransB?.(a, b, n, k, m);
+    if (fast && fast.length === n * m) return fast;
+  }
   const c = new Float64Array(n * m);
   const KP = 256;
   for (let k0 = 0; k0 < k; k0 += KP) {
@@ -227,7 +231,11 @@ export function matmulTransB(a: Float64Array, b: Float64Array, n: number, k: num
 export interface SymmetricEigen {
   /** Eigenvalues in descending order. */
   values: Float64Array;
-  /** Eigenvectors as rows (row i belongs to values[i]), row-major n x n; only when asked for. */
+  /**
+   * Eigenvectors as rows (row i belongs to values[i]), row-major; only when asked for. All n, or
+   * at least the top `count` when a count was given (fewer than n/2 of them come from a cheaper
+   * route, and then only those rows exist).
+   */
   vectors?: Float64Array;
 }
 
@@ -236,7 +244,7 @@ export interface SymmetricEigen {
  * reduction to tridiagonal form, then the implicit QL algorithm (after EISPACK tred2/tql2, as in
  * JAMA). The input is not modified. Without vectors the O(n^3) accumulation is skipped entirely.
  */
-export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boolean } = {}): SymmetricEigen {
+export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boolean; count?: number } = {}): SymmetricEigen {
   if (s.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} values, got ${s.length}`);
   const wantVectors = opts.vectors === true;
   if (n === 0) return { values: new Float64Array(0), ...(wantVectors ? { vectors: new Float64Array(0) } : {}) };
@@ -244,6 +252,8 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
     const band = twoStageBand(s, n);
     if (band) return { values: bandEigenvalues(band) };
   }
+  const count = Math.min(n, Math.max(0, Math.floor(opts.count ?? n)));
+  if (wantVectors && count < n * FEW_VECTORS && n > FEW_VECTORS_FROM) return topEigenvectors(s, n, count);
   // w is the transpose of EISPACK's working matrix V: the reduction's inner loops walk V's
   // columns, which are w's rows, so they run over contiguous memory. w = s initially (symmetric).
   const d = sharedFloat64(n);
@@ -295,6 +305,48 @@ export function bandEigenvalues(band: BandMatrix): Float64Array {
   bandToTridiagonal(band, d, e);
   tridiagonalQL(d, e, band.n);
   return d.sort().reverse();
+}
+
+/** Below this fraction of n, the `count` top eigenvectors come from inverse iteration (topEigenvectors). */
+const FEW_VECTORS = 0.5;
+/** ... and only for matrices larger than this (below, the full QL with vectors is as fast). */
+const FEW_VECTORS_FROM = 64;
+
+/**
+ * All eigenvalues and the top `count` eigenvectors: Householder tridiagonalization (as
+ * symmetricEigen), eigenvalues by QL, the tridiagonal's eigenvectors by inverse iteration
+ * (tridiagonalVectors.ts), then the Householder reflections applied to those vectors only
+ * (2 n^2 count flops instead of forming the n x n transformation and rotating it in QL).
+ */
+function topEigenvectors(s: Float64Array, n: number, count: number): SymmetricEigen {
+  const d = sharedFloat64(n);
+  const e = sharedFloat64(n);
+  const w = sharedFloat64(s);
+  tridiagonalize(w, n, d, e);
+  const h = Float64Array.from(d); // h[i]: the scale of reflection i (0: none), i >= 1
+  const diag = new Float64Array(n);
+  for (let i = 0; i < n; i++) diag[i] = w[i * n + i];
+  const sub = new Float64Array(Math.max(0, n - 1));
+  for (let i = 1; i < n; i++) sub[i - 1] = e[i];
+  const ql = Float64Array.from(diag), qe = Float64Array.from(e);
+  qe[0] = 0;
+  tridiagonalQL(ql, qe, n);
+  const values = ql.sort().reverse();
+  const vectors = tridiagonalEigenvectors(diag, sub, n, values.subarray(0, count));
+  // x = P_{n-1} ... P_1 y, P_i = I - u_i u_i^T / h_i with u_i in row i of w (entries 0 .. i-1).
+  for (let i = 1; i < n; i++) {
+    const hi = h[i];
+    if (hi === 0) continue;
+    const oi = i * n;
+    for (let r = 0; r < count; r++) {
+      const y = vectors.subarray(r * n, r * n + n);
+      let g = 0;
+      for (let k = 0; k < i; k++) g += w[oi + k] * y[k];
+      g /= hi;
+      for (let k = 0; k < i; k++) y[k] -= g * w[oi + k];
+    }
+  }
+  return { values, vectors };
 }
 
 /** EISPACK tred2's reduction, on w = V^T. Leaves the subdiagonal in e and the Householder data in w. */
@@ -699,13 +751,13 @@ export function principalAxes(centred: Float64Array, n: number, d: number, k: nu
   if (d <= n) {
     const c = crossProductTransA(centred, n, d);
     for (let i = 0; i < c.length; i++) c[i] *= scale;
-    const eig = symmetricEigen(c, d, { vectors: true });
+    const eig = symmetricEigen(c, d, { vectors: true, count: k });
     const kk = Math.min(k, keptRank(eig.values));
     return { values: eig.values.slice(0, kk), axes: eig.vectors!.slice(0, kk * d), k: kk };
   }
   const g = crossProductTransB(centred, n, d);
   for (let i = 0; i < g.length; i++) g[i] *= scale;
-  const eig = symmetricEigen(g, n, { vectors: true });
+  const eig = symmetricEigen(g, n, { vectors: true, count: k });
   const kk = Math.min(k, keptRank(eig.values));
   const axes = new Float64Array(kk * d);
   for (let a = 0; a < kk; a++) {
@@ -752,7 +804,7 @@ export function principalScoresViaGram(centred: Float64Array, n: number, d: numb
     vectors = top.vectors;
     found = top.k;
   } else {
-    const eig = symmetricEigen(g, n, { vectors: true });
+    const eig = symmetricEigen(g, n, { vectors: true, count: k });
     values = eig.values;
     vectors = eig.vectors!;
     found = Math.min(k, n);

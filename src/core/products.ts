@@ -19,6 +19,8 @@ export interface ProductsBackend {
    * the trailing updates at BLAS speed); returns the band's storage (n x 2b), or null to decline.
    */
   bandReduce?(x: Float64Array, n: number, b: number): Float64Array | null;
+  /** C = A B^T for row-major A (n x k) and B (m x k); n x m row-major, or null to decline. */
+  productTransB?(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array | null;
   /**
    * The top k eigenpairs of a symmetric n x n matrix by linalg.ts's Lanczos iteration
    * (lanczosSteps) with its products at BLAS speed; vectors as rows. Null to decline.

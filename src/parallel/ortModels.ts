@@ -92,3 +92,8 @@ export function lanczosModel(): Uint8Array {
 export function transposedProductModel(): Uint8Array {
   return encode('matmul_tt', [['Gemm', ['A', 'B'], 'C', { transA: 1, transB: 1 }]], [['A', ['k', 'n']], ['B', ['m', 'k']]], [['C', ['n', 'm']]]);
 }
+
+/** C = A B^T for row-major A (n x k) and B (m x k), one Gemm; callers keep n >= m. */
+export function productTransBModel(): Uint8Array {
+  return encode('matmul_nt', [['Gemm', ['A', 'B'], 'C', { transB: 1 }]], [['A', ['n', 'k']], ['B', ['m', 'k']]], [['C', ['n', 'm']]]);
+}

@@ -65,6 +65,11 @@ class OrtProducts implements ProductsBackend {
     return { k: found, iterations: out[1], values: out.slice(2, 2 + found), vectors: out.slice(2 + want, 2 + want + found * n) };
   }
 
+  productTransB(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array | null {
+    const left = owned(a), right = owned(b);
+    return this.request({ op: 'productTransB', a: left, b: right, n, k, m }, n * m, [left.buffer as ArrayBuffer, right.buffer as ArrayBuffer]);
+  }
+
   /** Post a request and wait for it (the caller is synchronous); null when the thread failed. */
   private request(body: Record<string, unknown>, outLength: number, transfer: ArrayBuffer[]): Float64Array | null {
     if (this.broken) return null;

@@ -18,7 +18,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { applyBandUpdate, bandReduction, type BandUpdate } from '../core/bandReduction.js';
 import { lanczosSteps, transpose, type LanczosReply } from '../core/linalg.js';
 import { BACKEND_MIN_WORK } from '../core/products.js';
-import { bandUpdateModel, GRAM_BLOCKS, gramModel, lanczosModel, transposedProductModel } from './ortModels.js';
+import { bandUpdateModel, GRAM_BLOCKS, gramModel, lanczosModel, productTransBModel, transposedProductModel } from './ortModels.js';
 
 const require = createRequire(import.meta.url);
 type Ort = typeof import('onnxruntime-node');
@@ -52,7 +52,18 @@ interface TopEigenRequest {
   control: Int32Array;
 }
 
-type Request = GramRequest | BandRequest | TopEigenRequest;
+interface ProductRequest {
+  op: 'productTransB';
+  a: Float64Array;
+  b: Float64Array;
+  n: number;
+  k: number;
+  m: number;
+  out: Float64Array;
+  control: Int32Array;
+}
+
+type Request = GramRequest | BandRequest | TopEigenRequest | ProductRequest;
 
 /** Run the blocked Gram product of the rows of x (r x c) and write its upper triangle (blocks i <= j) into out. */
 async function gram(req: GramRequest): Promise<void> {
@@ -64,19 +75,29 @@ async function gram(req: GramRequest): Promise<void> {
   const bounds = Array.from({ length: GRAM_BLOCKS + 1 }, (_, i) => Math.min(r, i * size));
   const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
   for (let i = 0; i < GRAM_BLOCKS; i++) feeds[`X${i}`] = new ort!.Tensor('float64', x.subarray(bounds[i] * c, bounds[i + 1] * c), [bounds[i + 1] - bounds[i], c]);
-  const result = await s.run(feeds);
+  // Outputs are pre-allocated JavaScript memory: ONNX Runtime's own (about 1 MB each) would stay
+  // in the native heap after they are freed and raise the process's peak (measured: +30 MB).
+  const blocks = new Float64Array(r * r);
+  const fetches: Record<string, InstanceType<Ort['Tensor']>> = {};
+  const offsets: number[] = [];
+  let offset = 0;
   for (let i = 0; i < GRAM_BLOCKS; i++)
     for (let j = i; j < GRAM_BLOCKS; j++) {
-      const block = result[`G${i}_${j}`];
-      const g = block.data as Float64Array;
       const rows = bounds[i + 1] - bounds[i], cols = bounds[j + 1] - bounds[j];
-      if (g.length !== rows * cols) throw new Error(`Gram block ${i},${j}: expected ${rows * cols} values, got ${g.length}`);
-      for (let k = 0; k < rows; k++) req.out.set(g.subarray(k * cols, (k + 1) * cols), (bounds[i] + k) * r + bounds[j]);
-      block.dispose?.();
+      fetches[`G${i}_${j}`] = new ort!.Tensor('float64', blocks.subarray(offset, offset + rows * cols), [rows, cols]);
+      offsets.push(offset);
+      offset += rows * cols;
+    }
+  await s.run(feeds, fetches);
+  let block = 0;
+  for (let i = 0; i < GRAM_BLOCKS; i++)
+    for (let j = i; j < GRAM_BLOCKS; j++) {
+      const rows = bounds[i + 1] - bounds[i], cols = bounds[j + 1] - bounds[j], o = offsets[block++];
+      for (let k = 0; k < rows; k++) req.out.set(blocks.subarray(o + k * cols, o + (k + 1) * cols), (bounds[i] + k) * r + bounds[j]);
     }
 }
 
-const MODELS = { gram: gramModel, band: bandUpdateModel, lanczos: lanczosModel, transposedProduct: transposedProductModel };
+const MODELS = { gram: gramModel, band: bandUpdateModel, lanczos: lanczosModel, transposedProduct: transposedProductModel, productTransB: productTransBModel };
 
 /** A full collection in this thread (V8's gc, exposed here only), or nothing where that fails. */
 const collect = ((): (() => void) => {
@@ -110,6 +131,8 @@ parentPort!.on('message', (req: Request) => {
         req.out.set(await bandReduce(req));
       } else if (req.op === 'topEigen') {
         await topEigen(req);
+      } else if (req.op === 'productTransB') {
+        await productTransB(req);
       } else {
         await gram(req);
       }
@@ -185,4 +208,19 @@ async function topEigen(req: TopEigenRequest): Promise<void> {
   req.out[1] = iterations;
   req.out.set(values, 2);
   req.out.set(vectors, 2 + k);
+}
+
+/** C = A B^T; computed as (B A^T)^T when A has fewer rows than B (see the note at the top). */
+async function productTransB(req: ProductRequest): Promise<void> {
+  const s = await session('productTransB');
+  const { a, b, n, k, m } = req;
+  if (n >= m) {
+    const c = new Float64Array(n * m);
+    await s.run({ A: new ort!.Tensor('float64', a, [n, k]), B: new ort!.Tensor('float64', b, [m, k]) }, { C: new ort!.Tensor('float64', c, [n, m]) });
+    req.out.set(c);
+  } else {
+    const ct = new Float64Array(m * n);
+    await s.run({ A: new ort!.Tensor('float64', b, [m, k]), B: new ort!.Tensor('float64', a, [n, k]) }, { C: new ort!.Tensor('float64', ct, [m, n]) });
+    req.out.set(transpose(ct, m, n));
+  }
 }
