@@ -65,6 +65,22 @@ export function randomRotation(rng: Rng, d: number): Float64Array {
   return q;
 }
 
+/** Q diag(values) Q^T for a random rotation Q: a symmetric matrix with a planted spectrum (row-major). */
+export function withSpectrum(values: ArrayLike<number>, rng: Rng): Float64Array {
+  const n = values.length;
+  const q = randomRotation(rng, n);
+  const qd = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) qd[i * n + k] = q[i * n + k] * values[k];
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j <= i; j++) {
+      let v = 0;
+      for (let k = 0; k < n; k++) v += qd[i * n + k] * q[j * n + k];
+      s[i * n + j] = s[j * n + i] = v;
+    }
+  return s;
+}
+
 /** Relative difference |a - b| / max(|a|, |b|, tiny). */
 export function relDiff(a: number, b: number): number {
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);

@@ -2,23 +2,7 @@ import test from 'ava';
 import { applyBandUpdate, bandReduceJs, bandReduction, householderQr } from '../../src/core/bandReduction.js';
 import { bandEigenvalues, symmetricEigen } from '../../src/core/linalg.js';
 import { Rng } from '../../src/core/stats.js';
-import { gaussian, randomRotation } from '../helpers.js';
-
-/** Q diag(values) Q^T for a random rotation Q: a symmetric matrix with a planted spectrum. */
-function withSpectrum(values: number[], rng: Rng): Float64Array {
-  const n = values.length;
-  const q = randomRotation(rng, n);
-  const qd = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) qd[i * n + k] = q[i * n + k] * values[k];
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v += qd[i * n + k] * q[j * n + k];
-      s[i * n + j] = s[j * n + i] = v;
-    }
-  return s;
-}
+import { gaussian, withSpectrum } from '../helpers.js';
 
 function worstError(got: Float64Array, values: number[]): number {
   const expected = [...values].sort((a, b) => b - a);

@@ -2,21 +2,7 @@ import test from 'ava';
 import { choleskySolve, covarianceSpectrum, crossProductTransA, crossProductTransB, matmul, principalAxes, principalScoresViaGram, symmetricEigen, topEigenpairs, transpose } from '../../src/core/linalg.js';
 import { centerColumns, responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/stats.js';
-import { gaussian, randomRotation } from '../helpers.js';
-
-/** A random symmetric matrix Q diag(values) Q^T with a known spectrum. */
-function withSpectrum(values: number[], rng: Rng): Float64Array {
-  const n = values.length;
-  const q = randomRotation(rng, n);
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v += q[i * n + k] * values[k] * q[j * n + k];
-      s[i * n + j] = v;
-    }
-  return s;
-}
+import { gaussian, withSpectrum } from '../helpers.js';
 
 test('symmetricEigen recovers a known spectrum, values only and with vectors', (t) => {
   const rng = new Rng(1);

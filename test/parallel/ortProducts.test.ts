@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { productsBackend } from '../../src/core/products.js';
 import { Rng } from '../../src/core/stats.js';
 import { writeNpy } from '../../src/io/matrixFile.js';
 import { installOnnxProducts, onnxProductsServed, uninstallOnnxProducts } from '../../src/parallel/ortProducts.js';
-import { gaussian, ROOT, tempDir } from '../helpers.js';
+import { gaussian, ROOT, tempDir, withSpectrum } from '../helpers.js';
 
 test.serial('Gram and covariance products through ONNX Runtime equal the JavaScript kernels to 1e-13 relative, exactly symmetric', (t) => {
   const rng = new Rng(2);
@@ -88,27 +88,9 @@ test.serial('large eigenvalue problems take the two-stage route through ONNX Run
   const rng = new Rng(6);
   const n = 700, b = TWO_STAGE_BANDWIDTH;
   t.true(n >= TWO_STAGE_FROM);
-  // A planted spectrum, 1 down to 1e-6, in a random basis (Gram-Schmidt of Gaussian columns).
+  // A planted spectrum, 1 down to 1e-6, in a random basis.
   const values = Array.from({ length: n }, (_, i) => 10 ** (-6 * i / (n - 1)));
-  const q = gaussian(rng, n, n);
-  for (let j = 0; j < n; j++) {
-    for (let k = 0; k < j; k++) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += q[i * n + j] * q[i * n + k];
-      for (let i = 0; i < n; i++) q[i * n + j] -= dot * q[i * n + k];
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += q[i * n + j] ** 2;
-    for (let i = 0; i < n; i++) q[i * n + j] /= Math.sqrt(norm);
-  }
-  const qd = q.map((v, i) => v * values[i % n]);
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j <= i; j++) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v += qd[i * n + k] * q[j * n + k];
-      s[i * n + j] = s[j * n + i] = v;
-    }
+  const s = withSpectrum(values, rng);
   installOnnxProducts();
   const band = productsBackend()!.bandReduce!(s, n, b)!;
   const js = bandReduceJs(s, n, b).data;
@@ -171,30 +153,25 @@ test.serial('principal scores of wide data: Lanczos through ONNX Runtime equals 
   t.true(angle < 1e-10, `score columns (up to sign): 1 - |cos| = ${angle}`);
 });
 
-test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
-  const dir = tempDir();
-  const path = join(dir, 'x.npy');
-  const rng = new Rng(5);
-  writeNpy(path, { shape: [1500, 400], data: gaussian(rng, 1500, 400) });
-  const hashes = ['1', '2'].map((threads) => {
+/** `neurorep dimension` on an n x d Gaussian matrix with NEUROREP_THREADS 1 and 2: both records. */
+function dimensionWithThreads(t: ExecutionContext, n: number, d: number, seed: number): { spectrum: number[]; effectiveDimension: number; effectiveDimensionCorrected: number }[] {
+  const path = join(tempDir(), 'x.npy');
+  writeNpy(path, { shape: [n, d], data: gaussian(new Rng(seed), n, d) });
+  return ['1', '2'].map((threads) => {
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], { encoding: 'utf8', env: { ...process.env, NEUROREP_THREADS: threads } });
     t.is(r.status, 0, r.stderr);
-    const rec = JSON.parse(r.stdout) as { spectrum: number[]; effectiveDimension: number; effectiveDimensionCorrected: number };
-    return createHash('sha256').update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected])).digest('hex');
+    return JSON.parse(r.stdout);
   });
+}
+
+test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
+  const hashes = dimensionWithThreads(t, 1500, 400, 5).map((rec) => createHash('sha256').update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected])).digest('hex'));
   t.is(hashes[0], hashes[1]);
 });
 
 test('the two-stage route (ONNX Runtime band reduction, pipelined bulge chasing) gives identical bits with 1 and 2 threads', (t) => {
-  const dir = tempDir();
-  const path = join(dir, 'wide.npy');
-  const rng = new Rng(7);
-  writeNpy(path, { shape: [900, 650], data: gaussian(rng, 900, 650) });
-  const records = ['1', '2'].map((threads) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], { encoding: 'utf8', env: { ...process.env, NEUROREP_THREADS: threads } });
-    t.is(r.status, 0, r.stderr);
-    return JSON.parse(r.stdout) as { spectrum: number[]; effectiveDimension: number };
-  });
+  t.true(650 >= TWO_STAGE_FROM);
+  const records = dimensionWithThreads(t, 900, 650, 7);
   t.is(records[0].spectrum.length, 650);
   t.deepEqual(records[0].spectrum, records[1].spectrum);
   t.is(records[0].effectiveDimension, records[1].effectiveDimension);
