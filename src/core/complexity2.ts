@@ -28,6 +28,7 @@
  */
 
 import { centerColumns, InputError, responseMatrix, type ResponseMatrix } from './matrix.js';
+import { linearGram } from './cka.js';
 import { crossProductTransA, LANCZOS_MIN_DIMENSION, matmul, matmulTransB, principalAxes, principalScoresViaGram, symmetricEigen, transpose } from './linalg.js';
 import { addRow, emptyStats, type AffineStats } from './affineFit.js';
 import { growHingeTree, routeToLeaves } from './hingeTree.js';
@@ -145,8 +146,9 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   const n = x.n;
   let m: number, scores: Float64Array, values: Float64Array;
   if (x.d > x.n && x.n > LANCZOS_MIN_DIMENSION) {
-    // Wide data (CNN feature maps): scores straight from the n x n Gram matrix.
-    const g = principalScoresViaGram(xc, n, x.d, want);
+    // Wide data (CNN feature maps): scores straight from the n x n Gram matrix, the one the
+    // effective dimension of the same matrix computed (cached per matrix object).
+    const g = principalScoresViaGram(xc, n, x.d, want, linearGram(x));
     m = g.k;
     scores = g.scores;
     values = g.values;

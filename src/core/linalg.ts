@@ -785,9 +785,10 @@ export function principalAxes(centred: Float64Array, n: number, d: number, k: nu
  * k = 256 this replaced Lanczos on the 6272-dimensional covariance operator (36 s -> about 2 s).
  * Values are covariance eigenvalues (descending); scores' signs are arbitrary.
  */
-export function principalScoresViaGram(centred: Float64Array, n: number, d: number, k: number): { values: Float64Array; scores: Float64Array; k: number } {
+export function principalScoresViaGram(centred: Float64Array, n: number, d: number, k: number, gram?: Float64Array): { values: Float64Array; scores: Float64Array; k: number } {
   const scale = 1 / Math.max(1, n - 1);
-  const g = crossProductTransB(centred, n, d);
+  // `gram`, when given, is Xc Xc^T already computed (read only: it is scaled in a copy).
+  const g = gram ? Float64Array.from(gram) : crossProductTransB(centred, n, d);
   for (let i = 0; i < g.length; i++) g[i] *= scale;
   let values: Float64Array, vectors: Float64Array, found: number;
   if (n > LANCZOS_MIN_DIMENSION && k <= n / 4) {
