@@ -242,7 +242,10 @@ export interface SymmetricEigen {
 /**
  * Eigenvalues (and optionally eigenvectors) of a real symmetric n x n matrix: Householder
  * reduction to tridiagonal form, then the implicit QL algorithm (after EISPACK tred2/tql2, as in
- * JAMA). The input is not modified. Without vectors the O(n^3) accumulation is skipped entirely.
+ * JAMA). The input is not modified. Without vectors the O(n^3) accumulation is skipped entirely,
+ * and from order TWO_STAGE_FROM, with a products backend that offers it, the eigenvalues come
+ * from the two-stage route instead. With `count` below n / 2, only the top `count` eigenvectors
+ * are computed (topEigenvectors).
  */
 export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boolean; count?: number } = {}): SymmetricEigen {
   if (s.length !== n * n) throw new RangeError(`symmetricEigen: expected ${n * n} values, got ${s.length}`);
@@ -309,7 +312,7 @@ export function bandEigenvalues(band: BandMatrix): Float64Array {
 
 /** Below this fraction of n, the `count` top eigenvectors come from inverse iteration (topEigenvectors). */
 const FEW_VECTORS = 0.5;
-/** ... and only for matrices larger than this (below, the full QL with vectors is as fast). */
+/** ... and only for matrices larger than this (small ones keep the single route: little to gain). */
 const FEW_VECTORS_FROM = 64;
 
 /**

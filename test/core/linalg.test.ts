@@ -171,3 +171,21 @@ test('principal scores of wide data from the Gram matrix equal Xc times the prin
     }
   }
 });
+
+test('symmetricEigen with a count below n / 2: the top eigenvectors by inverse iteration equal the full route (up to sign), values identical', (t) => {
+  const rng = new Rng(21);
+  const n = 300, count = 60;
+  const values = Array.from({ length: n }, (_, i) => (i < 5 ? 10 - i : 1 / (i + 1)) * (i % 4 === 3 ? -1 : 1));
+  const s = withSpectrum(values, rng);
+  const full = symmetricEigen(s, n, { vectors: true });
+  const top = symmetricEigen(s, n, { vectors: true, count });
+  t.is(top.vectors!.length, count * n);
+  t.deepEqual(Array.from(top.values), Array.from(symmetricEigen(s, n).values));
+  let worst = 0;
+  for (let c = 0; c < count; c++) {
+    let dot = 0;
+    for (let i = 0; i < n; i++) dot += full.vectors![c * n + i] * top.vectors![c * n + i];
+    worst = Math.max(worst, 1 - Math.abs(dot));
+  }
+  t.true(worst < 1e-12, `1 - |cos| = ${worst}`);
+});
