@@ -297,7 +297,11 @@ function twoStageBand(s: Float64Array, n: number): BandMatrix | null {
   return { data, n, b: TWO_STAGE_BANDWIDTH, width: bandStorageWidth(TWO_STAGE_BANDWIDTH) };
 }
 
-/** Order from which the two-stage route runs: end to end (process start included) the two routes take the same time at 500-700 and the two-stage one is faster above (measured with dimension on 2000 x d). */
+/**
+ * Order from which the two-stage route runs. Warm, it is faster from about 400 (`npm run
+ * bench:kernels`); its first call also creates a session (30-140 ms), and end to end (dimension on
+ * 2000 x d, process start included) the two routes take the same time at 500-700.
+ */
 export const TWO_STAGE_FROM = 600;
 /** Bandwidth of the intermediate band: wider makes the products faster and the chasing slower. */
 export const TWO_STAGE_BANDWIDTH = 32;

@@ -41,7 +41,7 @@ export function productsBackend(): ProductsBackend | null {
 
 /**
  * Multiply-adds below which the JavaScript kernel runs even with a backend: handing a product to
- * another thread costs about a millisecond, which the JavaScript kernel spends on about 2e6
- * multiply-adds. Measured by `npm run bench -- --only products` (README, Performance).
+ * another thread costs about 0.7 ms, which the JavaScript kernel spends on about 2e6
+ * multiply-adds (`npm run bench:kernels`: at 2e6 both take 0.6-1.1 ms).
  */
 export const BACKEND_MIN_WORK = 2e6;

@@ -123,6 +123,23 @@ function session(kind: keyof typeof MODELS): Promise<Session> {
   return s;
 }
 
+/** A full collection follows once requests have moved this many bytes since the last one. */
+const COLLECT_AFTER_BYTES = 32 * 2 ** 20;
+let sinceCollect = 0;
+
+function requestBytes(req: Request): number {
+  switch (req.op) {
+    case 'gram':
+      return req.x.byteLength;
+    case 'band':
+      return req.x.byteLength;
+    case 'topEigen':
+      return req.g.byteLength;
+    case 'productTransB':
+      return req.a.byteLength + req.b.byteLength;
+  }
+}
+
 parentPort!.on('message', (req: Request) => {
   void (async () => {
     try {
@@ -143,8 +160,14 @@ parentPort!.on('message', (req: Request) => {
     }
     Atomics.notify(req.control, 0);
     // This thread allocates little JavaScript memory but large buffers (inputs, workspaces), which
-    // V8 frees only when it collects: without a collection here they pile up across requests.
-    collect();
+    // V8 frees only when it collects: without a collection they pile up across requests. A full
+    // collection costs milliseconds (more than a small product), so it runs once the requests
+    // since the last one have moved COLLECT_AFTER_BYTES.
+    sinceCollect += requestBytes(req);
+    if (sinceCollect >= COLLECT_AFTER_BYTES) {
+      collect();
+      sinceCollect = 0;
+    }
   })();
 });
 
