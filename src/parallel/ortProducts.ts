@@ -1,10 +1,11 @@
 /**
- * Large Gram products through ONNX Runtime's CPU kernels (MLAS, float64 MatMul), registered as
- * core's products backend (core/products.ts). The runtime is asynchronous and core is not, so the
- * products run on a dedicated thread (ortWorker.ts) while the caller waits on Atomics.wait, as the
- * worker pool does. MLAS splits a MatMul over output blocks only, so a result does not depend on
- * the number of threads (tested bit for bit). If ONNX Runtime cannot load or fails, the product is
- * computed by the JavaScript kernel instead, and the backend stays off for the rest of the run.
+ * Large products through ONNX Runtime's CPU kernels (MLAS, float64 Gemm), registered as core's
+ * products backend (core/products.ts): Gram products, A B^T, the dense -> band reduction and the
+ * Lanczos iteration for top eigenpairs. The runtime is asynchronous and core is not, so the work
+ * runs on a dedicated thread (ortWorker.ts) while the caller waits on Atomics.wait, as the worker
+ * pool does. Results do not depend on the number of threads (see ortWorker.ts; tested bit for
+ * bit). If ONNX Runtime cannot load or fails, the JavaScript kernels run instead, and the backend
+ * stays off for the rest of the run.
  */
 
 import { availableParallelism } from 'node:os';

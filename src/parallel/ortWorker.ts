@@ -1,9 +1,10 @@
 /**
  * The ONNX Runtime products thread: holds cached float64 sessions (ortModels.ts: blocked Gram
- * products, the dense -> band update, the Lanczos step) and serves synchronous requests from the
- * main thread (Gram products, dense -> band reduction, top eigenpairs): inputs arrive as
- * transferred (unshared) buffers or shared ones it only reads, outputs go to a SharedArrayBuffer,
- * completion is signalled with Atomics.notify on control[0] (1 = done, 2 = failed).
+ * products, A B^T, the dense -> band update, the Lanczos step) and serves synchronous requests
+ * from the main thread (Gram and A B^T products, dense -> band reduction, top eigenpairs).
+ * Inputs arrive as transferred (unshared) buffers or shared ones it only reads, outputs go to a
+ * SharedArrayBuffer, completion is signalled with Atomics.notify on control[0] (1 = done,
+ * 2 = failed).
  *
  * Same bits for any number of threads: MLAS splits a product over threads by rows when it has at
  * least as many rows as columns, and then every output is computed the same way; split by
@@ -130,7 +131,6 @@ let sinceCollect = 0;
 function requestBytes(req: Request): number {
   switch (req.op) {
     case 'gram':
-      return req.x.byteLength;
     case 'band':
       return req.x.byteLength;
     case 'topEigen':
