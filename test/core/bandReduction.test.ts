@@ -4,6 +4,18 @@ import { bandEigenvalues, symmetricEigen } from '../../src/core/linalg.js';
 import { Rng } from '../../src/core/stats.js';
 import { gaussian, withSpectrum } from '../helpers.js';
 
+/** Q = I - V T V^T (rows x rows), built naively from the compact-WY factors. */
+function compactWyQ(v: Float64Array, t: Float64Array, rows: number, b: number): Float64Array {
+  const q = new Float64Array(rows * rows);
+  for (let i = 0; i < rows; i++)
+    for (let j = 0; j < rows; j++) {
+      let s = i === j ? 1 : 0;
+      for (let x = 0; x < b; x++) for (let y = 0; y < b; y++) s -= v[i * b + x] * t[x * b + y] * v[j * b + y];
+      q[i * rows + j] = s;
+    }
+  return q;
+}
+
 function worstError(got: Float64Array, values: number[]): number {
   const expected = [...values].sort((a, b) => b - a);
   const scale = Math.max(...expected.map(Math.abs));
@@ -17,14 +29,7 @@ test('Householder QR of a panel: Q^T P = R with Q = I - V T V^T orthogonal (tall
     const pt = new Float64Array(b * rows);
     for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) pt[j * rows + i] = p[i * b + j];
     const { v, t: tt } = householderQr(pt, rows, b);
-    // Q = I - V T V^T, built naively.
-    const q = new Float64Array(rows * rows);
-    for (let i = 0; i < rows; i++)
-      for (let j = 0; j < rows; j++) {
-        let s = i === j ? 1 : 0;
-        for (let a = 0; a < b; a++) for (let c = 0; c < b; c++) s -= v[i * b + a] * tt[a * b + c] * v[j * b + c];
-        q[i * rows + j] = s;
-      }
+    const q = compactWyQ(v, tt, rows, b);
     let orth = 0, fit = 0;
     for (let i = 0; i < rows; i++)
       for (let j = 0; j < rows; j++) {
@@ -51,13 +56,7 @@ test('the trailing update equals Q^T A Q computed naively', (t) => {
   const a = withSpectrum(Array.from({ length: m }, () => rng.normal()), rng);
   const pt = gaussian(rng, b, m);
   const { v, t: tt } = householderQr(pt, m, b);
-  const q = new Float64Array(m * m);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < m; j++) {
-      let s = i === j ? 1 : 0;
-      for (let x = 0; x < b; x++) for (let y = 0; y < b; y++) s -= v[i * b + x] * tt[x * b + y] * v[j * b + y];
-      q[i * m + j] = s;
-    }
+  const q = compactWyQ(v, tt, m, b);
   const got = applyBandUpdate({ a, m, v, t: tt, b });
   let worst = 0;
   for (let i = 0; i < m; i++)
