@@ -8,10 +8,10 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mapComplexity, type ComplexityOptions } from '../src/core/complexity.js';
+import { mapComplexity, type ComplexityOptions } from '../src/core/complexity/complexity.js';
 import { responseMatrix, type ResponseMatrix } from '../src/core/matrix.js';
-import { Rng } from '../src/core/stats.js';
-import { installWorkerThreads } from '../src/parallel/pool.js';
+import { Rng } from '../src/core/random.js';
+import { installWorkerThreads } from '../src/runtime/pool.js';
 import { hyperplaneMap, piecewise } from '../test/fixtures/plantedMaps.js';
 
 installWorkerThreads();

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { responseMatrix } from '../src/core/matrix.js';
 import { measure, type Metric } from '../src/core/similarity/measures.js';
 import { Side } from '../src/core/similarity/side.js';
-import { foldAssignment, Rng } from '../src/core/stats.js';
+import { foldAssignment } from '../src/core/inference/resampling.js';
+import { Rng } from '../src/core/random.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dflt);

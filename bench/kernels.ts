@@ -10,11 +10,12 @@
  * Medians of 5 runs; not part of CI.
  */
 
-import { crossProductTransB, symmetricEigen } from '../src/core/linalg.js';
-import { productsBackend, setProductsBackend } from '../src/core/products.js';
-import { Rng } from '../src/core/stats.js';
-import { installOnnxProducts } from '../src/parallel/ortProducts.js';
-import { installWorkerThreads, workerThreadsReady } from '../src/parallel/pool.js';
+import { crossProductTransB } from '../src/core/linalg/products.js';
+import { symmetricEigen } from '../src/core/linalg/eigen.js';
+import { productsBackend, setProductsBackend } from '../src/core/linalg/backend.js';
+import { Rng } from '../src/core/random.js';
+import { installOnnxProducts } from '../src/runtime/ortProducts.js';
+import { installWorkerThreads, workerThreadsReady } from '../src/runtime/pool.js';
 
 installWorkerThreads();
 await workerThreadsReady();

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeNwbFile } from '../adapters/nwb/write.js';
-import { Rng } from '../src/core/stats.js';
+import { Rng } from '../src/core/random.js';
 import { writeNpy } from '../src/io/matrixFile.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -14,7 +14,8 @@ import { responseMatrix } from '../src/core/matrix.js';
 import { mapLayers } from '../src/core/similarity/layerMapping.js';
 import { measure, type Metric } from '../src/core/similarity/measures.js';
 import { Side } from '../src/core/similarity/side.js';
-import { foldAssignment, Rng } from '../src/core/stats.js';
+import { foldAssignment } from '../src/core/inference/resampling.js';
+import { Rng } from '../src/core/random.js';
 import { useOnnxProducts } from '../src/index.js';
 
 const arg = (name: string, def: number) => {

@@ -33,8 +33,8 @@ export { RunStore, type RunSummary, type StoredRepresentation } from './store/ru
 export { assertRecord, type RunRecord } from './store/schema.js';
 
 // Threads and the fast products backend (the CLI installs both).
-export { installWorkerThreads as useWorkerThreads } from './parallel/pool.js';
-export { installOnnxProducts as useOnnxProducts } from './parallel/ortProducts.js';
+export { installWorkerThreads as useWorkerThreads } from './runtime/pool.js';
+export { installOnnxProducts as useOnnxProducts } from './runtime/ortProducts.js';
 
 import { NwbFile } from '../adapters/nwb/index.js';
 

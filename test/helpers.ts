@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../src/cli/main.js';
-import { Rng } from '../src/core/stats.js';
+import { responseMatrix } from '../src/core/matrix.js';
+import { Rng } from '../src/core/random.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
@@ -107,4 +108,29 @@ export function orthonormalCentredColumns(n: number, r: number, seed: number): F
     cols.push(c);
   }
   return cols;
+}
+
+/** Trials of nStim stimuli x reps repeats: signal with spectrum lambda (random axes) plus isotropic noise. */
+export function plantedTrials(lambda: number[], nStim: number, reps: number, noisePower: number, seed: number) {
+  const rng = new Rng(seed);
+  const d = lambda.length;
+  const axes = orthonormalCentredColumns(d + 1, d, seed + 1).map((c) => c.subarray(0, d)); // d random directions, nearly orthonormal
+  const signal = new Float64Array(nStim * d);
+  for (let i = 0; i < nStim; i++)
+    for (let k = 0; k < d; k++) {
+      const z = rng.normal() * Math.sqrt(lambda[k]);
+      for (let j = 0; j < d; j++) signal[i * d + j] += z * axes[k][j];
+    }
+  const noiseSd = Math.sqrt((noisePower * lambda.reduce((a, b) => a + b, 0)) / d);
+  const trials = new Float64Array(nStim * reps * d);
+  const repeats: number[][] = [];
+  for (let i = 0; i < nStim; i++) {
+    repeats.push([]);
+    for (let r = 0; r < reps; r++) {
+      const row = i * reps + r;
+      repeats[i].push(row);
+      for (let j = 0; j < d; j++) trials[row * d + j] = signal[i * d + j] + noiseSd * rng.normal();
+    }
+  }
+  return { trials: responseMatrix(nStim * reps, d, trials), repeats };
 }

@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

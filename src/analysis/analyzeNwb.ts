@@ -6,9 +6,9 @@
 
 import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../adapters/remote/remoteFile.js';
-import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
+import { mapComplexity, type ComplexityOptions } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
-import { defaultThreshold } from '../core/patterns.js';
+import { defaultThreshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';

@@ -7,11 +7,11 @@
  * name, or 'matrix' for single-matrix runs), whatever path or --key a run used.
  */
 
-import { effectiveDimension } from '../core/dimension.js';
+import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
 import { responseMatrix, selectColumns } from '../core/matrix.js';
-import { replicateSeed, type NullSummary } from '../core/permutation.js';
+import { replicateSeed, type NullSummary } from '../core/inference/permutation.js';
 import type { Metric } from '../core/similarity/measures.js';
-import { Rng } from '../core/stats.js';
+import { Rng } from '../core/random.js';
 import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';

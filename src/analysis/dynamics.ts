@@ -5,7 +5,7 @@
  * against ln t over the checkpoints with t > 0 and y > 0 (OBSERVABLES.md section 4).
  */
 
-import { mapComplexity } from '../core/complexity.js';
+import { mapComplexity } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { fitPowerLaw, type PowerLawFit } from '../core/stats.js';
 import { profileGroup } from './profile.js';

@@ -5,12 +5,13 @@
  * D_eff, switching counts and pattern entropies all grow with the neurons recorded.
  */
 
-import { mapComplexity, type ComplexityOptions } from '../core/complexity.js';
-import { AnalysisError, effectiveDimension } from '../core/dimension.js';
+import { mapComplexity, type ComplexityOptions } from '../core/complexity/complexity.js';
+import { AnalysisError } from '../core/matrix.js';
+import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
 import { InputError, selectColumns, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
-import { patternEntropy, type Threshold } from '../core/patterns.js';
-import { replicateSeed } from '../core/permutation.js';
-import { Rng } from '../core/stats.js';
+import { patternEntropy, type Threshold } from '../core/patterns/patterns.js';
+import { replicateSeed } from '../core/inference/permutation.js';
+import { Rng } from '../core/random.js';
 
 export interface MeanSd {
   mean: number | null;

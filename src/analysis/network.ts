@@ -4,7 +4,7 @@
  */
 
 import { readActivations, type Pooling } from '../../adapters/network/index.js';
-import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity.js';
+import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { inGroup, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';

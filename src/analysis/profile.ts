@@ -14,10 +14,11 @@
  * dropped together with the others.
  */
 
-import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity.js';
-import { AnalysisError, effectiveDimension, type DimensionResult } from '../core/dimension.js';
+import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
+import { AnalysisError } from '../core/matrix.js';
+import { effectiveDimension, type DimensionResult } from '../core/dimension/effectiveDimension.js';
 import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
-import { patternEntropy, type PatternsResult, type Threshold } from '../core/patterns.js';
+import { patternEntropy, type PatternsResult, type Threshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import { matchedObservables, neuronCurve, type MatchedObservables, type NeuronCurvePoint } from './matching.js';
 

@@ -6,7 +6,7 @@
  * stimulus's raw row sum; see core/similarity/side.ts).
  */
 
-import { linearGram } from '../core/cka.js';
+import { linearGram } from '../core/similarity/cka.js';
 import { averageRowGroups, groupRowsByStimulus, responseMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { rowStatsOf } from '../core/similarity/side.js';
 import type { StoredRepresentation } from '../store/runStore.js';

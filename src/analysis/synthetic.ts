@@ -5,7 +5,7 @@
  */
 
 import { responseMatrix, type ResponseMatrix } from '../core/matrix.js';
-import { Rng } from '../core/stats.js';
+import { Rng } from '../core/random.js';
 import type { NwbSpec } from '../../adapters/nwb/write.js';
 
 export interface SyntheticArea {

@@ -8,8 +8,8 @@ import { formatOptions, FORCE_RECORD_OPTION, GLOBAL_OPTIONS, LABEL_OPTION, OUT_R
 import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, toolkitVersion, type Output } from './context.js';
-import { installWorkerThreads } from '../parallel/pool.js';
-import { installOnnxProducts } from '../parallel/ortProducts.js';
+import { installWorkerThreads } from '../runtime/pool.js';
+import { installOnnxProducts } from '../runtime/ortProducts.js';
 import { StoreNotUpdated } from './storeNotUpdated.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';

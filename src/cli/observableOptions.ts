@@ -4,9 +4,9 @@
  * warnings the same way everywhere.
  */
 
-import type { ComplexityOptions } from '../core/complexity.js';
-import type { NullSummary } from '../core/permutation.js';
-import type { Interval } from '../core/stats.js';
+import type { ComplexityOptions } from '../core/complexity/complexity.js';
+import type { NullSummary } from '../core/inference/permutation.js';
+import type { Interval } from '../core/inference/resampling.js';
 import type { Warning } from '../core/warnings.js';
 import { UsageError, type OptionSpec, type OptionSpecs, type ParsedArgs } from './args.js';
 import { fmt } from './context.js';

@@ -6,23 +6,15 @@
  */
 
 export { responseMatrix, fromRows, validateMatrix, trialAveraged, groupRowsByStimulus, averageRowGroups, InputError, type ResponseMatrix } from './matrix.js';
-export {
-  effectiveDimension,
-  cvPCA,
-  covarianceEigenvalues,
-  spectrumObservables,
-  powerLawExponent,
-  AnalysisError,
-  type DimensionOptions,
-  type DimensionResult,
-  type CvPcaResult,
-  type SpectrumObservables,
-} from './dimension.js';
-export { correctedSpectrum, spectralDimensions, type CorrectedSpectrum, type CorrectionOptions } from './spectrumCorrection.js';
-export { mapComplexity, complexityNull, type ComplexityOptions, type ComplexityResult, type ComplexityDefinition } from './complexity.js';
-export { patternEntropy, binarise, defaultThreshold, type PatternsOptions, type PatternsResult, type Threshold } from './patterns.js';
-export { linearCka, linearGram, ckaFromGrams } from './cka.js';
-export { jackknifeIntervals, type IntervalSummary } from './jackknife.js';
+export { effectiveDimension, covarianceEigenvalues, type DimensionOptions, type DimensionResult } from './dimension/effectiveDimension.js';
+export { cvPCA, type CvPcaResult } from './dimension/cvPca.js';
+export { spectrumObservables, powerLawExponent, type SpectrumObservables } from './dimension/spectrum.js';
+export { AnalysisError } from './matrix.js';
+export { correctedSpectrum, spectralDimensions, type CorrectedSpectrum, type CorrectionOptions } from './inference/spectrumCorrection.js';
+export { mapComplexity, complexityNull, type ComplexityOptions, type ComplexityResult, type ComplexityDefinition } from './complexity/complexity.js';
+export { patternEntropy, binarise, defaultThreshold, type PatternsOptions, type PatternsResult, type Threshold } from './patterns/patterns.js';
+export { linearCka, linearGram, ckaFromGrams } from './similarity/cka.js';
+export { jackknifeIntervals, type IntervalSummary } from './inference/jackknife.js';
 // Comparing representations (docs/observables.md section 7).
 export { linearPredictivity, heldOutCorrelations, RIDGE_GRID, type Predictivity } from './similarity/predictivity.js';
 export { correlationRdm, crossValidatedRdm, euclideanRdmFromGram, upperTriangle } from './similarity/rdm.js';
@@ -33,7 +25,9 @@ export { factorOfMatrix, factorOfGram, type Factor } from './similarity/factor.j
 export { Side, type SideInput } from './similarity/side.js';
 export { measure, METRICS, type Metric, type Cell, type MeasureOptions } from './similarity/measures.js';
 export { mapLayers, type LayerMapping } from './similarity/layerMapping.js';
-export { permutationNull, type NullSummary } from './permutation.js';
+export { permutationNull, type NullSummary } from './inference/permutation.js';
 export { warning, type Warning, type WarningCode } from './warnings.js';
-export { Rng, fitPowerLaw, entropy, foldAssignment } from './stats.js';
+export { Rng } from './random.js';
+export { fitPowerLaw, entropy } from './stats.js';
+export { foldAssignment } from './inference/resampling.js';
 export { setParallelRuntime, parallelThreads, type ParallelRuntime } from './parallel.js';

@@ -50,10 +50,28 @@ export function parallelFor(task: string, count: number, args: Record<string, un
   for (let i = 0; i < count; i++) body(args, i);
 }
 
+/**
+ * Whether shared memory can be used: a runtime with threads, and SharedArrayBuffer defined (a
+ * browser page without cross-origin isolation has none, and then everything runs on one thread).
+ */
+function canShare(): boolean {
+  return parallelThreads() > 1 && typeof SharedArrayBuffer !== 'undefined';
+}
+
+/** Whether an array already lives on shared memory (false where SharedArrayBuffer does not exist). */
+export function isShared(a: ArrayBufferView): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && a.buffer instanceof SharedArrayBuffer;
+}
+
+/** An Int32Array of `length` zeros, on shared memory when available. */
+export function sharedInt32(length: number): Int32Array {
+  return canShare() ? new Int32Array(new SharedArrayBuffer(length * 4)) : new Int32Array(length);
+}
+
 /** A Float64Array on shared memory (when available) holding a copy of `src`, or of `length` zeros. */
 export function sharedFloat64(srcOrLength: Float64Array | number): Float64Array {
   const length = typeof srcOrLength === 'number' ? srcOrLength : srcOrLength.length;
-  const out = parallelThreads() > 1 && typeof SharedArrayBuffer !== 'undefined' ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
+  const out = canShare() ? new Float64Array(new SharedArrayBuffer(length * 8)) : new Float64Array(length);
   if (typeof srcOrLength !== 'number') out.set(srcOrLength);
   return out;
 }

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { profileNetwork } from '../../src/analysis/network.js';
 import { responseMatrix } from '../../src/core/matrix.js';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { gaussian } from '../helpers.js';
 
 /** relu(x W + b) for row-major x (n x p), W (p x q). */

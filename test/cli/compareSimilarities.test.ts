@@ -7,7 +7,7 @@ import test from 'ava';
 import { join } from 'node:path';
 import { writeNwbFile } from '../../adapters/nwb/write.js';
 import { sessionNwbSpec, syntheticSession } from '../../src/analysis/synthetic.js';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 import { RunStore } from '../../src/store/runStore.js';
 import { cli, tempDir } from '../helpers.js';

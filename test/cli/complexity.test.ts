@@ -1,7 +1,7 @@
 import test from 'ava';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { encodeNpy } from '../../src/io/npy.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 import { cli, tempDir } from '../helpers.js';

@@ -4,7 +4,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeNpz } from '../../src/io/matrixFile.js';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { RunStore } from '../../src/store/runStore.js';
 import { runsListPage, comparePage } from '../../src/report/pages.js';
 import { cli, tempDir } from '../helpers.js';

@@ -2,7 +2,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Rng } from '../../src/core/stats.js';
+import { Rng } from '../../src/core/random.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 import type { Server } from 'node:http';
 import { allowedHosts, createApp } from '../../src/server/app.js';

@@ -1,6 +1,6 @@
 /** `neurorep complexity`: nonlinearity of the map from X to Y (piecewise-linear pieces needed). */
 
-import { mapComplexity, type ComplexityResult } from '../../core/complexity.js';
+import { mapComplexity, type ComplexityResult } from '../../core/complexity/complexity.js';
 import { validateSameRows } from '../../core/matrix.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';

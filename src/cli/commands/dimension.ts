@@ -2,7 +2,7 @@
 
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { effectiveDimension, type DimensionResult } from '../../core/dimension.js';
+import { effectiveDimension, type DimensionResult } from '../../core/dimension/effectiveDimension.js';
 import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';

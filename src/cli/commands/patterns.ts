@@ -1,6 +1,6 @@
 /** `neurorep patterns`: activation-pattern entropy (on/off regimes visited by the stimuli). */
 
-import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns.js';
+import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns/patterns.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
 import { fmt, recordHead } from '../context.js';

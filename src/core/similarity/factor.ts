@@ -6,7 +6,8 @@
  * so F stands in for X exactly.
  */
 
-import { crossProductTransB, keptRank, symmetricEigen } from '../linalg.js';
+import { crossProductTransB } from '../linalg/products.js';
+import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { centerColumns, type ResponseMatrix } from '../matrix.js';
 
 export interface Factor {

@@ -6,8 +6,9 @@
  * them (the identity interval). docs/observables.md 7.6.
  */
 
-import { bootstrapIndices, Rng } from '../stats.js';
-import { replicateSeed } from '../permutation.js';
+import { bootstrapIndices } from '../inference/resampling.js';
+import { Rng } from '../random.js';
+import { replicateSeed } from '../inference/permutation.js';
 
 export interface LayerMapping {
   /** Score per layer, in depth order (null where undefined). */

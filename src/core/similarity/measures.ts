@@ -12,10 +12,10 @@
  *   for predictivity the median over target neurons of sqrt(reliability).
  */
 
-import { ckaFromGrams } from '../cka.js';
-import { jackknifeGroups, jackknifeIntervals, keptUnits, t975 } from '../jackknife.js';
-import { nullSummary, replicateSeed, type NullSummary } from '../permutation.js';
-import { Rng } from '../stats.js';
+import { ckaFromGrams } from './cka.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, t975 } from '../inference/jackknife.js';
+import { nullSummary, replicateSeed, type NullSummary } from '../inference/permutation.js';
+import { Rng } from '../random.js';
 import { median } from './correlation.js';
 import { heldOutCorrelations, ridgePredictions } from './predictivity.js';
 import { rdmSpearman, rdmWhitenedCosine } from './rsa.js';

@@ -10,7 +10,8 @@
  * docs/observables.md section 7.1.
  */
 
-import { crossProductTransA, crossProductTransB, keptRank, matmul, symmetricEigen, transpose } from '../linalg.js';
+import { crossProductTransA, crossProductTransB, matmul, transpose } from '../linalg/products.js';
+import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import type { ResponseMatrix } from '../matrix.js';
 import { median } from './correlation.js';
 import { factorRows, type Factor } from './factor.js';

@@ -13,7 +13,8 @@
  * every direction, exactly as netrep).
  */
 
-import { crossProductTransA, crossProductTransB, keptRank, matmul, symmetricEigen, transpose } from '../linalg.js';
+import { crossProductTransA, crossProductTransB, matmul, transpose } from '../linalg/products.js';
+import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { factorRows, type Factor } from './factor.js';
 import { foldRows } from './predictivity.js';
 

@@ -4,7 +4,7 @@
  * of two independent halves of the trials (noise ceilings, cross-validated distances).
  */
 
-import { ckaFromGrams, linearGram } from '../cka.js';
+import { ckaFromGrams, linearGram } from './cka.js';
 import { centerColumns, columnMeans, type ResponseMatrix } from '../matrix.js';
 import { spearmanBrown } from './correlation.js';
 import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';

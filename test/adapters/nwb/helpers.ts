@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { writeNwbFile, type NwbSpec } from '../../../adapters/nwb/write.js';
-import { Rng } from '../../../src/core/stats.js';
+import { Rng } from '../../../src/core/random.js';
 import { tempDir } from '../../helpers.js';
 
 /**

@@ -6,14 +6,15 @@
  */
 import test from 'ava';
 import { responseMatrix, selectRows, type ResponseMatrix } from '../../../src/core/matrix.js';
-import { linearCka } from '../../../src/core/cka.js';
+import { linearCka } from '../../../src/core/similarity/cka.js';
 import { mapLayers } from '../../../src/core/similarity/layerMapping.js';
 import { measure, type Metric } from '../../../src/core/similarity/measures.js';
 import { ckaOnRows, Side } from '../../../src/core/similarity/side.js';
 import { spearman } from '../../../src/core/similarity/correlation.js';
 import { correlationRdm, upperTriangle } from '../../../src/core/similarity/rdm.js';
 import { rdmSpearman } from '../../../src/core/similarity/rsa.js';
-import { foldAssignment, Rng } from '../../../src/core/stats.js';
+import { foldAssignment } from '../../../src/core/inference/resampling.js';
+import { Rng } from '../../../src/core/random.js';
 import { randomRotation } from '../../helpers.js';
 
 function gaussianMatrix(rng: Rng, n: number, d: number): ResponseMatrix {

@@ -1,0 +1,155 @@
+/**
+ * Complexity of a map X -> Y (docs/observables.md section 2): the entry point for both
+ * definitions, with what both share: the permutation null, grouped-jackknife intervals and the
+ * spread over seeds.
+ *
+ * - complexity/2 (default): pieces that follow the map's bends, counted by held-out evidence
+ *   (complexity2.ts).
+ * - complexity/1: k-means pieces in the top 32 input components, the 10 %-of-gain rule
+ *   (complexity1.ts); kept to reproduce runs made before 2026-11-26.
+ */
+
+import { InputError, selectRows, type ResponseMatrix } from '../matrix.js';
+import { mapComplexity1, type Complexity1Options, type Complexity1Result } from './definition1.js';
+import { complexity2NullDraw, mapComplexity2, type Complexity2Options, type Complexity2Result } from './definition2.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
+import { permutationNull, type NullSummary } from '../inference/permutation.js';
+import { foldAssignment } from '../inference/resampling.js';
+import { Rng } from '../random.js';
+import type { Warning } from '../warnings.js';
+
+export { PIECE_GRID } from './definition2.js';
+export { complexityScales } from './definition1.js';
+
+export type ComplexityDefinition = 1 | 2;
+
+export interface ComplexityOptions extends Omit<Complexity1Options, 'onProgress' | 'ridge' | 'components'>, Omit<Complexity2Options, 'onProgress'> {
+  /** 2 (default) or 1, to reproduce runs made with definition 1. */
+  definition?: ComplexityDefinition;
+  /** Interval groups G (0 = none). */
+  intervals?: number;
+  /** Permutations for the null of the gain (0 = none). */
+  nulls?: number;
+  /** Seeds to run (mean and sd of C are reported; default 1). */
+  repeats?: number;
+  onProgress?: (label: string, done: number, total: number) => void;
+}
+
+export type Complexity1Record = Complexity1Result & { definition: 'complexity/1'; warnings: Warning[] };
+
+export interface SeedSpread {
+  seeds: number;
+  /** C per seed (null where undefined). */
+  values: (number | null)[];
+  mean: number | null;
+  sd: number | null;
+}
+
+export type ComplexityResult = (Complexity1Record | Complexity2Result) & {
+  /** Gain against Y's rows permuted relative to X. */
+  null?: NullSummary;
+  /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
+  bootstrap?: IntervalSummary;
+  /** C over --repeats seeds. */
+  repeats?: SeedSpread;
+};
+
+/** One complexity computation under the chosen definition (no null, intervals or repeats). */
+function computeOnce(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions, seed: number): Complexity1Record | Complexity2Result {
+  if ((opts.definition ?? 2) === 1) {
+    const r = mapComplexity1(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('scales x folds', d, t) : undefined });
+    return { definition: 'complexity/1', ...r, warnings: [] };
+  }
+  return mapComplexity2(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('complexity stages', d, t) : undefined });
+}
+
+/** Complexity of the map X -> Y over the same n stimuli (rows in the same order). */
+export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions = {}): ComplexityResult {
+  const seed = opts.seed ?? 0;
+  const result: ComplexityResult = computeOnce(x, y, opts, seed);
+  const repeats = opts.repeats ?? 1;
+  if (repeats > 1) {
+    const values: (number | null)[] = [result.complexity];
+    for (let i = 1; i < repeats; i++) {
+      values.push(computeOnce(x, y, { ...opts, foldOf: undefined }, seed + i).complexity);
+      opts.onProgress?.('seeds', i + 1, repeats);
+    }
+    const v = values.filter((c): c is number => c !== null);
+    const mean = v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+    const sd = v.length > 1 && mean !== null ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : null;
+    result.repeats = { seeds: repeats, values, mean, sd };
+  }
+  if (opts.nulls && opts.nulls > 0) result.null = complexityNull(x, y, result.gain, opts.nulls, seed, opts) ?? undefined;
+  if (opts.intervals && opts.intervals > 0) result.bootstrap = complexityIntervals(x, y, result, opts.intervals, seed, opts);
+  return result;
+}
+
+/** The held-out gain of the pieces over one linear map, against Y's rows permuted relative to X. */
+export function complexityNull(x: ResponseMatrix, y: ResponseMatrix, observedGain: number, samples: number, seed: number, opts: ComplexityOptions = {}): NullSummary | null {
+  const n = x.n;
+  const folds = opts.folds ?? 5;
+  // The same folds for every permutation, so only the pairing of X and Y changes.
+  const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, folds);
+  return permutationNull(
+    'gain',
+    "Y's rows permuted relative to X",
+    observedGain,
+    samples,
+    seed,
+    (rng) => {
+      const perm = rng.permutation(n);
+      try {
+        if ((opts.definition ?? 2) === 1) {
+          const yp = selectRows(y, perm);
+          return mapComplexity1(x, yp, { ...opts, seed, foldOf, onProgress: undefined }).gain;
+        }
+        return complexity2NullDraw(x, y, perm, { ...opts, seed, foldOf, onProgress: undefined });
+      } catch (err) {
+        if (err instanceof InputError) return null;
+        throw err;
+      }
+    },
+    (d, t) => opts.onProgress?.('complexity null', d, t),
+  );
+}
+
+/**
+ * Grouped-jackknife intervals of C, exp(C), the R^2 values and the gain (each replicate leaves out
+ * a group of stimuli). C is smooth in the data only while K* stays put: when K* differs between
+ * replicates, the jackknife's normal interval is not valid for C and exp(C), and their interval is
+ * the range of the replicate values and the estimate instead (methods records which).
+ */
+function complexityIntervals(x: ResponseMatrix, y: ResponseMatrix, full: ComplexityResult, groups: number, seed: number, opts: ComplexityOptions): IntervalSummary {
+  const g = Math.min(groups, x.n);
+  const groupOf = jackknifeGroups(x.n, g, seed);
+  const scalars = (r: Complexity1Record | Complexity2Result) => ({ complexity: r.complexity, effectivePieces: r.effectivePieces, linearR2: r.linearR2, bestR2: r.bestR2, gain: r.gain, kStar: r.kStar });
+  const summary = jackknifeIntervals(
+    scalars(full),
+    g,
+    seed,
+    (left) => {
+      const keep = keptUnits(groupOf, left);
+      try {
+        return scalars(computeOnce(selectRows(x, keep), selectRows(y, keep), { ...opts, foldOf: undefined }, seed));
+      } catch (err) {
+        if (err instanceof InputError) return null;
+        throw err;
+      }
+    },
+    (d, t) => opts.onProgress?.('intervals', d, t),
+  );
+  const stars = summary.replicates.get('kStar') ?? [];
+  delete summary.intervals.kStar;
+  delete summary.standardErrors.kStar;
+  if (stars.some((k) => k !== full.kStar)) {
+    summary.methods = {};
+    for (const key of ['complexity', 'effectivePieces'] as const) {
+      const est = full[key];
+      const v = summary.replicates.get(key) ?? [];
+      if (est === null || v.length === 0) continue;
+      summary.intervals[key] = { lo: Math.min(est, ...v), hi: Math.max(est, ...v) };
+      summary.methods[key] = `range of the ${v.length} replicates (K* varied: ${[...new Set(stars)].sort((a, b) => a - b).join(', ')})`;
+    }
+  }
+  return withoutReplicates(summary);
+}

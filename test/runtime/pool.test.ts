@@ -1,0 +1,60 @@
+import test from 'ava';
+import { bandReduceJs } from '../../src/core/linalg/bandReduction.js';
+import { bandToTridiagonal } from '../../src/core/linalg/bulgeChasing.js';
+import { mapComplexity } from '../../src/core/complexity/complexity.js';
+import { covarianceEigenvalues } from '../../src/core/dimension/effectiveDimension.js';
+import { crossProductTransB } from '../../src/core/linalg/products.js';
+import { responseMatrix } from '../../src/core/matrix.js';
+import { parallelThreads } from '../../src/core/parallel.js';
+import { Rng } from '../../src/core/random.js';
+import { installWorkerThreads, uninstallWorkerThreads, workerPieces, workerThreadsReady } from '../../src/runtime/pool.js';
+import { gaussian } from '../helpers.js';
+
+test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit', async (t) => {
+  const rng = new Rng(8);
+  const n = 700, b = 32;
+  const x = gaussian(rng, n, n);
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
+  const band = bandReduceJs(s, n, b);
+  uninstallWorkerThreads();
+  const serial = { ...band, data: band.data.slice() };
+  const d1 = new Float64Array(n), e1 = new Float64Array(n);
+  bandToTridiagonal(serial, d1, e1);
+  installWorkerThreads();
+  await workerThreadsReady();
+  const before = workerPieces();
+  const piped = { ...band, data: band.data.slice() };
+  const d2 = new Float64Array(n), e2 = new Float64Array(n);
+  bandToTridiagonal(piped, d2, e2);
+  t.true(workerPieces() > before, 'a worker thread ran sweeps');
+  uninstallWorkerThreads();
+  t.deepEqual(Array.from(d2), Array.from(d1));
+  t.deepEqual(Array.from(e2), Array.from(e1));
+  t.deepEqual(Array.from(piped.data), Array.from(serial.data));
+});
+
+test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {
+  const rng = new Rng(1);
+  const n = 450, d = 700; // n > 384: the chunked (parallel) tridiagonal reduction too
+  const x = gaussian(rng, n, d);
+  const xm = responseMatrix(n, d, x);
+  const y = responseMatrix(n, 20, gaussian(rng, n, 20).map((v, i) => v + Math.abs(x[Math.floor(i / 20) * d])));
+  uninstallWorkerThreads();
+  t.is(parallelThreads(), 1);
+  const gram1 = crossProductTransB(x, n, d);
+  const eig1 = covarianceEigenvalues(xm);
+  const cx1 = mapComplexity(xm, y, { seed: 3 });
+  installWorkerThreads();
+  await workerThreadsReady();
+  t.true(parallelThreads() >= 2, 'this machine has at least 2 cores');
+  const gram2 = crossProductTransB(x, n, d);
+  const eig2 = covarianceEigenvalues(xm);
+  const cx2 = mapComplexity(xm, y, { seed: 3 });
+  t.true(workerPieces() > 0, 'the worker threads ran pieces of the work');
+  uninstallWorkerThreads();
+  t.deepEqual(Array.from(gram2), Array.from(gram1), 'each chunk computes its rows exactly as the serial kernel');
+  t.deepEqual(Array.from(eig2), Array.from(eig1));
+  t.deepEqual(cx2.curve, cx1.curve);
+  t.is(cx2.complexity, cx1.complexity);
+});
