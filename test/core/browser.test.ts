@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { builtinModules } from 'node:module';
 import { chromium } from 'playwright-core';
 import { ROOT } from '../helpers.js';
-import { workload } from './browser/workload.js';
+import { EIGEN_ORDER, plantedEigenvalue, workload } from './browser/workload.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -48,13 +48,29 @@ test('the core bundled for a browser computes in chromium exactly what it comput
       return JSON.stringify(r, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x));
     });
     t.deepEqual(errors, []);
-    const inBrowser = JSON.parse(fromBrowser) as { dim: { effectiveDimension: number; cvPCA?: unknown }; complexity: { complexity: number; pieces?: number }; patterns: unknown; similarity: Record<string, { value: number }> };
+    const inBrowser = JSON.parse(fromBrowser) as {
+      dim: { effectiveDimension: number; cvPCA?: unknown };
+      complexity: { complexity: number; pieces?: number };
+      patterns: unknown;
+      similarity: Record<string, { value: number }>;
+      eigen: { values: number[]; twoStage: number[]; topValues: number[]; topResidual: number[] };
+    };
     const inNode = plain(workload()) as typeof inBrowser;
     // Planted truths first, so that equal-but-wrong cannot pass.
     t.true(inNode.dim.effectiveDimension > 5 && inNode.dim.effectiveDimension < 40);
     t.truthy(inNode.dim.cvPCA);
     t.true(Math.abs(Math.exp(inNode.complexity.complexity) - 2) < 0.1, `exp(C) = ${Math.exp(inNode.complexity.complexity)}`);
     // The layer is a rotated, rescaled copy of the first 20 signal dimensions: strongly similar.
+    // The page is not cross-origin isolated (no SharedArrayBuffer): eigenproblems above the chunked
+    // reduction's size must still run there, and recover the planted spectrum by both routes.
+    t.false(await page.evaluate(() => typeof SharedArrayBuffer !== 'undefined'), 'the page has no SharedArrayBuffer');
+    for (const route of ['values', 'twoStage'] as const) {
+      const got = inBrowser.eigen[route];
+      t.is(got.length, EIGEN_ORDER);
+      const worst = Math.max(...got.map((v, i) => Math.abs(v - plantedEigenvalue(i))));
+      t.true(worst < 1e-12, `${route}: largest error ${worst} against the planted spectrum`);
+    }
+    t.true(Math.max(...inBrowser.eigen.topResidual) < 1e-10, `top-10 eigenvector residuals ${inBrowser.eigen.topResidual}`);
     t.true(inNode.similarity.cka.value > 0.5 && inNode.similarity['predictivity-reverse'].value > 0.5, JSON.stringify(inNode.similarity.cka));
     // Equal to 1e-12 relative (chromium's V8 and Node's differ in the last bits of Math.pow/log);
     // every string, integer, key and array length exactly.
