@@ -31,6 +31,7 @@ export { loadOnnxModel, runOnnxActivations, type OnnxModel } from '../adapters/n
 // The run store.
 export { RunStore, type RunSummary, type StoredRepresentation } from './store/runStore.js';
 export { assertRecord, type RunRecord } from './store/schema.js';
+export { toRunRecord, sourceOf, type SourceInfo } from './store/record.js';
 
 // Threads and the fast products backend (the CLI installs both).
 export { installWorkerThreads as useWorkerThreads } from './runtime/pool.js';

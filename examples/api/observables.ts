@@ -27,6 +27,7 @@ import {
   patternEntropy,
   profileNetwork,
   RunStore,
+  toRunRecord,
   sessionNwbSpec,
   syntheticNetwork,
   syntheticSession,
@@ -74,8 +75,12 @@ const predictivity = linearPredictivity(factorOfMatrix(relu1.matrix), relu2.matr
 const rsa = rdmSpearman(correlationRdm(relu1.matrix.data, relu1.matrix.n, relu1.matrix.d), correlationRdm(relu2.matrix.data, relu2.matrix.n, relu2.matrix.d), relu1.matrix.n);
 const procrustes = shapeDistance(factorOfMatrix(relu1.matrix), factorOfMatrix(relu2.matrix), 1, fold, 5).distance;
 
-// 4. Keep a record in a run store, as the CLI does.
+// 4. Keep a record in a run store, as the CLI does, and read it back: the run then shows in
+// `neurorep runs --store DIR` and in the viewer. toRunRecord checks the record against its schema.
+const record = toRunRecord('dimension', { path: 'relu1 of the synthetic network', sha256: '', kind: 'activations' }, { seed: 0 }, dim);
 const store = RunStore.open(join(dir, 'store'));
+store.save(record);
+const stored = store.get(record.id)!;
 store.close();
 
 console.log(
@@ -92,5 +97,6 @@ console.log(
       relu1relu2ProcrustesAngle: procrustes,
       layers: profile.layers.map((l) => ({ name: l.name, effectiveDimension: l.effectiveDimension })),
     },
+    stored: { id: stored.id, kind: stored.kind, effectiveDimension: (stored as { effectiveDimension: number }).effectiveDimension },
   }),
 );

@@ -1,14 +1,8 @@
 /**
  * What every command gets: where to print, whether to be quiet, progress on stderr (a redrawn bar
- * on a terminal, a plain line every few seconds otherwise), the toolkit version, and the run
- * record builder.
+ * on a terminal, a plain line every few seconds otherwise), the store, and number formatting.
  */
 
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sha256File } from '../io/matrixFile.js';
 import { printable } from './text.js';
 
 export interface Output {
@@ -89,53 +83,6 @@ export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean;
   };
 }
 
-let cachedVersion: string | undefined;
-
-/** The version in package.json (found by walking up from this module, in src/ or dist/). */
-export function toolkitVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'neurorep' && pkg.version) return (cachedVersion = pkg.version);
-    } catch {
-      /* keep walking up */
-    }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = '0.0.0');
-}
-
-export interface SourceInfo {
-  path: string;
-  sha256: string;
-  kind: string;
-}
-
-/** Describe an input file for the run record; `hash` gives a digest started earlier (see sha256Later). */
-export function sourceOf(path: string, kind: string, hash?: () => string): SourceInfo {
-  return { path: resolve(path), sha256: hash ? hash() : sha256File(path), kind };
-}
-
-/** The common head of every run record. */
-export interface RecordHead {
-  id: string;
-  kind: string;
-  createdAt: string;
-  toolkitVersion: string;
-  source: SourceInfo | SourceInfo[];
-  params: Record<string, unknown>;
-  batch?: { id: string; key: string };
-}
-
-export function recordHead(kind: string, source: SourceInfo | SourceInfo[], params: Record<string, unknown>): RecordHead {
-  // A session run by `neurorep batch` carries the batch's id and the session's resume key.
-  const batch = process.env.NEUROREP_BATCH_ID && process.env.NEUROREP_BATCH_KEY ? { batch: { id: process.env.NEUROREP_BATCH_ID, key: process.env.NEUROREP_BATCH_KEY } } : {};
-  return { id: randomUUID(), kind, createdAt: new Date().toISOString(), toolkitVersion: toolkitVersion(), source, params, ...batch };
-}
-
-
 /** JSON with non-finite numbers as null (JSON has no NaN), one object on one line. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
@@ -146,19 +93,4 @@ export function fmt(x: number | null | undefined, digits = 4): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
   if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-3)) return x.toExponential(digits - 1);
   return Number(x.toPrecision(digits)).toString();
-}
-
-/** Where the package lives (for examples and static assets). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string };
-      if (pkg.name === 'neurorep') return dir;
-    } catch {
-      /* keep walking up */
-    }
-    dir = dirname(dir);
-  }
-  return process.cwd();
 }

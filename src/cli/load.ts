@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { InputError, validateMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { readMatrixFile, type LoadedMatrix } from '../io/matrixFile.js';
-import { sourceOf, type SourceInfo } from './context.js';
+import { sourceOf, type SourceInfo } from '../store/record.js';
 import { sha256Later } from '../io/hash.js';
 
 export interface MatrixArgument {

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { packageRoot } from '../cli/context.js';
+import { packageRoot } from '../package.js';
 
 const require = createRequire(import.meta.url);
 

@@ -23,6 +23,10 @@ test('the API example runs and prints what the API computes', async (t) => {
   t.is(printed.network.relu1EffectiveDimension, effectiveDimension(net.layers[0].matrix).effectiveDimension);
   t.is(printed.network.relu1relu2Cka, linearCka(net.layers[0].matrix, net.layers[1].matrix));
   t.is(printed.network.layers.length, 3);
+  // The run it stored was read back from the store with the same numbers.
+  t.is(printed.stored.kind, 'dimension');
+  t.regex(printed.stored.id, /^[0-9a-f-]{36}$/);
+  t.is(printed.stored.effectiveDimension, printed.network.relu1EffectiveDimension);
   const fold = foldAssignment(new Rng(0), 72, 5);
   t.is(printed.network.relu1relu2Predictivity, linearPredictivity(factorOfMatrix(net.layers[0].matrix), net.layers[1].matrix, fold, 5).score);
   // relu2 is a ReLU of a linear map of relu1: a high predictivity and RSA, a small Procrustes angle.

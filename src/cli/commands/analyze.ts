@@ -7,7 +7,8 @@ import type { RemoteOptions } from '../../../adapters/remote/remoteFile.js';
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, type Context } from '../context.js';
+import { fmt, type Context } from '../context.js';
+import { sourceOf, toRunRecord } from '../../store/record.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, nullText, printable, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
@@ -91,7 +92,7 @@ export async function runAnalysis(path: string, opts: AnalyzeOptions, ctx: Conte
     ? { path: remote.url, sha256: '', kind: 'nwb', url: remote.url, etag: remote.etag, size: remote.size, bytesFetched: remote.fetchedBytes, requests: remote.requests }
     : sourceOf(path, 'nwb', hash!);
   if (remote) ctx.log(`${remote.url}: fetched ${formatBytes(remote.fetchedBytes)} of ${formatBytes(remote.size)} in ${remote.requests} requests`);
-  const record = { ...recordHead('analyze', source, params), ...body };
+  const record = toRunRecord('analyze', source, params, body);
   return { record, representations, text: formatAnalysis(path, result) };
 }
 

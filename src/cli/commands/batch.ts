@@ -19,7 +19,8 @@ import { decodeShard } from '../../store/shard.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { packageRoot, toolkitVersion, type Context } from '../context.js';
+import { packageRoot, toolkitVersion } from '../../package.js';
+import { type Context } from '../context.js';
 import { analyzeCommand } from './analyze.js';
 
 /** Analyze options that batch forwards; --json, --out-record and --label are batch's own concern. */

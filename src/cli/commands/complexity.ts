@@ -4,7 +4,8 @@ import { mapComplexity, type ComplexityResult } from '../../core/complexity/comp
 import { validateSameRows } from '../../core/matrix.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead } from '../context.js';
+import { fmt } from '../context.js';
+import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
@@ -66,10 +67,7 @@ export const complexityCommand: Command = {
     }
     ctx.log(`complexity/${opts.definition}: ${x.what} (${x.matrix.n} x ${x.matrix.d}) -> ${y.what} (${y.matrix.n} x ${y.matrix.d})`);
     const result = mapComplexity(x.matrix, y.matrix, { ...opts, intervals: intervalsOf(args), nulls: nullsOf(args), onProgress: (label, d, t) => ctx.progress(label, d, t) });
-    const record = {
-      ...recordHead('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) }),
-      ...result,
-    };
+    const record = toRunRecord('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) }, result);
     finishRun(ctx, record, formatComplexity(x.what, y.what, result));
     return 0;
   },

@@ -7,7 +7,8 @@ import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix 
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead } from '../context.js';
+import { fmt } from '../context.js';
+import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
 import { finishRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
@@ -86,12 +87,7 @@ export const dimensionCommand: Command = {
       ...(params.nmax !== null ? { nmax: params.nmax } : {}),
     });
     for (const n of notes) ctx.log(`note: ${n}`);
-    const record = {
-      ...recordHead('dimension', arg.source, params),
-      ...result,
-      ...(repeats ? { trials: loaded.matrix.n } : {}),
-      notes,
-    };
+    const record = toRunRecord('dimension', arg.source, params, { ...result, ...(repeats ? { trials: loaded.matrix.n } : {}), notes });
     finishRun(ctx, record, formatDimension(what, result, loaded.matrix.n), () => representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null));
     return 0;
   },

@@ -5,7 +5,8 @@ import { trainingDynamics, type Dynamics } from '../../analysis/dynamics.js';
 import { InputError } from '../../core/matrix.js';
 import { jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf } from '../context.js';
+import { fmt } from '../context.js';
+import { sourceOf, toRunRecord } from '../../store/record.js';
 import { finishRun } from '../save.js';
 
 export const dynamicsCommand: Command = {
@@ -35,7 +36,7 @@ export const dynamicsCommand: Command = {
     ctx.log(`dynamics: ${checkpoints.length} checkpoints x ${checkpoints[0].layers.length} layers`);
     const seed = (args.options.seed as number | undefined) ?? 0;
     const d = trainingDynamics(checkpoints, { seed, onProgress: (i, n) => ctx.progress('checkpoints', i, n) });
-    const record = { ...recordHead('dynamics', files.map((f) => sourceOf(f, 'activations')), { seed, files: files.length }), ...d };
+    const record = toRunRecord('dynamics', files.map((f) => sourceOf(f, 'activations')), { seed, files: files.length }, d);
     finishRun(ctx, record, formatDynamics(d));
     return 0;
   },

@@ -5,7 +5,8 @@ import { profileActivationFile, type ActivationFileOptions, type NetworkProfile 
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead, sourceOf, type Context } from '../context.js';
+import { fmt, type Context } from '../context.js';
+import { sourceOf, toRunRecord } from '../../store/record.js';
 import { COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
@@ -66,7 +67,7 @@ export function runNetworkProfile(path: string, opts: ActivationFileOptions, ctx
   const p = profileActivationFile(path, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
   ctx.log(`${path}: ${p.layers.length} layers x ${p.n} stimuli${p.inputTransitions.length ? ', with input' : ''}`);
   const { representations, params, shapes, ...body } = p;
-  const record = { ...recordHead('network', sourceOf(path, 'activations', hash), params), ...body, layers: p.layers.map((l, i) => ({ ...l, shape: shapes[i] })) };
+  const record = toRunRecord('network', sourceOf(path, 'activations', hash), params, { ...body, layers: p.layers.map((l, i) => ({ ...l, shape: shapes[i] })) });
   return { record, representations, text: formatNetwork(path, p) };
 }
 

@@ -3,7 +3,8 @@
 import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns/patterns.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import type { Command } from '../command.js';
-import { fmt, recordHead } from '../context.js';
+import { fmt } from '../context.js';
+import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
 import { ciText, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
@@ -45,10 +46,7 @@ export const patternsCommand: Command = {
     const seed = (o.seed as number | undefined) ?? 0;
     const opts = { threshold, subsets: o.subsets as number | undefined, seed, intervals: intervalsOf(args), nulls: nullsOf(args) };
     const result = patternEntropy(m.matrix, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
-    const record = {
-      ...recordHead('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }),
-      ...result,
-    };
+    const record = toRunRecord('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }, result);
     finishRun(ctx, record, formatPatterns(m.what, result), () => representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null));
     return 0;
   },
