@@ -17,6 +17,8 @@ export interface OptionSpec {
   type: OptionType;
   /** Value used when an optional-value option is given without a value. */
   implicit?: number | string;
+  /** The only values allowed (the parsed type is then their union). */
+  choices?: readonly (string | number)[];
   /** Allowed range for numbers. */
   min?: number;
   max?: number;
@@ -28,40 +30,52 @@ export interface OptionSpec {
 
 export type OptionSpecs = Record<string, OptionSpec>;
 
-export interface ParsedArgs {
+/** The value an option of this type parses to (distributes over a union of types). */
+type ValueOfType<T extends OptionType> = T extends 'boolean' ? boolean : T extends 'string' ? string : number;
+
+/** The value an option of this spec parses to: one of its choices when it has them. */
+export type OptionValue<S extends OptionSpec> = S extends { choices: readonly (infer C)[] } ? C : ValueOfType<S['type']>;
+
+/** Parsed options, typed from their specs: every option may be absent. */
+export type ParsedOptions<S extends OptionSpecs> = { [K in keyof S]?: OptionValue<S[K]> };
+
+export interface ParsedArgs<S extends OptionSpecs = OptionSpecs> {
   positionals: string[];
-  options: Record<string, string | number | boolean | undefined>;
+  options: ParsedOptions<S & typeof GLOBAL_OPTIONS & typeof STORING_OPTIONS>;
 }
 
 /** `--seed S`, shared by every command with a random step. */
-export const SEED_OPTION: OptionSpec = { type: 'integer', arg: 'S', help: 'random seed (default 0)' };
+export const SEED_OPTION = { type: 'integer', arg: 'S', help: 'random seed (default 0)' } as const satisfies OptionSpec;
 
 /** `--json`: the command's output as one JSON object on stdout. */
-export function jsonOption(what = 'the run record'): OptionSpec {
-  return { type: 'boolean', help: `print ${what} as one JSON object` };
+export function jsonOption(what = 'the run record') {
+  return { type: 'boolean', help: `print ${what} as one JSON object` } as const satisfies OptionSpec;
 }
 
 /** Options every command accepts. */
-export const GLOBAL_OPTIONS: OptionSpecs = {
+export const GLOBAL_OPTIONS = {
   store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },
   'no-store': { type: 'boolean', help: 'do not keep this run in the store' },
   quiet: { type: 'boolean', help: 'no progress or log lines on stderr' },
   'max-array-bytes': { type: 'integer', min: 1, arg: 'BYTES', help: 'largest array read from an .npz member (default $NEUROREP_MAX_ARRAY_BYTES, else half the free memory)' },
   help: { type: 'boolean', help: 'show help' },
   version: { type: 'boolean', help: 'print the version' },
-};
+} as const satisfies OptionSpecs;
 
-/** On every command that stores runs. */
-export const LABEL_OPTION: OptionSpecs[string] = { type: 'string', arg: 'TEXT', help: 'a label kept with the run, shown by `runs`, the viewer and compare (at most 200 characters)' };
+/**
+ * On every command that stores runs: a label, and the run also as a shard file for `neurorep
+ * import` (--force replaces that file).
+ */
+export const STORING_OPTIONS = {
+  label: { type: 'string', arg: 'TEXT', help: 'a label kept with the run, shown by `runs`, the viewer and compare (at most 200 characters)' },
+  'out-record': { type: 'string', arg: 'FILE', help: 'also write the finished run (record and representations) to FILE, for `neurorep import` elsewhere; with --no-store, only there' },
+  force: { type: 'boolean', help: 'replace --out-record FILE when it exists' },
+} as const satisfies OptionSpecs;
 
-/** On every command that stores runs: the run also as a shard file, for `neurorep import`. */
-export const OUT_RECORD_OPTION: OptionSpecs[string] = { type: 'string', arg: 'FILE', help: 'also write the finished run (record and representations) to FILE, for `neurorep import` elsewhere; with --no-store, only there' };
-export const FORCE_RECORD_OPTION: OptionSpecs[string] = { type: 'boolean', help: 'replace --out-record FILE when it exists' };
-
-export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedArgs {
-  const all = { ...GLOBAL_OPTIONS, ...specs };
+export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs: S): ParsedArgs<S> {
+  const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
   const positionals: string[] = [];
-  const options: ParsedArgs['options'] = {};
+  const options: Record<string, string | number | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i];
     if (tok === '--') {
@@ -99,7 +113,7 @@ export function parseArgs(argv: readonly string[], specs: OptionSpecs): ParsedAr
     }
     options[name] = convert(name, raw, spec);
   }
-  return { positionals, options };
+  return { positionals, options: options as ParsedArgs<S>['options'] };
 }
 
 function isNumeric(s: string): boolean {
@@ -107,6 +121,17 @@ function isNumeric(s: string): boolean {
 }
 
 function convert(name: string, raw: string, spec: OptionSpec): string | number {
+  const value = convertType(name, raw, spec);
+  if (spec.choices && !spec.choices.includes(value)) throw new UsageError(`--${name} must be ${listed(spec.choices)}, got '${raw}'`);
+  return value;
+}
+
+/** 'a', 'a or b', 'a, b or c'. */
+function listed(values: readonly (string | number)[]): string {
+  return values.length === 1 ? String(values[0]) : `${values.slice(0, -1).join(', ')} or ${values[values.length - 1]}`;
+}
+
+function convertType(name: string, raw: string, spec: OptionSpec): string | number {
   if (spec.type === 'string') {
     if (raw === '') throw new UsageError(`--${name} needs a non-empty value`);
     return raw;

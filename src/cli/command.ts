@@ -3,7 +3,7 @@
 import type { ParsedArgs, OptionSpecs } from './args.js';
 import type { Context } from './context.js';
 
-export interface Command {
+export interface Command<S extends OptionSpecs = OptionSpecs> {
   name: string;
   /** One line for the command list. */
   summary: string;
@@ -11,9 +11,14 @@ export interface Command {
   usage: string;
   /** Longer explanation for `neurorep <command> --help`. */
   description: string;
-  options: OptionSpecs;
+  options: S;
   /** The command keeps runs in the store: its writability is checked before computing. */
   storesRuns?: boolean;
   /** Returns the process exit code (0 ok). Throws InputError/UsageError/AnalysisError. */
-  run(args: ParsedArgs, ctx: Context): Promise<number> | number;
+  run(args: ParsedArgs<S>, ctx: Context): Promise<number> | number;
+}
+
+/** A command whose parsed options are typed from its option specs (so no command casts them). */
+export function defineCommand<const S extends OptionSpecs>(command: Command<S>): Command<S> {
+  return command;
 }

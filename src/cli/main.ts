@@ -4,7 +4,7 @@
  */
 
 import { AnalysisError, InputError } from '../core/matrix.js';
-import { formatOptions, FORCE_RECORD_OPTION, GLOBAL_OPTIONS, LABEL_OPTION, OUT_RECORD_OPTION, parseArgs, UsageError } from './args.js';
+import { formatOptions, GLOBAL_OPTIONS, jsonOption, parseArgs, STORING_OPTIONS, UsageError, type ParsedOptions } from './args.js';
 import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, type Output } from './context.js';
@@ -76,7 +76,7 @@ function mainHelp(): string {
 
 /** A command's own options, with --label on every command that stores runs. */
 function optionsOf(c: Command): Command['options'] {
-  return c.storesRuns ? { ...c.options, label: LABEL_OPTION, 'out-record': OUT_RECORD_OPTION, ...(c.options.force ? {} : { force: FORCE_RECORD_OPTION }) } : c.options;
+  return c.storesRuns ? { ...STORING_OPTIONS, ...c.options } : c.options;
 }
 
 function commandHelp(c: Command): string {
@@ -99,30 +99,32 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
     if (!entry) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     const command = await entry.load();
     const args = parseArgs(rest, optionsOf(command));
-    const label = args.options.label as string | undefined;
+    // The dispatcher knows only the options every command shares; each command's run() sees its own, typed.
+    const shared = args.options as ParsedOptions<typeof GLOBAL_OPTIONS & typeof STORING_OPTIONS & { json: ReturnType<typeof jsonOption> }>;
+    const label = shared.label;
     if (label !== undefined && (label.trim() === '' || label.length > 200)) throw new UsageError('--label takes a non-empty text of at most 200 characters');
-    if (args.options.help) {
+    if (shared.help) {
       io.out(commandHelp(command) + '\n');
       return 0;
     }
-    if (args.options.version) {
+    if (shared.version) {
       io.out(toolkitVersion() + '\n');
       return 0;
     }
     installWorkerThreads();
     installOnnxProducts();
-    setMaxArrayBytes((args.options['max-array-bytes'] as number | undefined) ?? null);
+    setMaxArrayBytes(shared['max-array-bytes'] ?? null);
     const ctx = makeContext(io, {
-      quiet: args.options.quiet as boolean | undefined,
-      json: args.options.json as boolean | undefined,
-      store: args.options.store as string | undefined,
-      noStore: args.options['no-store'] as boolean | undefined,
+      quiet: shared.quiet,
+      json: shared.json,
+      store: shared.store,
+      noStore: shared['no-store'],
       label,
-      outRecord: args.options['out-record'] as string | undefined,
+      outRecord: shared['out-record'],
     });
     if (ctx.outRecord !== undefined) {
       // Before any computation: a run never ends in "cannot write".
-      checkOutputPath(ctx.outRecord, { store: ctx.store, inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')), force: args.options.force === true, option: '--out-record' });
+      checkOutputPath(ctx.outRecord, { store: ctx.store, inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')), force: shared.force === true, option: '--out-record' });
     }
     // Loaded here, not at start-up: the store module brings SQLite and the record schemas.
     if (command.storesRuns) (await import('./save.js')).checkStore(ctx);

@@ -8,45 +8,45 @@ import type { ComplexityOptions } from '../core/complexity/complexity.js';
 import type { NullSummary } from '../core/inference/permutation.js';
 import type { Interval } from '../core/inference/resampling.js';
 import type { Warning } from '../core/warnings.js';
-import { UsageError, type OptionSpec, type OptionSpecs, type ParsedArgs } from './args.js';
+import { UsageError, type OptionSpec, type OptionSpecs } from './args.js';
 import { fmt } from './context.js';
 import { printable } from './text.js';
 
 export { printable } from './text.js';
 
 /** `--intervals [G]`: grouped-jackknife 95 % intervals over G groups of stimuli. */
-export function intervalOptions(of: string): OptionSpecs {
+export function intervalOptions(of: string) {
   return {
     intervals: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: `95% intervals of ${of} by a grouped jackknife over G groups of stimuli (default 20 when given)` },
     bootstrap: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: 'old name of --intervals (same meaning since intervals/2)' },
-  };
+  } as const satisfies OptionSpecs;
 }
 
-export const NULL_OPTION: OptionSpec = { type: 'integer', min: 1, implicit: 99, arg: 'N', help: 'permutation null with N seeded shuffles: mean, sd and p-value beside each observable (default 99 when given)' };
+export const NULL_OPTION = { type: 'integer', min: 1, implicit: 99, arg: 'N', help: 'permutation null with N seeded shuffles: mean, sd and p-value beside each observable (default 99 when given)' } as const satisfies OptionSpec;
 
-export const MATCH_OPTION: OptionSpec = { type: 'string', implicit: 'smallest', arg: 'D', help: 'also every observable at D neurons (default: the smallest group), averaged over random subsets' };
+export const MATCH_OPTION = { type: 'string', implicit: 'smallest', arg: 'D', help: 'also every observable at D neurons (default: the smallest group), averaged over random subsets' } as const satisfies OptionSpec;
 
-export const CORRECTION_OPTION: OptionSpec = { type: 'integer', min: 0, arg: 'R', help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)' };
+export const CORRECTION_OPTION = { type: 'integer', min: 0, arg: 'R', help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)' } as const satisfies OptionSpec;
 
 /** Options of the complexity observable (used by complexity, analyze and network). */
-export const COMPLEXITY_OPTIONS: OptionSpecs = {
-  definition: { type: 'integer', min: 1, max: 2, arg: '1|2', help: 'complexity definition: 2 (default) or 1 (to reproduce runs made before 2026-11-26)' },
+export const COMPLEXITY_OPTIONS = {
+  definition: { type: 'integer', choices: [1, 2], arg: '1|2', help: 'complexity definition: 2 (default) or 1 (to reproduce runs made before 2026-11-26)' },
   repeats: { type: 'integer', min: 1, arg: 'R', help: 'complexity over R seeds: mean and sd of C (default 1)' },
   standardize: { type: 'boolean', help: 'z-score every feature before complexity (per-feature units matter otherwise)' },
   resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
-};
+} as const satisfies OptionSpecs;
 
-export function intervalsOf(args: ParsedArgs): number {
+export function intervalsOf(args: { options: { intervals?: number; bootstrap?: number } }): number {
   const o = args.options;
-  return (o.intervals as number | undefined) ?? (o.bootstrap as number | undefined) ?? 0;
+  return o.intervals ?? o.bootstrap ?? 0;
 }
 
-export function nullsOf(args: ParsedArgs): number {
-  return (args.options.null as number | undefined) ?? 0;
+export function nullsOf(args: { options: { null?: number } }): number {
+  return args.options.null ?? 0;
 }
 
-export function matchOf(args: ParsedArgs): number | 'smallest' | null {
-  const v = args.options['match-neurons'] as string | undefined;
+export function matchOf(args: { options: { 'match-neurons'?: string } }): number | 'smallest' | null {
+  const v = args.options['match-neurons'];
   if (v === undefined) return null;
   if (v === 'smallest') return 'smallest';
   const d = Number(v);
@@ -54,13 +54,13 @@ export function matchOf(args: ParsedArgs): number | 'smallest' | null {
   return d;
 }
 
-export function complexityOptionsOf(args: ParsedArgs): ComplexityOptions {
+export function complexityOptionsOf(args: { options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number } }): ComplexityOptions {
   const o = args.options;
   return {
-    definition: (o.definition as 1 | 2 | undefined) ?? 2,
-    ...(o.repeats !== undefined ? { repeats: o.repeats as number } : {}),
+    definition: o.definition ?? 2,
+    ...(o.repeats !== undefined ? { repeats: o.repeats } : {}),
     ...(o.standardize ? { standardize: true } : {}),
-    ...(o.resolution !== undefined ? { resolution: o.resolution as number } : {}),
+    ...(o.resolution !== undefined ? { resolution: o.resolution } : {}),
   };
 }
 

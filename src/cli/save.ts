@@ -36,13 +36,13 @@ export function checkStore(ctx: Context): void {
 }
 
 /** Representations are passed as a function so that --no-store never computes them. */
-export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepresentation | null)[] = () => []): void {
-  if (ctx.label !== undefined) (record as { label?: string }).label = ctx.label;
+export function saveRun(ctx: Context, record: RunRecord, reps: () => (StoredRepresentation | null)[] = () => []): void {
+  if (ctx.label !== undefined) record.label = ctx.label;
   let computed: StoredRepresentation[] | null = null;
   const representations = () => (computed ??= reps().filter((r): r is StoredRepresentation => r !== null));
   if (ctx.outRecord) {
     // The shard first: it is complete on its own, whatever happens to the store.
-    writeFileAtomic(ctx.outRecord, encodeShard(record as RunRecord, representations()));
+    writeFileAtomic(ctx.outRecord, encodeShard(record, representations()));
     ctx.log(`wrote the run record to ${ctx.outRecord}`);
   }
   if (ctx.noStore) return;
@@ -51,17 +51,17 @@ export function saveRun(ctx: Context, record: unknown, reps: () => (StoredRepres
   let store: RunStore | null = null;
   try {
     store = RunStore.open(ctx.store);
-    store.save(record as RunRecord, representations());
+    store.save(record, representations());
   } catch (err) {
     throw fail(reason(err));
   } finally {
     store?.close();
   }
-  ctx.log(`stored run ${(record as RunRecord).id} in ${ctx.store}`);
+  ctx.log(`stored run ${(record).id} in ${ctx.store}`);
 }
 
 /** Print the run (its JSON record with --json, else the text) and then store it. */
-export function finishRun(ctx: Context, record: { id: string; label?: string }, text: string, reps: () => (StoredRepresentation | null)[] = () => []): void {
+export function finishRun(ctx: Context, record: RunRecord, text: string, reps: () => (StoredRepresentation | null)[] = () => []): void {
   if (ctx.label !== undefined) record.label = ctx.label;
   ctx.io.out((ctx.json ? toJson(record) : printable(text)) + '\n');
   saveRun(ctx, record, reps);

@@ -5,11 +5,11 @@ import { InputError } from '../../core/matrix.js';
 import { parseNpy } from '../../io/npy.js';
 import { readInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { checkOutputPath } from '../outputPath.js';
 import { toJson } from '../context.js';
 
-export const activationsCommand: Command = {
+export const activationsCommand = defineCommand({
   name: 'activations',
   summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`',
   usage: 'activations <model.onnx> <inputs.npy> [--layers a,b,...] [--scale 1/255] [--labels labels.npy] --out acts.npz',
@@ -50,10 +50,10 @@ export const activationsCommand: Command = {
       return 0;
     }
     const [modelPath, inputPath] = expectPositionals(args, ['model.onnx', 'inputs.npy'], 'activations');
-    const out = o.out as string | undefined;
+    const out = o.out;
     if (!out) throw new UsageError('activations: --out FILE.npz is required');
     if (!out.toLowerCase().endsWith('.npz')) throw new UsageError(`--out must name an .npz file, got '${out}'`);
-    checkOutputPath(out, { store: ctx.store, inputs: [modelPath, inputPath, ...(o.labels ? [o.labels as string] : [])], force: o.force === true });
+    checkOutputPath(out, { store: ctx.store, inputs: [modelPath, inputPath, ...(o.labels ? [o.labels] : [])], force: o.force === true });
     const model = loadOnnxModel(modelPath);
     if (!inputPath.toLowerCase().endsWith('.npy')) throw new InputError(`${inputPath}: inputs must be a .npy array with samples on the first axis`);
     const arr = parseNpy(readInputFile(inputPath), inputPath);
@@ -61,16 +61,16 @@ export const activationsCommand: Command = {
     const n = arr.shape[0];
     let labels: Float64Array | null = null;
     if (o.labels) {
-      const l = parseNpy(readInputFile(o.labels as string), o.labels as string);
+      const l = parseNpy(readInputFile(o.labels), o.labels);
       if (l.data.length !== n) throw new InputError(`${o.labels}: ${l.data.length} labels for ${n} inputs`);
       labels = l.data;
     }
-    const layers = o.layers === undefined ? undefined : (o.layers as string).split(',').map((s) => s.trim()).filter(Boolean);
+    const layers = o.layers === undefined ? undefined : o.layers.split(',').map((s) => s.trim()).filter(Boolean);
     ctx.log(`${modelPath}: ${n} inputs, layers ${(layers ?? defaultLayers(model)).join(', ')}`);
     const run = await runOnnxActivations(model, { data: arr.data, n, sampleShape: arr.shape.slice(1), what: inputPath }, {
       layers,
-      scale: o.scale === undefined ? 1 : parseScale(o.scale as string),
-      batch: o.batch as number | undefined,
+      scale: o.scale === undefined ? 1 : parseScale(o.scale),
+      batch: o.batch,
       out,
       includeInput: true,
       extra: labels ? [['labels', { data: labels, shape: [n] }]] : [],
@@ -80,4 +80,4 @@ export const activationsCommand: Command = {
     else ctx.io.out(`wrote ${out}: ${run.samples} samples (batch ${run.batch})\n${run.layers.map((l) => `  ${l.name}: (${l.shape.join(', ')})`).join('\n')}\nnext: npx neurorep network ${out}\n`);
     return 0;
   },
-};
+});

@@ -6,13 +6,13 @@ import { isUrl } from '../../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../../adapters/remote/remoteFile.js';
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt, type Context } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, nullText, printable, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
-export const analyzeCommand: Command = {
+export const analyzeCommand = defineCommand({
   name: 'analyze',
   summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable',
   usage: 'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--sliding START,STOP,STEP --width W] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
@@ -57,29 +57,29 @@ export const analyzeCommand: Command = {
     const [path] = expectPositionals(args, ['file.nwb'], 'analyze');
     const o = args.options;
     const opts: AnalyzeOptions = {
-      table: o.table as string | undefined,
-      align: o.align as string | undefined,
-      window: o.window === undefined ? undefined : parseWindow(o.window as string),
-      groupBy: o['group-by'] as string | undefined,
-      stimulus: o.stimulus as string | undefined,
-      series: o.series as string | undefined,
-      bin: o.bin as number | undefined,
-      seed: o.seed as number | undefined,
+      table: o.table,
+      align: o.align,
+      window: o.window === undefined ? undefined : parseWindow(o.window),
+      groupBy: o['group-by'],
+      stimulus: o.stimulus,
+      series: o.series,
+      bin: o.bin,
+      seed: o.seed,
       intervals: intervalsOf(args),
       nulls: nullsOf(args),
       transitions: o.transitions === true,
-      areaOrder: o['area-order'] === undefined ? undefined : (o['area-order'] as string).split(',').map((a) => a.trim()).filter(Boolean),
+      areaOrder: o['area-order'] === undefined ? undefined : o['area-order'].split(',').map((a) => a.trim()).filter(Boolean),
       complexity: complexityOptionsOf(args),
       matchNeurons: matchOf(args),
-      correctionMaxRank: o['correct-max-rank'] as number | undefined,
-      remote: isUrl(path) ? remoteOptions(o.cache as string | undefined, ctx) : undefined,
-      sliding: slidingOf(o.sliding as string | undefined, o.width as number | undefined),
+      correctionMaxRank: o['correct-max-rank'],
+      remote: isUrl(path) ? remoteOptions(o.cache, ctx) : undefined,
+      sliding: slidingOf(o.sliding, o.width),
     };
     const { record, representations, text } = await runAnalysis(path, opts, ctx);
     finishRun(ctx, record, text, representations);
     return 0;
   },
-};
+});
 
 /** The analysis as a run record, the representations to store, and the human summary. */
 export async function runAnalysis(path: string, opts: AnalyzeOptions, ctx: Context) {

@@ -7,11 +7,11 @@ import { InputError } from '../../core/matrix.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
 import { jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt, toJson } from '../context.js';
 import { MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } from '../observableOptions.js';
 
-export const compareCommand: Command = {
+export const compareCommand = defineCommand({
   name: 'compare',
   summary: 'areas and layers side by side: predictivity, RSA, shape metrics, CKA, noise ceilings, layer mapping',
   usage: 'compare <run-id>... [--metric LIST] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
@@ -43,7 +43,7 @@ export const compareCommand: Command = {
   },
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
-    const metrics = metricsOf(args.options.metric as string | undefined);
+    const metrics = metricsOf(args.options.metric);
     const store = RunStore.openExisting(ctx.store);
     try {
       const records: RunRecord[] = [];
@@ -57,11 +57,11 @@ export const compareCommand: Command = {
       const cmp = compareRuns(records, reps, {
         nulls: nullsOf(args),
         matchNeurons: matchOf(args),
-        seed: (args.options.seed as number | undefined) ?? 0,
+        seed: args.options.seed ?? 0,
         metrics,
-        folds: args.options.folds as number | undefined,
-        intervals: args.options.intervals as number | undefined,
-        bootstrap: args.options.bootstrap as number | undefined,
+        folds: args.options.folds,
+        intervals: args.options.intervals,
+        bootstrap: args.options.bootstrap,
         onProgress: (label, d, t) => ctx.progress(label, d, t),
       });
       ctx.io.out((ctx.json ? toJson(cmp) : formatComparison(cmp)) + '\n');
@@ -70,7 +70,7 @@ export const compareCommand: Command = {
     }
     return 0;
   },
-};
+});
 
 /** --metric LIST, checked (exit 2 naming the unknown metric). */
 export function metricsOf(given: string | undefined): Metric[] | undefined {

@@ -3,14 +3,14 @@
 import { mapComplexity, type ComplexityResult } from '../../core/complexity/complexity.js';
 import { validateSameRows } from '../../core/matrix.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
 import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
-export const complexityCommand: Command = {
+export const complexityCommand = defineCommand({
   name: 'complexity',
   summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one',
   usage: 'complexity <X> <Y> [--key-x NAME] [--key-y NAME] [--definition 1|2] [--null [N]] [--intervals [G]] [--repeats R] [--seed S] [--json]',
@@ -47,18 +47,18 @@ export const complexityCommand: Command = {
   run(args, ctx) {
     const [xSpec, ySpec] = expectPositionals(args, ['X', 'Y'], 'complexity');
     const o = args.options;
-    const x = loadMatrixArgument(xSpec, o['key-x'] as string | undefined);
-    const y = loadMatrixArgument(ySpec, o['key-y'] as string | undefined);
+    const x = loadMatrixArgument(xSpec, o['key-x']);
+    const y = loadMatrixArgument(ySpec, o['key-y']);
     validateSameRows(x.matrix, y.matrix, x.what, y.what);
-    const scales = o.scales === undefined ? undefined : parseScales(o.scales as string);
-    const seed = (o.seed as number | undefined) ?? 0;
+    const scales = o.scales === undefined ? undefined : parseScales(o.scales);
+    const seed = o.seed ?? 0;
     const opts = {
       ...complexityOptionsOf(args),
-      components: o.components as number | undefined,
-      folds: o.folds as number | undefined,
-      restarts: o.restarts as number | undefined,
-      gainThreshold: o['gain-threshold'] as number | undefined,
-      gainFraction: o['gain-fraction'] as number | undefined,
+      components: o.components,
+      folds: o.folds,
+      restarts: o.restarts,
+      gainThreshold: o['gain-threshold'],
+      gainFraction: o['gain-fraction'],
       scales,
       seed,
     };
@@ -71,7 +71,7 @@ export const complexityCommand: Command = {
     finishRun(ctx, record, formatComplexity(x.what, y.what, result));
     return 0;
   },
-};
+});
 
 function parseScales(text: string): number[] {
   const ks = text.split(',').map((s) => Number(s.trim()));

@@ -15,7 +15,7 @@ import { writeNpz } from '../../io/matrixFile.js';
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
 import { expectPositionals, jsonOption, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { toJson } from '../context.js';
 import { saveRun } from '../save.js';
 import { runAnalysis } from './analyze.js';
@@ -27,7 +27,7 @@ import { startServer } from './serve.js';
 const DEMO_NULLS = 99;
 const DEMO_COMPLEXITY_NULLS = 19;
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)',
   usage: 'demo [--serve] [--port 8080] [--seed S] [--store DIR]',
@@ -50,7 +50,7 @@ export const demoCommand: Command = {
   async run(args, ctx) {
     if (ctx.outRecord) throw new UsageError('demo makes two runs; --out-record writes one (use it on analyze, network, ...)');
     expectPositionals(args, [], 'demo');
-    const seed = (args.options.seed as number | undefined) ?? 1;
+    const seed = args.options.seed ?? 1;
     const dir = resolve(ctx.store, 'demo');
     mkdirSync(dir, { recursive: true });
     const t0 = Date.now();
@@ -70,7 +70,7 @@ export const demoCommand: Command = {
     ]);
     ctx.log(`wrote ${npzPath}: ${net.layers.length} layers x ${stimuli.length} stimuli`);
 
-    const nulls = (args.options.null as number | undefined) ?? DEMO_NULLS;
+    const nulls = args.options.null ?? DEMO_NULLS;
     // Complexity is the costly observable: fewer permutations (p >= 0.05) and no intervals for it here.
     const complexity = { definition: 2 as const, nulls: Math.min(nulls, DEMO_COMPLEXITY_NULLS), intervals: 0 };
     // Over time: windows of 0.1 s from 0.1 s before to 0.5 s after onset (intervals, no nulls: the main window has them).
@@ -115,11 +115,11 @@ export const demoCommand: Command = {
     }
     if (args.options.serve) {
       await startServer(ctx, {
-        port: (args.options.port as number | undefined) ?? 8080,
-        host: (args.options.host as string | undefined) ?? '127.0.0.1',
+        port: args.options.port ?? 8080,
+        host: args.options.host ?? '127.0.0.1',
         open: `/compare?ids=${network.record.id},${analysis.record.id}`,
       });
     }
     return 0;
   },
-};
+});

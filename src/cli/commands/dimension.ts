@@ -6,7 +6,7 @@ import { effectiveDimension, type DimensionResult } from '../../core/dimension/e
 import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument, splitKey } from '../load.js';
@@ -15,7 +15,7 @@ import { representationOf } from '../../analysis/representation.js';
 import { MATRIX_KEY } from '../../analysis/compare.js';
 import { ciText, CORRECTION_OPTION, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 
-export const dimensionCommand: Command = {
+export const dimensionCommand = defineCommand({
   name: 'dimension',
   summary: 'effective dimension, participation ratio and power-law exponent of a matrix',
   usage: 'dimension <matrix|file.npz:key> [--key NAME] [--stimulus-ids PATH|KEY] [--intervals [G]] [--null [N]] [--seed S] [--json]',
@@ -48,19 +48,19 @@ export const dimensionCommand: Command = {
   run(args, ctx) {
     const [path] = expectPositionals(args, ['matrix'], 'dimension');
     const o = args.options;
-    const key = o.key as string | undefined;
-    const seed = (o.seed as number | undefined) ?? 0;
+    const key = o.key;
+    const seed = o.seed ?? 0;
     const arg = loadMatrixArgument(path, key);
     const { loaded, what } = arg;
     const params = {
       key: loaded.key ?? null,
-      stimulusIds: (o['stimulus-ids'] as string | undefined) ?? null,
+      stimulusIds: o['stimulus-ids'] ?? null,
       intervals: intervalsOf(args),
       nulls: nullsOf(args),
       seed,
-      nmin: (o.nmin as number | undefined) ?? null,
-      nmax: (o.nmax as number | undefined) ?? null,
-      splits: (o.splits as number | undefined) ?? 5,
+      nmin: o.nmin ?? null,
+      nmax: o.nmax ?? null,
+      splits: o.splits ?? 5,
     };
     const notes: string[] = [];
     let matrix: ResponseMatrix = loaded.matrix;
@@ -79,7 +79,7 @@ export const dimensionCommand: Command = {
       trials: loaded.matrix,
       intervals: params.intervals,
       nulls: params.nulls,
-      correctionMaxRank: o['correct-max-rank'] as number | undefined,
+      correctionMaxRank: o['correct-max-rank'],
       onProgress: (label, d, t) => ctx.progress(label, d, t),
       seed,
       splits: params.splits,
@@ -91,7 +91,7 @@ export const dimensionCommand: Command = {
     finishRun(ctx, record, formatDimension(what, result, loaded.matrix.n), () => representationOf(MATRIX_KEY, matrix, matrix.rowLabels ?? null));
     return 0;
   },
-};
+});
 
 /** Stimulus ids from a file (one value per row) or from an array of the same .npz. */
 function readStimulusIds(spec: string, matrixPath: string, n: number): (string | number)[] {

@@ -4,12 +4,12 @@ import { readActivations } from '../../../adapters/network/index.js';
 import { trainingDynamics, type Dynamics } from '../../analysis/dynamics.js';
 import { InputError } from '../../core/matrix.js';
 import { jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import { finishRun } from '../save.js';
 
-export const dynamicsCommand: Command = {
+export const dynamicsCommand = defineCommand({
   name: 'dynamics',
   summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b',
   usage: 'dynamics <acts-*.npz>... [--seed S] [--json]',
@@ -34,13 +34,13 @@ export const dynamicsCommand: Command = {
       return { step: a.step, layers: a.layers, input: a.input, source: f };
     });
     ctx.log(`dynamics: ${checkpoints.length} checkpoints x ${checkpoints[0].layers.length} layers`);
-    const seed = (args.options.seed as number | undefined) ?? 0;
+    const seed = args.options.seed ?? 0;
     const d = trainingDynamics(checkpoints, { seed, onProgress: (i, n) => ctx.progress('checkpoints', i, n) });
     const record = toRunRecord('dynamics', files.map((f) => sourceOf(f, 'activations')), { seed, files: files.length }, d);
     finishRun(ctx, record, formatDynamics(d));
     return 0;
   },
-};
+});
 
 export function formatDynamics(d: Dynamics): string {
   const header = ['layer', 'observable', `t=${d.steps[0]}`, `t=${d.steps[d.steps.length - 1]}`, 'a', 'b', 'R^2'];

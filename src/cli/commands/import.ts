@@ -6,9 +6,9 @@ import { InputError } from '../../core/matrix.js';
 import { decodeShard } from '../../store/shard.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 
-export const importCommand: Command = {
+export const importCommand = defineCommand({
   name: 'import',
   summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing',
   usage: 'import <shard.json|folder>... [--store DIR]',
@@ -62,4 +62,4 @@ export const importCommand: Command = {
     for (const p of problems) ctx.io.err(`neurorep: ${p}\n`);
     return problems.length ? 2 : 0;
   },
-};
+});

@@ -4,11 +4,11 @@ import { isHdf5File, isUrl, NwbFile, nwbInventory, type NwbInventory } from '../
 import { remoteOptions } from './analyze.js';
 import { inspectMatrixFile, assertInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { toJson } from '../context.js';
 import { printable } from '../text.js';
 
-export const infoCommand: Command = {
+export const infoCommand = defineCommand({
   name: 'info',
   summary: 'inventory of an NWB/HDF5 recording or a matrix/activation file',
   usage: 'info <file> [--json]',
@@ -25,7 +25,7 @@ export const infoCommand: Command = {
     const [path] = expectPositionals(args, ['file'], 'info');
     if (!isUrl(path)) assertInputFile(path);
     if (isUrl(path) || isHdf(path)) {
-      const nwb = await NwbFile.open(path, { remote: isUrl(path) ? remoteOptions(args.options.cache as string | undefined, ctx) : undefined });
+      const nwb = await NwbFile.open(path, { remote: isUrl(path) ? remoteOptions(args.options.cache, ctx) : undefined });
       try {
         const inv = nwbInventory(nwb);
         ctx.io.out((ctx.json ? toJson(inv) : printable(formatNwb(inv))) + '\n');
@@ -46,7 +46,7 @@ export const infoCommand: Command = {
     ctx.io.out(printable(lines.join('\n')) + '\n');
     return 0;
   },
-};
+});
 
 function isHdf(path: string): boolean {
   if (/\.(nwb|h5|hdf5|he5)$/i.test(path)) return true;

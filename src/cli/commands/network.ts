@@ -1,16 +1,15 @@
 /** `neurorep network`: depth profile of a network from its layer activations. */
 
-import type { Pooling } from '../../../adapters/network/index.js';
 import { profileActivationFile, type ActivationFileOptions, type NetworkProfile } from '../../analysis/network.js';
 import { sha256Later } from '../../io/hash.js';
-import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
+import { defineCommand } from '../command.js';
 import { fmt, type Context } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import { COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
-export const networkCommand: Command = {
+export const networkCommand = defineCommand({
   name: 'network',
   summary: 'depth profile of a network: observables per layer, complexity between layers',
   usage: 'network <acts.npz|layer.npy> [--order a,b,...] [--pool none|mean] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
@@ -26,7 +25,7 @@ export const networkCommand: Command = {
   storesRuns: true,
   options: {
     order: { type: 'string', arg: 'a,b,...', help: 'layer arrays to use, in depth order (default: archive order)' },
-    pool: { type: 'string', arg: 'none|mean', help: 'mean: average convolutional maps over positions (default none)' },
+    pool: { type: 'string', choices: ['none', 'mean'], arg: 'none|mean', help: 'mean: average convolutional maps over positions (default none)' },
     threshold: { type: 'number', arg: 'T', help: 'activation-pattern threshold (default 0)' },
     ...COMPLEXITY_OPTIONS,
     ...intervalOptions('every observable per layer'),
@@ -39,27 +38,26 @@ export const networkCommand: Command = {
   run(args, ctx) {
     const [path] = expectPositionals(args, ['acts.npz'], 'network');
     const o = args.options;
-    const pool = ((o.pool as string | undefined) ?? 'none') as Pooling;
-    if (pool !== 'none' && pool !== 'mean') throw new UsageError(`--pool must be none or mean, got '${pool}'`);
+    const pool = o.pool ?? 'none';
     const { record, representations, text } = runNetworkProfile(
       path,
       {
-        order: o.order === undefined ? undefined : (o.order as string).split(',').map((s) => s.trim()).filter(Boolean),
+        order: o.order === undefined ? undefined : o.order.split(',').map((s) => s.trim()).filter(Boolean),
         pool,
-        seed: o.seed as number | undefined,
+        seed: o.seed,
         intervals: intervalsOf(args),
         nulls: nullsOf(args),
-        threshold: o.threshold as number | undefined,
+        threshold: o.threshold,
         complexity: complexityOptionsOf(args),
         matchNeurons: matchOf(args),
-        correctionMaxRank: o['correct-max-rank'] as number | undefined,
+        correctionMaxRank: o['correct-max-rank'],
       },
       ctx,
     );
     finishRun(ctx, record, text, representations);
     return 0;
   },
-};
+});
 
 /** The profile as a run record, the representations to store, and the human summary. */
 export function runNetworkProfile(path: string, opts: ActivationFileOptions, ctx: Context) {

@@ -2,7 +2,7 @@
 
 import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns/patterns.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
@@ -11,7 +11,7 @@ import { finishRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
 import { MATRIX_KEY } from '../../analysis/compare.js';
 
-export const patternsCommand: Command = {
+export const patternsCommand = defineCommand({
   name: 'patterns',
   summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy',
   usage: 'patterns <matrix> [--key NAME] [--threshold T|mean+sd] [--source network|spikes|calcium] [--null [N]] [--intervals [G]] [--seed S] [--json]',
@@ -29,7 +29,7 @@ export const patternsCommand: Command = {
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     threshold: { type: 'string', arg: 'T', help: "on = value > T; a number or 'mean+sd' (default by --source)" },
-    source: { type: 'string', arg: 'KIND', help: 'network (default), spikes or calcium: picks the default threshold' },
+    source: { type: 'string', choices: ['network', 'spikes', 'calcium'], arg: 'KIND', help: 'network (default), spikes or calcium: picks the default threshold' },
     subsets: { type: 'integer', min: 1, arg: 'N', help: 'random neuron subsets per scale (default 20)' },
     ...intervalOptions('switching fraction and entropies'),
     null: NULL_OPTION,
@@ -39,18 +39,17 @@ export const patternsCommand: Command = {
   run(args, ctx) {
     const [spec] = expectPositionals(args, ['matrix'], 'patterns');
     const o = args.options;
-    const m = loadMatrixArgument(spec, o.key as string | undefined);
-    const source = (o.source as string | undefined) ?? 'network';
-    if (!['network', 'spikes', 'calcium'].includes(source)) throw new UsageError(`--source must be network, spikes or calcium, got '${source}'`);
-    const threshold = parseThreshold(o.threshold as string | undefined) ?? defaultThreshold(source as 'network' | 'spikes' | 'calcium');
-    const seed = (o.seed as number | undefined) ?? 0;
-    const opts = { threshold, subsets: o.subsets as number | undefined, seed, intervals: intervalsOf(args), nulls: nullsOf(args) };
+    const m = loadMatrixArgument(spec, o.key);
+    const source = o.source ?? 'network';
+    const threshold = parseThreshold(o.threshold) ?? defaultThreshold(source);
+    const seed = o.seed ?? 0;
+    const opts = { threshold, subsets: o.subsets, seed, intervals: intervalsOf(args), nulls: nullsOf(args) };
     const result = patternEntropy(m.matrix, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
     const record = toRunRecord('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }, result);
     finishRun(ctx, record, formatPatterns(m.what, result), () => representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null));
     return 0;
   },
-};
+});
 
 function parseThreshold(text: string | undefined): Threshold | undefined {
   if (text === undefined) return undefined;

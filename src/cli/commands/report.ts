@@ -6,10 +6,10 @@ import { runPage } from '../../report/pages.js';
 import { inlineAssets } from '../../server/assets.js';
 import { RunStore } from '../../store/runStore.js';
 import { UsageError, expectPositionals } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { checkOutputPath } from '../outputPath.js';
 
-export const reportCommand: Command = {
+export const reportCommand = defineCommand({
   name: 'report',
   summary: 'write one self-contained HTML report of a run (opens offline)',
   usage: 'report <run-id> --out report.html',
@@ -20,7 +20,7 @@ export const reportCommand: Command = {
   },
   run(args, ctx) {
     const [given] = expectPositionals(args, ['run-id'], 'report');
-    const out = args.options.out as string | undefined;
+    const out = args.options.out;
     if (!out) throw new UsageError('report: --out FILE is required');
     checkOutputPath(out, { store: ctx.store, inputs: [], force: args.options.force === true });
     const store = RunStore.openExisting(ctx.store);
@@ -35,4 +35,4 @@ export const reportCommand: Command = {
     }
     return 0;
   },
-};
+});

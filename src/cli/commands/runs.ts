@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { jsonOption, UsageError } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { toJson, type Context } from '../context.js';
 import { InputError } from '../../core/matrix.js';
 
-export const runsCommand: Command = {
+export const runsCommand = defineCommand({
   name: 'runs',
   summary: 'list the runs kept in the store (runs rm <id>... deletes runs)',
   usage: 'runs [--json] [--store DIR] | runs rm <run-id>...',
@@ -46,7 +46,7 @@ export const runsCommand: Command = {
     }
     return 0;
   },
-};
+});
 
 function remove(ids: string[], ctx: Context): number {
   if (ids.length === 0) throw new UsageError('runs rm needs at least one run id');

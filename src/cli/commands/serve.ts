@@ -3,11 +3,11 @@
 import type { AddressInfo } from 'node:net';
 import { allowedHosts, createApp } from '../../server/app.js';
 import { expectPositionals } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import type { Context } from '../context.js';
 import { InputError } from '../../core/matrix.js';
 
-export const serveCommand: Command = {
+export const serveCommand = defineCommand({
   name: 'serve',
   summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)',
   usage: 'serve [--port 8080] [--host 127.0.0.1] [--store DIR]',
@@ -22,10 +22,10 @@ export const serveCommand: Command = {
   },
   async run(args, ctx) {
     expectPositionals(args, [], 'serve');
-    await startServer(ctx, { port: (args.options.port as number | undefined) ?? 8080, host: (args.options.host as string | undefined) ?? '127.0.0.1' });
+    await startServer(ctx, { port: args.options.port ?? 8080, host: args.options.host ?? '127.0.0.1' });
     return 0;
   },
-};
+});
 
 /** Serve until SIGINT/SIGTERM. `open` is a path to print as the starting page. */
 export function startServer(ctx: Context, opts: { port: number; host: string; open?: string }): Promise<void> {

@@ -5,10 +5,10 @@ import { SUMMARY_OBSERVABLES, summaryRows, type SummaryRow } from '../../analysi
 import { RunStore } from '../../store/runStore.js';
 import type { RunRecord } from '../../store/schema.js';
 import { jsonOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../command.js';
 import { fmt, toJson } from '../context.js';
 
-export const summaryCommand: Command = {
+export const summaryCommand = defineCommand({
   name: 'summary',
   summary: 'one row per session x area over a batch (or given runs): every scalar observable with its interval',
   usage: 'summary [--batch ID | <run-id>...] [--json]',
@@ -25,7 +25,7 @@ export const summaryCommand: Command = {
   run(args, ctx) {
     const store = RunStore.openExisting(ctx.store);
     try {
-      const { label, records } = collect(store, args.options.batch as string | undefined, args.positionals, ctx.store);
+      const { label, records } = collect(store, args.options.batch, args.positionals, ctx.store);
       const rows = summaryRows(records);
       if (rows.length === 0) throw new InputError(`${label}: no analyze runs there (summary covers NWB sessions)`);
       ctx.io.out((ctx.json ? toJson({ of: label, rows }) : formatSummary(label, rows)) + '\n');
@@ -34,7 +34,7 @@ export const summaryCommand: Command = {
     }
     return 0;
   },
-};
+});
 
 function collect(store: RunStore, batch: string | undefined, ids: string[], storeDir: string): { label: string; records: RunRecord[] } {
   if (batch !== undefined && ids.length) throw new InputError('give either --batch or run ids, not both');
