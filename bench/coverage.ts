@@ -89,7 +89,7 @@ function dimensionJob(label: string, datasets: number): Result {
     const m = responseMatrix(c.n, c.d, gaussianRows(new Rng(1000 + s), lambda, c.n));
     const r = effectiveDimension(m, { seed: s, intervals: 20, correctionMaxRank: 256 });
     for (const [k, tgt] of Object.entries(targets)) {
-      const iv = r.bootstrap?.intervals[k];
+      const iv = r.intervals?.bounds[k];
       const t = tally.get(k) ?? { covered: 0, total: 0, width: 0 };
       if (iv && Number.isFinite(tgt.value)) {
         t.total++;
@@ -114,7 +114,7 @@ function patternsJob(label: string, datasets: number): Result {
     const r = patternEntropy(responseMatrix(c.n, c.d, data), { seed: s, intervals: 20 });
     for (const pt of r.curve) {
       for (const [k, target] of [[`entropy_k${pt.k}`, pt.k * h], [`multiInformation_k${pt.k}`, 0]] as const) {
-        const iv = r.bootstrap!.intervals[k];
+        const iv = r.intervals!.bounds[k];
         const t = tally.get(k) ?? { covered: 0, total: 0, width: 0, target };
         if (iv) {
           t.total++;
@@ -152,7 +152,7 @@ function complexityJob(label: string, datasets: number): Result {
       return at[p] + slopes[p] * (v - knots[p]) + 0.05 * rng.normal();
     });
     const r = mapComplexity(responseMatrix(n, 1, Float64Array.from(x)), responseMatrix(n, 1, Float64Array.from(y)), { seed: s, intervals: 20 });
-    const iv = r.bootstrap?.intervals.complexity;
+    const iv = r.intervals?.bounds.complexity;
     if (iv) {
       total++;
       if (iv.lo <= truth && truth <= iv.hi) covered++;

@@ -6,7 +6,7 @@
 
 import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../adapters/remote/remoteFile.js';
-import { mapComplexity, type ComplexityOptions } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { defaultThreshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
@@ -26,7 +26,7 @@ export interface AnalyzeOptions extends LockOptions {
   transitions?: boolean;
   /** Area order for the transitions (default: file order). */
   areaOrder?: string[];
-  complexity?: ComplexityOptions;
+  complexity?: ComplexityKnobs;
   /** Neurons for matched observables: a number, 'smallest' (the smallest area), or null. */
   matchNeurons?: number | 'smallest' | null;
   correctionMaxRank?: number;
@@ -146,7 +146,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         const wGroups = lw.groups.map((g) => {
           const p = profileGroup(
             { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
-            { seed, intervals: opts.intervals, nulls: opts.slidingNulls ?? opts.nulls, complexity: opts.slidingNulls === 0 ? { ...opts.complexity, nulls: 0 } : opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
+            { seed, intervals: opts.intervals, nulls: opts.slidingNulls ?? opts.nulls, complexity: opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
           );
           // Made here rather than on demand: keeping every window's trial matrices for later would
           // hold more memory than their trial averages.

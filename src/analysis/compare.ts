@@ -77,7 +77,7 @@ export interface CompareOptions {
   /** Jackknife groups for the intervals (default 20; 0 = none). */
   intervals?: number;
   /** Bootstrap resamples for the best layer's identity (default 200; 0 = none). */
-  bootstrap?: number;
+  resamples?: number;
   /** Permutations for the similarities over time (default: `nulls`). */
   timeCourseNulls?: number;
   onProgress?: (label: string, done: number, total: number) => void;
@@ -94,12 +94,12 @@ interface EntitySource {
   effectiveDimensionCorrected?: unknown;
   alpha?: unknown;
   patterns?: { switchingFraction?: unknown } | undefined;
-  bootstrap?: { intervals: Record<string, { lo: number | null; hi: number | null }> } | undefined;
+  intervals?: { bounds: Record<string, { lo: number | null; hi: number | null }> } | undefined;
   matched?: { neurons: number; observables: Record<string, { mean: number | null; sd: number | null }> };
 }
 
 function entityOf(runId: string, runKind: string, role: ComparedEntity['role'], g: EntitySource, key: string, index: number, complexity: number | null, from: string | null): ComparedEntity {
-  const ci = g.bootstrap?.intervals.effectiveDimension;
+  const ci = g.intervals?.bounds.effectiveDimension;
   const m = g.matched?.observables.effectiveDimension;
   return {
     runId,
@@ -259,7 +259,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       folds: opts.folds,
       intervals: opts.intervals,
       nulls: opts.nulls,
-      bootstrap: opts.bootstrap,
+      resamples: opts.resamples,
       seed,
       mapLayers: rowEntities.every((e) => e.role === 'layer' && e.runId === rowEntities[0].runId),
       onProgress: opts.onProgress,

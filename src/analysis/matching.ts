@@ -5,7 +5,7 @@
  * D_eff, switching counts and pattern entropies all grow with the neurons recorded.
  */
 
-import { mapComplexity, type ComplexityOptions } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs } from '../core/complexity/complexity.js';
 import { AnalysisError } from '../core/matrix.js';
 import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
 import { InputError, selectColumns, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
@@ -47,7 +47,7 @@ function meanSd(values: (number | null | undefined)[]): MeanSd {
 export function matchedObservables(
   g: { trials: ResponseMatrix; stimulusIds?: readonly (string | number)[]; stimulusFeatures?: ResponseMatrix; threshold: Threshold },
   neurons: number,
-  opts: { seed?: number; subsets?: number; complexity?: ComplexityOptions } = {},
+  opts: { seed?: number; subsets?: number; complexity?: ComplexityKnobs } = {},
 ): MatchedObservables {
   const d = g.trials.d;
   if (neurons > d) throw new InputError(`--match-neurons ${neurons} is more than the ${d} neurons of a group`);
@@ -74,7 +74,7 @@ export function matchedObservables(
     put('entropyAll', pat.entropyAll);
     if (g.stimulusFeatures) {
       try {
-        put('complexity', mapComplexity(g.stimulusFeatures, trials, { ...opts.complexity, nulls: 0, intervals: 0, repeats: 1, seed }).complexity);
+        put('complexity', mapComplexity(g.stimulusFeatures, trials, { ...opts.complexity, repeats: 1, seed }).complexity);
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
       }

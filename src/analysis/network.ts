@@ -4,7 +4,7 @@
  */
 
 import { readActivations, type Pooling } from '../../adapters/network/index.js';
-import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs, type ComplexityResult } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { inGroup, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
@@ -33,7 +33,7 @@ export interface NetworkOptions {
   intervals?: number;
   /** Permutations for every null (0 = none). */
   nulls?: number;
-  complexity?: ComplexityOptions;
+  complexity?: ComplexityKnobs;
   /** Threshold for activation patterns (0 for ReLU networks). */
   threshold?: number;
   /** Neurons for matched observables: a number, 'smallest' (the smallest layer), or null. */

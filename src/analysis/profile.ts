@@ -14,7 +14,7 @@
  * dropped together with the others.
  */
 
-import { mapComplexity, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs, type ComplexityResult } from '../core/complexity/complexity.js';
 import { AnalysisError } from '../core/matrix.js';
 import { effectiveDimension, type DimensionResult } from '../core/dimension/effectiveDimension.js';
 import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
@@ -55,7 +55,7 @@ export interface ProfileOptions {
   intervals?: number;
   /** Permutations for every null (0 = none). */
   nulls?: number;
-  complexity?: ComplexityOptions;
+  complexity?: ComplexityKnobs;
   /** Neurons for the matched observables (null = no matching). */
   matchNeurons?: number | null;
   /** Largest rank the D_eff correction calibrates. */

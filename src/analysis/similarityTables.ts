@@ -116,7 +116,8 @@ export interface Similarities {
   folds: number;
   intervals: number;
   nulls: number;
-  bootstrap: number;
+  /** Bootstrap resamples of the stimuli behind each area's best layer. */
+  resamples: number;
   seed: number;
   rows: EntityRef[];
   cols: EntityRef[];
@@ -136,7 +137,7 @@ export interface SimilarityOptions {
   folds?: number;
   intervals?: number;
   nulls?: number;
-  bootstrap?: number;
+  resamples?: number;
   seed?: number;
   /** Score rows against every column to map layers onto areas (rows are layers in depth order). */
   mapLayers?: boolean;
@@ -184,7 +185,7 @@ export function similarityTables(
   cols: SidedEntity[],
   opts: SimilarityOptions,
 ): Similarities {
-  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, bootstrap = opts.bootstrap ?? 200, seed = opts.seed ?? 0;
+  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, resamples = opts.resamples ?? 200, seed = opts.seed ?? 0;
   const notes: string[] = [];
   const evaluated = new Map<string, Evaluated>();
   const excluded = new Set<string>();
@@ -244,13 +245,13 @@ export function similarityTables(
         if (scores.every((s) => s === null)) continue;
         const onRows = rows.map((_, i) => evaluated.get(`${t.metric}|${i}|${j}`)?.onRows ?? null);
         const ceiling = t.cells.map((row) => row[j]?.ceiling ?? null).find((x) => x !== null) ?? null;
-        const m = mapLayers(scores, onRows, c.side!.n, bootstrap, seed);
+        const m = mapLayers(scores, onRows, c.side!.n, resamples, seed);
         mapping.push({ runId: c.runId, area: c.name, metric: t.metric, layers: rows.map((r) => r.name), ceiling, ...m });
       }
     });
   }
   const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
-  return { metrics: opts.metrics, folds, intervals, nulls, bootstrap, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes, warnings };
+  return { metrics: opts.metrics, folds, intervals, nulls, resamples, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes, warnings };
 }
 
 

@@ -27,12 +27,12 @@ export interface Group {
   effectiveDimensionCorrected?: number | null;
   participationRatio?: number | null;
   alpha?: number | null;
-  cvPCA?: { effectiveDimension?: number | null; bootstrap?: Intervals };
-  patterns?: { switchingFraction?: number | null; entropyAll?: number | null; bootstrap?: Intervals };
-  complexity?: { complexity?: number | null; bootstrap?: Intervals };
-  bootstrap?: Intervals;
+  cvPCA?: { effectiveDimension?: number | null; intervals?: Intervals };
+  patterns?: { switchingFraction?: number | null; entropyAll?: number | null; intervals?: Intervals };
+  complexity?: { complexity?: number | null; intervals?: Intervals };
+  intervals?: Intervals;
 }
-type Intervals = { intervals?: Record<string, { lo: number | null; hi: number | null }> };
+type Intervals = { bounds?: Record<string, { lo: number | null; hi: number | null }> };
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
@@ -52,11 +52,11 @@ export function groupScalars(g: Group): { values: SummaryRow['values']; interval
   const take = (key: string, iv: { lo: number | null; hi: number | null } | undefined) => {
     if (iv && num(iv.lo) !== null && num(iv.hi) !== null) intervals[key] = [iv.lo!, iv.hi!];
   };
-  for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha']) take(k, g.bootstrap?.intervals?.[k]);
-  take('cvPcaEffectiveDimension', g.cvPCA?.bootstrap?.intervals?.effectiveDimension ?? g.bootstrap?.intervals?.cvEffectiveDimension ?? g.bootstrap?.intervals?.cvPcaEffectiveDimension);
-  take('switchingFraction', g.patterns?.bootstrap?.intervals?.switchingFraction);
-  take('entropyAll', g.patterns?.bootstrap?.intervals?.entropyAll);
-  take('complexity', g.complexity?.bootstrap?.intervals?.complexity);
+  for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha']) take(k, g.intervals?.bounds?.[k]);
+  take('cvPcaEffectiveDimension', g.cvPCA?.intervals?.bounds?.effectiveDimension ?? g.intervals?.bounds?.cvEffectiveDimension ?? g.intervals?.bounds?.cvPcaEffectiveDimension);
+  take('switchingFraction', g.patterns?.intervals?.bounds?.switchingFraction);
+  take('entropyAll', g.patterns?.intervals?.bounds?.entropyAll);
+  take('complexity', g.complexity?.intervals?.bounds?.complexity);
   return { values, intervals };
 }
 

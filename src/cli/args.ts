@@ -72,7 +72,10 @@ export const STORING_OPTIONS = {
   force: { type: 'boolean', help: 'replace --out-record FILE when it exists' },
 } as const satisfies OptionSpecs;
 
-export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs: S): ParsedArgs<S> {
+/** Options retired under another name: using the old one is a usage error that names the new one. */
+export const RENAMED_OPTIONS: Readonly<Record<string, string>> = { bootstrap: 'intervals' };
+
+export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs: S, renamed: Readonly<Record<string, string>> = RENAMED_OPTIONS): ParsedArgs<S> {
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
   const positionals: string[] = [];
   const options: Record<string, string | number | boolean> = {};
@@ -90,7 +93,11 @@ export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs:
     const eq = tok.indexOf('=');
     const name = tok.slice(2, eq < 0 ? undefined : eq);
     const spec = all[name];
-    if (!spec) throw new UsageError(`unknown option '--${name}'`);
+    if (!spec) {
+      const now = Object.hasOwn(renamed, name) ? renamed[name] : undefined;
+      if (now !== undefined && Object.hasOwn(all, now)) throw new UsageError(`--${name} is now --${now} (renamed 2026-12-02; same meaning)`);
+      throw new UsageError(`unknown option '--${name}'`);
+    }
     let raw: string | undefined = eq < 0 ? undefined : tok.slice(eq + 1);
     if (spec.type === 'boolean') {
       if (raw !== undefined) throw new UsageError(`--${name} takes no value`);

@@ -12,6 +12,8 @@ export interface Command<S extends OptionSpecs = OptionSpecs> {
   /** Longer explanation for `neurorep <command> --help`. */
   description: string;
   options: S;
+  /** Old option names and the names that replaced them (default: --bootstrap is now --intervals). */
+  renamed?: Readonly<Record<string, string>>;
   /** The command keeps runs in the store: its writability is checked before computing. */
   storesRuns?: boolean;
   /** Returns the process exit code (0 ok). Throws InputError/UsageError/AnalysisError. */

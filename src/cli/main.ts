@@ -98,7 +98,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
     const entry = COMMANDS.find((c) => c.name === name);
     if (!entry) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     const command = await entry.load();
-    const args = parseArgs(rest, optionsOf(command));
+    const args = parseArgs(rest, optionsOf(command), command.renamed);
     // The dispatcher knows only the options every command shares; each command's run() sees its own, typed.
     const shared = args.options as ParsedOptions<typeof GLOBAL_OPTIONS & typeof STORING_OPTIONS & { json: ReturnType<typeof jsonOption> }>;
     const label = shared.label;

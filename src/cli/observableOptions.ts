@@ -18,7 +18,6 @@ export { printable } from './text.js';
 export function intervalOptions(of: string) {
   return {
     intervals: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: `95% intervals of ${of} by a grouped jackknife over G groups of stimuli (default 20 when given)` },
-    bootstrap: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: 'old name of --intervals (same meaning since intervals/2)' },
   } as const satisfies OptionSpecs;
 }
 
@@ -36,9 +35,9 @@ export const COMPLEXITY_OPTIONS = {
   resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
 } as const satisfies OptionSpecs;
 
-export function intervalsOf(args: { options: { intervals?: number; bootstrap?: number } }): number {
+export function intervalsOf(args: { options: { intervals?: number } }): number {
   const o = args.options;
-  return o.intervals ?? o.bootstrap ?? 0;
+  return o.intervals ?? 0;
 }
 
 export function nullsOf(args: { options: { null?: number } }): number {

@@ -47,3 +47,28 @@ export function toRunRecord(kind: string, source: SourceInfo | SourceInfo[], par
   assertRecord(record);
   return record;
 }
+
+/**
+ * A record as stored by an earlier version, in today's shape: interval summaries moved from the
+ * key `bootstrap` (bounds under `intervals`) to `intervals` (bounds under `bounds`) on 2026-12-02.
+ * Anything else is returned as it is; a record in today's shape comes back unchanged.
+ */
+export function upgradeRecord(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(upgradeRecord);
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'bootstrap' && isLegacySummary(v)) {
+      const { intervals: bounds, ...rest } = v;
+      out.intervals = { ...rest, bounds };
+    } else out[k] = upgradeRecord(v);
+  }
+  return out;
+}
+
+/** An interval summary in the pre-2026-12-02 shape: bounds under `intervals`, a seed, a skipped count. */
+function isLegacySummary(v: unknown): v is { intervals: unknown } & Record<string, unknown> {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.intervals === 'object' && o.intervals !== null && typeof o.seed === 'number' && !('bounds' in o);
+}

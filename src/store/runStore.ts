@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/matrix.js';
+import { upgradeRecord } from './record.js';
 import { assertRecord, RUN_ID, type RunRecord } from './schema.js';
 
 /** A representation kept for comparisons: the matrix, or its Gram matrix when that is smaller. */
@@ -170,7 +171,7 @@ export class RunStore {
     if (!RUN_ID.test(id)) return null;
     const row = this.db.prepare('SELECT record FROM runs WHERE id = ?').get(id) as { record: string } | undefined;
     if (!row) return null;
-    const rec = JSON.parse(row.record) as unknown;
+    const rec = upgradeRecord(JSON.parse(row.record));
     assertRecord(rec);
     return rec;
   }

@@ -30,14 +30,19 @@ const head = {
 };
 
 const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
-/** Intervals: grouped jackknife (method, groups) since 2026-11-26; percentile bootstrap (resamples) before. */
-const bootstrap = z.looseObject({
+/**
+ * 95 % intervals beside the observables (record key `intervals`, bounds per observable): grouped
+ * jackknife (method, groups) since 2026-11-26; percentile bootstrap (resamples) before. Records
+ * written before 2026-12-02 kept them under `bootstrap` with the bounds under `intervals`; they
+ * are upgraded when read (store/record.ts, upgradeRecord).
+ */
+export const IntervalsSchema = z.looseObject({
   method: z.string().optional(),
   groups: z.number().int().optional(),
   resamples: z.number().int().optional(),
   seed: z.number(),
   skipped: z.number().int(),
-  intervals: z.record(z.string(), interval),
+  bounds: z.record(z.string(), interval),
   standardErrors: z.record(z.string(), nullableNumber).optional(),
 });
 /** A permutation null beside an observable. */
@@ -71,7 +76,7 @@ export const DimensionBodySchema = SpectrumSchema.extend({
   effectiveDimensionCorrected: nullableNumber.optional(),
   participationRatioCorrected: nullableNumber.optional(),
   cvPCA: CvPcaSchema.optional(),
-  bootstrap: bootstrap.optional(),
+  intervals: IntervalsSchema.optional(),
   warnings,
 });
 
@@ -90,7 +95,7 @@ export const ComplexityBodySchema = z.looseObject({
   linearR2: finite,
   bestR2: finite,
   curve: z.array(z.looseObject({ k: z.number().int(), r: finite, entropy: nullableNumber })),
-  bootstrap: bootstrap.optional(),
+  intervals: IntervalsSchema.optional(),
   null: NullSchema.optional(),
   warnings,
 });
@@ -103,7 +108,7 @@ export const PatternsBodySchema = z.looseObject({
   entropyAll: finite,
   expEntropyAll: finite,
   saturated: z.boolean(),
-  bootstrap: bootstrap.optional(),
+  intervals: IntervalsSchema.optional(),
   warnings,
 });
 
@@ -118,6 +123,7 @@ export const GroupSchema = z.looseObject({
   spectrum: z.array(finite).optional(),
   patterns: PatternsBodySchema.optional(),
   complexity: ComplexityBodySchema.optional(),
+  intervals: IntervalsSchema.optional(),
   skipped: z.record(z.string(), z.string()).optional(),
   warnings,
 });

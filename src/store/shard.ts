@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from '../core/matrix.js';
 import type { StoredRepresentation } from './runStore.js';
+import { upgradeRecord } from './record.js';
 import { assertRecord, type RunRecord } from './schema.js';
 
 export const SHARD_FORMAT = 'neurorep-run/1';
@@ -60,6 +61,7 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
   if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT) throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
   if (json.sha256 !== checksum(json.record, json.representations)) throw new InputError(`${path}: the shard was changed after it was written (its sha256 does not match); nothing imported from it`);
   try {
+    json.record = upgradeRecord(json.record);
     assertRecord(json.record);
   } catch (err) {
     throw new InputError(`${path}: the run record does not match its schema: ${(err as Error).message.slice(0, 300)}`);

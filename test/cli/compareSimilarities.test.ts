@@ -49,7 +49,7 @@ async function plantedRuns(): Promise<{ store: string; analyzeId: string; networ
 
 test('compare gives every similarity with intervals and ceilings, and maps the planted layer to its area', async (t) => {
   const { store, analyzeId, networkId } = await plantedRuns();
-  const r = await cli('compare', networkId, analyzeId, '--store', store, '--json', '--quiet', '--bootstrap', '100');
+  const r = await cli('compare', networkId, analyzeId, '--store', store, '--json', '--quiet', '--resamples', '100');
   t.is(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout).similarity;
   t.deepEqual(s.rows.map((x: { name: string }) => x.name), ['noise', 'planted', 'squashed']);
@@ -78,7 +78,7 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   t.regex(text.stdout, /V1 \(simulated\) by predictivity: planted won/);
   t.notRegex(text.stdout, /RSA/);
   // V1 has 60 neurons and the folds train on 57 stimuli: towards CCA the angle means nothing there.
-  const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--bootstrap', '0')).stdout);
+  const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--resamples', '0')).stdout);
   t.deepEqual([...new Set(shape.similarity.mapping.map((m: { metric: string }) => m.metric))].sort(), ['procrustes', 'shape-alpha0', 'shape-alpha0.5'], 'only the measures asked for are mapped');
   const overfit = shape.warnings.filter((w: { code: string }) => w.code === 'shape-overfit');
   t.is(overfit.length, 2, JSON.stringify(shape.warnings));

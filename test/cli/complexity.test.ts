@@ -58,17 +58,17 @@ test('complexity: different row counts and NaN exit 2 naming the file', async (t
   t.is((await cli('complexity', x)).code, 2);
 });
 
-test('complexity --definition 1 keeps the old scales; --intervals (and its old name --bootstrap) give grouped-jackknife intervals', async (t) => {
+test('complexity --definition 1 keeps the old scales; --intervals give grouped-jackknife intervals', async (t) => {
   const dir = tempDir();
   const { x, y } = absCase(dir, 200);
-  const r = await cli('complexity', x, y, '--definition', '1', '--bootstrap', '4', '--scales', '1,2,4', '--json');
+  const r = await cli('complexity', x, y, '--definition', '1', '--intervals', '4', '--scales', '1,2,4', '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
   t.is(rec.definition, 'complexity/1');
   t.deepEqual(rec.curve.map((c: { k: number }) => c.k), [1, 2, 4]);
-  t.is(rec.bootstrap.groups, 4);
-  t.is(rec.bootstrap.method, 'grouped-jackknife');
-  t.true(rec.bootstrap.intervals.complexity.lo <= rec.complexity && rec.complexity <= rec.bootstrap.intervals.complexity.hi);
+  t.is(rec.intervals.groups, 4);
+  t.is(rec.intervals.method, 'grouped-jackknife');
+  t.true(rec.intervals.bounds.complexity.lo <= rec.complexity && rec.complexity <= rec.intervals.bounds.complexity.hi);
   const two = await cli('complexity', x, y, '--scales', '1,2,4');
   t.is(two.code, 2, 'definition-1 options with definition 2 are a usage error');
   t.regex(two.stderr, /add --definition 1/);
@@ -104,7 +104,7 @@ test('patterns --json carries the contract keys and honours --threshold', async 
   t.is((await cli('patterns', join(dir, 'm.csv'), '--source', 'fmri')).code, 2);
 });
 
-test('patterns: NaN input exits 2 naming the file; bootstrap is seeded', async (t) => {
+test('patterns: NaN input exits 2 naming the file; intervals are seeded', async (t) => {
   const dir = tempDir();
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ data: [[1, 2], [null, 1], [0, 0]] }));
   const bad = await cli('patterns', join(dir, 'bad.json'));
@@ -112,8 +112,8 @@ test('patterns: NaN input exits 2 naming the file; bootstrap is seeded', async (
   t.regex(bad.stderr, /bad\.json: NaN at row 2, column 1/);
   const rng = new Rng(4);
   writeFileSync(join(dir, 'g.npy'), encodeNpy(Array.from({ length: 600 }, () => rng.normal()), [60, 10]));
-  const a = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--bootstrap', '10', '--seed', '2', '--json')).stdout);
-  const b = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--bootstrap', '10', '--seed', '2', '--json')).stdout);
-  t.deepEqual(a.bootstrap, b.bootstrap);
+  const a = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--intervals', '10', '--seed', '2', '--json')).stdout);
+  const b = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--intervals', '10', '--seed', '2', '--json')).stdout);
+  t.deepEqual(a.intervals, b.intervals);
   t.deepEqual(a.curve, b.curve);
 });

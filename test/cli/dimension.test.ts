@@ -51,12 +51,13 @@ test('bad inputs exit 2 with a message naming the file, no stack trace', async (
 
 test('usage errors exit 2', async (t) => {
   t.is((await cli('dimension')).code, 2);
-  t.is((await cli('dimension', 'a.npy', '--bootstrap', 'x')).code, 2);
+  t.is((await cli('dimension', 'a.npy', '--intervals', 'x')).code, 2);
   t.is((await cli('dimension', 'a.npy', '--nope')).code, 2);
   t.is((await cli('frobnicate')).code, 2);
   const help = await cli('dimension', '--help');
   t.is(help.code, 0);
-  t.regex(help.stdout, /--bootstrap/);
+  t.regex(help.stdout, /--intervals/);
+  t.notRegex(help.stdout, /--bootstrap/);
 });
 
 test('all-zero variance exits 1 (analysis error)', async (t) => {
@@ -67,17 +68,20 @@ test('all-zero variance exits 1 (analysis error)', async (t) => {
   t.regex(r.stderr, /zero variance/);
 });
 
-test('intervals through the CLI: same seed, identical intervals; --bootstrap is the old name of --intervals', async (t) => {
+test('intervals through the CLI: same seed, identical intervals; the retired --bootstrap names --intervals', async (t) => {
   const p = join(FIXTURES, 'dimension', 'tall_f8.npy');
   const a = JSON.parse((await cli('dimension', p, '--intervals', '30', '--seed', '9', '--json')).stdout);
-  const b = JSON.parse((await cli('dimension', p, '--bootstrap', '30', '--seed', '9', '--json')).stdout);
-  t.deepEqual(a.bootstrap, b.bootstrap);
+  const b = JSON.parse((await cli('dimension', p, '--intervals', '30', '--seed', '9', '--json')).stdout);
+  t.deepEqual(a.intervals, b.intervals);
+  const old = await cli('dimension', p, '--bootstrap', '30');
+  t.is(old.code, 2);
+  t.regex(old.stderr, /--bootstrap is now --intervals/);
   t.is(a.params.intervals, 30);
-  t.is(a.bootstrap.method, 'grouped-jackknife');
+  t.is(a.intervals.method, 'grouped-jackknife');
   const implicit = JSON.parse((await cli('dimension', p, '--intervals', '--seed', '1', '--json')).stdout);
-  t.is(implicit.bootstrap.groups, 20);
+  t.is(implicit.intervals.groups, 20);
   for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'participationRatioCorrected']) {
-    const iv = implicit.bootstrap.intervals[k];
+    const iv = implicit.intervals.bounds[k];
     t.true(iv.lo <= implicit[k] && implicit[k] <= iv.hi, k);
   }
   const text = await cli('dimension', p, '--intervals', '--seed', '1');

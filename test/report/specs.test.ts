@@ -70,7 +70,7 @@ test('every chart renders in Vega without warnings (no infinite extents when int
     similarityOverTimeSpec([{ runId: 'a', area: 'V1', layer: 'l2', chosenBy: 'cka', metric: 'cka', kind: 'similarity', points: [{ start: 0, stop: 0.1, cell: null }, { start: 0.1, stop: 0.2, cell: { value: 0.5, score: 0.5, interval: null, null: null, ceiling: null, normalised: null } }] }]),
     // A mapping without intervals or ceilings, and one area without any defined cell.
     layerMappingSpec(
-      [{ runId: 'b', area: 'V1', metric: 'cka', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: null, bestSet: null, bootstrap: 0, ceiling: null }],
+      [{ runId: 'b', area: 'V1', metric: 'cka', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: null, bestSet: null, resamples: 0, ceiling: null }],
       [{ metric: 'cka', label: 'c', kind: 'similarity', cells: [[{ value: 0.5, score: 0.5, interval: null, null: null, ceiling: null, normalised: null }, null], [{ value: 0.7, score: 0.7, interval: null, null: null, ceiling: null, normalised: null }, null]] }],
       [{ runId: 'b', name: 'V1', key: 'V1' }, { runId: 'b', name: 'LM', key: 'LM' }],
     ),
@@ -113,7 +113,7 @@ test('similarity heatmap: one cell per (layer, area) with a value, its interval,
 
 test('layer mapping: a facet per area and measure, the best layer marked, the ceiling band', (t) => {
   const tables = [{ metric: 'predictivity' as const, label: 'p', kind: 'similarity' as const, cells: [[cell(0.5, { ceiling: 0.9 })], [cell(0.7, { ceiling: 0.9 })]] }];
-  const spec = layerMappingSpec([{ runId: 'b', area: 'V1', metric: 'predictivity', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: [0.1, 0.9], bestSet: [1, 0], bootstrap: 100, ceiling: 0.9 }], tables, [{ runId: 'b', name: 'V1', key: 'V1' }]);
+  const spec = layerMappingSpec([{ runId: 'b', area: 'V1', metric: 'predictivity', layers: ['l1', 'l2'], scores: [0.5, 0.7], best: 1, winShare: [0.1, 0.9], bestSet: [1, 0], resamples: 100, ceiling: 0.9 }], tables, [{ runId: 'b', name: 'V1', key: 'V1' }]);
   compiles(t, spec);
   const d = data(spec);
   t.deepEqual(d.filter((x) => x.kind === 'score').map((x) => [x.layer, x.best, x.share]), [['l1', false, 0.1], ['l2', true, 0.9]]);

@@ -165,7 +165,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
   if (l.stimulus) lines.push(`  stimulus: ${l.stimulus.column} (${new Set(l.stimulus.values.map(String)).size} distinct)`);
   lines.push(`  groups by ${l.groupBy}:`);
   for (const g of r.groups) {
-    const iv = g.bootstrap?.intervals;
+    const iv = g.intervals?.bounds;
     lines.push(`  - ${g.name}: ${g.d} neurons, ${g.n} ${l.stimulus ? 'stimuli' : 'rows'}`);
     if (g.effectiveDimension !== undefined) {
       lines.push(`      D_eff ${fmt(g.effectiveDimension)}${ciText(iv, 'effectiveDimension')}, corrected ${fmt(g.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}; PR ${fmt(g.participationRatio)}, alpha ${fmt(g.alpha)}`);
@@ -180,7 +180,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     }
     if (g.complexity) {
       const c = g.complexity;
-      lines.push(`      complexity stimulus -> responses: C ${fmt(c.complexity)} (K* ${c.kStar})${ciText(c.bootstrap?.intervals, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`);
+      lines.push(`      complexity stimulus -> responses: C ${fmt(c.complexity)} (K* ${c.kStar})${ciText(c.intervals?.bounds, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`);
     }
     if (g.matched) {
       const m = g.matched.observables;

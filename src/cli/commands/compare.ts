@@ -31,12 +31,13 @@ export const compareCommand = defineCommand({
     '--match-neurons adds D_eff at a common number of neurons, since D_eff grows with them.',
     'Run ids may be shortened to a unique prefix of at least 4 characters.',
   ].join('\n'),
+  renamed: { bootstrap: 'resamples' },
   options: {
     metric: { type: 'string', arg: 'LIST', help: `comma-separated: ${Object.keys(METRIC_GROUPS).join(', ')} or single metrics such as rsa-cosine, shape-alpha0.25 (default ${DEFAULT_METRICS.join(',')})` },
     null: NULL_OPTION,
     intervals: { type: 'integer', min: 0, implicit: 20, arg: 'G', help: 'jackknife groups of stimuli for the 95% intervals (default 20; 0 = none)' },
     folds: { type: 'integer', min: 2, max: 20, arg: 'K', help: 'cross-validation folds over stimuli (default 5)' },
-    bootstrap: { type: 'integer', min: 0, arg: 'B', help: 'bootstrap resamples behind the best layer of each area (default 200; 0 = none)' },
+    resamples: { type: 'integer', min: 0, arg: 'B', help: 'bootstrap resamples of the stimuli behind the best layer of each area (default 200; 0 = none)' },
     'match-neurons': MATCH_OPTION,
     seed: SEED_OPTION,
     json: jsonOption('the comparison'),
@@ -61,7 +62,7 @@ export const compareCommand = defineCommand({
         metrics,
         folds: args.options.folds,
         intervals: args.options.intervals,
-        bootstrap: args.options.bootstrap,
+        resamples: args.options.resamples,
         onProgress: (label, d, t) => ctx.progress(label, d, t),
       });
       ctx.io.out((ctx.json ? toJson(cmp) : formatComparison(cmp)) + '\n');
@@ -152,7 +153,7 @@ function similarityLines(s: Similarities): string[] {
     for (const c of s.ceilings) lines.push(`    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${c.neurons} neurons, ${c.stimuli} stimuli)`);
   }
   if (s.mapping.length) {
-    lines.push('', `  layer mapping (best layer per area${s.bootstrap ? `; share of ${s.bootstrap} bootstrap resamples won, and the layers winning 95%` : ''}):`);
+    lines.push('', `  layer mapping (best layer per area${s.resamples ? `; share of ${s.resamples} bootstrap resamples won, and the layers winning 95%` : ''}):`);
     for (const m of s.mapping) {
       if (m.best === null) continue;
       const share = m.winShare ? ` won ${(100 * m.winShare[m.best]).toFixed(0)}%, 95% set {${m.bestSet!.map((l) => m.layers[l]).join(', ')}}` : '';

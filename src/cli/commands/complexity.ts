@@ -83,7 +83,7 @@ function parseScales(text: string): number[] {
 
 /** The text summary of one complexity result. */
 export function formatComplexity(xw: string, yw: string, r: ComplexityResult): string {
-  const iv = r.bootstrap?.intervals;
+  const iv = r.intervals?.bounds;
   const linear = r.complexity === 0;
   const lines = [
     `${xw} -> ${yw}: ${r.n} stimuli, p = ${r.p} (m = ${r.m} components), q = ${r.q}; ${r.definition}`,

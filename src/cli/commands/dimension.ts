@@ -116,7 +116,7 @@ function readStimulusIds(spec: string, matrixPath: string, n: number): (string |
 }
 
 function formatDimension(what: string, r: DimensionResult, rows: number): string {
-  const iv = r.bootstrap?.intervals;
+  const iv = r.intervals?.bounds;
   const lines = [
     `${what}: ${r.n} stimuli x ${r.d} neurons${rows !== r.n ? ` (averaged from ${rows} trials)` : ''}`,
     `  effective dimension   D_eff = ${fmt(r.effectiveDimension)}${ciText(iv, 'effectiveDimension')}`,
@@ -134,7 +134,7 @@ function formatDimension(what: string, r: DimensionResult, rows: number): string
       `    reliable rank ${c.reliableRank}; stimulus-driven share of single-trial variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
     );
   }
-  if (r.bootstrap) lines.push(`  (intervals: grouped jackknife over ${r.bootstrap.groups} groups${r.bootstrap.skipped ? `, ${r.bootstrap.skipped} replicates skipped` : ''})`);
+  if (r.intervals) lines.push(`  (intervals: grouped jackknife over ${r.intervals.groups} groups${r.intervals.skipped ? `, ${r.intervals.skipped} replicates skipped` : ''})`);
   lines.push(...warningLines(r.warnings));
   return lines.join('\n');
 }

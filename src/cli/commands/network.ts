@@ -73,8 +73,8 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
   const rows = p.layers.map((l) => {
     const into = p.transitions.find((t) => t.to === l.name);
     const fromInput = p.inputTransitions.find((t) => t.to === l.name);
-    const iv = l.bootstrap?.intervals;
-    const pv = l.patterns?.bootstrap?.intervals;
+    const iv = l.intervals?.bounds;
+    const pv = l.patterns?.intervals?.bounds;
     const p2 = (v: number | null | undefined) => (v === null || v === undefined ? '' : v < 0.001 ? ', p<0.001' : `, p ${fmt(v, 2)}`);
     const br = (x: { lo: number; hi: number } | undefined) => (x ? ` [${fmt(x.lo, 3)}, ${fmt(x.hi, 3)}]` : '');
     return [
@@ -85,8 +85,8 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
       `${fmt(l.alpha)}${br(iv?.alpha)}`,
       `${fmt(l.patterns?.switchingFraction)}${br(pv?.switchingFraction)}`,
       `${fmt(l.patterns?.entropyAll)}${l.patterns?.saturated ? '*' : ''}${br(pv?.entropyAll)}`,
-      into ? `${fmt(into.complexity)}${br(into.bootstrap?.intervals.complexity)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
-      fromInput ? `${fmt(fromInput.complexity)}${br(fromInput.bootstrap?.intervals.complexity)}${p2(fromInput.null?.pValue)}` : '',
+      into ? `${fmt(into.complexity)}${br(into.intervals?.bounds.complexity)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
+      fromInput ? `${fmt(fromInput.complexity)}${br(fromInput.intervals?.bounds.complexity)}${p2(fromInput.null?.pValue)}` : '',
     ];
   });
   const header = ['layer', 'd', 'D_eff', 'corrected', 'alpha', 'switching', 'S_all', 'C from prev', 'C from input'];
@@ -100,7 +100,7 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
       lines.push(`  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)} +- ${fmt(m.effectiveDimension?.sd)}, switching ${fmt(m.switchingFraction?.mean)}`);
     }
   }
-  if (p.layers.some((l) => l.bootstrap)) lines.push('  [lo, hi]: 95 % intervals, grouped jackknife over stimuli');
+  if (p.layers.some((l) => l.intervals)) lines.push('  [lo, hi]: 95 % intervals, grouped jackknife over stimuli');
   lines.push(...warningLines(p.warnings));
   return printable(lines.join('\n'));
 }

@@ -60,7 +60,7 @@ function parseThreshold(text: string | undefined): Threshold | undefined {
 }
 
 function formatPatterns(what: string, r: PatternsResult): string {
-  const iv = r.bootstrap?.intervals;
+  const iv = r.intervals?.bounds;
   return [
     `${what}: ${r.n} stimuli x ${r.d} neurons, on = value > ${r.threshold === 'mean+sd' ? 'mean + 1 sd' : r.threshold}`,
     `  switching fraction   ${fmt(r.switchingFraction)} (neurons on for 5-95 % of stimuli)${ciText(iv, 'switchingFraction')}`,

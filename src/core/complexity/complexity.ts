@@ -35,6 +35,12 @@ export interface ComplexityOptions extends Omit<Complexity1Options, 'onProgress'
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
+/**
+ * The knobs of the complexity computation itself, as a pipeline forwards them: intervals, nulls,
+ * the seed and progress come through the pipeline's own options (one channel each).
+ */
+export type ComplexityKnobs = Omit<ComplexityOptions, 'intervals' | 'nulls' | 'seed' | 'onProgress' | 'foldOf'>;
+
 export type Complexity1Record = Complexity1Result & { definition: 'complexity/1'; warnings: Warning[] };
 
 export interface SeedSpread {
@@ -48,8 +54,8 @@ export interface SeedSpread {
 export type ComplexityResult = (Complexity1Record | Complexity2Result) & {
   /** Gain against Y's rows permuted relative to X. */
   null?: NullSummary;
-  /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
-  bootstrap?: IntervalSummary;
+  /** 95 % intervals (grouped jackknife over stimuli), with --intervals. */
+  intervals?: IntervalSummary;
   /** C over --repeats seeds. */
   repeats?: SeedSpread;
 };
@@ -80,7 +86,7 @@ export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: Comple
     result.repeats = { seeds: repeats, values, mean, sd };
   }
   if (opts.nulls && opts.nulls > 0) result.null = complexityNull(x, y, result.gain, opts.nulls, seed, opts) ?? undefined;
-  if (opts.intervals && opts.intervals > 0) result.bootstrap = complexityIntervals(x, y, result, opts.intervals, seed, opts);
+  if (opts.intervals && opts.intervals > 0) result.intervals = complexityIntervals(x, y, result, opts.intervals, seed, opts);
   return result;
 }
 
@@ -139,7 +145,7 @@ function complexityIntervals(x: ResponseMatrix, y: ResponseMatrix, full: Complex
     (d, t) => opts.onProgress?.('intervals', d, t),
   );
   const stars = summary.replicates.get('kStar') ?? [];
-  delete summary.intervals.kStar;
+  delete summary.bounds.kStar;
   delete summary.standardErrors.kStar;
   if (stars.some((k) => k !== full.kStar)) {
     summary.methods = {};
@@ -147,7 +153,7 @@ function complexityIntervals(x: ResponseMatrix, y: ResponseMatrix, full: Complex
       const est = full[key];
       const v = summary.replicates.get(key) ?? [];
       if (est === null || v.length === 0) continue;
-      summary.intervals[key] = { lo: Math.min(est, ...v), hi: Math.max(est, ...v) };
+      summary.bounds[key] = { lo: Math.min(est, ...v), hi: Math.max(est, ...v) };
       summary.methods[key] = `range of the ${v.length} replicates (K* varied: ${[...new Set(stars)].sort((a, b) => a - b).join(', ')})`;
     }
   }

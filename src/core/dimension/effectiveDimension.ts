@@ -26,7 +26,8 @@ export interface DimensionResult extends SpectrumObservables {
   participationRatioCorrected: number | null;
   cvPCA?: CvPcaResult;
   /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
-  bootstrap?: IntervalSummary;
+  /** 95 % intervals (grouped jackknife over stimuli), with --intervals. */
+  intervals?: IntervalSummary;
   warnings: Warning[];
 }
 
@@ -98,7 +99,7 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
     }
   }
   if (opts.intervals && opts.intervals > 0) {
-    result.bootstrap = dimensionIntervals(m, result, isCorrected(corrected) ? corrected : null, opts);
+    result.intervals = dimensionIntervals(m, result, isCorrected(corrected) ? corrected : null, opts);
   }
   if (opts.nulls && opts.nulls > 0 && result.cvPCA && opts.repeats) {
     const used = opts.repeats.filter((g) => g.length >= 2);

@@ -26,7 +26,7 @@ export interface IntervalSummary {
   /** Replicates skipped because every observable was undefined on them. */
   skipped: number;
   /** 95 % intervals, estimate +- t(0.975, G' - 1) * se (G' = replicates where it was defined). */
-  intervals: Record<string, Interval>;
+  bounds: Record<string, Interval>;
   /** Grouped-jackknife standard errors. */
   standardErrors: Record<string, number>;
   /** Observables whose interval is not estimate +- t se, with how it was made instead. */
@@ -84,7 +84,7 @@ export function jackknifeIntervals(
       draws.get(k)!.push(v);
     }
   }
-  const intervals: Record<string, Interval> = {};
+  const bounds: Record<string, Interval> = {};
   const standardErrors: Record<string, number> = {};
   for (const [k, est] of Object.entries(estimates)) {
     const v = draws.get(k);
@@ -94,9 +94,9 @@ export function jackknifeIntervals(
     const se = Math.sqrt(((g - 1) / g) * v.reduce((a, b) => a + (b - mean) ** 2, 0));
     const half = t975(g - 1) * se;
     standardErrors[k] = se;
-    intervals[k] = { lo: est - half, hi: est + half };
+    bounds[k] = { lo: est - half, hi: est + half };
   }
-  return { method: 'grouped-jackknife', groups, seed, skipped, intervals, standardErrors, replicates: draws };
+  return { method: 'grouped-jackknife', groups, seed, skipped, bounds, standardErrors, replicates: draws };
 }
 
 /** Drop the replicate values before a summary goes into a record. */

@@ -78,7 +78,8 @@ export interface PatternsResult {
   /** More distinct patterns than n / 2: S_all only bounds the truth from below. */
   saturated: boolean;
   /** Grouped-jackknife intervals (the key keeps its definition-1 name). */
-  bootstrap?: IntervalSummary;
+  /** 95 % intervals (grouped jackknife over stimuli), with --intervals. */
+  intervals?: IntervalSummary;
   warnings: Warning[];
 }
 
@@ -239,7 +240,7 @@ export function patternEntropy(m: ResponseMatrix, opts: PatternsOptions = {}): P
   if (n < 2) throw new InputError(`patterns need at least 2 stimuli, got ${n}`);
   const threshold = opts.threshold ?? 0;
   const result = patternsOfBits(binarise(m, threshold), threshold, opts);
-  if (opts.intervals && opts.intervals > 0) result.bootstrap = patternIntervals(m, result, opts);
+  if (opts.intervals && opts.intervals > 0) result.intervals = patternIntervals(m, result, opts);
   if (opts.nulls && opts.nulls > 0) attachNulls(m, result, opts);
   return result;
 }

@@ -19,23 +19,23 @@ export interface LayerMapping {
   winShare: number[] | null;
   /** Layers (indices) that together win >= 95 % of the resamples, most frequent first. */
   bestSet: number[] | null;
-  bootstrap: number;
+  resamples: number;
 }
 
 /**
  * `onRows[l]` recomputes layer l's score on resampled stimuli (absent: no bootstrap for it, and
  * then none for the mapping).
  */
-export function mapLayers(scores: (number | null)[], onRows: (((rows: Int32Array) => number) | null)[], n: number, bootstrap: number, seed: number): LayerMapping {
+export function mapLayers(scores: (number | null)[], onRows: (((rows: Int32Array) => number) | null)[], n: number, resamples: number, seed: number): LayerMapping {
   let best: number | null = null;
   scores.forEach((s, l) => {
     if (s !== null && Number.isFinite(s) && (best === null || s > scores[best]!)) best = l;
   });
-  const usable = bootstrap > 0 && best !== null && scores.every((s, l) => s === null || onRows[l] !== null);
-  if (!usable) return { scores, best, winShare: null, bestSet: null, bootstrap: 0 };
+  const usable = resamples > 0 && best !== null && scores.every((s, l) => s === null || onRows[l] !== null);
+  if (!usable) return { scores, best, winShare: null, bestSet: null, resamples: 0 };
   const wins = new Array<number>(scores.length).fill(0);
   let counted = 0;
-  for (let b = 0; b < bootstrap; b++) {
+  for (let b = 0; b < resamples; b++) {
     const rows = bootstrapIndices(new Rng(replicateSeed(seed, 10_000 + b)), n);
     let arg = -1, top = -Infinity;
     scores.forEach((s, l) => {
@@ -60,5 +60,5 @@ export function mapLayers(scores: (number | null)[], onRows: (((rows: Int32Array
     bestSet.push(l);
     cum += s;
   }
-  return { scores, best, winShare, bestSet, bootstrap: counted };
+  return { scores, best, winShare, bestSet, resamples: counted };
 }

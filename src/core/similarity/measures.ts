@@ -206,7 +206,7 @@ export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts
   if (!interval && e.onRows && opts.intervals >= 2 && opts.intervals <= a.n) {
     const groups = jackknifeGroups(a.n, opts.intervals, opts.seed);
     const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: e.onRows!(keptUnits(groups, g)) }));
-    const iv = j.intervals.v;
+    const iv = j.bounds.v;
     if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
   }
   // A jackknife interval can pass the measure's range (e.g. r = 1.01): clip it to the range.

@@ -195,12 +195,12 @@ test('intervals contain their estimates; when K* varies between replicates, C ge
   const y = column(x.map((v) => Math.abs(v) + 0.3 * rng.normal()));
   const r = mapComplexity(column(x), y, { seed: 1, intervals: 10 });
   for (const k of ['complexity', 'linearR2', 'bestR2', 'gain'] as const) {
-    const iv = r.bootstrap!.intervals[k];
+    const iv = r.intervals!.bounds[k];
     const v = r[k] as number;
     t.true(iv.lo <= v && v <= iv.hi, `${k} ${v} in [${iv.lo}, ${iv.hi}]`);
   }
-  t.true(r.bootstrap!.intervals.complexity.lo >= 0, 'never below 0');
-  if (r.bootstrap!.methods) t.regex(r.bootstrap!.methods.complexity, /range of the/);
+  t.true(r.intervals!.bounds.complexity.lo >= 0, 'never below 0');
+  if (r.intervals!.methods) t.regex(r.intervals!.methods.complexity, /range of the/);
 });
 
 test('outputs wider than 256 components: the left-out variance counts as unexplained in the same units (linear R^2 = planted signal share)', (t) => {

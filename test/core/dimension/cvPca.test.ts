@@ -63,7 +63,7 @@ test('intervals with repeats cover the cvPCA scalars too; the corrected D_eff is
   const mean = new Float64Array(nStim * d);
   groups.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) mean[i * d + j] += trials[row * d + j] / reps; }));
   const a = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, intervals: 10, seed: 2 });
-  const iv = a.bootstrap!.intervals;
+  const iv = a.intervals!.bounds;
   for (const k of ['effectiveDimension', 'participationRatio', 'cvEffectiveDimension', 'cvParticipationRatio', 'reliableVarianceFraction']) t.true(k in iv, k);
   t.true(iv.cvEffectiveDimension.lo <= a.cvPCA!.effectiveDimension! && a.cvPCA!.effectiveDimension! <= iv.cvEffectiveDimension.hi);
   t.true(a.effectiveDimensionCorrected! > a.effectiveDimension);

@@ -99,12 +99,12 @@ test('intervals: seeded, grouped jackknife, every interval contains its own poin
   const a = effectiveDimension(m, { intervals: 20, seed: 3 });
   const b = effectiveDimension(m, { intervals: 20, seed: 3 });
   const c = effectiveDimension(m, { intervals: 20, seed: 4 });
-  t.deepEqual(a.bootstrap, b.bootstrap);
-  t.notDeepEqual(a.bootstrap!.intervals, c.bootstrap!.intervals);
-  t.is(a.bootstrap!.method, 'grouped-jackknife');
+  t.deepEqual(a.intervals, b.intervals);
+  t.notDeepEqual(a.intervals!.bounds, c.intervals!.bounds);
+  t.is(a.intervals!.method, 'grouped-jackknife');
   const est: Record<string, number | null> = { effectiveDimension: a.effectiveDimension, participationRatio: a.participationRatio, alpha: a.alpha, effectiveDimensionCorrected: a.effectiveDimensionCorrected, participationRatioCorrected: a.participationRatioCorrected };
   for (const [k, v] of Object.entries(est)) {
-    const iv = a.bootstrap!.intervals[k];
+    const iv = a.intervals!.bounds[k];
     t.truthy(iv, k);
     t.true(iv.lo <= v! && v! <= iv.hi, `${k}: ${v} in [${iv.lo}, ${iv.hi}]`);
   }

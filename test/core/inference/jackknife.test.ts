@@ -31,7 +31,7 @@ test('grouped jackknife of a mean: the textbook standard error, and the interval
   const groupMeans = Array.from({ length: G }, (_, g) => mean(x.filter((_, i) => groupOf[i] === g)));
   const expected = Math.sqrt(groupMeans.reduce((a, m) => a + (m - est) ** 2, 0) / (G * (G - 1)));
   t.true(Math.abs(s.standardErrors.mean - expected) < 1e-12 * expected, `${s.standardErrors.mean} vs ${expected}`);
-  const iv = s.intervals.mean;
+  const iv = s.bounds.mean;
   t.true(Math.abs(iv.hi - est - t975(G - 1) * expected) < 1e-12);
   t.true(iv.lo < est && est < iv.hi);
   t.is(s.method, 'grouped-jackknife');
@@ -40,7 +40,7 @@ test('grouped jackknife of a mean: the textbook standard error, and the interval
 test('undefined replicates are skipped; an observable defined in fewer than 2 replicates gets no interval', (t) => {
   const s = jackknifeIntervals({ a: 1, b: 2, c: null }, 5, 0, (g) => (g === 0 ? null : { a: 1 + g * 0.01, b: g === 1 ? 2 : NaN, c: 3 }));
   t.is(s.skipped, 1);
-  t.truthy(s.intervals.a);
-  t.falsy(s.intervals.b);
-  t.falsy(s.intervals.c);
+  t.truthy(s.bounds.a);
+  t.falsy(s.bounds.b);
+  t.falsy(s.bounds.c);
 });

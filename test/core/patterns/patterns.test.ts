@@ -131,14 +131,14 @@ test('intervals: every pattern interval contains its own estimate, seeded', (t) 
   const rng = new Rng(6);
   const m = responseMatrix(400, 10, Float64Array.from({ length: 4000 }, () => rng.normal()));
   const r = patternEntropy(m, { seed: 2, intervals: 20 });
-  t.deepEqual(r.bootstrap, patternEntropy(m, { seed: 2, intervals: 20 }).bootstrap);
+  t.deepEqual(r.intervals, patternEntropy(m, { seed: 2, intervals: 20 }).intervals);
   const est: Record<string, number> = { switchingFraction: r.switchingFraction, entropyAll: r.entropyAll };
   for (const c of r.curve) {
     est[`entropy_k${c.k}`] = c.entropy;
     est[`multiInformation_k${c.k}`] = c.multiInformation;
   }
   for (const [k, v] of Object.entries(est)) {
-    const iv = r.bootstrap!.intervals[k];
+    const iv = r.intervals!.bounds[k];
     t.truthy(iv, k);
     t.true(iv.lo <= v && v <= iv.hi, `${k}: ${v} in [${iv.lo}, ${iv.hi}]`);
   }
