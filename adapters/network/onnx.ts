@@ -6,7 +6,8 @@
  * stays bounded however many inputs there are.
  */
 
-import { closeSync, mkdtempSync, openSync, readSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { writeAtomically } from '../../src/io/files.js';
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -184,45 +185,37 @@ interface StreamedArray {
 
 /** Write float32 arrays as an uncompressed .npz, streaming spill files through in 4 MiB chunks. */
 function writeNpzStreamed(out: string, arrays: StreamedArray[]): void {
-  const tmp = `${out}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  let failed: unknown = null;
-  try {
-    // fflate calls back synchronously for passthrough entries: each chunk is on disk before the next read.
-    const zip = new Zip((err, chunk) => {
-      if (err) failed = err;
-      else writeSync(fd, chunk);
-    });
-    for (const a of arrays) {
-      const entry = new ZipPassThrough(`${a.name}.npy`);
-      zip.add(entry);
-      entry.push(encodeNpyHeader(a.shape, 'f4'));
-      if (a.data) entry.push(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength), true);
-      else {
-        const src = openSync(a.file!, 'r');
-        const chunk = Buffer.allocUnsafe(1 << 22);
-        let got: number;
-        let pending: Uint8Array | null = null;
-        while ((got = readSync(src, chunk, 0, chunk.length, null)) > 0) {
-          if (pending) entry.push(pending);
-          pending = Uint8Array.from(chunk.subarray(0, got));
+  writeAtomically(out, (tmp) => {
+    const fd = openSync(tmp, 'w');
+    let failed: unknown = null;
+    try {
+      // fflate calls back synchronously for passthrough entries: each chunk is on disk before the next read.
+      const zip = new Zip((err, chunk) => {
+        if (err) failed = err;
+        else writeSync(fd, chunk);
+      });
+      for (const a of arrays) {
+        const entry = new ZipPassThrough(`${a.name}.npy`);
+        zip.add(entry);
+        entry.push(encodeNpyHeader(a.shape, 'f4'));
+        if (a.data) entry.push(new Uint8Array(a.data.buffer, a.data.byteOffset, a.data.byteLength), true);
+        else {
+          const src = openSync(a.file!, 'r');
+          const chunk = Buffer.allocUnsafe(1 << 22);
+          let got: number;
+          let pending: Uint8Array | null = null;
+          while ((got = readSync(src, chunk, 0, chunk.length, null)) > 0) {
+            if (pending) entry.push(pending);
+            pending = Uint8Array.from(chunk.subarray(0, got));
+          }
+          closeSync(src);
+          entry.push(pending ?? new Uint8Array(0), true);
         }
-        closeSync(src);
-        entry.push(pending ?? new Uint8Array(0), true);
       }
+      zip.end();
+      if (failed) throw failed;
+    } finally {
+      closeSync(fd);
     }
-    zip.end();
-    if (failed) throw failed;
-  } catch (err) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  closeSync(fd);
-  try {
-    renameSync(tmp, out);
-  } catch (err) {
-    unlinkSync(tmp);
-    throw new InputError(`${out}: cannot write: ${(err as Error).message}`);
-  }
+  });
 }

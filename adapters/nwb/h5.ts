@@ -4,7 +4,7 @@
  * Every failure becomes an InputError that names the file and the HDF5 path.
  */
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../../src/io/files.js';
 import fs, { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { RemoteFile, type RemoteOptions } from '../remote/remoteFile.js';
 import { InputError } from '../../src/core/matrix.js';
@@ -195,7 +195,7 @@ export class Hdf5Reader {
       if (!HDF5_SIGNATURE.every((b, i) => sig[i] === b)) throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
       const mod = await h5browser();
       const FS = (mod as unknown as { FS: EmscriptenFs }).FS;
-      const name = `r${createHash('sha256').update(url).digest('hex').slice(0, 16)}_${++remoteCount}.h5`;
+      const name = `r${sha256Hex(url).slice(0, 16)}_${++remoteCount}.h5`;
       try {
         FS.mkdir('/remote');
       } catch {

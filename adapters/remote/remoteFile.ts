@@ -7,10 +7,10 @@
  * with Atomics.wait (HDF5 reads synchronously).
  */
 
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { sha256Hex, writeFileAtomic } from '../../src/io/files.js';
+import { startWorker } from '../../src/runtime/startWorker.js';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../src/core/matrix.js';
 
@@ -48,7 +48,7 @@ export class RemoteFile {
     this.blockSize = opts.blockSize ?? 256 * 1024;
     this.cacheBlocks = opts.cacheBlocks ?? 256;
     this.readAhead = opts.readAhead ?? 3;
-    this.diskDir = opts.cacheDir ? join(opts.cacheDir, createHash('sha256').update(`${url}\n${etag ?? ''}\n${size}`).digest('hex').slice(0, 32)) : null;
+    this.diskDir = opts.cacheDir ? join(opts.cacheDir, sha256Hex(`${url}\n${etag ?? ''}\n${size}`).slice(0, 32)) : null;
     if (this.diskDir) mkdirSync(this.diskDir, { recursive: true });
   }
 
@@ -67,11 +67,7 @@ export class RemoteFile {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const here = fileURLToPath(import.meta.url);
-    const script = here.endsWith('.ts') ? here.replace(/remoteFile\.ts$/, 'rangeWorker.ts') : here.replace(/remoteFile\.js$/, 'rangeWorker.js');
-    const w = script.endsWith('.ts')
-      ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'] })
-      : new Worker(script, { execArgv: [] });
+    const w = startWorker(import.meta.url, 'rangeWorker');
     w.unref();
     return (this.worker = w);
   }
@@ -124,9 +120,7 @@ export class RemoteFile {
     this.blocks.set(i, b);
     while (this.blocks.size > this.cacheBlocks) this.blocks.delete(this.blocks.keys().next().value as number);
     if (persist && this.diskDir) {
-      const f = join(this.diskDir, String(i));
-      writeFileSync(`${f}.tmp`, b);
-      renameSync(`${f}.tmp`, f);
+      writeFileAtomic(join(this.diskDir, String(i)), b);
     }
   }
 

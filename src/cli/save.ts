@@ -8,7 +8,7 @@ import { RunStore, type StoredRepresentation } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
 import { toJson, type Context } from './context.js';
 import { encodeShard } from '../store/shard.js';
-import { writeFileAtomic } from '../io/matrixFile.js';
+import { writeFileAtomic } from '../io/files.js';
 import { StoreNotUpdated } from './storeNotUpdated.js';
 import { printable } from './text.js';
 

@@ -3,9 +3,9 @@
  * trailing axes are flattened in C order (an (n, C, H, W) tensor becomes n x C*H*W).
  */
 
-import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants as fsConstants, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { writeFileAtomic } from './files.js';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
 import { InputError, responseMatrix, type ResponseMatrix } from '../core/matrix.js';
 import { parseCsv } from './csv.js';
 import { parseJsonMatrix } from './json.js';
@@ -147,51 +147,6 @@ export function inspectMatrixFile(path: string): MatrixFileInventory {
     arrays = [entry(basename(path), [m.n, m.d], 'f8')];
   }
   return { path, format, bytes: bytes.length, arrays };
-}
-
-/** sha256 of a file's bytes, hex, read in 1 MiB chunks so memory stays flat for large recordings. */
-export function sha256File(path: string): string {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read: ${(err as Error).message}`);
-  }
-  try {
-    const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const got = readSync(fd, buf, 0, buf.length, null);
-      if (got === 0) break;
-      hash.update(buf.subarray(0, got));
-    }
-    return hash.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Write a file atomically: to a temporary name beside it, then rename, so that a crash never
- * leaves a half-written file under the final name.
- */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean up */
-    }
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
-      throw new InputError(`${path}: cannot write: ${(err as Error).message}`);
-    }
-    throw err;
-  }
 }
 
 /** Write one array as .npy. */

@@ -8,8 +8,8 @@
  * stays off for the rest of the run.
  */
 
+import { startWorker } from './startWorker.js';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { bandStorageWidth } from '../core/linalg/bandReduction.js';
 import { transpose } from '../core/linalg/products.js';
@@ -29,12 +29,7 @@ class OrtProducts implements ProductsBackend {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const here = fileURLToPath(import.meta.url);
-    const script = here.endsWith('.ts') ? here.replace(/ortProducts\.ts$/, 'ortWorker.ts') : here.replace(/ortProducts\.js$/, 'ortWorker.js');
-    const workerData = { threads: this.threads };
-    const w = script.endsWith('.ts')
-      ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'], workerData })
-      : new Worker(script, { execArgv: [], workerData });
+    const w = startWorker(import.meta.url, 'ortWorker', { workerData: { threads: this.threads } });
     w.on('error', () => {
       this.broken = true;
     });

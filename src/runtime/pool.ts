@@ -4,8 +4,8 @@
  * done, so core's API stays synchronous. If a worker does not start, work falls back to serial.
  */
 
+import { startWorker } from './startWorker.js';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
 import '../core/tasks.js';
@@ -49,14 +49,8 @@ class WorkerRuntime implements ParallelRuntime {
 
   private start(): void {
     if (this.workers.length > 0 || this.failed) return;
-    const here = fileURLToPath(import.meta.url);
-    const script = here.endsWith('.ts') ? here.replace(/pool\.ts$/, 'worker.ts') : here.replace(/pool\.js$/, 'worker.js');
     for (let i = 0; i < this.extra; i++) {
-      // From TypeScript sources (tests, tsx) the worker registers tsx itself before loading the script:
-      // loader flags given to a worker thread do not apply to it.
-      const w = script.endsWith('.ts')
-        ? new Worker(`import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))}; register(); await import(${JSON.stringify(pathToFileURL(script).href)});`, { eval: true, execArgv: ['--input-type=module'] })
-        : new Worker(script, { execArgv: [] });
+      const w = startWorker(import.meta.url, 'worker');
       w.on('message', (m: unknown) => {
         if ((m as { ready?: boolean })?.ready && ++this.readyCount >= this.workers.length) {
           for (const r of this.readyWaiters.splice(0)) r();

@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { sha256File } from '../io/matrixFile.js';
+import { sha256File } from '../io/files.js';
 import { toolkitVersion } from '../package.js';
 import { assertRecord, type RunRecord } from './schema.js';
 

@@ -6,7 +6,7 @@
  * they come back bit for bit.
  */
 
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../io/files.js';
 import { InputError } from '../core/matrix.js';
 import type { StoredRepresentation } from './runStore.js';
 import { upgradeRecord } from './record.js';
@@ -47,7 +47,7 @@ export function encodeShard(record: RunRecord, representations: StoredRepresenta
 }
 
 function checksum(record: unknown, representations: unknown): string {
-  return createHash('sha256').update(JSON.stringify([record, representations])).digest('hex');
+  return sha256Hex(JSON.stringify([record, representations]));
 }
 
 /** Parse and check a shard (format, record schema, representation sizes); `path` names it in errors. */

@@ -4,13 +4,12 @@
  * failed. Shared by the local runner and the SLURM writer.
  */
 
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../core/matrix.js';
 import { isUrl } from '../../../adapters/nwb/index.js';
 import { RemoteFile } from '../../../adapters/remote/remoteFile.js';
-import { sha256File } from '../../io/matrixFile.js';
+import { sha256File, sha256Hex } from '../../io/files.js';
 import { toolkitVersion } from '../../package.js';
 import { UsageError } from '../args.js';
 import { analyzeCommand } from '../commands/analyze.js';
@@ -70,7 +69,7 @@ export function resumeKey(file: string, forwarded: string[]): string {
     content = `${file}\n${r.etag ?? ''}\n${r.size}`;
     r.close();
   } else content = sha256File(file);
-  return createHash('sha256').update(JSON.stringify([content, forwarded, toolkitVersion()])).digest('hex');
+  return sha256Hex(JSON.stringify([content, forwarded, toolkitVersion()]));
 }
 
 

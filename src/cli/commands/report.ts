@@ -1,7 +1,7 @@
 /** `neurorep report`: one self-contained HTML file for a run (scripts inlined; opens offline). */
 
 import { InputError } from '../../core/matrix.js';
-import { writeFileAtomic } from '../../io/matrixFile.js';
+import { writeFileAtomic } from '../../io/files.js';
 import { runPage } from '../../report/pages.js';
 import { inlineAssets } from '../../server/assets.js';
 import { RunStore } from '../../store/runStore.js';

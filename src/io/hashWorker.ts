@@ -1,0 +1,14 @@
+/** Worker thread of sha256Later (hash.ts): hashes one file and signals the result through shared memory. */
+
+import { workerData } from 'node:worker_threads';
+import { sha256File } from './files.js';
+
+const { path, sab } = workerData as { path: string; sab: SharedArrayBuffer };
+const flag = new Int32Array(sab, 0, 1);
+try {
+  new Uint8Array(sab, 4, 64).set(Buffer.from(sha256File(path), 'latin1'));
+  Atomics.store(flag, 0, 1);
+} catch {
+  Atomics.store(flag, 0, 2);
+}
+Atomics.notify(flag, 0);
