@@ -92,7 +92,7 @@ export interface ActivationRun {
 export function parseScale(text: string): number {
   const m = /^\s*([0-9.eE+-]+)\s*(?:\/\s*([0-9.eE+-]+))?\s*$/.exec(text);
   const v = m ? Number(m[1]) / (m[2] !== undefined ? Number(m[2]) : 1) : NaN;
-  if (!Number.isFinite(v)) throw new InputError(`--scale expects a number or a fraction such as 1/255, got '${text}'`);
+  if (!Number.isFinite(v)) throw new InputError(`\`scale\` expects a number or a fraction such as 1/255, got '${text}'`);
   return v;
 }
 

@@ -117,9 +117,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       stim = { column: opts.stimulus, ...s };
     }
   } else {
-    if (opts.stimulus) throw new InputError(`${nwb.path}: --stimulus needs an interval table, but rows are time bins (the file has no /intervals table${opts.bin !== undefined ? ' or --bin was given' : ''})`);
+    if (opts.stimulus) throw new InputError(`${nwb.path}: \`stimulus\` needs an interval table, but rows are time bins (the file has no /intervals table${opts.bin !== undefined ? ' or \`bin\` was given' : ''})`);
     const width = opts.bin ?? b - a;
-    if (!(width > 0)) throw new InputError(`--bin must be positive, got ${width}`);
+    if (!(width > 0)) throw new InputError(`\`bin\` must be positive, got ${width}`);
     const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
     const count = Math.max(0, Math.floor((t1 - t0) / width));
     if (count < 2) throw new InputError(`${nwb.path}: the recording spans ${t1 - t0} s, fewer than 2 bins of ${width} s`);
@@ -140,12 +140,12 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
   if (align.length < 2) {
     const others = nwb.intervalTables().filter((p) => p !== table && nwb.table(p).rows >= 2);
     throw new InputError(
-      `${nwb.path}: ${table}: has ${align.length} row${align.length === 1 ? '' : 's'}, and a response matrix needs at least 2; ${others.length ? `use another --table (${others.join(', ')}) or ` : ''}cut the recording into time bins with --bin SECONDS`,
+      `${nwb.path}: ${table}: has ${align.length} row${align.length === 1 ? '' : 's'}, and a response matrix needs at least 2; ${others.length ? `use another \`table\` (${others.join(', ')}) or ` : ''}cut the recording into time bins with \`bin SECONDS\``,
     );
   }
   if (keptNaN.length < 2) {
     const why = [nanAlign ? `${nanAlign} alignment times are NaN` : '', infAlign ? `${infAlign} are infinite` : '', nanStim ? `${nanStim} stimulus values are NaN` : ''].filter(Boolean).join(', ');
-    throw new InputError(`${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another --align column${opts.table === undefined ? ', another --table, or --bin' : ''})`);
+    throw new InputError(`${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another \`align\` column${opts.table === undefined ? ', another \`table\`, or \`bin\`' : ''})`);
   }
   const nonFinite = { spikeTimes: 0, units: [] as number[], traceSamples: 0 };
 
@@ -238,7 +238,7 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
   if (by === 'location') {
     labels = nwb.unitLocations();
     if (!labels) {
-      if (groupBy === 'location') throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use --group-by COLUMN or leave it out`);
+      if (groupBy === 'location') throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use \`groupBy COLUMN\` or leave it out`);
       by = 'none';
     }
   } else if (!nwb.hasColumn('/units', by) && nwb.unitElectrodeColumns().includes(by)) {
@@ -246,7 +246,7 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
   } else {
     if (!nwb.hasColumn('/units', by)) {
       const electrodes = nwb.unitElectrodeColumns();
-      throw new InputError(`${nwb.path}: --group-by ${by}: no such units column (units columns: ${nwb.table('/units').colnames.join(', ')}${electrodes.length ? `; electrodes columns: ${electrodes.join(', ')}` : ''})`);
+      throw new InputError(`${nwb.path}: \`groupBy\` ${by}: no such units column (units columns: ${nwb.table('/units').colnames.join(', ')}${electrodes.length ? `; electrodes columns: ${electrodes.join(', ')}` : ''})`);
     }
     const c = nwb.column('/units', by);
     if (c.kind === 'string') labels = c.values;

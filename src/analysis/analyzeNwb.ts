@@ -68,9 +68,9 @@ export function windowStarts(s: SlidingWindows): number[] {
     const t = s.start + k * s.step;
     if (t + s.width > s.stop + 1e-9 * Math.max(1, Math.abs(s.stop))) break;
     out.push(Math.round(t * 1e9) / 1e9);
-    if (out.length > 1000) throw new InputError(`--sliding: more than 1000 windows; use a larger STEP`);
+    if (out.length > 1000) throw new InputError(`\`sliding\`: more than 1000 windows; use a larger STEP`);
   }
-  if (!out.length) throw new InputError(`--sliding ${s.start},${s.stop},${s.step} --width ${s.width}: no window fits (START + WIDTH must be <= STOP)`);
+  if (!out.length) throw new InputError(`\`sliding\` ${s.start},${s.stop},${s.step} \`width\` ${s.width}: no window fits (START + WIDTH must be <= STOP)`);
   return out;
 }
 
@@ -137,7 +137,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     let timeResolved: TimeResolved | null = null;
     const windowReps: StoredRepresentation[] = [];
     if (opts.sliding) {
-      if (opts.bin !== undefined) throw new InputError(`${path}: --sliding needs an interval table to align on; it cannot be combined with --bin`);
+      if (opts.bin !== undefined) throw new InputError(`${path}: \`sliding\` needs an interval table to align on; it cannot be combined with \`bin\``);
       const starts = windowStarts(opts.sliding);
       const windows: TimeWindow[] = [];
       starts.forEach((t, w) => {
@@ -227,7 +227,7 @@ function orderAreas<T extends { name: string }>(groups: T[], order: string[] | u
   if (!order) return groups;
   return order.map((name) => {
     const g = groups.find((x) => x.name === name);
-    if (!g) throw new InputError(`${path}: --area-order names '${name}', but the areas are: ${groups.map((x) => x.name).join(', ')}`);
+    if (!g) throw new InputError(`${path}: \`areaOrder\` names '${name}', but the areas are: ${groups.map((x) => x.name).join(', ')}`);
     return g;
   });
 }

@@ -238,11 +238,11 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       e.matchedEffectiveDimension = fromRecord ?? (computed ? { neurons: matchNeurons, ...computed } : null);
     }
     const missing = entities.filter((e) => !e.matchedEffectiveDimension).map((e) => e.name);
-    if (missing.length) warnings.push(warning('unequal-group-sizes', `no D_eff at ${matchNeurons} neurons for ${missing.join(', ')} (fewer neurons, or only its Gram matrix was stored; rerun it with --match-neurons ${matchNeurons})`));
+    if (missing.length) warnings.push(warning('unequal-group-sizes', `no D_eff at ${matchNeurons} neurons for ${missing.join(', ')} (fewer neurons, or only its Gram matrix was stored; rerun it with \`matchNeurons\` ${matchNeurons})`));
   } else {
     const sized = entities.filter((e) => e.d !== null && e.effectiveDimension !== null);
     if (new Set(sized.map((e) => e.d)).size > 1) {
-      warnings.push(warning('unequal-group-sizes', `entities of different sizes (${[...new Set(sized.map((e) => e.d))].sort((a, b) => a! - b!).join(', ')} neurons) are compared side by side; D_eff grows with the number of neurons: use --match-neurons for a fair comparison`));
+      warnings.push(warning('unequal-group-sizes', `entities of different sizes (${[...new Set(sized.map((e) => e.d))].sort((a, b) => a! - b!).join(', ')} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`));
     }
   }
   let cka: CkaMatrix | null = null;
@@ -276,7 +276,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     const ckaTable = similarity.tables.find((t) => t.metric === 'cka')!;
     const values = ckaTable.cells.map((row) => row.map((c) => (c ? c.value : null)));
     if (values.every((row) => row.every((v) => v === null))) {
-      if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large, or --no-store), so CKA cannot be computed');
+      if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large to keep), so CKA cannot be computed');
       else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
     } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
     similarity.notes.unshift(...notes);

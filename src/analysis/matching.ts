@@ -50,7 +50,7 @@ export function matchedObservables(
   opts: { seed?: number; subsets?: number; complexity?: ComplexityKnobs } = {},
 ): MatchedObservables {
   const d = g.trials.d;
-  if (neurons > d) throw new InputError(`--match-neurons ${neurons} is more than the ${d} neurons of a group`);
+  if (neurons > d) throw new InputError(`\`matchNeurons\` ${neurons} is more than the ${d} neurons of a group`);
   const seed = opts.seed ?? 0;
   const subsets = neurons === d ? 1 : (opts.subsets ?? 10);
   const draws: Record<string, (number | null)[]> = {};

@@ -47,7 +47,7 @@ export function matchedCount(spec: number | 'smallest' | null | undefined, sizes
   if (spec === null || spec === undefined) return null;
   const smallest = Math.min(...sizes);
   if (spec === 'smallest') return smallest;
-  if (spec > smallest) throw new InputError(`--match-neurons ${spec} is more than the ${smallest} neurons of the smallest group`);
+  if (spec > smallest) throw new InputError(`\`matchNeurons\` ${spec} is more than the ${smallest} neurons of the smallest group`);
   return spec;
 }
 

@@ -126,5 +126,5 @@ export function groupSizeWarnings(groups: { name: string; d: number; matched?: M
   if (groups.length < 2 || sizes.size < 2) return [];
   if (groups.every((g) => g.matched)) return [];
   const list = groups.map((g) => `${g.name} ${g.d}`).join(', ');
-  return [warning('unequal-group-sizes', `${what} of different sizes (${list} neurons) are compared side by side; D_eff grows with the number of neurons: use --match-neurons for a fair comparison`)];
+  return [warning('unequal-group-sizes', `${what} of different sizes (${list} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`)];
 }

@@ -14,6 +14,7 @@ import { installOnnxProducts } from '../runtime/ortProducts.js';
 import { StoreNotUpdated } from './storeNotUpdated.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';
+import { withFlags } from './flags.js';
 
 /** A file-system error (missing path, a folder where a file was expected, no permission, full disk) as a user-facing message naming the path. */
 function fileSystemMessage(err: unknown): string | null {
@@ -139,11 +140,11 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 2;
     }
     if (err instanceof InputError) {
-      io.err(`neurorep: ${printable(err.message)}\n`);
+      io.err(`neurorep: ${printable(withFlags(err.message))}\n`);
       return 2;
     }
     if (err instanceof AnalysisError) {
-      io.err(`neurorep: analysis failed: ${printable(err.message)}\n`);
+      io.err(`neurorep: analysis failed: ${printable(withFlags(err.message))}\n`);
       return 1;
     }
     const fsProblem = fileSystemMessage(err);

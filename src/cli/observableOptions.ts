@@ -10,6 +10,7 @@ import type { Interval } from '../core/inference/resampling.js';
 import type { Warning } from '../core/warnings.js';
 import { UsageError, type OptionSpec, type OptionSpecs } from './args.js';
 import { fmt } from './context.js';
+import { withFlags } from './flags.js';
 import { printable } from './text.js';
 
 export { printable } from './text.js';
@@ -77,5 +78,5 @@ export function nullText(n: NullSummary | null | undefined): string {
 /** Warning lines for text output (empty when there are none). */
 export function warningLines(ws: readonly Warning[] | undefined, indent = '  '): string[] {
   if (!ws || ws.length === 0) return [];
-  return ws.map((w) => printable(`${indent}warning [${w.code}]${w.group ? ` ${w.group}` : ''}: ${w.message}`));
+  return ws.map((w) => printable(`${indent}warning [${w.code}]${w.group ? ` ${w.group}` : ''}: ${withFlags(w.message)}`));
 }

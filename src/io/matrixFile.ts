@@ -86,7 +86,7 @@ export function readMatrixFile(path: string, opts: { key?: string } = {}): Loade
       const names = npz.names();
       let key = opts.key;
       if (key === undefined) {
-        if (names.length !== 1) throw new InputError(`${path}: holds ${names.length} arrays (${names.join(', ')}); choose one with --key NAME`);
+        if (names.length !== 1) throw new InputError(`${path}: holds ${names.length} arrays (${names.join(', ')}); choose one with \`key NAME\``);
         key = names[0];
       }
       const a = npz.array(key);
@@ -96,7 +96,7 @@ export function readMatrixFile(path: string, opts: { key?: string } = {}): Loade
   const bytes = readInputFile(path);
   switch (format) {
     case 'npy': {
-      if (opts.key !== undefined) throw new InputError(`${path}: --key is only for .npz archives`);
+      if (opts.key !== undefined) throw new InputError(`${path}: \`key\` is only for .npz archives`);
       const a = parseNpy(bytes, path);
       return { matrix: npyToMatrix(a, path), format, shape: a.shape, dtype: a.dtype };
     }

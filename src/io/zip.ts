@@ -105,7 +105,7 @@ export class ZipArchive {
     }
     const limit = Math.min(maxArrayBytes(), BUFFER_LIMIT);
     if (m.size > limit) {
-      throw new InputError(`${what}: the array holds ${gib(m.size)} inflated, more than the ${gib(limit)} neurorep reads on this machine (raise it with --max-array-bytes BYTES if the memory is there)`);
+      throw new InputError(`${what}: the array holds ${gib(m.size)} inflated, more than the ${gib(limit)} neurorep reads on this machine (raise it with \`maxArrayBytes BYTES\` if the memory is there)`);
     }
     if (m.method !== 0 && m.method !== 8) throw new InputError(`${what}: zip compression method ${m.method} is not supported (only stored and deflated members)`);
     const raw = this.bytes(this.dataOffset(m), m.compressedSize);

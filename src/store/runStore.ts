@@ -50,7 +50,7 @@ export function assertStoreFolder(dir: string): void {
   } catch {
     return; // absent: created on the first write
   }
-  if (!st.isDirectory()) throw new InputError(`${dir}: is a file, not a results store folder; pass --store DIR (a folder) or move the file`);
+  if (!st.isDirectory()) throw new InputError(`${dir}: is a file, not a results store folder; pass \`store DIR\` (a folder) or move the file`);
 }
 
 const SCHEMA = `
@@ -123,7 +123,7 @@ export class RunStore {
   static openExisting(dir: string): RunStore {
     assertStoreFolder(dir);
     if (!existsSync(join(resolve(dir), 'neurorep.db'))) {
-      throw new InputError(`${dir}: no results store here (no neurorep.db); run an analysis first, or pass --store DIR`);
+      throw new InputError(`${dir}: no results store here (no neurorep.db); run an analysis first, or pass \`store DIR\``);
     }
     return RunStore.open(dir, { readonly: true });
   }

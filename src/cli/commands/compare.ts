@@ -1,5 +1,6 @@
 /** `neurorep compare`: brain areas and network layers side by side, with CKA on shared stimuli. */
 
+import { withFlags } from '../flags.js';
 import { compareRuns, type Comparison } from '../../analysis/compare.js';
 import { DEFAULT_METRICS, expandMetrics, METRIC_GROUPS, type Similarities } from '../../analysis/similarityTables.js';
 import type { Metric } from '../../core/similarity/measures.js';
@@ -118,7 +119,7 @@ export function formatComparison(c: Comparison): string {
             .join(''),
       ),
     );
-    for (const n of c.cka.notes) lines.push(`  note: ${n}`);
+    for (const n of c.cka.notes) lines.push(`  note: ${withFlags(n)}`);
   }
   lines.push(...warningLines(c.warnings));
   return printable(lines.join('\n'));
@@ -174,6 +175,6 @@ function similarityLines(s: Similarities): string[] {
       });
     }
   }
-  for (const n of s.notes) lines.push(`  note: ${n}`);
+  for (const n of s.notes) lines.push(`  note: ${withFlags(n)}`);
   return lines;
 }

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { effectiveDimension, type DimensionResult } from '../../core/dimension/effectiveDimension.js';
-import { averageRowGroups, groupRowsByStimulus, InputError, type ResponseMatrix } from '../../core/matrix.js';
+import { InputError, trialAveraged, type ResponseMatrix } from '../../core/matrix.js';
 import { readMatrixFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -66,11 +66,10 @@ export const dimensionCommand = defineCommand({
     let matrix: ResponseMatrix = loaded.matrix;
     let repeats: number[][] | undefined;
     if (params.stimulusIds) {
-      const ids = readStimulusIds(params.stimulusIds, splitKey(path).path, loaded.matrix.n);
-      const groups = groupRowsByStimulus(ids);
-      matrix = averageRowGroups(loaded.matrix, groups.rows, groups.ids);
-      if (groups.rows.some((r) => r.length >= 2)) repeats = groups.rows;
-      else notes.push('cvPCA skipped: no stimulus has 2 or more repeats');
+      const averaged = trialAveraged(loaded.matrix, readStimulusIds(params.stimulusIds, splitKey(path).path, loaded.matrix.n));
+      matrix = averaged.main;
+      repeats = averaged.repeats;
+      if (!repeats) notes.push('cvPCA skipped: no stimulus has 2 or more repeats');
       if (matrix.n < 2) throw new InputError(`${params.stimulusIds}: only ${matrix.n} distinct stimulus id; need at least 2`);
     }
     if (params.intervals > 0) ctx.log(`intervals: grouped jackknife over ${Math.min(params.intervals, matrix.n)} groups of ${matrix.n} stimuli`);

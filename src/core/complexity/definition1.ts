@@ -251,7 +251,7 @@ export function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   const nTrain = Math.floor((n * (nFolds - 1)) / nFolds);
   const tooMany = scales.filter((k) => k > nTrain);
   if (tooMany.length) {
-    throw new InputError(`--scales ${tooMany.join(',')}: more pieces than the ${nTrain} training stimuli per fold; use scales up to ${Math.max(1, Math.floor(nTrain / (m + 1)))} (n / (m + 1) for m = ${m} input components)`);
+    throw new InputError(`\`scales\` ${tooMany.join(',')}: more pieces than the ${nTrain} training stimuli per fold; use scales up to ${Math.max(1, Math.floor(nTrain / (m + 1)))} (n / (m + 1) for m = ${m} input components)`);
   }
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, nFolds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);

@@ -410,7 +410,7 @@ function summarise2(run: ReturnType<typeof runFolds>, prep: PreparedX, out: Retu
   }
   if (complexity !== null && !Number.isFinite(complexity)) complexity = null;
   if (prep.varianceKept < 0.99) {
-    warnings.push(warning('input-truncated', `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise --components`));
+    warnings.push(warning('input-truncated', `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``));
   }
   if (out.outputVarianceKept < 0.99) {
     warnings.push(warning('input-truncated', `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`));

@@ -1,0 +1,29 @@
+/**
+ * Library messages name options as the API spells them, in backticks (`matchNeurons`, `key NAME`);
+ * the CLI shows the flag a user types instead (--match-neurons, --key NAME). One table, so the two
+ * vocabularies cannot drift apart: a test checks that every entry is a real flag of some command.
+ */
+
+/** API option name -> CLI flag. */
+export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
+  align: '--align',
+  areaOrder: '--area-order',
+  bin: '--bin',
+  components: '--components',
+  groupBy: '--group-by',
+  key: '--key',
+  matchNeurons: '--match-neurons',
+  maxArrayBytes: '--max-array-bytes',
+  scale: '--scale',
+  scales: '--scales',
+  sliding: '--sliding',
+  stimulus: '--stimulus',
+  store: '--store',
+  table: '--table',
+  width: '--width',
+};
+
+/** A library message with its `option` names (and `option PLACEHOLDER`s) as CLI flags. */
+export function withFlags(message: string): string {
+  return message.replace(/`([A-Za-z]+)((?: [A-Z]+)?)`/g, (all, name: string, placeholder: string) => (Object.hasOwn(FLAG_OF_OPTION, name) ? FLAG_OF_OPTION[name] + placeholder : all));
+}
