@@ -14,7 +14,7 @@ import { installOnnxProducts } from '../runtime/ortProducts.js';
 import { StoreNotUpdated } from './storeNotUpdated.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';
-import { withFlags } from './flags.js';
+import { withFlags } from '../report/flags.js';
 
 /** A file-system error (missing path, a folder where a file was expected, no permission, full disk) as a user-facing message naming the path. */
 function fileSystemMessage(err: unknown): string | null {

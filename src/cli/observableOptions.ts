@@ -10,7 +10,7 @@ import type { Interval } from '../core/inference/resampling.js';
 import type { Warning } from '../core/warnings.js';
 import { UsageError, type OptionSpec, type OptionSpecs } from './args.js';
 import { fmt } from './context.js';
-import { withFlags } from './flags.js';
+import { withFlags } from '../report/flags.js';
 import { printable } from './text.js';
 
 export { printable } from './text.js';

@@ -4,6 +4,7 @@
  * (assets inlined into one file).
  */
 
+import { withFlags } from './flags.js';
 import { entitiesOf, type Comparison } from '../analysis/compare.js';
 import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
@@ -27,7 +28,7 @@ type Warn = { code: string; group?: string; message: string };
 /** The warnings of a record, as a list (strings from data files escaped). */
 function warningsBlock(ws: Warn[] | undefined): string {
   if (!ws || ws.length === 0) return '';
-  return `<h2>Warnings</h2><ul class="warnings">${ws.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.group ? ` <b>${escapeHtml(w.group)}</b>` : ''}: ${escapeHtml(w.message)}</li>`).join('')}</ul>`;
+  return `<h2>Warnings</h2><ul class="warnings">${ws.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.group ? ` <b>${escapeHtml(w.group)}</b>` : ''}: ${escapeHtml(withFlags(w.message))}</li>`).join('')}</ul>`;
 }
 
 const pText = (n: NullLike | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.001' : num(n.pValue)}, ${n.samples} shuffles)` : '');

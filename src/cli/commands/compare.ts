@@ -1,6 +1,6 @@
 /** `neurorep compare`: brain areas and network layers side by side, with CKA on shared stimuli. */
 
-import { withFlags } from '../flags.js';
+import { withFlags } from '../../report/flags.js';
 import { compareRuns, type Comparison } from '../../analysis/compare.js';
 import { DEFAULT_METRICS, expandMetrics, METRIC_GROUPS, type Similarities } from '../../analysis/similarityTables.js';
 import type { Metric } from '../../core/similarity/measures.js';

@@ -1,10 +1,13 @@
 import test from 'ava';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAG_OF_OPTION, withFlags } from '../../src/cli/flags.js';
+import { FLAG_OF_OPTION, withFlags } from '../../src/report/flags.js';
 import { COMMANDS } from '../../src/cli/main.js';
 import { GLOBAL_OPTIONS } from '../../src/cli/args.js';
 import { readMatrixFile } from '../../src/io/matrixFile.js';
+import { runPage } from '../../src/report/pages.js';
+import type { RunRecord } from '../../src/store/schema.js';
+import { dimensionRecord } from '../store/fixtures.js';
 import { encodeNpz } from '../../src/io/npz.js';
 import { cli, ROOT, tempDir } from '../helpers.js';
 
@@ -45,4 +48,10 @@ test('no module below the CLI writes a CLI flag into a message', (t) => {
     }
   }
   t.deepEqual(offenders, []);
+});
+
+test('the viewer shows library warnings with flags too (its readers type commands)', (t) => {
+  const rec = dimensionRecord({ warnings: [{ code: 'unequal-group-sizes', message: 'use `matchNeurons` for a fair comparison' }] });
+  const html = runPage(rec as RunRecord, { mode: 'linked' });
+  t.regex(html, /use --match-neurons for a fair comparison/);
 });

@@ -1,7 +1,8 @@
 /**
  * Library messages name options as the API spells them, in backticks (`matchNeurons`, `key NAME`);
- * the CLI shows the flag a user types instead (--match-neurons, --key NAME). One table, so the two
- * vocabularies cannot drift apart: a test checks that every entry is a real flag of some command.
+ * the CLI and the viewer (whose readers type commands) show the flag instead (--match-neurons,
+ * --key NAME). One table, so the two vocabularies cannot drift apart: a test checks that every entry
+ * is a real flag of some command.
  */
 
 /** API option name -> CLI flag. */
