@@ -44,8 +44,9 @@ export function recordHead(kind: string, source: SourceInfo | SourceInfo[], para
  */
 export function toRunRecord(kind: string, source: SourceInfo | SourceInfo[], params: Record<string, unknown>, body: object): RunRecord {
   const record = { ...recordHead(kind, source, params), ...body };
-  assertRecord(record);
-  return record;
+  // Checked in the form that is stored and printed: JSON, where non-finite numbers are null.
+  assertRecord(JSON.parse(JSON.stringify(record, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))));
+  return record as RunRecord;
 }
 
 /**

@@ -44,7 +44,7 @@ test('npz key selection: one array needs no key, several do, unknown keys list t
   writeNpz(join(dir, 'one.npz'), [['x', { data: [1, 2, 3, 4], shape: [2, 2] }]]);
   writeNpz(join(dir, 'two.npz'), [['x', { data: [1, 2], shape: [2, 1] }], ['y', { data: [3, 4], shape: [2, 1] }]]);
   t.is(readMatrixFile(join(dir, 'one.npz')).key, 'x');
-  t.throws(() => readMatrixFile(join(dir, 'two.npz')), { message: /holds 2 arrays \(x, y\); choose one with --key/ });
+  t.throws(() => readMatrixFile(join(dir, 'two.npz')), { message: /holds 2 arrays \(x, y\); choose one with `key NAME`/ });
   t.throws(() => readMatrixFile(join(dir, 'two.npz'), { key: 'z' }), { message: /no array named 'z'; it holds: x, y/ });
   t.deepEqual(Array.from(readMatrixFile(join(dir, 'two.npz'), { key: 'y' }).matrix.data), [3, 4]);
 });
