@@ -40,7 +40,10 @@ function relu(x: Float64Array, n: number, p: number, q: number, seed: number): F
 }
 
 const run = (name: string) => !only || only.includes(name);
-const both = (x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions = {}) => [mapComplexity(x, y, opts), mapComplexity(x, y, { ...opts, definition: 1, nulls: 0 })];
+const both = (x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions = {}) => [
+  mapComplexity(x, y, opts),
+  mapComplexity(x, y, { ...opts, definition: 1, nulls: 0 }),
+];
 
 say(`# complexity/2 targets, measured ${new Date().toISOString().slice(0, 10)} by \`npm run targets:complexity\``);
 say('');
@@ -50,22 +53,31 @@ if (run('pieces')) {
   say('| P | complexity/2 exp(C) | met | complexity/1 exp(C) |');
   say('| ---: | --- | --- | --- |');
   for (const P of [2, 3, 4, 5, 6, 8, 12, 16]) {
-    const v2: number[] = [], v1: number[] = [];
+    const v2: number[] = [],
+      v1: number[] = [];
     for (let s = 0; s < 3; s++) {
       const { x, y } = piecewise(new Array(P).fill(1 / P), s);
       const [a, b] = both(x, y, { seed: s });
       v2.push(a.effectivePieces ?? NaN);
       v1.push(b.effectivePieces ?? NaN);
     }
-    say(`| ${P} | ${v2.map((v) => v.toFixed(2)).join(', ')} | ${v2.every((v) => Math.abs(v - P) <= 0.15 * P) ? 'yes' : 'no'} | ${v1.map((v) => v.toFixed(2)).join(', ')} |`);
+    say(
+      `| ${P} | ${v2.map((v) => v.toFixed(2)).join(', ')} | ${v2.every((v) => Math.abs(v - P) <= 0.15 * P) ? 'yes' : 'no'} | ${v1.map((v) => v.toFixed(2)).join(', ')} |`,
+    );
   }
   say('');
   say('## Unequal masses (C per seed; target within 0.1 nats of the entropy of the masses)');
   say('');
   say('| masses | entropy | complexity/2 C | met | complexity/1 C |');
   say('| --- | ---: | --- | --- | --- |');
-  for (const masses of [[0.25, 0.75], [0.1, 0.3, 0.6], [0.05, 0.15, 0.3, 0.5], [0.4, 0.1, 0.1, 0.2, 0.2]]) {
-    const v2: number[] = [], v1: number[] = [];
+  for (const masses of [
+    [0.25, 0.75],
+    [0.1, 0.3, 0.6],
+    [0.05, 0.15, 0.3, 0.5],
+    [0.4, 0.1, 0.1, 0.2, 0.2],
+  ]) {
+    const v2: number[] = [],
+      v1: number[] = [];
     for (let s = 0; s < 3; s++) {
       const { x, y } = piecewise(masses, 10 + s);
       const [a, b] = both(x, y, { seed: s });
@@ -73,7 +85,9 @@ if (run('pieces')) {
       v1.push(b.complexity ?? NaN);
     }
     const h = entropy(masses);
-    say(`| ${masses.join('/')} | ${h.toFixed(3)} | ${v2.map(f3).join(', ')} | ${v2.every((v) => Math.abs(v - h) < 0.1) ? 'yes' : 'no'} | ${v1.map(f3).join(', ')} |`);
+    say(
+      `| ${masses.join('/')} | ${h.toFixed(3)} | ${v2.map(f3).join(', ')} | ${v2.every((v) => Math.abs(v - h) < 0.1) ? 'yes' : 'no'} | ${v1.map(f3).join(', ')} |`,
+    );
   }
   const rng = new Rng(3);
   const xs = Array.from({ length: 4000 }, () => 4 * rng.next() - 1);
@@ -87,7 +101,8 @@ if (run('hyperplanes')) {
   say('| hyperplanes | truth exp(H) -> complexity/2 exp(C) per seed | met | complexity/1 exp(C) |');
   say('| ---: | --- | --- | --- |');
   for (const cuts of [2, 3, 4]) {
-    const out: string[] = [], v1: string[] = [];
+    const out: string[] = [],
+      v1: string[] = [];
     let ok = true;
     for (let seed = 0; seed < 3; seed++) {
       const m = hyperplaneMap(cuts, 20 + 3 * cuts + seed);
@@ -107,15 +122,27 @@ if (run('relu')) {
   say('| map | seed | complexity/2 C | K* | linear R^2 | best R^2 | null p (199 shuffles) | complexity/1 C |');
   say('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (let s = 0; s < 3; s++) {
-    const n = 4000, p = 64;
+    const n = 4000,
+      p = 64;
     const x = gauss(new Rng(100 + s), n, p);
     const y1 = relu(x, n, p, p, 200 + s);
     const mean = new Float64Array(p);
     for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) mean[j] += y1[i * p + j] / n;
-    const y2 = relu(y1.map((v, i) => v - mean[i % p]), n, p, p, 300 + s);
-    for (const [name, y] of [['one layer', y1], ['two layers composed', y2]] as const) {
+    const y2 = relu(
+      y1.map((v, i) => v - mean[i % p]),
+      n,
+      p,
+      p,
+      300 + s,
+    );
+    for (const [name, y] of [
+      ['one layer', y1],
+      ['two layers composed', y2],
+    ] as const) {
       const [a, b] = both(responseMatrix(n, p, x), responseMatrix(n, p, y), { seed: s, nulls: name === 'one layer' ? 199 : 0 });
-      say(`| ${name} | ${s} | ${f3(a.complexity)} | ${a.kStar} | ${f3(a.linearR2)} | ${f3(a.bestR2)} | ${a.null ? a.null.pValue.toFixed(3) : '-'} | ${f3(b.complexity)} |`);
+      say(
+        `| ${name} | ${s} | ${f3(a.complexity)} | ${a.kStar} | ${f3(a.linearR2)} | ${f3(a.bestR2)} | ${a.null ? a.null.pValue.toFixed(3) : '-'} | ${f3(b.complexity)} |`,
+      );
     }
   }
   say('');
@@ -136,11 +163,13 @@ if (run('trends')) {
   say('| setting | complexity/2 mean C (sd) | complexity/1 mean C (sd) |');
   say('| --- | --- | --- |');
   for (const noise of [0.1, 1, 3]) {
-    const a = meanC(2000, noise, 2), b = meanC(2000, noise, 1);
+    const a = meanC(2000, noise, 2),
+      b = meanC(2000, noise, 1);
     say(`| noise ${noise}, n 2000 | ${a.m.toFixed(3)} (${a.sd.toFixed(3)}) | ${b.m.toFixed(3)} (${b.sd.toFixed(3)}) |`);
   }
   for (const n of [500, 2000, 8000]) {
-    const a = meanC(n, 1, 2), b = meanC(n, 1, 1);
+    const a = meanC(n, 1, 2),
+      b = meanC(n, 1, 1);
     say(`| noise 1, n ${n} | ${a.m.toFixed(3)} (${a.sd.toFixed(3)}) | ${b.m.toFixed(3)} (${b.sd.toFixed(3)}) |`);
   }
   say('');
@@ -148,7 +177,8 @@ if (run('trends')) {
 if (run('cost')) {
   say('## Cost: n = 5000, p = q = 256 (independent Gaussian X, Y a random ReLU layer of X), seconds on this machine');
   say('');
-  const n = 5000, p = 256;
+  const n = 5000,
+    p = 256;
   const x = gauss(new Rng(7), n, p);
   const y = relu(x, n, p, p, 8);
   for (const def of [2, 1] as const) {

@@ -24,7 +24,9 @@ const DATASETS = Number(opt('datasets', '100'));
 const TRUTH = Number(opt('truth', '200'));
 const OUT = opt('out', join(import.meta.dirname, '..', 'docs', 'coverage-compare.md'));
 const METRICS: Metric[] = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine', 'procrustes', 'cka'];
-const LATENT = 5, NEURONS = 40, UNITS = 60;
+const LATENT = 5,
+  NEURONS = 40,
+  UNITS = 60;
 
 // Fixed population weights (seed 1); datasets differ in stimuli and noise.
 const wr = new Rng(1);
@@ -37,18 +39,33 @@ function dataset(seed: number, n: number, related: boolean): { layer: Side; area
   const zl = related ? z : Float64Array.from({ length: n * LATENT }, () => rng.normal());
   const mix = (src: Float64Array, w: Float64Array, d: number, f: (v: number) => number) => {
     const out = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-      let acc = 0;
-      for (let k = 0; k < LATENT; k++) acc += src[i * LATENT + k] * w[k * d + j];
-      out[i * d + j] = f(acc);
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) {
+        let acc = 0;
+        for (let k = 0; k < LATENT; k++) acc += src[i * LATENT + k] * w[k * d + j];
+        out[i * d + j] = f(acc);
+      }
     return out;
   };
   const signal = mix(z, WA, NEURONS, (v) => v);
-  const half = () => responseMatrix(n, NEURONS, signal.map((v) => v + rng.normal() / Math.sqrt(4)));
-  const a = half(), b = half();
-  const full = responseMatrix(n, NEURONS, a.data.map((v, i) => (v + b.data[i]) / 2));
-  const layer = responseMatrix(n, UNITS, mix(zl, WL, UNITS, (v) => Math.max(v, 0)).map((v) => v + 0.3 * rng.normal()));
+  const half = () =>
+    responseMatrix(
+      n,
+      NEURONS,
+      signal.map((v) => v + rng.normal() / Math.sqrt(4)),
+    );
+  const a = half(),
+    b = half();
+  const full = responseMatrix(
+    n,
+    NEURONS,
+    a.data.map((v, i) => (v + b.data[i]) / 2),
+  );
+  const layer = responseMatrix(
+    n,
+    UNITS,
+    mix(zl, WL, UNITS, (v) => Math.max(v, 0)).map((v) => v + 0.3 * rng.normal()),
+  );
   return { layer: new Side({ n, d: UNITS, matrix: layer }), area: new Side({ n, d: NEURONS, matrix: full, halves: { a, b } }) };
 }
 
@@ -68,7 +85,9 @@ for (const n of [80, 200]) {
     const { layer, area } = dataset(100_000 + s, n, true);
     for (const m of METRICS) truth[m] = (truth[m] ?? 0) + measure(m, layer, area, fold, { folds: 5, seed: s, intervals: 0, nulls: 0 })!.cell.value / TRUTH;
   }
-  const hit: Record<string, number> = {}, width: Record<string, number> = {}, fp: Record<string, number> = {};
+  const hit: Record<string, number> = {},
+    width: Record<string, number> = {},
+    fp: Record<string, number> = {};
   for (let s = 0; s < DATASETS; s++) {
     const { layer, area } = dataset(s, n, true);
     for (const m of METRICS) {

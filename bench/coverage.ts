@@ -62,14 +62,18 @@ function population(kind: string, d: number): number[] {
   return Array.from({ length: d }, (_, i) => (kind === 'isotropic' ? 1 : (i + 1) ** -(kind === 'power law, alpha 1' ? 1 : 2)));
 }
 
-const DIM_CONFIGS = ['isotropic', 'power law, alpha 1', 'power law, alpha 2'].flatMap((kind) => [50, 200].flatMap((d) => [2, 5, 20].map((f) => ({ kind, d, n: f * d, f }))));
+const DIM_CONFIGS = ['isotropic', 'power law, alpha 1', 'power law, alpha 2'].flatMap((kind) =>
+  [50, 200].flatMap((d) => [2, 5, 20].map((f) => ({ kind, d, n: f * d, f }))),
+);
 
 function dimensionJob(label: string, datasets: number): Result {
   const c = DIM_CONFIGS.find((x) => `${x.kind}, d = ${x.d}, n = ${x.f}d` === label)!;
   const lambda = population(c.kind, c.d);
   const truth = spectralDimensions(lambda);
   // The plug-in's own expectation at this n, from independent datasets.
-  let eD = 0, ePR = 0, eAlpha = 0;
+  let eD = 0,
+    ePR = 0,
+    eAlpha = 0;
   const extra = 200;
   for (let s = 0; s < extra; s++) {
     const r = effectiveDimension(responseMatrix(c.n, c.d, gaussianRows(new Rng(900000 + s), lambda, c.n)), { correctionMaxRank: 0 });
@@ -99,7 +103,11 @@ function dimensionJob(label: string, datasets: number): Result {
       tally.set(k, t);
     }
   }
-  return { family: 'dimension', label, rows: Object.entries(targets).map(([k, tgt]) => ({ interval: k, target: `${tgt.name} = ${tgt.value.toPrecision(4)}`, ...tally.get(k)! })) };
+  return {
+    family: 'dimension',
+    label,
+    rows: Object.entries(targets).map(([k, tgt]) => ({ interval: k, target: `${tgt.name} = ${tgt.value.toPrecision(4)}`, ...tally.get(k)! })),
+  };
 }
 
 const PATTERN_CONFIGS = [256, 4096].map((n) => ({ n, d: 16, p: 0.3 }));
@@ -113,7 +121,10 @@ function patternsJob(label: string, datasets: number): Result {
     const data = Float64Array.from({ length: c.n * c.d }, () => (rng.next() < c.p ? 1 : 0));
     const r = patternEntropy(responseMatrix(c.n, c.d, data), { seed: s, intervals: 20 });
     for (const pt of r.curve) {
-      for (const [k, target] of [[`entropy_k${pt.k}`, pt.k * h], [`multiInformation_k${pt.k}`, 0]] as const) {
+      for (const [k, target] of [
+        [`entropy_k${pt.k}`, pt.k * h],
+        [`multiInformation_k${pt.k}`, 0],
+      ] as const) {
         const iv = r.intervals!.bounds[k];
         const t = tally.get(k) ?? { covered: 0, total: 0, width: 0, target };
         if (iv) {
@@ -125,7 +136,17 @@ function patternsJob(label: string, datasets: number): Result {
       }
     }
   }
-  return { family: 'patterns', label, rows: [...tally.entries()].map(([k, t]) => ({ interval: k, target: `population ${k.startsWith('entropy') ? 'S(k)' : 'I(k)'} = ${t.target.toPrecision(4)}`, covered: t.covered, total: t.total, width: t.width })) };
+  return {
+    family: 'patterns',
+    label,
+    rows: [...tally.entries()].map(([k, t]) => ({
+      interval: k,
+      target: `population ${k.startsWith('entropy') ? 'S(k)' : 'I(k)'} = ${t.target.toPrecision(4)}`,
+      covered: t.covered,
+      total: t.total,
+      width: t.width,
+    })),
+  };
 }
 
 const COMPLEXITY_CONFIGS = [
@@ -136,7 +157,9 @@ const COMPLEXITY_CONFIGS = [
 function complexityJob(label: string, datasets: number): Result {
   const c = COMPLEXITY_CONFIGS.find((x) => x.name === label)!;
   const truth = -c.masses.reduce((a, m) => a + m * Math.log(m), 0);
-  let covered = 0, total = 0, width = 0;
+  let covered = 0,
+    total = 0,
+    width = 0;
   for (let s = 0; s < datasets; s++) {
     const rng = new Rng(3000 + s);
     const n = 1000;
@@ -159,25 +182,56 @@ function complexityJob(label: string, datasets: number): Result {
       width += (iv.hi - iv.lo) / datasets;
     }
   }
-  return { family: 'complexity', label, rows: [{ interval: 'complexity (C)', target: `entropy of the true masses = ${truth.toPrecision(4)}`, covered, total, width }] };
+  return {
+    family: 'complexity',
+    label,
+    rows: [{ interval: 'complexity (C)', target: `entropy of the true masses = ${truth.toPrecision(4)}`, covered, total, width }],
+  };
 }
 
-const NULL_CONFIGS = ['complexity gain, X and Y independent', 'CKA, independent representations', 'multi-information, independent units', 'cvPCA signal, no stimulus signal'];
+const NULL_CONFIGS = [
+  'complexity gain, X and Y independent',
+  'CKA, independent representations',
+  'multi-information, independent units',
+  'cvPCA signal, no stimulus signal',
+];
 
 function nullsJob(label: string, datasets: number): Result {
-  let rejections = 0, total = 0;
+  let rejections = 0,
+    total = 0;
   for (let s = 0; s < datasets; s++) {
     const rng = new Rng(4000 + s);
     let p: number | null = null;
     if (label === NULL_CONFIGS[0]) {
       const n = 300;
-      const r = mapComplexity(responseMatrix(n, 2, Float64Array.from({ length: 2 * n }, () => rng.normal())), responseMatrix(n, 3, Float64Array.from({ length: 3 * n }, () => rng.normal())), { seed: s, nulls: 19 });
+      const r = mapComplexity(
+        responseMatrix(
+          n,
+          2,
+          Float64Array.from({ length: 2 * n }, () => rng.normal()),
+        ),
+        responseMatrix(
+          n,
+          3,
+          Float64Array.from({ length: 3 * n }, () => rng.normal()),
+        ),
+        { seed: s, nulls: 19 },
+      );
       p = r.null?.pValue ?? null;
     } else if (label === NULL_CONFIGS[1]) {
       const n = 60;
-      const a = responseMatrix(n, 10, Float64Array.from({ length: 10 * n }, () => rng.normal()));
-      const b = responseMatrix(n, 10, Float64Array.from({ length: 10 * n }, () => rng.normal()));
-      const ga = linearGram(a), gb = linearGram(b);
+      const a = responseMatrix(
+        n,
+        10,
+        Float64Array.from({ length: 10 * n }, () => rng.normal()),
+      );
+      const b = responseMatrix(
+        n,
+        10,
+        Float64Array.from({ length: 10 * n }, () => rng.normal()),
+      );
+      const ga = linearGram(a),
+        gb = linearGram(b);
       const obs = ckaFromGrams(ga, gb, n);
       const draws: number[] = [];
       for (let k = 0; k < 99; k++) {
@@ -188,15 +242,33 @@ function nullsJob(label: string, datasets: number): Result {
       }
       p = nullSummary('cka', 'perm', obs, draws, s)!.pValue;
     } else if (label === NULL_CONFIGS[2]) {
-      const n = 500, d = 10;
-      const r = patternEntropy(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => (rng.next() < 0.4 ? 1 : 0))), { seed: s, nulls: 99 });
+      const n = 500,
+        d = 10;
+      const r = patternEntropy(
+        responseMatrix(
+          n,
+          d,
+          Float64Array.from({ length: n * d }, () => (rng.next() < 0.4 ? 1 : 0)),
+        ),
+        { seed: s, nulls: 99 },
+      );
       p = r.curve[r.curve.length - 1].null?.pValue ?? null;
     } else {
-      const nStim = 60, reps = 4, d = 20;
-      const trials = responseMatrix(nStim * reps, d, Float64Array.from({ length: nStim * reps * d }, () => rng.normal()));
+      const nStim = 60,
+        reps = 4,
+        d = 20;
+      const trials = responseMatrix(
+        nStim * reps,
+        d,
+        Float64Array.from({ length: nStim * reps * d }, () => rng.normal()),
+      );
       const repeats = Array.from({ length: nStim }, (_, i) => Array.from({ length: reps }, (_, r) => i * reps + r));
       const avg = new Float64Array(nStim * d);
-      repeats.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) avg[i * d + j] += trials.data[row * d + j] / reps; }));
+      repeats.forEach((g, i) =>
+        g.forEach((row) => {
+          for (let j = 0; j < d; j++) avg[i * d + j] += trials.data[row * d + j] / reps;
+        }),
+      );
       const r = effectiveDimension(responseMatrix(nStim, d, avg), { repeats, trials, seed: s, nulls: 99, correctionMaxRank: 0 });
       p = r.cvPCA?.null?.pValue ?? 1;
     }
@@ -210,9 +282,12 @@ function nullsJob(label: string, datasets: number): Result {
 
 function allJobs(): Job[] {
   const jobs: Job[] = [];
-  if (ONLY.includes('dimension')) for (const c of DIM_CONFIGS) jobs.push({ family: 'dimension', label: `${c.kind}, d = ${c.d}, n = ${c.f}d`, datasets: DATASETS });
-  if (ONLY.includes('patterns')) for (const c of PATTERN_CONFIGS) jobs.push({ family: 'patterns', label: `independent units, q = ${c.p}, d = ${c.d}, n = ${c.n}`, datasets: DATASETS });
-  if (ONLY.includes('complexity')) for (const c of COMPLEXITY_CONFIGS) jobs.push({ family: 'complexity', label: c.name, datasets: Math.max(10, Math.round(DATASETS / 2)) });
+  if (ONLY.includes('dimension'))
+    for (const c of DIM_CONFIGS) jobs.push({ family: 'dimension', label: `${c.kind}, d = ${c.d}, n = ${c.f}d`, datasets: DATASETS });
+  if (ONLY.includes('patterns'))
+    for (const c of PATTERN_CONFIGS) jobs.push({ family: 'patterns', label: `independent units, q = ${c.p}, d = ${c.d}, n = ${c.n}`, datasets: DATASETS });
+  if (ONLY.includes('complexity'))
+    for (const c of COMPLEXITY_CONFIGS) jobs.push({ family: 'complexity', label: c.name, datasets: Math.max(10, Math.round(DATASETS / 2)) });
   if (ONLY.includes('nulls')) for (const c of NULL_CONFIGS) jobs.push({ family: 'nulls', label: c, datasets: DATASETS });
   return jobs;
 }
@@ -252,14 +327,26 @@ if (args.includes('--worker')) {
       shards.map(
         (idx) =>
           new Promise<Result[]>((resolve, reject) => {
-            const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--worker', '--indices', idx.join(',')], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NEUROREP_THREADS: '1' } });
+            const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...args, '--worker', '--indices', idx.join(',')], {
+              stdio: ['ignore', 'pipe', 'inherit'],
+              env: { ...process.env, NEUROREP_THREADS: '1' },
+            });
             let out = '';
             child.stdout.on('data', (d) => {
               out += d;
               // Every finished configuration also goes to --partial FILE (JSON lines) at once.
               if (PARTIAL) appendFileSync(PARTIAL, String(d));
             });
-            child.on('exit', (code) => (code === 0 ? resolve(out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Result)) : reject(new Error(`worker exited with ${code}`))));
+            child.on('exit', (code) =>
+              code === 0
+                ? resolve(
+                    out
+                      .split('\n')
+                      .filter(Boolean)
+                      .map((l) => JSON.parse(l) as Result),
+                  )
+                : reject(new Error(`worker exited with ${code}`)),
+            );
           }),
       ),
     )
@@ -272,18 +359,25 @@ if (args.includes('--worker')) {
     '',
     `Measured by \`npm run coverage\` (\`bench/coverage.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${DATASETS} datasets per configuration (complexity: ${Math.max(10, Math.round(DATASETS / 2))}), intervals from a grouped jackknife over 20 groups, ${minutes} min on ${WORKERS} cores.`,
     'Coverage is the share of datasets whose 95 % interval contains the target; targets: >= 90 % for n >= 5d and >= 80 % for n = 2d.',
-    'A plug-in interval can only claim the plug-in\'s own expectation at that number of stimuli (plug-in D_eff is biased low); the corrected ones claim the population value.',
+    "A plug-in interval can only claim the plug-in's own expectation at that number of stimuli (plug-in D_eff is biased low); the corrected ones claim the population value.",
     '',
   ];
   for (const family of ['dimension', 'patterns', 'complexity', 'nulls']) {
     const rs = results.filter((r) => r.family === family);
     if (!rs.length) continue;
     lines.push(`## ${family === 'nulls' ? 'Nulls: share of p <= 0.05 with nothing to find (target about 5 %)' : `Intervals: ${family}`}`, '');
-    lines.push(family === 'nulls' ? '| data | rate | datasets |' : '| data | interval | target | coverage | mean width |', family === 'nulls' ? '| --- | ---: | ---: |' : '| --- | --- | --- | ---: | ---: |');
+    lines.push(
+      family === 'nulls' ? '| data | rate | datasets |' : '| data | interval | target | coverage | mean width |',
+      family === 'nulls' ? '| --- | ---: | ---: |' : '| --- | --- | --- | ---: | ---: |',
+    );
     for (const r of rs)
       for (const row of r.rows) {
         const pct = row.total ? `${((100 * row.covered) / row.total).toFixed(0)} %` : '-';
-        lines.push(family === 'nulls' ? `| ${r.label} | ${pct} | ${row.total} |` : `| ${r.label} | ${row.interval} | ${row.target} | ${pct} (${row.covered}/${row.total}) | ${Number.isFinite(row.width) ? row.width.toPrecision(3) : '-'} |`);
+        lines.push(
+          family === 'nulls'
+            ? `| ${r.label} | ${pct} | ${row.total} |`
+            : `| ${r.label} | ${row.interval} | ${row.target} | ${pct} (${row.covered}/${row.total}) | ${Number.isFinite(row.width) ? row.width.toPrecision(3) : '-'} |`,
+        );
       }
     lines.push('');
   }

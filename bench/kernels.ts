@@ -40,14 +40,23 @@ const first = (f: () => void): number => {
 };
 
 process.stdout.write('X X^T (r x c)          multiply-adds   JavaScript ms   ONNX Runtime ms\n');
-for (const [r, c] of [[60, 200], [100, 200], [126, 126], [160, 200], [250, 400], [500, 500]]) {
+for (const [r, c] of [
+  [60, 200],
+  [100, 200],
+  [126, 126],
+  [160, 200],
+  [250, 400],
+  [500, 500],
+]) {
   const x = Float64Array.from({ length: r * c }, () => rng.normal());
   setProductsBackend(null);
   const js = median(() => crossProductTransB(x, r, c));
   setProductsBackend(ort);
   // The hook only hands over products of at least BACKEND_MIN_WORK; ask the backend directly.
   const viaOrt = median(() => ort.gram(x, r, c, 'rows'));
-  process.stdout.write(`${`${r} x ${c}`.padEnd(22)} ${(r * r * c).toExponential(1).padStart(13)} ${js.toFixed(2).padStart(15)} ${viaOrt.toFixed(2).padStart(17)}\n`);
+  process.stdout.write(
+    `${`${r} x ${c}`.padEnd(22)} ${(r * r * c).toExponential(1).padStart(13)} ${js.toFixed(2).padStart(15)} ${viaOrt.toFixed(2).padStart(17)}\n`,
+  );
 }
 
 process.stdout.write('\neigenvalues (n x n)    one-stage ms    two-stage ms (first call)\n');

@@ -38,7 +38,13 @@ interface Timed {
 function timed(cmd: string[], env: NodeJS.ProcessEnv = process.env): Timed {
   const r = spawnSync('/usr/bin/time', ['-f', '__TIME__ %e %M', ...cmd], { encoding: 'utf8', env, maxBuffer: 1 << 28 });
   const m = /__TIME__ ([\d.]+) (\d+)/.exec(r.stderr);
-  return { seconds: m ? Number(m[1]) : NaN, peakMB: m ? Number(m[2]) / 1024 : NaN, stdout: r.stdout, ok: r.status === 0, stderr: r.stderr.replace(/__TIME__.*\n?/, '') };
+  return {
+    seconds: m ? Number(m[1]) : NaN,
+    peakMB: m ? Number(m[2]) / 1024 : NaN,
+    stdout: r.stdout,
+    ok: r.status === 0,
+    stderr: r.stderr.replace(/__TIME__.*\n?/, ''),
+  };
 }
 
 function ensurePython(): void {
@@ -46,7 +52,10 @@ function ensurePython(): void {
   if (ok && existsSync('/usr/bin/time')) return;
   process.stderr.write('installing Debian python3-numpy python3-sklearn python3-h5py time ...\n');
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'python3-numpy', 'python3-sklearn', 'python3-h5py', 'time'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'python3-numpy', 'python3-sklearn', 'python3-h5py', 'time'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) throw new Error('could not install the Python baseline (apt-get failed); run as root on Debian');
 }
 
@@ -119,7 +128,8 @@ const CASES: Case[] = [
   {
     name: 'complexity n=5000 p=q=256',
     prepare: async () => {
-      const x = join(WORK, 'cx-x.npy'), y = join(WORK, 'cx-y.npy');
+      const x = join(WORK, 'cx-x.npy'),
+        y = join(WORK, 'cx-y.npy');
       if (!existsSync(y)) {
         gaussianNpy(x, 5000, 256, 11, 0.3);
         // Y: a ReLU map of X (piecewise linear) plus noise.
@@ -158,7 +168,20 @@ const CASES: Case[] = [
       const p = join(WORK, 'mnist-cnn-acts.npz');
       const data = join(ROOT, '..', 'shared', 'data');
       if (!existsSync(p)) {
-        const r = spawnSync(node, [cli, 'activations', join(data, 'models', 'mnist_cnn_cntk.onnx'), join(data, 'datasets', 'mnist', 'mnist_test_first2000_images_uint8.npy'), '--out', p, '--no-store', '--quiet'], { stdio: 'inherit' });
+        const r = spawnSync(
+          node,
+          [
+            cli,
+            'activations',
+            join(data, 'models', 'mnist_cnn_cntk.onnx'),
+            join(data, 'datasets', 'mnist', 'mnist_test_first2000_images_uint8.npy'),
+            '--out',
+            p,
+            '--no-store',
+            '--quiet',
+          ],
+          { stdio: 'inherit' },
+        );
         if (r.status !== 0) throw new Error('could not compute the MNIST CNN activations (is ../shared/data there?)');
       }
       return [p];
@@ -194,7 +217,9 @@ async function main(): Promise<void> {
     if (!ours.ok) process.stderr.write(`neurorep failed on ${c.name}: ${ours.stderr}\n`);
     if (!theirs.ok) process.stderr.write(`python failed on ${c.name}: ${theirs.stderr}\n`);
     const ratio = ours.seconds / theirs.seconds;
-    process.stdout.write(line([c.name, ours.seconds.toFixed(2), theirs.seconds.toFixed(2), ratio.toFixed(2), ours.peakMB.toFixed(0), theirs.peakMB.toFixed(0)]) + '\n');
+    process.stdout.write(
+      line([c.name, ours.seconds.toFixed(2), theirs.seconds.toFixed(2), ratio.toFixed(2), ours.peakMB.toFixed(0), theirs.peakMB.toFixed(0)]) + '\n',
+    );
     const extras = (c.extra ?? []).map((e) => {
       const t = timed(e.cmd(files), pythonEnv());
       process.stdout.write(line([`  vs ${e.label}`, '', t.seconds.toFixed(2), (ours.seconds / t.seconds).toFixed(2), '', t.peakMB.toFixed(0)]) + '\n');
@@ -206,7 +231,15 @@ async function main(): Promise<void> {
     } catch {
       /* a failed side has no output */
     }
-    rows.push({ case: c.name, inputBytes: size, neurorep: { seconds: ours.seconds, peakMB: ours.peakMB }, python: { seconds: theirs.seconds, peakMB: theirs.peakMB }, ratio, extras, agreement });
+    rows.push({
+      case: c.name,
+      inputBytes: size,
+      neurorep: { seconds: ours.seconds, peakMB: ours.peakMB },
+      python: { seconds: theirs.seconds, peakMB: theirs.peakMB },
+      ratio,
+      extras,
+      agreement,
+    });
   }
   if (!only || only.includes('batch')) rows.push(await batchSpeedup());
   const outDir = join(ROOT, 'bench', 'out');
@@ -242,8 +275,10 @@ function pick(rec: Record<string, unknown>): Record<string, unknown> {
   const keys = ['effectiveDimension', 'complexity', 'kStar', 'switchingFraction', 'entropyAll'];
   const out: Record<string, unknown> = {};
   for (const k of keys) if (k in rec) out[k] = rec[k];
-  if (Array.isArray(rec.groups)) out.groups = (rec.groups as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
-  if (Array.isArray(rec.layers)) out.layers = (rec.layers as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
+  if (Array.isArray(rec.groups))
+    out.groups = (rec.groups as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
+  if (Array.isArray(rec.layers))
+    out.layers = (rec.layers as Record<string, unknown>[]).map((g) => ({ name: g.name, effectiveDimension: g.effectiveDimension }));
   return out;
 }
 

@@ -18,7 +18,15 @@ export { profileGroup, type GroupProfile, type ProfileOptions } from './analysis
 export { profileNetwork, profileActivationFile, type Layer, type NetworkProfile, type NetworkOptions, type ActivationFileOptions } from './analysis/network.js';
 export { trainingDynamics, type Checkpoint, type Dynamics } from './analysis/dynamics.js';
 export { compareRuns, type Comparison, type CompareOptions } from './analysis/compare.js';
-export { expandMetrics, METRIC_GROUPS, type Similarities, type SimilarityTable, type AreaMapping, type AreaCeiling, type TimeCourse } from './analysis/similarityTables.js';
+export {
+  expandMetrics,
+  METRIC_GROUPS,
+  type Similarities,
+  type SimilarityTable,
+  type AreaMapping,
+  type AreaCeiling,
+  type TimeCourse,
+} from './analysis/similarityTables.js';
 export { syntheticSession, syntheticNetwork, sessionNwbSpec, firstAppearance, type SyntheticSession } from './analysis/synthetic.js';
 
 // Files.

@@ -86,7 +86,9 @@ function readActivationArrays(path: string, arrays: ArraySource, opts: { order?:
     return { name, matrix, shape: a.shape };
   });
   const n = layers[0].matrix.n;
-  for (const l of layers) if (l.matrix.n !== n) throw new InputError(`${path}[${l.name}]: ${l.matrix.n} rows, but [${layers[0].name}] has ${n}; every layer must list the same stimuli`);
+  for (const l of layers)
+    if (l.matrix.n !== n)
+      throw new InputError(`${path}[${l.name}]: ${l.matrix.n} rows, but [${layers[0].name}] has ${n}; every layer must list the same stimuli`);
   let input: ResponseMatrix | null = null;
   if (arrays.has('input')) {
     input = npyToMatrix(arrays.get('input')!, `${path}[input]`);

@@ -23,7 +23,24 @@ type ModelProto = InstanceType<OnnxProto['ModelProto']>;
 type Ort = typeof import('onnxruntime-node');
 
 /** Node types whose outputs count as activations (the default layers). */
-export const ACTIVATION_OPS = new Set(['Relu', 'LeakyRelu', 'PRelu', 'Elu', 'Selu', 'Celu', 'Sigmoid', 'HardSigmoid', 'Tanh', 'Softplus', 'Softsign', 'Gelu', 'HardSwish', 'Mish', 'ThresholdedRelu', 'Softmax']);
+export const ACTIVATION_OPS = new Set([
+  'Relu',
+  'LeakyRelu',
+  'PRelu',
+  'Elu',
+  'Selu',
+  'Celu',
+  'Sigmoid',
+  'HardSigmoid',
+  'Tanh',
+  'Softplus',
+  'Softsign',
+  'Gelu',
+  'HardSwish',
+  'Mish',
+  'ThresholdedRelu',
+  'Softmax',
+]);
 
 export interface OnnxModel {
   path: string;
@@ -54,7 +71,9 @@ export function loadOnnxModel(path: string): OnnxModel {
     .filter((i) => !inits.has(i.name ?? ''))
     .map((i) => ({
       name: i.name ?? '',
-      dims: (i.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? asNumber(d.dimValue) : '?')),
+      dims: (i.type?.tensorType?.shape?.dim ?? []).map((d) =>
+        d.dimParam ? d.dimParam : d.dimValue !== undefined && d.dimValue !== null ? asNumber(d.dimValue) : '?',
+      ),
     }));
   const tensors = proto.graph.node.flatMap((n) => (n.output ?? []).map((o) => ({ name: o, op: n.opType ?? '' })));
   return { path, proto, inputs, outputs: (proto.graph.output ?? []).map((o) => o.name ?? ''), tensors };
@@ -75,7 +94,9 @@ export function exposeTensors(m: OnnxModel, names: string[]): Uint8Array {
   for (const name of names) {
     if (existing.has(name)) continue;
     const info = known.get(name);
-    graph.output!.push(info ? onnx.ValueInfoProto.create(info) : onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }));
+    graph.output!.push(
+      info ? onnx.ValueInfoProto.create(info) : onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT } } }),
+    );
   }
   return onnx.ModelProto.encode(proto).finish();
 }
@@ -103,7 +124,15 @@ export function parseScale(text: string): number {
 export async function runOnnxActivations(
   model: OnnxModel,
   inputs: { data: Float64Array; n: number; sampleShape: number[]; what: string },
-  opts: { layers?: string[]; scale?: number; batch?: number; out: string; includeInput?: boolean; extra?: [string, { data: ArrayLike<number>; shape: number[] }][]; onProgress?: (done: number, total: number) => void },
+  opts: {
+    layers?: string[];
+    scale?: number;
+    batch?: number;
+    out: string;
+    includeInput?: boolean;
+    extra?: [string, { data: ArrayLike<number>; shape: number[] }][];
+    onProgress?: (done: number, total: number) => void;
+  },
 ): Promise<ActivationRun> {
   if (model.inputs.length !== 1) throw new InputError(`${model.path}: models with ${model.inputs.length} inputs are not supported (one input tensor expected)`);
   const input = model.inputs[0];
@@ -114,14 +143,18 @@ export async function runOnnxActivations(
 
   // The model's per-sample shape: every dimension after the batch axis must be fixed.
   const [batchDim, ...rest] = input.dims;
-  if (rest.some((d) => typeof d !== 'number')) throw new InputError(`${model.path}: input '${input.name}' has symbolic non-batch dimensions (${input.dims.join(', ')})`);
+  if (rest.some((d) => typeof d !== 'number'))
+    throw new InputError(`${model.path}: input '${input.name}' has symbolic non-batch dimensions (${input.dims.join(', ')})`);
   const perSample = (rest as number[]).reduce((a, b) => a * b, 1);
   const given = inputs.sampleShape.reduce((a, b) => a * b, 1);
   if (given !== perSample) {
-    throw new InputError(`${inputs.what}: inputs of shape (${[inputs.n, ...inputs.sampleShape].join(', ')}) do not fit model input '${input.name}' of shape (${input.dims.join(', ')}): ${given} values per sample, the model wants ${perSample}`);
+    throw new InputError(
+      `${inputs.what}: inputs of shape (${[inputs.n, ...inputs.sampleShape].join(', ')}) do not fit model input '${input.name}' of shape (${input.dims.join(', ')}): ${given} values per sample, the model wants ${perSample}`,
+    );
   }
   const fixedBatch = typeof batchDim === 'number';
-  if (fixedBatch && batchDim !== 1) throw new InputError(`${model.path}: input batch dimension is fixed at ${batchDim}; only 1 or a dynamic batch is supported`);
+  if (fixedBatch && batchDim !== 1)
+    throw new InputError(`${model.path}: input batch dimension is fixed at ${batchDim}; only 1 or a dynamic batch is supported`);
   const batch = fixedBatch ? 1 : Math.max(1, opts.batch ?? 256);
 
   const ort: Ort = await import('onnxruntime-node');
@@ -172,7 +205,13 @@ export async function runOnnxActivations(
   } finally {
     rmSync(spill, { recursive: true, force: true });
   }
-  return { layers: layers.map((name, i) => ({ name, shape: [inputs.n, ...shapes[i]] })), samples: inputs.n, batch, inputName: input.name, modelInputShape: input.dims };
+  return {
+    layers: layers.map((name, i) => ({ name, shape: [inputs.n, ...shapes[i]] })),
+    samples: inputs.n,
+    batch,
+    inputName: input.name,
+    modelInputShape: input.dims,
+  };
 }
 
 interface StreamedArray {

@@ -192,7 +192,8 @@ export class Hdf5Reader {
     try {
       const sig = new Uint8Array(8);
       remote.read(sig, 0, 8, 0);
-      if (!HDF5_SIGNATURE.every((b, i) => sig[i] === b)) throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
+      if (!HDF5_SIGNATURE.every((b, i) => sig[i] === b))
+        throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
       const mod = await h5browser();
       const FS = (mod as unknown as { FS: EmscriptenFs }).FS;
       const name = `r${sha256Hex(url).slice(0, 16)}_${++remoteCount}.h5`;
@@ -226,7 +227,10 @@ export class Hdf5Reader {
     const at = superblockOffset(path);
     if (at === null) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
     const cut = truncation(path, at);
-    if (cut) throw new InputError(`${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`);
+    if (cut)
+      throw new InputError(
+        `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`,
+      );
     const mod = await h5();
     let file: H5File;
     try {

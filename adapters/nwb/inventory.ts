@@ -80,7 +80,15 @@ export function nwbInventory(nwb: NwbFile): NwbInventory {
       areas = [...m].map(([name, count]) => ({ name, units: count }));
     }
     const info = nwb.table('/units');
-    units = { count: ends.length, spikes: total, spikesPerUnit: perUnit, columns: info.colnames, areas, electrodeColumns: nwb.unitElectrodeColumns(), hasObsIntervals: nwb.hasColumn('/units', 'obs_intervals') };
+    units = {
+      count: ends.length,
+      spikes: total,
+      spikesPerUnit: perUnit,
+      columns: info.colnames,
+      areas,
+      electrodeColumns: nwb.unitElectrodeColumns(),
+      hasObsIntervals: nwb.hasColumn('/units', 'obs_intervals'),
+    };
   }
   return {
     path: nwb.path,

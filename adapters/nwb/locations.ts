@@ -8,7 +8,10 @@ const MISSING = new Set(['', 'n/a', 'na', 'none', 'unknown', 'nan']);
 
 /** The key-value pairs of a "key: value; key: value" string, or null when it has another form. */
 export function locationFields(location: string): Map<string, string> | null {
-  const parts = location.split(';').map((p) => p.trim()).filter(Boolean);
+  const parts = location
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length < 2) return null;
   const fields = new Map<string, string>();
   for (const p of parts) {

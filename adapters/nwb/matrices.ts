@@ -79,7 +79,8 @@ export function resolveTable(nwb: NwbFile, table: string | undefined): string | 
 /** Numeric values of an interval column (alignment), naming the path when it is not numeric. */
 function numericColumn(nwb: NwbFile, table: string, name: string): Float64Array {
   const c = nwb.column(table, name);
-  if (c.kind !== 'number' || c.shape.length !== 1) throw new InputError(`${nwb.path}: ${table}/${name}: expected one number per row (times in seconds) to align on`);
+  if (c.kind !== 'number' || c.shape.length !== 1)
+    throw new InputError(`${nwb.path}: ${table}/${name}: expected one number per row (times in seconds) to align on`);
   return c.values;
 }
 
@@ -97,7 +98,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
   const hasUnits = nwb.hasUnits();
   const roi = nwb.roiSeries();
   if (!hasUnits && roi.length === 0) {
-    throw new InputError(`${nwb.path}: /units: no units (spike_times) and no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence; nothing to analyze`);
+    throw new InputError(
+      `${nwb.path}: /units: no units (spike_times) and no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence; nothing to analyze`,
+    );
   }
   const useOphys = !hasUnits || opts.series !== undefined;
   const alignName = opts.align ?? 'start_time';
@@ -117,7 +120,10 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       stim = { column: opts.stimulus, ...s };
     }
   } else {
-    if (opts.stimulus) throw new InputError(`${nwb.path}: \`stimulus\` needs an interval table, but rows are time bins (the file has no /intervals table${opts.bin !== undefined ? ' or \`bin\` was given' : ''})`);
+    if (opts.stimulus)
+      throw new InputError(
+        `${nwb.path}: \`stimulus\` needs an interval table, but rows are time bins (the file has no /intervals table${opts.bin !== undefined ? ' or \`bin\` was given' : ''})`,
+      );
     const width = opts.bin ?? b - a;
     if (!(width > 0)) throw new InputError(`\`bin\` must be positive, got ${width}`);
     const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
@@ -129,7 +135,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
   }
   // Rows whose alignment time is not finite (NaN or +-Infinity), or whose stimulus value is NaN, are dropped and counted.
   const keptNaN: number[] = [];
-  let nanAlign = 0, infAlign = 0, nanStim = 0;
+  let nanAlign = 0,
+    infAlign = 0,
+    nanStim = 0;
   for (let r = 0; r < align.length; r++) {
     if (Number.isNaN(align[r])) nanAlign++;
     else if (!Number.isFinite(align[r])) infAlign++;
@@ -144,8 +152,16 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     );
   }
   if (keptNaN.length < 2) {
-    const why = [nanAlign ? `${nanAlign} alignment times are NaN` : '', infAlign ? `${infAlign} are infinite` : '', nanStim ? `${nanStim} stimulus values are NaN` : ''].filter(Boolean).join(', ');
-    throw new InputError(`${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another \`align\` column${opts.table === undefined ? ', another \`table\`, or \`bin\`' : ''})`);
+    const why = [
+      nanAlign ? `${nanAlign} alignment times are NaN` : '',
+      infAlign ? `${infAlign} are infinite` : '',
+      nanStim ? `${nanStim} stimulus values are NaN` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    throw new InputError(
+      `${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another \`align\` column${opts.table === undefined ? ', another \`table\`, or \`bin\`' : ''})`,
+    );
   }
   const nonFinite = { spikeTimes: 0, units: [] as number[], traceSamples: 0 };
 
@@ -181,7 +197,11 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     }
     rowsDroppedEmpty = alignKept.length - keep.length;
     keptRows = keep.map((r) => keptNaN[r]);
-    const m = responseMatrix(keep.length, cols, Float64Array.from({ length: keep.length * cols }, (_, k) => means[keep[Math.floor(k / cols)] * cols + (k % cols)]));
+    const m = responseMatrix(
+      keep.length,
+      cols,
+      Float64Array.from({ length: keep.length * cols }, (_, k) => means[keep[Math.floor(k / cols)] * cols + (k % cols)]),
+    );
     groupBy = 'series';
     groups = [{ name: s.name, matrix: m, neuronIds: Array.from({ length: cols }, (_, i) => i) }];
   }
@@ -214,7 +234,8 @@ function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: s
 }
 
 function spikeSpan(nwb: NwbFile): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   // Non-finite spike times are dropped by the reader (and counted where the counts are made).
   nwb.forEachUnitSpikes((_u, t) => {
     if (t.length === 0) return;
@@ -238,7 +259,8 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
   if (by === 'location') {
     labels = nwb.unitLocations();
     if (!labels) {
-      if (groupBy === 'location') throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use \`groupBy COLUMN\` or leave it out`);
+      if (groupBy === 'location')
+        throw new InputError(`${nwb.path}: /units/electrodes: missing, so units have no brain-area location; use \`groupBy COLUMN\` or leave it out`);
       by = 'none';
     }
   } else if (!nwb.hasColumn('/units', by) && nwb.unitElectrodeColumns().includes(by)) {
@@ -246,7 +268,9 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
   } else {
     if (!nwb.hasColumn('/units', by)) {
       const electrodes = nwb.unitElectrodeColumns();
-      throw new InputError(`${nwb.path}: \`groupBy\` ${by}: no such units column (units columns: ${nwb.table('/units').colnames.join(', ')}${electrodes.length ? `; electrodes columns: ${electrodes.join(', ')}` : ''})`);
+      throw new InputError(
+        `${nwb.path}: \`groupBy\` ${by}: no such units column (units columns: ${nwb.table('/units').colnames.join(', ')}${electrodes.length ? `; electrodes columns: ${electrodes.join(', ')}` : ''})`,
+      );
     }
     const c = nwb.column('/units', by);
     if (c.kind === 'string') labels = c.values;
@@ -254,7 +278,8 @@ function unitGroups(nwb: NwbFile, groupBy: string | undefined, nUnits: number): 
     else throw new InputError(`${nwb.path}: /units/${by}: a grouping column must hold one number or string per unit`);
   }
   if (!labels) return { by, labels: [{ name: 'all', units: Array.from({ length: nUnits }, (_, i) => i) }] };
-  if (labels.length !== nUnits) throw new InputError(`${nwb.path}: /units/${by === 'location' ? 'electrodes' : by}: ${labels.length} values for ${nUnits} units`);
+  if (labels.length !== nUnits)
+    throw new InputError(`${nwb.path}: /units/${by === 'location' ? 'electrodes' : by}: ${labels.length} values for ${nUnits} units`);
   const order: string[] = [];
   const map = new Map<string, number[]>();
   labels.forEach((l, u) => {

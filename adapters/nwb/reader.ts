@@ -265,7 +265,7 @@ export class NwbFile {
     let values: string[];
     if (c.kind === 'string') values = c.values.map((v) => v.trim());
     else if (c.kind === 'number' && c.shape.length === 1) values = Array.from(c.values, String);
-    else if (c.kind === 'reference') values = c.values.map((p) => (p ? p.split('/').pop() ?? p : ''));
+    else if (c.kind === 'reference') values = c.values.map((p) => (p ? (p.split('/').pop() ?? p) : ''));
     else this.h.fail(`${table}/${name}`, 'a grouping column must hold one number, string or reference per electrode');
     return this.perUnitElectrodeValue(values);
   }
@@ -285,7 +285,8 @@ export class NwbFile {
     return perUnit.map((rows, u) => {
       const counts = new Map<string, number>();
       for (const r of rows) {
-        if (!Number.isInteger(r) || r < 0 || r >= perElectrode.length) this.h.fail('/units/electrodes', `unit ${u} refers to electrode row ${r}, but ${table} has ${perElectrode.length} rows`);
+        if (!Number.isInteger(r) || r < 0 || r >= perElectrode.length)
+          this.h.fail('/units/electrodes', `unit ${u} refers to electrode row ${r}, but ${table} has ${perElectrode.length} rows`);
         counts.set(perElectrode[r], (counts.get(perElectrode[r]) ?? 0) + 1);
       }
       let best = '';
@@ -299,7 +300,10 @@ export class NwbFile {
 
   /** TimeIntervals tables under /intervals (trials, epochs, custom names). */
   intervalTables(): string[] {
-    return this.h.keys('/intervals').filter((k) => this.h.group(`/intervals/${k}`) && this.h.dataset(`/intervals/${k}/start_time`)).map((k) => `/intervals/${k}`);
+    return this.h
+      .keys('/intervals')
+      .filter((k) => this.h.group(`/intervals/${k}`) && this.h.dataset(`/intervals/${k}/start_time`))
+      .map((k) => `/intervals/${k}`);
   }
 
   // ---- ophys and ecephys ----------------------------------------------------------------------
@@ -336,7 +340,15 @@ export class NwbFile {
       if (type === 'ElectricalSeries' || type === 'SpikeEventSeries') {
         if (!this.h.dataset(`${p}/data`)) return;
         const { rate, startingTime, hasTimestamps } = this.timing(p);
-        out.push({ path: p, neurodataType: type, shape: this.h.shape(`${p}/data`), rate, startingTime, hasTimestamps, unit: this.h.attrString(`${p}/data`, 'unit') ?? null });
+        out.push({
+          path: p,
+          neurodataType: type,
+          shape: this.h.shape(`${p}/data`),
+          rate,
+          startingTime,
+          hasTimestamps,
+          unit: this.h.attrString(`${p}/data`, 'unit') ?? null,
+        });
       } else if (this.h.group(p) && (type === 'LFP' || type === 'FilteredEphys' || type === 'ProcessingModule')) {
         for (const k of this.h.keys(p)) consider(`${p}/${k}`);
       }
@@ -362,12 +374,14 @@ export class NwbFile {
       if (t.length !== n) this.h.fail(`${p}/timestamps`, `has ${t.length} entries for ${n} samples in ${p}/data`);
       for (let i = 0; i < t.length; i++) {
         if (!Number.isFinite(t[i])) this.h.fail(`${p}/timestamps`, `sample ${i} has time ${t[i]}; timestamps must be finite`);
-        if (i > 0 && t[i] < t[i - 1]) this.h.fail(`${p}/timestamps`, `sample ${i} (${t[i]} s) comes before sample ${i - 1} (${t[i - 1]} s); timestamps must be sorted`);
+        if (i > 0 && t[i] < t[i - 1])
+          this.h.fail(`${p}/timestamps`, `sample ${i} (${t[i]} s) comes before sample ${i - 1} (${t[i - 1]} s); timestamps must be sorted`);
       }
       return t;
     }
     const { rate, startingTime } = this.timing(p);
-    if (rate === null || !(rate > 0)) this.h.fail(`${p}/starting_time`, 'missing or without a positive rate attribute; expected timestamps or starting_time + rate');
+    if (rate === null || !(rate > 0))
+      this.h.fail(`${p}/starting_time`, 'missing or without a positive rate attribute; expected timestamps or starting_time + rate');
     return Float64Array.from({ length: n }, (_, i) => (startingTime ?? 0) + i / rate);
   }
 
@@ -410,21 +424,69 @@ export class NwbFile {
 
 /** Types neurorep reads or that are plain NWB/HDMF structure (listed as recognised by `info`). */
 const KNOWN_TYPES = [
-  'NWBFile', 'Units', 'TimeIntervals', 'DynamicTable', 'DynamicTableRegion', 'VectorData', 'VectorIndex', 'ElementIdentifiers',
-  'ElectrodeGroup', 'Device', 'Subject', 'ElectricalSeries', 'LFP', 'FilteredEphys', 'SpikeEventSeries', 'ProcessingModule',
-  'Fluorescence', 'DfOverF', 'RoiResponseSeries', 'ImageSegmentation', 'PlaneSegmentation', 'ImagingPlane', 'OpticalChannel',
-  'TimeSeries', 'BehavioralEvents', 'BehavioralTimeSeries', 'Position', 'SpatialSeries', 'Images', 'GrayscaleImage', 'RGBImage',
-  'RGBAImage', 'Image', 'OptogeneticStimulusSite', 'OptogeneticSeries', 'TwoPhotonSeries', 'ImageSeries', 'IntervalSeries',
-  'BehavioralEpochs', 'EventWaveform', 'Clustering', 'FeatureExtraction', 'EventDetection', 'LabMetaData', 'ScratchData', 'CSRMatrix',
-  'DynamicTableRegion', 'AlignedDynamicTable', 'ElectrodesTable', 'ImageReferences', 'TimeSeriesReferenceVectorData',
+  'NWBFile',
+  'Units',
+  'TimeIntervals',
+  'DynamicTable',
+  'DynamicTableRegion',
+  'VectorData',
+  'VectorIndex',
+  'ElementIdentifiers',
+  'ElectrodeGroup',
+  'Device',
+  'Subject',
+  'ElectricalSeries',
+  'LFP',
+  'FilteredEphys',
+  'SpikeEventSeries',
+  'ProcessingModule',
+  'Fluorescence',
+  'DfOverF',
+  'RoiResponseSeries',
+  'ImageSegmentation',
+  'PlaneSegmentation',
+  'ImagingPlane',
+  'OpticalChannel',
+  'TimeSeries',
+  'BehavioralEvents',
+  'BehavioralTimeSeries',
+  'Position',
+  'SpatialSeries',
+  'Images',
+  'GrayscaleImage',
+  'RGBImage',
+  'RGBAImage',
+  'Image',
+  'OptogeneticStimulusSite',
+  'OptogeneticSeries',
+  'TwoPhotonSeries',
+  'ImageSeries',
+  'IntervalSeries',
+  'BehavioralEpochs',
+  'EventWaveform',
+  'Clustering',
+  'FeatureExtraction',
+  'EventDetection',
+  'LabMetaData',
+  'ScratchData',
+  'CSRMatrix',
+  'DynamicTableRegion',
+  'AlignedDynamicTable',
+  'ElectrodesTable',
+  'ImageReferences',
+  'TimeSeriesReferenceVectorData',
 ];
 
 function lengthOf(c: ColumnValues): number {
   switch (c.kind) {
-    case 'number': return c.shape[0] ?? c.values.length;
-    case 'string': return c.values.length;
-    case 'reference': return c.values.length;
-    case 'ragged': return c.ends.length;
+    case 'number':
+      return c.shape[0] ?? c.values.length;
+    case 'string':
+      return c.values.length;
+    case 'reference':
+      return c.values.length;
+    case 'ragged':
+      return c.ends.length;
   }
 }
 

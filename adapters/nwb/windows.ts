@@ -5,7 +5,8 @@
 
 /** First index i with sorted[i] >= x. */
 export function lowerBound(sorted: ArrayLike<number>, x: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < x) lo = mid + 1;
@@ -24,7 +25,14 @@ export function countUnitInWindows(s: Float64Array, align: ArrayLike<number>, a:
  * Non-finite samples (NaN, +-Infinity) are left out of a mean and counted; a row whose window
  * holds no finite sample of some channel gets NaN there (the caller drops and counts the row).
  */
-export function traceMeansInWindows(times: ArrayLike<number>, data: Float64Array, channels: number, align: ArrayLike<number>, a: number, b: number): { means: Float64Array; nonFiniteSamples: number } {
+export function traceMeansInWindows(
+  times: ArrayLike<number>,
+  data: Float64Array,
+  channels: number,
+  align: ArrayLike<number>,
+  a: number,
+  b: number,
+): { means: Float64Array; nonFiniteSamples: number } {
   const out = new Float64Array(align.length * channels);
   const used = new Int32Array(channels);
   let nonFiniteSamples = 0;

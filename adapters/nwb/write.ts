@@ -35,12 +35,18 @@ export interface NwbSpec {
 
 function typed(values: number[], dtype: IndexDtype): ArrayBufferView {
   switch (dtype) {
-    case '<i': return Int32Array.from(values);
-    case '<I': return Uint32Array.from(values);
-    case '<q': return BigInt64Array.from(values, (v) => BigInt(v));
-    case '<Q': return BigUint64Array.from(values, (v) => BigInt(v));
-    case '<H': return Uint16Array.from(values);
-    case '<h': return Int16Array.from(values);
+    case '<i':
+      return Int32Array.from(values);
+    case '<I':
+      return Uint32Array.from(values);
+    case '<q':
+      return BigInt64Array.from(values, (v) => BigInt(v));
+    case '<Q':
+      return BigUint64Array.from(values, (v) => BigInt(v));
+    case '<H':
+      return Uint16Array.from(values);
+    case '<h':
+      return Int16Array.from(values);
   }
 }
 
@@ -51,9 +57,10 @@ function tag(g: { create_attribute: H5Group['create_attribute'] }, type: string,
 }
 
 function column(g: H5Group, name: string, values: number[] | string[] | Float64Array, description: string): void {
-  const ds = typeof values[0] === 'string' || values.length === 0 && Array.isArray(values)
-    ? g.create_dataset({ name, data: values as string[] })
-    : g.create_dataset({ name, data: Float64Array.from(values as number[]) });
+  const ds =
+    typeof values[0] === 'string' || (values.length === 0 && Array.isArray(values))
+      ? g.create_dataset({ name, data: values as string[] })
+      : g.create_dataset({ name, data: Float64Array.from(values as number[]) });
   tag(ds, 'VectorData', 'hdmf-common');
   ds.create_attribute('description', description);
 }
@@ -145,7 +152,14 @@ export async function writeNwbFile(path: string, spec: NwbSpec): Promise<void> {
           tag(el, 'DynamicTableRegion', 'hdmf-common');
           el.create_attribute('description', 'the electrode of each unit');
           el.create_attribute('table', electrodesTable.create_reference() as never);
-          const eidx = u.create_dataset({ name: 'electrodes_index', data: typed(spec.units.electrodes.map((_, i) => i + 1), dtype) as never, dtype });
+          const eidx = u.create_dataset({
+            name: 'electrodes_index',
+            data: typed(
+              spec.units.electrodes.map((_, i) => i + 1),
+              dtype,
+            ) as never,
+            dtype,
+          });
           tag(eidx, 'VectorIndex', 'hdmf-common');
           eidx.create_attribute('target', el.create_reference() as never);
         }
@@ -172,7 +186,7 @@ export async function writeNwbFile(path: string, spec: NwbSpec): Promise<void> {
         tag(ensureGroup(f, 'processing/ophys/ImageSegmentation'), 'ImageSegmentation');
         const seg = ensureGroup(f, 'processing/ophys/ImageSegmentation/PlaneSegmentation');
         tag(seg, 'PlaneSegmentation');
-        seg.create_attribute('colnames', []  as never);
+        seg.create_attribute('colnames', [] as never);
         seg.create_attribute('description', 'ROIs');
         const sid = seg.create_dataset({ name: 'id', data: Int32Array.from({ length: o.rois }, (_, i) => i) });
         tag(sid, 'ElementIdentifiers', 'hdmf-common');

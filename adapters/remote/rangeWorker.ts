@@ -42,11 +42,17 @@ async function fetchRange(req: RangeRequest): Promise<void> {
       }
       if (res.status !== 206) {
         await res.body?.cancel();
-        if (res.status === 200 && req.etag) throw new Error(`the file changed on the server while it was being read (its ETag is no longer ${req.etag}); run the command again`);
+        if (res.status === 200 && req.etag)
+          throw new Error(`the file changed on the server while it was being read (its ETag is no longer ${req.etag}); run the command again`);
         throw new Error(res.status === 200 ? 'the server ignores Range requests (it sent the whole file)' : `HTTP ${res.status} ${res.statusText}`);
       }
       if (req.probe) {
-        const text = new TextEncoder().encode(JSON.stringify({ 'content-range': res.headers.get('content-range') ?? '', ...(res.headers.get('etag') ? { etag: res.headers.get('etag') } : {}) }).slice(0, 4000));
+        const text = new TextEncoder().encode(
+          JSON.stringify({
+            'content-range': res.headers.get('content-range') ?? '',
+            ...(res.headers.get('etag') ? { etag: res.headers.get('etag') } : {}),
+          }).slice(0, 4000),
+        );
         req.headers.set(text);
         req.headers[text.length] = 0;
       }
@@ -71,10 +77,12 @@ async function fetchRange(req: RangeRequest): Promise<void> {
 }
 
 parentPort!.on('message', (req: RangeRequest) => {
-  fetchRange(req).catch((err: Error) => {
-    const text = new TextEncoder().encode(err.message.slice(0, 900));
-    req.message.set(text);
-    req.message[text.length] = 0;
-    Atomics.store(req.control, 0, 2);
-  }).finally(() => Atomics.notify(req.control, 0));
+  fetchRange(req)
+    .catch((err: Error) => {
+      const text = new TextEncoder().encode(err.message.slice(0, 900));
+      req.message.set(text);
+      req.message[text.length] = 0;
+      Atomics.store(req.control, 0, 2);
+    })
+    .finally(() => Atomics.notify(req.control, 0));
 });

@@ -42,7 +42,12 @@ export class RemoteFile {
   private readonly diskDir: string | null;
   private worker: Worker | null = null;
 
-  private constructor(readonly url: string, size: number, etag: string | null, private readonly opts: RemoteOptions) {
+  private constructor(
+    readonly url: string,
+    size: number,
+    etag: string | null,
+    private readonly opts: RemoteOptions,
+  ) {
     this.size = size;
     this.etag = etag;
     this.blockSize = opts.blockSize ?? 256 * 1024;
@@ -58,7 +63,10 @@ export class RemoteFile {
     try {
       const { status, headers } = probe.request(0, 0, true);
       const range = /bytes\s+\d+-\d+\/(\d+)/i.exec(headers['content-range'] ?? '');
-      if (status !== 206 || !range) throw new InputError(`${url}: the server does not answer Range requests (HTTP ${status}); download the file first (e.g. curl -LO '${url}') and analyze the local copy`);
+      if (status !== 206 || !range)
+        throw new InputError(
+          `${url}: the server does not answer Range requests (HTTP ${status}); download the file first (e.g. curl -LO '${url}') and analyze the local copy`,
+        );
       return new RemoteFile(url, Number(range[1]), headers.etag ?? null, opts);
     } finally {
       probe.close();
@@ -79,7 +87,19 @@ export class RemoteFile {
     const message = new Uint8Array(new SharedArrayBuffer(1024));
     const headers = new Uint8Array(new SharedArrayBuffer(probe ? 4096 : 1));
     const timeoutMs = this.opts.timeoutMs ?? (Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) > 0 ? Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) : 30000);
-    this.start().postMessage({ url: this.url, etag: probe ? null : this.etag, start, end, out, control, message, headers, retries: this.opts.retries ?? 3, timeoutMs, probe });
+    this.start().postMessage({
+      url: this.url,
+      etag: probe ? null : this.etag,
+      start,
+      end,
+      out,
+      control,
+      message,
+      headers,
+      retries: this.opts.retries ?? 3,
+      timeoutMs,
+      probe,
+    });
     Atomics.wait(control, 0, 0);
     this.requests++;
     if (Atomics.load(control, 0) !== 1) {
@@ -152,7 +172,12 @@ export class RemoteFile {
       let j = i;
       while (j + 1 <= last && !this.cached(j + 1)) j++;
       let ahead = j;
-      while (ahead < Math.min(lastBlock, j + this.readAhead) && !this.blocks.has(ahead + 1) && !(this.diskDir && existsSync(join(this.diskDir, String(ahead + 1))))) ahead++;
+      while (
+        ahead < Math.min(lastBlock, j + this.readAhead) &&
+        !this.blocks.has(ahead + 1) &&
+        !(this.diskDir && existsSync(join(this.diskDir, String(ahead + 1))))
+      )
+        ahead++;
       this.fetchBlocks(i, ahead);
       i = j + 1;
     }

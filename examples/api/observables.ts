@@ -72,7 +72,11 @@ const profile = profileNetwork(net.layers, net.input, { seed: 0 });
 // intervals, nulls and ceilings): predictivity, RSA and the angular Procrustes distance.
 const fold = foldAssignment(new Rng(0), relu1.matrix.n, 5);
 const predictivity = linearPredictivity(factorOfMatrix(relu1.matrix), relu2.matrix, fold, 5).score;
-const rsa = rdmSpearman(correlationRdm(relu1.matrix.data, relu1.matrix.n, relu1.matrix.d), correlationRdm(relu2.matrix.data, relu2.matrix.n, relu2.matrix.d), relu1.matrix.n);
+const rsa = rdmSpearman(
+  correlationRdm(relu1.matrix.data, relu1.matrix.n, relu1.matrix.d),
+  correlationRdm(relu2.matrix.data, relu2.matrix.n, relu2.matrix.d),
+  relu1.matrix.n,
+);
 const procrustes = shapeDistance(factorOfMatrix(relu1.matrix), factorOfMatrix(relu2.matrix), 1, fold, 5).distance;
 
 // 4. Keep a record in a run store, as the CLI does, and read it back: the run then shows in

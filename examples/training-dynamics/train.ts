@@ -36,17 +36,29 @@ async function main(): Promise<void> {
   await tf.setBackend('cpu');
   const pixels = idx('t10k-images-idx3-ubyte.gz', 16);
   const labels = idx('t10k-labels-idx1-ubyte.gz', 8);
-  const N = 10000, D = 784, TRAIN = 8000, PROBE = 1000;
+  const N = 10000,
+    D = 784,
+    TRAIN = 8000,
+    PROBE = 1000;
   const images = new Float32Array(N * D);
   for (let i = 0; i < N * D; i++) images[i] = pixels[i] / 255;
   const probe = images.slice(TRAIN * D, (TRAIN + PROBE) * D);
   const probeLabels = Array.from(labels.subarray(TRAIN, TRAIN + PROBE));
 
   const rng = new Rng(seed);
-  const he = (fanIn: number, fanOut: number) => tf.variable(tf.tensor2d(Float32Array.from({ length: fanIn * fanOut }, () => rng.normal() * Math.sqrt(2 / fanIn)), [fanIn, fanOut]));
-  const W1 = he(D, 128), b1 = tf.variable(tf.zeros([128]));
-  const W2 = he(128, 128), b2 = tf.variable(tf.zeros([128]));
-  const W3 = he(128, 10), b3 = tf.variable(tf.zeros([10]));
+  const he = (fanIn: number, fanOut: number) =>
+    tf.variable(
+      tf.tensor2d(
+        Float32Array.from({ length: fanIn * fanOut }, () => rng.normal() * Math.sqrt(2 / fanIn)),
+        [fanIn, fanOut],
+      ),
+    );
+  const W1 = he(D, 128),
+    b1 = tf.variable(tf.zeros([128]));
+  const W2 = he(128, 128),
+    b2 = tf.variable(tf.zeros([128]));
+  const W3 = he(128, 10),
+    b3 = tf.variable(tf.zeros([10]));
   const hidden = (x: tf.Tensor2D) => {
     const h1 = tf.relu(tf.add(tf.matMul(x, W1), b1)) as tf.Tensor2D;
     const h2 = tf.relu(tf.add(tf.matMul(h1, W2), b2)) as tf.Tensor2D;
@@ -97,7 +109,9 @@ async function main(): Promise<void> {
           ['labels', { data: probeLabels, shape: [PROBE], dtype: 'u1' }],
           ['step', { data: [step], shape: [1] }],
         ]);
-        process.stderr.write(`step ${step}/${total}: held-out accuracy ${(100 * acc).toFixed(2)} %, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${file}\n`);
+        process.stderr.write(
+          `step ${step}/${total}: held-out accuracy ${(100 * acc).toFixed(2)} %, ${((Date.now() - started) / 1000).toFixed(1)} s -> ${file}\n`,
+        );
       }
     }
   }

@@ -74,8 +74,6 @@ export function windowStarts(s: SlidingWindows): number[] {
   return out;
 }
 
-
-
 export interface AnalyzeResult {
   params: Record<string, unknown>;
   session: ReturnType<NwbFile['session']>;
@@ -107,14 +105,27 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
   try {
     const session = nwb.session();
     const locked = lockResponses(nwb, opts);
-    opts.log?.(`${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`);
+    opts.log?.(
+      `${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`,
+    );
     const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
     const threshold = defaultThreshold(locked.source);
-    const match = matchedCount(opts.matchNeurons, locked.groups.map((g) => g.matrix.d));
+    const match = matchedCount(
+      opts.matchNeurons,
+      locked.groups.map((g) => g.matrix.d),
+    );
     const groups = locked.groups.map((g) => ({
       ...profileGroup(
         { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
-        { seed, intervals: opts.intervals, nulls: opts.nulls, complexity: opts.complexity, matchNeurons: match, correctionMaxRank: opts.correctionMaxRank, onProgress: opts.onProgress },
+        {
+          seed,
+          intervals: opts.intervals,
+          nulls: opts.nulls,
+          complexity: opts.complexity,
+          matchNeurons: match,
+          correctionMaxRank: opts.correctionMaxRank,
+          onProgress: opts.onProgress,
+        },
       ),
       neuronIds: g.neuronIds,
     }));
@@ -123,9 +134,16 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
     const transitions: Transition[] = [];
     for (let i = 0; i + 1 < ordered.length; i++) {
-      const from = ordered[i], to = ordered[i + 1];
+      const from = ordered[i],
+        to = ordered[i + 1];
       try {
-        const c = mapComplexity(from.matrix, to.matrix, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t) });
+        const c = mapComplexity(from.matrix, to.matrix, {
+          intervals: opts.intervals,
+          nulls: opts.nulls,
+          ...opts.complexity,
+          seed,
+          onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t),
+        });
         warnings.push(...inGroup(c.warnings, `${from.name} -> ${to.name}`));
         transitions.push({ from: from.name, to: to.name, ...c });
       } catch (err) {
@@ -146,7 +164,14 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         const wGroups = lw.groups.map((g) => {
           const p = profileGroup(
             { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
-            { seed, intervals: opts.intervals, nulls: opts.slidingNulls ?? opts.nulls, complexity: opts.complexity, correctionMaxRank: opts.correctionMaxRank, onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot) },
+            {
+              seed,
+              intervals: opts.intervals,
+              nulls: opts.slidingNulls ?? opts.nulls,
+              complexity: opts.complexity,
+              correctionMaxRank: opts.correctionMaxRank,
+              onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot),
+            },
           );
           // Made here rather than on demand: keeping every window's trial matrices for later would
           // hold more memory than their trial averages.
@@ -154,7 +179,9 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
           return { name: p.name, n: p.n, d: p.d, ...groupScalars(p as unknown as Group), warnings: p.warnings.map((x) => x.code) };
         });
         windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
-        opts.log?.(`window [${t}, ${windows[windows.length - 1].stop}) s: ${wGroups.map((g) => `${g.name} D_eff ${g.values.effectiveDimension?.toFixed(2) ?? '-'}`).join(', ')}`);
+        opts.log?.(
+          `window [${t}, ${windows[windows.length - 1].stop}) s: ${wGroups.map((g) => `${g.name} D_eff ${g.values.effectiveDimension?.toFixed(2) ?? '-'}`).join(', ')}`,
+        );
       });
       timeResolved = { ...opts.sliding, align: locked.align, windows };
     }
@@ -192,7 +219,9 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       locked,
       representations: () => [...locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)), ...windowReps],
       timeResolved,
-      remote: nwb.h.remote ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests } : null,
+      remote: nwb.h.remote
+        ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests }
+        : null,
     };
   } finally {
     nwb.close();
@@ -207,12 +236,19 @@ function nonFiniteWarnings(l: LockedResponses): Warning[] {
   const where = l.table ? `${l.table}/${l.align}` : 'bins';
   if (l.rowsDroppedNaN) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedNaN)} dropped: ${where} is NaN`));
   if (l.rowsDroppedInfinite) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedInfinite)} dropped: ${where} is +-Infinity`));
-  if (l.rowsDroppedStimulusNaN) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedStimulusNaN)} dropped: the stimulus value ${l.stimulus?.column ?? ''} is NaN`));
+  if (l.rowsDroppedStimulusNaN)
+    w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedStimulusNaN)} dropped: the stimulus value ${l.stimulus?.column ?? ''} is NaN`));
   if (l.nonFinite.spikeTimes) {
     const units = l.nonFinite.units;
-    w.push(warning('nonfinite-dropped', `/units/spike_times: ${l.nonFinite.spikeTimes} non-finite spike times dropped (unit id${units.length > 1 ? 's' : ''} ${units.slice(0, 10).join(', ')}${units.length > 10 ? ', ...' : ''})`));
+    w.push(
+      warning(
+        'nonfinite-dropped',
+        `/units/spike_times: ${l.nonFinite.spikeTimes} non-finite spike times dropped (unit id${units.length > 1 ? 's' : ''} ${units.slice(0, 10).join(', ')}${units.length > 10 ? ', ...' : ''})`,
+      ),
+    );
   }
-  if (l.nonFinite.traceSamples) w.push(warning('nonfinite-dropped', `${l.series ?? 'trace'}: ${l.nonFinite.traceSamples} non-finite samples left out of the window means`));
+  if (l.nonFinite.traceSamples)
+    w.push(warning('nonfinite-dropped', `${l.series ?? 'trace'}: ${l.nonFinite.traceSamples} non-finite samples left out of the window means`));
   return w;
 }
 

@@ -16,7 +16,17 @@ import { warning, type Warning } from '../core/warnings.js';
 import type { RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { isCompanion, windowKey } from './representation.js';
-import { DEFAULT_METRICS, expandMetrics, sameStimulusIds, sideOf, similarityOverTime, similarityTables, type SidedEntity, type Similarities, type TimeCourse } from './similarityTables.js';
+import {
+  DEFAULT_METRICS,
+  expandMetrics,
+  sameStimulusIds,
+  sideOf,
+  similarityOverTime,
+  similarityTables,
+  type SidedEntity,
+  type Similarities,
+  type TimeCourse,
+} from './similarityTables.js';
 
 export interface ComparedEntity {
   runId: string;
@@ -98,7 +108,16 @@ interface EntitySource {
   matched?: { neurons: number; observables: Record<string, { mean: number | null; sd: number | null }> };
 }
 
-function entityOf(runId: string, runKind: string, role: ComparedEntity['role'], g: EntitySource, key: string, index: number, complexity: number | null, from: string | null): ComparedEntity {
+function entityOf(
+  runId: string,
+  runKind: string,
+  role: ComparedEntity['role'],
+  g: EntitySource,
+  key: string,
+  index: number,
+  complexity: number | null,
+  from: string | null,
+): ComparedEntity {
   const ci = g.intervals?.bounds.effectiveDimension;
   const m = g.matched?.observables.effectiveDimension;
   return {
@@ -128,7 +147,9 @@ export const MATRIX_KEY = 'matrix';
 export function entitiesOf(r: RunRecord): ComparedEntity[] {
   switch (r.kind) {
     case 'analyze':
-      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g as EntitySource, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null));
+      return r.groups.map((g, i) =>
+        entityOf(r.id, r.kind, 'area', g as EntitySource, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null),
+      );
     case 'network': {
       const into = new Map(r.transitions.map((t) => [t.to, t]));
       return r.layers.map((l, i) => {
@@ -205,7 +226,16 @@ function timeCourses(
       const rep = list.find((r) => r.name === key) ?? null;
       return { start: w.start, stop: w.stop, entity: { runId: c.runId, name: c.name, key, rep, side: rep ? sideOf(list, key) : null } };
     });
-    out.push(...similarityOverTime(rows[m.best!], c, windows, m.metric, { metrics: opts.metrics, folds: opts.folds, intervals: opts.intervals, nulls: opts.timeCourseNulls ?? opts.nulls, seed: opts.seed, onProgress: opts.onProgress }));
+    out.push(
+      ...similarityOverTime(rows[m.best!], c, windows, m.metric, {
+        metrics: opts.metrics,
+        folds: opts.folds,
+        intervals: opts.intervals,
+        nulls: opts.timeCourseNulls ?? opts.nulls,
+        seed: opts.seed,
+        onProgress: opts.onProgress,
+      }),
+    );
   }
   return out;
 }
@@ -238,11 +268,22 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       e.matchedEffectiveDimension = fromRecord ?? (computed ? { neurons: matchNeurons, ...computed } : null);
     }
     const missing = entities.filter((e) => !e.matchedEffectiveDimension).map((e) => e.name);
-    if (missing.length) warnings.push(warning('unequal-group-sizes', `no D_eff at ${matchNeurons} neurons for ${missing.join(', ')} (fewer neurons, or only its Gram matrix was stored; rerun it with \`matchNeurons\` ${matchNeurons})`));
+    if (missing.length)
+      warnings.push(
+        warning(
+          'unequal-group-sizes',
+          `no D_eff at ${matchNeurons} neurons for ${missing.join(', ')} (fewer neurons, or only its Gram matrix was stored; rerun it with \`matchNeurons\` ${matchNeurons})`,
+        ),
+      );
   } else {
     const sized = entities.filter((e) => e.d !== null && e.effectiveDimension !== null);
     if (new Set(sized.map((e) => e.d)).size > 1) {
-      warnings.push(warning('unequal-group-sizes', `entities of different sizes (${[...new Set(sized.map((e) => e.d))].sort((a, b) => a! - b!).join(', ')} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`));
+      warnings.push(
+        warning(
+          'unequal-group-sizes',
+          `entities of different sizes (${[...new Set(sized.map((e) => e.d))].sort((a, b) => a! - b!).join(', ')} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`,
+        ),
+      );
     }
   }
   let cka: CkaMatrix | null = null;
@@ -252,7 +293,8 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       const rep = representationFor(reps, e);
       return { runId: e.runId, name: e.name, key: e.key, rep, side: rep ? sideOf(reps.get(e.runId) ?? [], rep.name) : null };
     };
-    const rows = rowEntities.map(withSide), cols = colEntities.map(withSide);
+    const rows = rowEntities.map(withSide),
+      cols = colEntities.map(withSide);
     const metrics = opts.metrics ?? expandMetrics(DEFAULT_METRICS);
     similarity = similarityTables(rows, cols, {
       metrics: metrics.includes('cka') ? metrics : [...metrics, 'cka'],
@@ -265,14 +307,20 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       onProgress: opts.onProgress,
     });
     warnings.push(...similarity.warnings);
-    similarity.timeCourse = timeCourses(records, reps, rows, cols, similarity, { ...opts, metrics: similarity.metrics.filter((m) => metrics.includes(m)), seed });
+    similarity.timeCourse = timeCourses(records, reps, rows, cols, similarity, {
+      ...opts,
+      metrics: similarity.metrics.filter((m) => metrics.includes(m)),
+      seed,
+    });
     if (!similarity.timeCourse.length) delete similarity.timeCourse;
     const notes: string[] = [];
-    let missingRep = 0, differentStimuli = 0;
-    for (const r of rows) for (const c of cols) {
-      if (!r.rep || !c.rep) missingRep++;
-      else if (!sameStimulusIds(r.rep, c.rep)) differentStimuli++;
-    }
+    let missingRep = 0,
+      differentStimuli = 0;
+    for (const r of rows)
+      for (const c of cols) {
+        if (!r.rep || !c.rep) missingRep++;
+        else if (!sameStimulusIds(r.rep, c.rep)) differentStimuli++;
+      }
     const ckaTable = similarity.tables.find((t) => t.metric === 'cka')!;
     const values = ckaTable.cells.map((row) => row.map((c) => (c ? c.value : null)));
     if (values.every((row) => row.every((v) => v === null))) {

@@ -38,9 +38,11 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
   const names = sorted[0].layers.map((l) => l.name);
   for (const c of sorted) {
     const these = c.layers.map((l) => l.name);
-    if (these.join('\u0000') !== names.join('\u0000')) throw new InputError(`${c.source}: layers ${these.join(', ')} differ from ${sorted[0].source}'s ${names.join(', ')}`);
+    if (these.join('\u0000') !== names.join('\u0000'))
+      throw new InputError(`${c.source}: layers ${these.join(', ')} differ from ${sorted[0].source}'s ${names.join(', ')}`);
   }
-  for (let i = 1; i < sorted.length; i++) if (sorted[i].step === sorted[i - 1].step) throw new InputError(`${sorted[i].source} and ${sorted[i - 1].source} are both step ${sorted[i].step}`);
+  for (let i = 1; i < sorted.length; i++)
+    if (sorted[i].step === sorted[i - 1].step) throw new InputError(`${sorted[i].source} and ${sorted[i - 1].source} are both step ${sorted[i].step}`);
   const seed = opts.seed ?? 0;
   const table = new Map<string, (number | null)[]>();
   const key = (layer: string, obs: string) => `${layer}\u0000${obs}`;
@@ -75,7 +77,15 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
     for (const observable of DYNAMICS_OBSERVABLES) {
       const values = table.get(key(layer, observable));
       if (!values) continue;
-      series.push({ layer, observable, values, fit: fitPowerLaw(steps, values.map((v) => v ?? NaN)) });
+      series.push({
+        layer,
+        observable,
+        values,
+        fit: fitPowerLaw(
+          steps,
+          values.map((v) => v ?? NaN),
+        ),
+      });
     }
   return { steps, layers: names, series };
 }

@@ -54,20 +54,39 @@ export function matchedCount(spec: number | 'smallest' | null | undefined, sizes
 export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, opts: NetworkOptions = {}): NetworkProfile {
   if (layers.length === 0) throw new InputError('a network profile needs at least one layer');
   const n = layers[0].matrix.n;
-  for (const l of layers) if (l.matrix.n !== n) throw new InputError(`layer '${l.name}' has ${l.matrix.n} rows but '${layers[0].name}' has ${n}; every layer must list the same stimuli`);
+  for (const l of layers)
+    if (l.matrix.n !== n)
+      throw new InputError(`layer '${l.name}' has ${l.matrix.n} rows but '${layers[0].name}' has ${n}; every layer must list the same stimuli`);
   if (input && input.n !== n) throw new InputError(`the input has ${input.n} rows but the layers have ${n}`);
   const seed = opts.seed ?? 0;
-  const match = matchedCount(opts.matchNeurons, layers.map((l) => l.matrix.d));
+  const match = matchedCount(
+    opts.matchNeurons,
+    layers.map((l) => l.matrix.d),
+  );
   const profiles = layers.map((l) =>
     profileGroup(
       { name: l.name, trials: l.matrix, threshold: opts.threshold ?? 0 },
-      { seed, intervals: opts.intervals, nulls: opts.nulls, matchNeurons: match, correctionMaxRank: opts.correctionMaxRank, complexity: opts.complexity, onProgress: opts.onProgress },
+      {
+        seed,
+        intervals: opts.intervals,
+        nulls: opts.nulls,
+        matchNeurons: match,
+        correctionMaxRank: opts.correctionMaxRank,
+        complexity: opts.complexity,
+        onProgress: opts.onProgress,
+      },
     ),
   );
   const warnings: Warning[] = profiles.flatMap((p) => p.warnings);
   const transition = (from: string, x: ResponseMatrix, to: Layer): Transition | null => {
     try {
-      const c = mapComplexity(x, to.matrix, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: (label, d, t) => opts.onProgress?.(`${from} -> ${to.name}: ${label}`, d, t) });
+      const c = mapComplexity(x, to.matrix, {
+        intervals: opts.intervals,
+        nulls: opts.nulls,
+        ...opts.complexity,
+        seed,
+        onProgress: (label, d, t) => opts.onProgress?.(`${from} -> ${to.name}: ${label}`, d, t),
+      });
       warnings.push(...inGroup(c.warnings, `${from} -> ${to.name}`));
       return { from, to: to.name, ...c };
     } catch (err) {
@@ -110,7 +129,10 @@ export function profileActivationFile(path: string, opts: ActivationFileOptions 
   const pool = opts.pool ?? 'none';
   const acts = readActivations(path, { order: opts.order, pool });
   const profile = profileNetwork(acts.layers, acts.input, opts);
-  const match = matchedCount(opts.matchNeurons, acts.layers.map((l) => l.matrix.d));
+  const match = matchedCount(
+    opts.matchNeurons,
+    acts.layers.map((l) => l.matrix.d),
+  );
   return {
     ...profile,
     params: {

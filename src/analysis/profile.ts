@@ -95,18 +95,34 @@ export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupPro
     }
   };
   const dim = attempt('dimension', () =>
-    effectiveDimension(main, { repeats, trials: g.trials, seed, intervals: opts.intervals, nulls: opts.nulls, correctionMaxRank: opts.correctionMaxRank, onProgress: progress('dimension') }),
+    effectiveDimension(main, {
+      repeats,
+      trials: g.trials,
+      seed,
+      intervals: opts.intervals,
+      nulls: opts.nulls,
+      correctionMaxRank: opts.correctionMaxRank,
+      onProgress: progress('dimension'),
+    }),
   );
   if (dim) {
     const { warnings: dw, ...rest } = dim;
     Object.assign(profile, rest, { n: main.n, d: main.d });
     warnings.push(...inGroup(dw, g.name));
   }
-  profile.patterns = attempt('patterns', () => patternEntropy(g.trials, { threshold: g.threshold, seed, intervals: opts.intervals, nulls: opts.nulls, onProgress: progress('patterns') }));
+  profile.patterns = attempt('patterns', () =>
+    patternEntropy(g.trials, { threshold: g.threshold, seed, intervals: opts.intervals, nulls: opts.nulls, onProgress: progress('patterns') }),
+  );
   if (profile.patterns) warnings.push(...inGroup(profile.patterns.warnings, g.name));
   if (g.stimulusFeatures) {
     profile.complexity = attempt('complexity', () =>
-      mapComplexity(g.stimulusFeatures!, g.trials, { intervals: opts.intervals, nulls: opts.nulls, ...opts.complexity, seed, onProgress: progress('complexity') }),
+      mapComplexity(g.stimulusFeatures!, g.trials, {
+        intervals: opts.intervals,
+        nulls: opts.nulls,
+        ...opts.complexity,
+        seed,
+        onProgress: progress('complexity'),
+      }),
     );
     if (profile.complexity) warnings.push(...inGroup(profile.complexity.warnings, `${g.name} (from the stimulus)`));
   }
@@ -126,5 +142,10 @@ export function groupSizeWarnings(groups: { name: string; d: number; matched?: M
   if (groups.length < 2 || sizes.size < 2) return [];
   if (groups.every((g) => g.matched)) return [];
   const list = groups.map((g) => `${g.name} ${g.d}`).join(', ');
-  return [warning('unequal-group-sizes', `${what} of different sizes (${list} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`)];
+  return [
+    warning(
+      'unequal-group-sizes',
+      `${what} of different sizes (${list} neurons) are compared side by side; D_eff grows with the number of neurons: use \`matchNeurons\` for a fair comparison`,
+    ),
+  ];
 }

@@ -28,7 +28,12 @@ export function isCompanion(name: string): boolean {
  * null when both are too large. `preferMatrix` keeps the matrix whenever it fits (a brain area:
  * predictivity needs its neurons).
  */
-export function representationOf(name: string, m: ResponseMatrix, stimulusIds: readonly (string | number)[] | null, opts: { preferMatrix?: boolean } = {}): StoredRepresentation[] {
+export function representationOf(
+  name: string,
+  m: ResponseMatrix,
+  stimulusIds: readonly (string | number)[] | null,
+  opts: { preferMatrix?: boolean } = {},
+): StoredRepresentation[] {
   const ids = stimulusIds ? [...stimulusIds] : Array.from({ length: m.n }, (_, i) => i);
   if (m.n * m.d <= m.n * m.n || (opts.preferMatrix && m.n * m.d <= MAX_STORED_VALUES)) {
     if (m.n * m.d > MAX_STORED_VALUES) return [];
@@ -54,7 +59,10 @@ export function areaRepresentations(name: string, trials: ResponseMatrix, stimul
   const out = representationOf(name, main, groups.ids, { preferMatrix: true });
   if (out.length && out[0].form === 'matrix' && groups.rows.every((r) => r.length >= 2) && 2 * main.n * main.d <= MAX_STORED_VALUES) {
     HALF_SUFFIXES.forEach((suffix, h) => {
-      const half = averageRowGroups(trials, groups.rows.map((r) => r.filter((_, k) => k % 2 === h)));
+      const half = averageRowGroups(
+        trials,
+        groups.rows.map((r) => r.filter((_, k) => k % 2 === h)),
+      );
       out.push({ name: name + suffix, stimulusIds: [...groups.ids], n: half.n, d: half.d, form: 'matrix', values: half.data });
     });
   }

@@ -52,8 +52,13 @@ export function metricLabel(m: Metric): string {
 export function expandMetrics(given: readonly string[]): Metric[] {
   const out: Metric[] = [];
   for (const g of given) {
-    const list = METRIC_GROUPS[g] ?? (shapeAlphaOf(g) !== null || (METRIC_GROUPS.predictivity.concat(METRIC_GROUPS.rsa, ['cka']) as string[]).includes(g) ? [g as Metric] : null);
-    if (!list) throw new RangeError(`unknown metric '${g}' (use ${Object.keys(METRIC_GROUPS).join(', ')}, or one of ${[...METRIC_GROUPS.predictivity, ...METRIC_GROUPS.rsa].join(', ')}, shape-alphaA with 0 <= A <= 1)`);
+    const list =
+      METRIC_GROUPS[g] ??
+      (shapeAlphaOf(g) !== null || (METRIC_GROUPS.predictivity.concat(METRIC_GROUPS.rsa, ['cka']) as string[]).includes(g) ? [g as Metric] : null);
+    if (!list)
+      throw new RangeError(
+        `unknown metric '${g}' (use ${Object.keys(METRIC_GROUPS).join(', ')}, or one of ${[...METRIC_GROUPS.predictivity, ...METRIC_GROUPS.rsa].join(', ')}, shape-alphaA with 0 <= A <= 1)`,
+      );
     for (const m of list) if (!out.includes(m)) out.push(m);
   }
   return out;
@@ -153,11 +158,20 @@ export function sideOf(list: StoredRepresentation[], key: string): Side | null {
   const stats = comp(ROW_STATS_SUFFIX);
   const asMatrix = (r: StoredRepresentation) => responseMatrix(r.n, r.d, r.values);
   if (main.form === 'matrix') {
-    return new Side({ n: main.n, d: main.d, matrix: asMatrix(main), halves: h1 && h2 && h1.d === main.d && h2.d === main.d ? { a: asMatrix(h1), b: asMatrix(h2) } : null });
+    return new Side({
+      n: main.n,
+      d: main.d,
+      matrix: asMatrix(main),
+      halves: h1 && h2 && h1.d === main.d && h2.d === main.d ? { a: asMatrix(h1), b: asMatrix(h2) } : null,
+    });
   }
   const d = stats ? stats.values[3] : main.d;
   const rowStats = stats
-    ? { rowSums: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4]), dotMean: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4 + 1]), meanSquare: stats.values[2] }
+    ? {
+        rowSums: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4]),
+        dotMean: Float64Array.from({ length: main.n }, (_, i) => stats.values[i * 4 + 1]),
+        meanSquare: stats.values[2],
+      }
     : null;
   return new Side({ n: main.n, d, gram: main.values, rowStats });
 }
@@ -180,12 +194,12 @@ function overfitSides(metric: Metric, pair: SidedEntity[], n: number, folds: num
 }
 
 /** Every metric for every (row, column) pair whose representations share stimuli (other pairs: null). */
-export function similarityTables(
-  rows: SidedEntity[],
-  cols: SidedEntity[],
-  opts: SimilarityOptions,
-): Similarities {
-  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, resamples = opts.resamples ?? 200, seed = opts.seed ?? 0;
+export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts: SimilarityOptions): Similarities {
+  const folds = opts.folds ?? 5,
+    intervals = opts.intervals ?? 20,
+    nulls = opts.nulls ?? 0,
+    resamples = opts.resamples ?? 200,
+    seed = opts.seed ?? 0;
   const notes: string[] = [];
   const evaluated = new Map<string, Evaluated>();
   const excluded = new Set<string>();
@@ -220,22 +234,39 @@ export function similarityTables(
   const warnings: Warning[] = [];
   for (const [metric, sides] of overfit) {
     const alpha = shapeAlphaOf(metric);
-    warnings.push(warning('shape-overfit', `${metric}: ${[...sides].join(', ')} ${sides.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`));
+    warnings.push(
+      warning(
+        'shape-overfit',
+        `${metric}: ${[...sides].join(', ')} ${sides.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`,
+      ),
+    );
   }
   for (const t of tables) {
     if (t.cells.every((row) => row.every((c) => c === null))) {
-      const why =
-        t.metric.startsWith('predictivity') ? 'needs the target neurons, and this side was kept only as its Gram matrix' :
-        t.metric.startsWith('rsa-cv') ? 'needs repeated trials (two halves) on one side' :
-        t.metric.startsWith('rsa') ? 'needs the raw rows (runs stored before row statistics were kept)' : 'no pair shares stimuli';
+      const why = t.metric.startsWith('predictivity')
+        ? 'needs the target neurons, and this side was kept only as its Gram matrix'
+        : t.metric.startsWith('rsa-cv')
+          ? 'needs repeated trials (two halves) on one side'
+          : t.metric.startsWith('rsa')
+            ? 'needs the raw rows (runs stored before row statistics were kept)'
+            : 'no pair shares stimuli';
       notes.push(`${t.metric}: not defined for any pair (${why})`);
     }
   }
-  if (excluded.size) notes.push(`left out of RSA (the same response in every neuron, e.g. every ReLU unit off: no correlation distance): ${[...excluded].join('; ')}`);
+  if (excluded.size)
+    notes.push(`left out of RSA (the same response in every neuron, e.g. every ReLU unit off: no correlation distance): ${[...excluded].join('; ')}`);
   const ceilings: AreaCeiling[] = [];
   for (const side of [...rows, ...cols]) {
     const rel = side.side?.reliability();
-    if (rel && side.side) ceilings.push({ runId: side.runId, name: side.name, stimuli: side.side.n, neurons: side.side.d, medianReliability: rel.medianReliability, predictivityCeiling: rel.predictivityCeiling });
+    if (rel && side.side)
+      ceilings.push({
+        runId: side.runId,
+        name: side.name,
+        stimuli: side.side.n,
+        neurons: side.side.d,
+        medianReliability: rel.medianReliability,
+        predictivityCeiling: rel.predictivityCeiling,
+      });
   }
   const mapping: AreaMapping[] = [];
   if (opts.mapLayers && rows.length >= 1) {
@@ -251,9 +282,22 @@ export function similarityTables(
     });
   }
   const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
-  return { metrics: opts.metrics, folds, intervals, nulls, resamples, seed, rows: rows.map(ref), cols: cols.map(ref), tables, ceilings, mapping, notes, warnings };
+  return {
+    metrics: opts.metrics,
+    folds,
+    intervals,
+    nulls,
+    resamples,
+    seed,
+    rows: rows.map(ref),
+    cols: cols.map(ref),
+    tables,
+    ceilings,
+    mapping,
+    notes,
+    warnings,
+  };
 }
-
 
 /** Every measure between one layer and an area's representation in each time window. */
 export function similarityOverTime(
@@ -263,7 +307,10 @@ export function similarityOverTime(
   chosenBy: Metric,
   opts: SimilarityOptions,
 ): TimeCourse[] {
-  const folds = opts.folds ?? 5, intervals = opts.intervals ?? 20, nulls = opts.nulls ?? 0, seed = opts.seed ?? 0;
+  const folds = opts.folds ?? 5,
+    intervals = opts.intervals ?? 20,
+    nulls = opts.nulls ?? 0,
+    seed = opts.seed ?? 0;
   return opts.metrics.map((metric) => ({
     runId: area.runId,
     area: area.name,
@@ -274,7 +321,8 @@ export function similarityOverTime(
     points: windows.map((w, k) => {
       opts.onProgress?.(`similarity over time (${area.name}, ${metric})`, k + 1, windows.length);
       const e = w.entity;
-      if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds)) return { start: w.start, stop: w.stop, cell: null };
+      if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds))
+        return { start: w.start, stop: w.stop, cell: null };
       const fold = foldAssignment(new Rng(seed), layer.side.n, folds);
       if (shapeAlphaOf(metric) === 0 && overfitSides(metric, [layer, e], layer.side.n, folds).length) return { start: w.start, stop: w.stop, cell: null };
       return { start: w.start, stop: w.stop, cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls })?.cell ?? null };

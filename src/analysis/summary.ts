@@ -17,7 +17,16 @@ export interface SummaryRow {
 }
 
 /** The scalar observables of an area, in the order they are shown. */
-export const SUMMARY_OBSERVABLES = ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha', 'cvPcaEffectiveDimension', 'switchingFraction', 'entropyAll', 'complexity'] as const;
+export const SUMMARY_OBSERVABLES = [
+  'effectiveDimension',
+  'effectiveDimensionCorrected',
+  'participationRatio',
+  'alpha',
+  'cvPcaEffectiveDimension',
+  'switchingFraction',
+  'entropyAll',
+  'complexity',
+] as const;
 
 export interface Group {
   name: string;
@@ -53,7 +62,10 @@ export function groupScalars(g: Group): { values: SummaryRow['values']; interval
     if (iv && num(iv.lo) !== null && num(iv.hi) !== null) intervals[key] = [iv.lo!, iv.hi!];
   };
   for (const k of ['effectiveDimension', 'effectiveDimensionCorrected', 'participationRatio', 'alpha']) take(k, g.intervals?.bounds?.[k]);
-  take('cvPcaEffectiveDimension', g.cvPCA?.intervals?.bounds?.effectiveDimension ?? g.intervals?.bounds?.cvEffectiveDimension ?? g.intervals?.bounds?.cvPcaEffectiveDimension);
+  take(
+    'cvPcaEffectiveDimension',
+    g.cvPCA?.intervals?.bounds?.effectiveDimension ?? g.intervals?.bounds?.cvEffectiveDimension ?? g.intervals?.bounds?.cvPcaEffectiveDimension,
+  );
   take('switchingFraction', g.patterns?.intervals?.bounds?.switchingFraction);
   take('entropyAll', g.patterns?.intervals?.bounds?.entropyAll);
   take('complexity', g.complexity?.intervals?.bounds?.complexity);

@@ -81,14 +81,14 @@ export function firstAppearance<T>(values: readonly T[]): T[] {
  * Activations of a random ReLU network (seeded He-normal weights, small biases) on the stimulus
  * features [cos 2 theta, sin 2 theta]: the input and each hidden layer, rows = stimuli.
  */
-export function syntheticNetwork(orientations: readonly number[], widths: number[] = [64, 64, 32], seed = 2): { input: ResponseMatrix; layers: { name: string; matrix: ResponseMatrix }[] } {
+export function syntheticNetwork(
+  orientations: readonly number[],
+  widths: number[] = [64, 64, 32],
+  seed = 2,
+): { input: ResponseMatrix; layers: { name: string; matrix: ResponseMatrix }[] } {
   const rng = new Rng(seed);
   const n = orientations.length;
-  const input = responseMatrix(
-    n,
-    2,
-    Float64Array.from(orientations.flatMap((o) => [Math.cos((o * Math.PI) / 90), Math.sin((o * Math.PI) / 90)])),
-  );
+  const input = responseMatrix(n, 2, Float64Array.from(orientations.flatMap((o) => [Math.cos((o * Math.PI) / 90), Math.sin((o * Math.PI) / 90)])));
   let x = input;
   const layers: { name: string; matrix: ResponseMatrix }[] = [];
   widths.forEach((w, li) => {

@@ -57,7 +57,12 @@ export const GLOBAL_OPTIONS = {
   store: { type: 'string', arg: 'DIR', help: 'results store directory (default $NEUROREP_STORE, else ./.neurorep)' },
   'no-store': { type: 'boolean', help: 'do not keep this run in the store' },
   quiet: { type: 'boolean', help: 'no progress or log lines on stderr' },
-  'max-array-bytes': { type: 'integer', min: 1, arg: 'BYTES', help: 'largest array read from an .npz member (default $NEUROREP_MAX_ARRAY_BYTES, else half the free memory)' },
+  'max-array-bytes': {
+    type: 'integer',
+    min: 1,
+    arg: 'BYTES',
+    help: 'largest array read from an .npz member (default $NEUROREP_MAX_ARRAY_BYTES, else half the free memory)',
+  },
   help: { type: 'boolean', help: 'show help' },
   version: { type: 'boolean', help: 'print the version' },
 } as const satisfies OptionSpecs;
@@ -68,14 +73,22 @@ export const GLOBAL_OPTIONS = {
  */
 export const STORING_OPTIONS = {
   label: { type: 'string', arg: 'TEXT', help: 'a label kept with the run, shown by `runs`, the viewer and compare (at most 200 characters)' },
-  'out-record': { type: 'string', arg: 'FILE', help: 'also write the finished run (record and representations) to FILE, for `neurorep import` elsewhere; with --no-store, only there' },
+  'out-record': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'also write the finished run (record and representations) to FILE, for `neurorep import` elsewhere; with --no-store, only there',
+  },
   force: { type: 'boolean', help: 'replace --out-record FILE when it exists' },
 } as const satisfies OptionSpecs;
 
 /** Options retired under another name: using the old one is a usage error that names the new one. */
 export const RENAMED_OPTIONS: Readonly<Record<string, string>> = { bootstrap: 'intervals' };
 
-export function parseArgs<S extends OptionSpecs>(argv: readonly string[], specs: S, renamed: Readonly<Record<string, string>> = RENAMED_OPTIONS): ParsedArgs<S> {
+export function parseArgs<S extends OptionSpecs>(
+  argv: readonly string[],
+  specs: S,
+  renamed: Readonly<Record<string, string>> = RENAMED_OPTIONS,
+): ParsedArgs<S> {
   const all: OptionSpecs = { ...GLOBAL_OPTIONS, ...specs };
   const positionals: string[] = [];
   const options: Record<string, string | number | boolean> = {};
@@ -164,7 +177,12 @@ export function formatOptions(specs: OptionSpecs): string {
 /** Exactly `count` positionals, else a usage error naming what is missing. */
 export function expectPositionals(args: ParsedArgs, names: string[], command: string): string[] {
   if (args.positionals.length < names.length) {
-    throw new UsageError(`${command}: missing ${names.slice(args.positionals.length).map((n) => `<${n}>`).join(' ')}`);
+    throw new UsageError(
+      `${command}: missing ${names
+        .slice(args.positionals.length)
+        .map((n) => `<${n}>`)
+        .join(' ')}`,
+    );
   }
   if (args.positionals.length > names.length) {
     throw new UsageError(`${command}: unexpected argument '${args.positionals[names.length]}'`);

@@ -39,7 +39,10 @@ export interface Context {
   progress: (label: string, done: number, total: number) => void;
 }
 
-export function makeContext(io: Output, opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean; label?: string; outRecord?: string }): Context {
+export function makeContext(
+  io: Output,
+  opts: { quiet?: boolean; json?: boolean; store?: string; noStore?: boolean; label?: string; outRecord?: string },
+): Context {
   const quiet = opts.quiet === true;
   let lastDraw = 0;
   let drawing = false;

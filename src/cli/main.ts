@@ -39,22 +39,86 @@ function fileSystemMessage(err: unknown): string | null {
  * ONNX runtime or the HDF5 library). The one-line summaries here serve `neurorep --help`.
  */
 export const COMMANDS: { name: string; summary: string; load: () => Promise<Command> }[] = [
-  { name: 'demo', summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)', load: async () => (await import('./commands/demo.js')).demoCommand },
-  { name: 'info', summary: 'inventory of an NWB/HDF5 recording or a matrix/activation file', load: async () => (await import('./commands/info.js')).infoCommand },
-  { name: 'dimension', summary: 'effective dimension, participation ratio and power-law exponent of a matrix', load: async () => (await import('./commands/dimension.js')).dimensionCommand },
-  { name: 'complexity', summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one', load: async () => (await import('./commands/complexity.js')).complexityCommand },
-  { name: 'patterns', summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy', load: async () => (await import('./commands/patterns.js')).patternsCommand },
-  { name: 'analyze', summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable', load: async () => (await import('./commands/analyze.js')).analyzeCommand },
-  { name: 'batch', summary: 'analyze many NWB sessions with the same options, N at a time; resumable', load: async () => (await import('./commands/batch.js')).batchCommand },
-  { name: 'activations', summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`', load: async () => (await import('./commands/activations.js')).activationsCommand },
-  { name: 'network', summary: 'depth profile of a network: observables per layer, complexity between layers', load: async () => (await import('./commands/network.js')).networkCommand },
-  { name: 'dynamics', summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b', load: async () => (await import('./commands/dynamics.js')).dynamicsCommand },
-  { name: 'compare', summary: 'areas and layers side by side: predictivity, RSA, shape metrics, CKA, noise ceilings, layer mapping', load: async () => (await import('./commands/compare.js')).compareCommand },
-  { name: 'import', summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing', load: async () => (await import('./commands/import.js')).importCommand },
-  { name: 'summary', summary: 'one row per session x area over a batch (or given runs): every scalar observable with its interval', load: async () => (await import('./commands/summary.js')).summaryCommand },
-  { name: 'runs', summary: 'list the runs kept in the store (runs rm <id>... deletes runs)', load: async () => (await import('./commands/runs.js')).runsCommand },
-  { name: 'serve', summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)', load: async () => (await import('./commands/serve.js')).serveCommand },
-  { name: 'report', summary: 'write one self-contained HTML report of a run (opens offline)', load: async () => (await import('./commands/report.js')).reportCommand },
+  {
+    name: 'demo',
+    summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)',
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
+  {
+    name: 'info',
+    summary: 'inventory of an NWB/HDF5 recording or a matrix/activation file',
+    load: async () => (await import('./commands/info.js')).infoCommand,
+  },
+  {
+    name: 'dimension',
+    summary: 'effective dimension, participation ratio and power-law exponent of a matrix',
+    load: async () => (await import('./commands/dimension.js')).dimensionCommand,
+  },
+  {
+    name: 'complexity',
+    summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one',
+    load: async () => (await import('./commands/complexity.js')).complexityCommand,
+  },
+  {
+    name: 'patterns',
+    summary: 'activation-pattern entropy: switching fraction, subset entropies, whole-population entropy',
+    load: async () => (await import('./commands/patterns.js')).patternsCommand,
+  },
+  {
+    name: 'analyze',
+    summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable',
+    load: async () => (await import('./commands/analyze.js')).analyzeCommand,
+  },
+  {
+    name: 'batch',
+    summary: 'analyze many NWB sessions with the same options, N at a time; resumable',
+    load: async () => (await import('./commands/batch.js')).batchCommand,
+  },
+  {
+    name: 'activations',
+    summary: 'run an ONNX model on inputs (.npy) and save layer activations (.npz) for `network`',
+    load: async () => (await import('./commands/activations.js')).activationsCommand,
+  },
+  {
+    name: 'network',
+    summary: 'depth profile of a network: observables per layer, complexity between layers',
+    load: async () => (await import('./commands/network.js')).networkCommand,
+  },
+  {
+    name: 'dynamics',
+    summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b',
+    load: async () => (await import('./commands/dynamics.js')).dynamicsCommand,
+  },
+  {
+    name: 'compare',
+    summary: 'areas and layers side by side: predictivity, RSA, shape metrics, CKA, noise ceilings, layer mapping',
+    load: async () => (await import('./commands/compare.js')).compareCommand,
+  },
+  {
+    name: 'import',
+    summary: 'merge run shards (from --out-record) into the store; importing twice changes nothing',
+    load: async () => (await import('./commands/import.js')).importCommand,
+  },
+  {
+    name: 'summary',
+    summary: 'one row per session x area over a batch (or given runs): every scalar observable with its interval',
+    load: async () => (await import('./commands/summary.js')).summaryCommand,
+  },
+  {
+    name: 'runs',
+    summary: 'list the runs kept in the store (runs rm <id>... deletes runs)',
+    load: async () => (await import('./commands/runs.js')).runsCommand,
+  },
+  {
+    name: 'serve',
+    summary: 'browse stored runs in a web viewer (binds 127.0.0.1 by default)',
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
+    name: 'report',
+    summary: 'write one self-contained HTML report of a run (opens offline)',
+    load: async () => (await import('./commands/report.js')).reportCommand,
+  },
 ];
 
 function mainHelp(): string {
@@ -81,7 +145,17 @@ function optionsOf(c: Command): Command['options'] {
 }
 
 function commandHelp(c: Command): string {
-  return [`usage: neurorep ${c.usage}`, '', c.description, '', 'options:', formatOptions(optionsOf(c)), '', 'global options:', formatOptions(GLOBAL_OPTIONS)].join('\n');
+  return [
+    `usage: neurorep ${c.usage}`,
+    '',
+    c.description,
+    '',
+    'options:',
+    formatOptions(optionsOf(c)),
+    '',
+    'global options:',
+    formatOptions(GLOBAL_OPTIONS),
+  ].join('\n');
 }
 
 /** Run the CLI on argv (without node and script). Returns the exit code. */
@@ -125,7 +199,12 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
     });
     if (ctx.outRecord !== undefined) {
       // Before any computation: a run never ends in "cannot write".
-      checkOutputPath(ctx.outRecord, { store: ctx.store, inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')), force: shared.force === true, option: '--out-record' });
+      checkOutputPath(ctx.outRecord, {
+        store: ctx.store,
+        inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')),
+        force: shared.force === true,
+        option: '--out-record',
+      });
     }
     // Loaded here, not at start-up: the store module brings SQLite and the record schemas.
     if (command.storesRuns) (await import('./save.js')).checkStore(ctx);
@@ -153,7 +232,9 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 2;
     }
     const e = err as Error;
-    io.err(`neurorep: internal error: ${e?.message ?? String(err)}\n${process.env.NEUROREP_DEBUG ? (e?.stack ?? '') + '\n' : '(set NEUROREP_DEBUG=1 for the stack trace; please report it)\n'}`);
+    io.err(
+      `neurorep: internal error: ${e?.message ?? String(err)}\n${process.env.NEUROREP_DEBUG ? (e?.stack ?? '') + '\n' : '(set NEUROREP_DEBUG=1 for the stack trace; please report it)\n'}`,
+    );
     return 1;
   }
 }

@@ -18,15 +18,37 @@ export { printable } from './text.js';
 /** `--intervals [G]`: grouped-jackknife 95 % intervals over G groups of stimuli. */
 export function intervalOptions(of: string) {
   return {
-    intervals: { type: 'integer', min: 2, implicit: 20, arg: 'G', help: `95% intervals of ${of} by a grouped jackknife over G groups of stimuli (default 20 when given)` },
+    intervals: {
+      type: 'integer',
+      min: 2,
+      implicit: 20,
+      arg: 'G',
+      help: `95% intervals of ${of} by a grouped jackknife over G groups of stimuli (default 20 when given)`,
+    },
   } as const satisfies OptionSpecs;
 }
 
-export const NULL_OPTION = { type: 'integer', min: 1, implicit: 99, arg: 'N', help: 'permutation null with N seeded shuffles: mean, sd and p-value beside each observable (default 99 when given)' } as const satisfies OptionSpec;
+export const NULL_OPTION = {
+  type: 'integer',
+  min: 1,
+  implicit: 99,
+  arg: 'N',
+  help: 'permutation null with N seeded shuffles: mean, sd and p-value beside each observable (default 99 when given)',
+} as const satisfies OptionSpec;
 
-export const MATCH_OPTION = { type: 'string', implicit: 'smallest', arg: 'D', help: 'also every observable at D neurons (default: the smallest group), averaged over random subsets' } as const satisfies OptionSpec;
+export const MATCH_OPTION = {
+  type: 'string',
+  implicit: 'smallest',
+  arg: 'D',
+  help: 'also every observable at D neurons (default: the smallest group), averaged over random subsets',
+} as const satisfies OptionSpec;
 
-export const CORRECTION_OPTION = { type: 'integer', min: 0, arg: 'R', help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)' } as const satisfies OptionSpec;
+export const CORRECTION_OPTION = {
+  type: 'integer',
+  min: 0,
+  arg: 'R',
+  help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)',
+} as const satisfies OptionSpec;
 
 /** Options of the complexity observable (used by complexity, analyze and network). */
 export const COMPLEXITY_OPTIONS = {
@@ -54,7 +76,9 @@ export function matchOf(args: { options: { 'match-neurons'?: string } }): number
   return d;
 }
 
-export function complexityOptionsOf(args: { options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number } }): ComplexityOptions {
+export function complexityOptionsOf(args: {
+  options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number };
+}): ComplexityOptions {
   const o = args.options;
   return {
     definition: o.definition ?? 2,

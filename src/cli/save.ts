@@ -14,7 +14,8 @@ import { printable } from './text.js';
 
 function reason(err: unknown): string {
   const e = err as { message?: string; code?: string };
-  if (e?.code === 'SQLITE_NOTADB' || /not a database/i.test(e?.message ?? '')) return 'its neurorep.db is not a SQLite database (damaged, or another file in its place)';
+  if (e?.code === 'SQLITE_NOTADB' || /not a database/i.test(e?.message ?? ''))
+    return 'its neurorep.db is not a SQLite database (damaged, or another file in its place)';
   if (e?.code === 'SQLITE_READONLY' || /readonly|read-only/i.test(e?.message ?? '')) return 'it is read-only';
   return e?.message ?? String(err);
 }
@@ -31,7 +32,9 @@ export function checkStore(ctx: Context): void {
     }
   } catch (err) {
     ctx.storeProblem = reason(err);
-    ctx.io.err(`neurorep: warning: the results store ${ctx.store} cannot be updated (${ctx.storeProblem}); the result will be printed but not stored (use --store DIR or --no-store)\n`);
+    ctx.io.err(
+      `neurorep: warning: the results store ${ctx.store} cannot be updated (${ctx.storeProblem}); the result will be printed but not stored (use --store DIR or --no-store)\n`,
+    );
   }
 }
 
@@ -57,7 +60,7 @@ export function saveRun(ctx: Context, record: RunRecord, reps: () => (StoredRepr
   } finally {
     store?.close();
   }
-  ctx.log(`stored run ${(record).id} in ${ctx.store}`);
+  ctx.log(`stored run ${record.id} in ${ctx.store}`);
 }
 
 /** Print the run (its JSON record with --json, else the text) and then store it. */

@@ -99,10 +99,14 @@ export function validateMatrix(m: ResponseMatrix, what: string, minRows = 2): vo
   // Variances are sums of squares: beyond these magnitudes they overflow to Infinity or underflow
   // to zero in double precision, and every number would be wrong or undefined.
   if (largest > MAGNITUDE_LIMIT) {
-    throw new InputError(`${what}: values as large as ${largest.toExponential(2)}: their variance overflows double precision; divide the data by a constant first (every observable is unchanged by scaling)`);
+    throw new InputError(
+      `${what}: values as large as ${largest.toExponential(2)}: their variance overflows double precision; divide the data by a constant first (every observable is unchanged by scaling)`,
+    );
   }
   if (largest > 0 && largest < 1 / MAGNITUDE_LIMIT) {
-    throw new InputError(`${what}: the largest value is ${largest.toExponential(2)}: its variance underflows double precision; multiply the data by a constant first (every observable is unchanged by scaling)`);
+    throw new InputError(
+      `${what}: the largest value is ${largest.toExponential(2)}: its variance underflows double precision; multiply the data by a constant first (every observable is unchanged by scaling)`,
+    );
   }
 }
 

@@ -12,16 +12,20 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
   const m = x.length;
   if (m !== y.length) throw new RangeError('fitLine: x and y differ in length');
   if (m < 2) return { slope: NaN, intercept: NaN, r2: NaN, points: m };
-  let mx = 0, my = 0;
+  let mx = 0,
+    my = 0;
   for (let i = 0; i < m; i++) {
     mx += x[i];
     my += y[i];
   }
   mx /= m;
   my /= m;
-  let sxx = 0, sxy = 0, syy = 0;
+  let sxx = 0,
+    sxy = 0,
+    syy = 0;
   for (let i = 0; i < m; i++) {
-    const dx = x[i] - mx, dy = y[i] - my;
+    const dx = x[i] - mx,
+      dy = y[i] - my;
     sxx += dx * dx;
     sxy += dx * dy;
     syy += dy * dy;

@@ -8,7 +8,6 @@ import { startWorker } from '../runtime/startWorker.js';
 import { sha256File } from './files.js';
 import { assertInputFile } from './matrixFile.js';
 
-
 /** Start hashing; the returned function gives the hex digest (waiting for it if needed). */
 export function sha256Later(path: string, inlineBelow = 32 << 20): () => string {
   assertInputFile(path);

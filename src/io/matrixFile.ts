@@ -29,10 +29,14 @@ export interface LoadedMatrix {
 export function matrixFormat(path: string): MatrixFormat {
   const ext = extname(path).toLowerCase();
   switch (ext) {
-    case '.npy': return 'npy';
-    case '.npz': return 'npz';
-    case '.csv': return 'csv';
-    case '.json': return 'json';
+    case '.npy':
+      return 'npy';
+    case '.npz':
+      return 'npz';
+    case '.csv':
+      return 'csv';
+    case '.json':
+      return 'json';
     default:
       throw new InputError(`${path}: unknown matrix format '${ext || '(no extension)'}'; expected .npy, .npz, .csv or .json`);
   }
@@ -132,10 +136,12 @@ export function inspectMatrixFile(path: string): MatrixFileInventory {
   let arrays: MatrixFileInventory['arrays'];
   if (format === 'npz') {
     // Headers only: nothing is inflated beyond each member's first bytes.
-    arrays = withNpz(path, (npz) => npz.names().map((name) => {
-      const h = npz.header(name);
-      return entry(name, h.shape, h.dtype, h.fortranOrder);
-    }));
+    arrays = withNpz(path, (npz) =>
+      npz.names().map((name) => {
+        const h = npz.header(name);
+        return entry(name, h.shape, h.dtype, h.fortranOrder);
+      }),
+    );
     return { path, format, bytes: statSync(path).size, arrays };
   }
   const bytes = readInputFile(path);

@@ -84,7 +84,9 @@ export function parseNpy(bytes: Uint8Array, name: string): NpyArray {
   const { shape, dtype, bigEndian, fortranOrder, dataStart } = h;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length - dataStart < h.dataBytes) {
-    throw new InputError(`${name}: truncated: shape (${shape.join(', ')}) of ${dtype} needs ${h.dataBytes} data bytes, the file has ${bytes.length - dataStart}`);
+    throw new InputError(
+      `${name}: truncated: shape (${shape.join(', ')}) of ${dtype} needs ${h.dataBytes} data bytes, the file has ${bytes.length - dataStart}`,
+    );
   }
   const count = shape.reduce((a, b) => a * b, 1);
   const raw = decode(view, dataStart, count, dtype, !bigEndian);
@@ -113,17 +115,38 @@ function decode(view: DataView, start: number, count: number, dtype: NpyDtype, l
   }
   for (let i = 0, o = start; i < count; i++, o += size) {
     switch (dtype) {
-      case 'f2': out[i] = halfToFloat(view.getUint16(o, little)); break;
-      case 'f4': out[i] = view.getFloat32(o, little); break;
-      case 'f8': out[i] = view.getFloat64(o, little); break;
-      case 'i1': out[i] = view.getInt8(o); break;
-      case 'i2': out[i] = view.getInt16(o, little); break;
-      case 'i4': out[i] = view.getInt32(o, little); break;
-      case 'i8': out[i] = Number(view.getBigInt64(o, little)); break;
-      case 'u2': out[i] = view.getUint16(o, little); break;
-      case 'u4': out[i] = view.getUint32(o, little); break;
-      case 'u8': out[i] = Number(view.getBigUint64(o, little)); break;
-      default: throw new Error(`unreachable dtype ${dtype}`);
+      case 'f2':
+        out[i] = halfToFloat(view.getUint16(o, little));
+        break;
+      case 'f4':
+        out[i] = view.getFloat32(o, little);
+        break;
+      case 'f8':
+        out[i] = view.getFloat64(o, little);
+        break;
+      case 'i1':
+        out[i] = view.getInt8(o);
+        break;
+      case 'i2':
+        out[i] = view.getInt16(o, little);
+        break;
+      case 'i4':
+        out[i] = view.getInt32(o, little);
+        break;
+      case 'i8':
+        out[i] = Number(view.getBigInt64(o, little));
+        break;
+      case 'u2':
+        out[i] = view.getUint16(o, little);
+        break;
+      case 'u4':
+        out[i] = view.getUint32(o, little);
+        break;
+      case 'u8':
+        out[i] = Number(view.getBigUint64(o, little));
+        break;
+      default:
+        throw new Error(`unreachable dtype ${dtype}`);
     }
   }
   return out;
@@ -224,18 +247,42 @@ export function encodeNpy(data: ArrayLike<number>, shape: readonly number[], dty
   for (let i = 0; i < count; i++, o += size) {
     const v = data[i];
     switch (dtype) {
-      case 'f2': view.setUint16(o, floatToHalf(v), true); break;
-      case 'f4': view.setFloat32(o, v, true); break;
-      case 'f8': view.setFloat64(o, v, true); break;
-      case 'i1': view.setInt8(o, v); break;
-      case 'i2': view.setInt16(o, v, true); break;
-      case 'i4': view.setInt32(o, v, true); break;
-      case 'i8': view.setBigInt64(o, BigInt(Math.trunc(v)), true); break;
-      case 'u1': view.setUint8(o, v); break;
-      case 'u2': view.setUint16(o, v, true); break;
-      case 'u4': view.setUint32(o, v, true); break;
-      case 'u8': view.setBigUint64(o, BigInt(Math.trunc(v)), true); break;
-      case 'b1': view.setUint8(o, v ? 1 : 0); break;
+      case 'f2':
+        view.setUint16(o, floatToHalf(v), true);
+        break;
+      case 'f4':
+        view.setFloat32(o, v, true);
+        break;
+      case 'f8':
+        view.setFloat64(o, v, true);
+        break;
+      case 'i1':
+        view.setInt8(o, v);
+        break;
+      case 'i2':
+        view.setInt16(o, v, true);
+        break;
+      case 'i4':
+        view.setInt32(o, v, true);
+        break;
+      case 'i8':
+        view.setBigInt64(o, BigInt(Math.trunc(v)), true);
+        break;
+      case 'u1':
+        view.setUint8(o, v);
+        break;
+      case 'u2':
+        view.setUint16(o, v, true);
+        break;
+      case 'u4':
+        view.setUint32(o, v, true);
+        break;
+      case 'u8':
+        view.setBigUint64(o, BigInt(Math.trunc(v)), true);
+        break;
+      case 'b1':
+        view.setUint8(o, v ? 1 : 0);
+        break;
     }
   }
   return out;

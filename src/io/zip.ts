@@ -63,7 +63,9 @@ export class ZipArchive {
       fd = openSync(path, 'r');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, expected a file' : `cannot read: ${(err as Error).message}`}`);
+      throw new InputError(
+        `${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory, expected a file' : `cannot read: ${(err as Error).message}`}`,
+      );
     }
     try {
       const st = fstatSync(fd);
@@ -101,13 +103,18 @@ export class ZipArchive {
   /** A member's content, inflated, refused when it claims or turns out larger than the limit. */
   read(m: ZipMember, what: string): Uint8Array {
     if (m.size > BUFFER_LIMIT) {
-      throw new InputError(`${what}: the array holds ${gib(m.size)} inflated; neurorep reads .npz members up to ${gib(BUFFER_LIMIT)} (a Node.js buffer limit): split it into smaller arrays`);
+      throw new InputError(
+        `${what}: the array holds ${gib(m.size)} inflated; neurorep reads .npz members up to ${gib(BUFFER_LIMIT)} (a Node.js buffer limit): split it into smaller arrays`,
+      );
     }
     const limit = Math.min(maxArrayBytes(), BUFFER_LIMIT);
     if (m.size > limit) {
-      throw new InputError(`${what}: the array holds ${gib(m.size)} inflated, more than the ${gib(limit)} neurorep reads on this machine (raise it with \`maxArrayBytes BYTES\` if the memory is there)`);
+      throw new InputError(
+        `${what}: the array holds ${gib(m.size)} inflated, more than the ${gib(limit)} neurorep reads on this machine (raise it with \`maxArrayBytes BYTES\` if the memory is there)`,
+      );
     }
-    if (m.method !== 0 && m.method !== 8) throw new InputError(`${what}: zip compression method ${m.method} is not supported (only stored and deflated members)`);
+    if (m.method !== 0 && m.method !== 8)
+      throw new InputError(`${what}: zip compression method ${m.method} is not supported (only stored and deflated members)`);
     const raw = this.bytes(this.dataOffset(m), m.compressedSize);
     let out: Buffer;
     if (m.method === 0) out = raw;
@@ -116,12 +123,13 @@ export class ZipArchive {
         out = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(limit, m.size + 1)) });
       } catch (err) {
         const e = err as NodeJS.ErrnoException;
-        if (e.code === 'ERR_BUFFER_TOO_LARGE') throw new InputError(`${what}: inflates to more than the ${gib(m.size)} its directory entry declares; refused (a damaged or malicious archive)`);
+        if (e.code === 'ERR_BUFFER_TOO_LARGE')
+          throw new InputError(`${what}: inflates to more than the ${gib(m.size)} its directory entry declares; refused (a damaged or malicious archive)`);
         throw new InputError(`${what}: damaged compressed data (${e.message})`);
       }
     }
     if (out.length !== m.size) throw new InputError(`${what}: inflated to ${out.length} bytes, but the archive declares ${m.size} (truncated or damaged)`);
-    if ((crc32(out) >>> 0) !== m.crc) throw new InputError(`${what}: CRC mismatch (damaged archive)`);
+    if (crc32(out) >>> 0 !== m.crc) throw new InputError(`${what}: CRC mismatch (damaged archive)`);
     return out;
   }
 
@@ -158,7 +166,8 @@ function readCentralDirectory(path: string, fd: number, size: number): ZipMember
   if (eocd >= 20 && buf.readUInt32LE(eocd - 20) === 0x07064b50) {
     const z64 = Number(buf.readBigUInt64LE(eocd - 20 + 8));
     const rec = Buffer.alloc(56);
-    if (z64 + 56 > size || readSync(fd, rec, 0, 56, z64) < 56 || rec.readUInt32LE(0) !== 0x06064b50) throw new InputError(`${path}: damaged zip64 archive (no zip64 end record)`);
+    if (z64 + 56 > size || readSync(fd, rec, 0, 56, z64) < 56 || rec.readUInt32LE(0) !== 0x06064b50)
+      throw new InputError(`${path}: damaged zip64 archive (no zip64 end record)`);
     count = Number(rec.readBigUInt64LE(32));
     cdSize = Number(rec.readBigUInt64LE(40));
     cdOffset = Number(rec.readBigUInt64LE(48));
@@ -174,18 +183,21 @@ function readCentralDirectory(path: string, fd: number, size: number): ZipMember
     const crc = cd.readUInt32LE(p + 16);
     let compressedSize = cd.readUInt32LE(p + 20);
     let uncompressed = cd.readUInt32LE(p + 24);
-    const nameLen = cd.readUInt16LE(p + 28), extraLen = cd.readUInt16LE(p + 30), commentLen = cd.readUInt16LE(p + 32);
+    const nameLen = cd.readUInt16LE(p + 28),
+      extraLen = cd.readUInt16LE(p + 30),
+      commentLen = cd.readUInt16LE(p + 32);
     let localHeaderOffset = cd.readUInt32LE(p + 42);
     const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
     // zip64 extra field (id 1): the 0xFFFFFFFF fields, in order.
     let e = p + 46 + nameLen;
     const eEnd = e + extraLen;
     while (e + 4 <= eEnd) {
-      const id = cd.readUInt16LE(e), len = cd.readUInt16LE(e + 2);
+      const id = cd.readUInt16LE(e),
+        len = cd.readUInt16LE(e + 2);
       if (id === 1) {
         let q = e + 4;
-        if (uncompressed === 0xffffffff) (uncompressed = Number(cd.readBigUInt64LE(q))), (q += 8);
-        if (compressedSize === 0xffffffff) (compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8);
+        if (uncompressed === 0xffffffff) ((uncompressed = Number(cd.readBigUInt64LE(q))), (q += 8));
+        if (compressedSize === 0xffffffff) ((compressedSize = Number(cd.readBigUInt64LE(q))), (q += 8));
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = Number(cd.readBigUInt64LE(q));
       }
       e += 4 + len;

@@ -26,5 +26,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
 
 /** A library message with its `option` names (and `option PLACEHOLDER`s) as CLI flags. */
 export function withFlags(message: string): string {
-  return message.replace(/`([A-Za-z]+)((?: [A-Z]+)?)`/g, (all, name: string, placeholder: string) => (Object.hasOwn(FLAG_OF_OPTION, name) ? FLAG_OF_OPTION[name] + placeholder : all));
+  return message.replace(/`([A-Za-z]+)((?: [A-Z]+)?)`/g, (all, name: string, placeholder: string) =>
+    Object.hasOwn(FLAG_OF_OPTION, name) ? FLAG_OF_OPTION[name] + placeholder : all,
+  );
 }

@@ -10,7 +10,20 @@ import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { RunRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
-import { complexitySpec, layerMappingSpec, similarityHeatmapSpec, similarityOverTimeSpec, timeResolvedSpec, dynamicsSpec, neuronCurveSpec, patternsSpec, profileSpec, readableObservable, spectrumSpec, summarySpec } from './specs.js';
+import {
+  complexitySpec,
+  layerMappingSpec,
+  similarityHeatmapSpec,
+  similarityOverTimeSpec,
+  timeResolvedSpec,
+  dynamicsSpec,
+  neuronCurveSpec,
+  patternsSpec,
+  profileSpec,
+  readableObservable,
+  spectrumSpec,
+  summarySpec,
+} from './specs.js';
 import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
@@ -36,7 +49,8 @@ const pText = (n: NullLike | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.
 export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
   const rows = runs
     .map(
-      (r) => `<tr><td><a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a></td><td>${escapeHtml(r.kind)}</td><td data-value="${escapeHtml(r.createdAt)}">${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(r.sourceKind)}</td><td class="meta">${escapeHtml(r.sourcePath)}</td><td>${escapeHtml(r.label ?? '')}</td><td class="meta">${escapeHtml(r.keyParams)}</td><td>${escapeHtml(r.summary)}</td></tr>`,
+      (r) =>
+        `<tr><td><a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a></td><td>${escapeHtml(r.kind)}</td><td data-value="${escapeHtml(r.createdAt)}">${escapeHtml(r.createdAt.slice(0, 19).replace('T', ' '))}</td><td>${escapeHtml(r.sourceKind)}</td><td class="meta">${escapeHtml(r.sourcePath)}</td><td>${escapeHtml(r.label ?? '')}</td><td class="meta">${escapeHtml(r.keyParams)}</td><td>${escapeHtml(r.summary)}</td></tr>`,
     )
     .join('\n');
   const body = runs.length
@@ -61,7 +75,15 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
     add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange, ranks));
   }
   if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
-  if (g.complexity?.curve?.length) add('complexity', complexitySpec(`${g.name}: complexity (C = ${num(g.complexity.complexity)})${pText(g.complexity.null)}`, g.complexity.curve, (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null));
+  if (g.complexity?.curve?.length)
+    add(
+      'complexity',
+      complexitySpec(
+        `${g.name}: complexity (C = ${num(g.complexity.complexity)})${pText(g.complexity.null)}`,
+        g.complexity.curve,
+        (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null,
+      ),
+    );
   return `<div class="charts">${parts.join('')}</div>`;
 }
 
@@ -87,7 +109,9 @@ function entityTable(r: RunRecord): string {
   const ents = entitiesOf(r);
   if (ents.length === 0) return '';
   const matched = ents.some((e) => e.matchedEffectiveDimension);
-  const fromInput = new Map(((r as { inputTransitions?: { to: string; complexity: number | null }[] }).inputTransitions ?? []).map((t) => [t.to, t.complexity]));
+  const fromInput = new Map(
+    ((r as { inputTransitions?: { to: string; complexity: number | null }[] }).inputTransitions ?? []).map((t) => [t.to, t.complexity]),
+  );
   const inputCell = (name: string) => (fromInput.size ? `<td class="num">${num(fromInput.get(name))}</td>` : '');
   return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th>${fromInput.size ? '<th>complexity from the input</th>' : ''}</tr></thead><tbody>${ents
     .map(
@@ -104,7 +128,9 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
   else {
     // Offline there is no API: the record travels inside the report, as a download link.
     const json = Buffer.from(JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))).toString('base64');
-    sections.push(`<p class="meta">Record as JSON: <a id="record-json" download="neurorep-${escapeHtml(r.id)}.json" href="data:application/json;base64,${json}">neurorep-${escapeHtml(r.id.slice(0, 8))}.json</a> (embedded in this file)</p>`);
+    sections.push(
+      `<p class="meta">Record as JSON: <a id="record-json" download="neurorep-${escapeHtml(r.id)}.json" href="data:application/json;base64,${json}">neurorep-${escapeHtml(r.id.slice(0, 8))}.json</a> (embedded in this file)</p>`,
+    );
   }
   const table = entityTable(r);
   if (table) sections.push('<h2>Observables</h2>', table);
@@ -135,7 +161,11 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       const tr = (r as { timeResolved?: { windows: Parameters<typeof timeResolvedSpec>[0]; width: number; step: number } | null }).timeResolved;
       if (tr && tr.windows.length) {
         charts.push({ id: 'over-time', spec: timeResolvedSpec(tr.windows, SUMMARY_OBSERVABLES) });
-        sections.push('<h2>Over time</h2>', `<p class="meta">Windows of ${num(tr.width)} s every ${num(tr.step)} s after the alignment time; hover a point for its window and interval.</p>`, `<div class="charts">${chartDiv('over-time')}</div>`);
+        sections.push(
+          '<h2>Over time</h2>',
+          `<p class="meta">Windows of ${num(tr.width)} s every ${num(tr.step)} s after the alignment time; hover a point for its window and interval.</p>`,
+          `<div class="charts">${chartDiv('over-time')}</div>`,
+        );
       }
       groups.forEach((g, i) => sections.push(`<h2>${escapeHtml(g.name)}</h2>`, groupCharts(`g${i}`, g, charts)));
       const transitions = r.transitions ?? [];
@@ -143,7 +173,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         sections.push(`<h2>Complexity between ${r.kind === 'network' ? 'layers' : 'areas'}</h2>`);
         transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
       }
-      const fromInput = ((r as { inputTransitions?: typeof transitions }).inputTransitions ?? []);
+      const fromInput = (r as { inputTransitions?: typeof transitions }).inputTransitions ?? [];
       if (fromInput.length) {
         sections.push('<h2>Complexity from the input</h2>');
         fromInput.forEach((t, i) => sections.push(groupCharts(`i${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
@@ -155,7 +185,10 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       sections.push('<h2>Training dynamics</h2>', `<div class="charts">${chartDiv('dynamics')}</div>`);
       sections.push(
         `<table class="sortable"><thead><tr><th>layer</th><th>observable</th><th>a</th><th>b</th><th>R^2</th></tr></thead><tbody>${r.series
-          .map((s) => `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(readableObservable(s.observable))}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`)
+          .map(
+            (s) =>
+              `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(readableObservable(s.observable))}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`,
+          )
           .join('')}</tbody></table>`,
       );
       break;
@@ -167,11 +200,16 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
   const charts: Chart[] = [];
   const picker = `<form class="picker" method="get" action="/compare"><h2>Pick runs</h2>${all
     .filter((r) => r.kind !== 'dynamics')
-    .map((r) => `<label><input type="checkbox" name="ids" value="${escapeHtml(r.id)}"${selected.includes(r.id) ? ' checked' : ''}> <code>${escapeHtml(r.id.slice(0, 8))}</code> ${escapeHtml(r.kind)}${r.label ? ` <b>${escapeHtml(r.label)}</b>` : ''}: ${escapeHtml(r.summary)} <span class="meta">(${escapeHtml(r.sourcePath.split(/[\\/]/).pop() ?? '')}${r.keyParams ? `; ${escapeHtml(r.keyParams)}` : ''})</span></label>`)
+    .map(
+      (r) =>
+        `<label><input type="checkbox" name="ids" value="${escapeHtml(r.id)}"${selected.includes(r.id) ? ' checked' : ''}> <code>${escapeHtml(r.id.slice(0, 8))}</code> ${escapeHtml(r.kind)}${r.label ? ` <b>${escapeHtml(r.label)}</b>` : ''}: ${escapeHtml(r.summary)} <span class="meta">(${escapeHtml(r.sourcePath.split(/[\\/]/).pop() ?? '')}${r.keyParams ? `; ${escapeHtml(r.keyParams)}` : ''})</span></label>`,
+    )
     .join('')}<p><button type="submit">Compare</button></p></form>`;
   const parts = ['<h1>Compare</h1>'];
   if (cmp && cmp.entities.length) {
-    parts.push(`<p class="meta">${cmp.runs.map((r) => `<a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a> ${escapeHtml(r.kind)}: ${escapeHtml(r.source)}`).join('<br>')}</p>`);
+    parts.push(
+      `<p class="meta">${cmp.runs.map((r) => `<a href="/runs/${escapeHtml(r.id)}"><code>${escapeHtml(r.id.slice(0, 8))}</code></a> ${escapeHtml(r.kind)}: ${escapeHtml(r.source)}`).join('<br>')}</p>`,
+    );
     charts.push({ id: 'profile', spec: profileSpec('Areas and layers on shared axes', cmp.entities) });
     parts.push('<h2>Side by side</h2>', `<div class="charts">${chartDiv('profile')}</div>`);
     parts.push(warningsBlock(cmp.warnings));
@@ -190,15 +228,23 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
       if (sim.ceilings.length) {
         parts.push(
           `<h2>Noise ceilings</h2><table><thead><tr><th>area</th><th>neurons</th><th>stimuli</th><th>median reliability</th><th>predictivity ceiling</th></tr></thead><tbody>${sim.ceilings
-            .map((c) => `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td></tr>`)
-            .join('')}</tbody></table><p class="meta">Split halves of the repeats, Spearman-Brown corrected; a perfect model of the signal reaches the ceiling, not 1.</p>`,
+            .map(
+              (c) =>
+                `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td></tr>`,
+            )
+            .join(
+              '',
+            )}</tbody></table><p class="meta">Split halves of the repeats, Spearman-Brown corrected; a perfect model of the signal reaches the ceiling, not 1.</p>`,
         );
       }
       if (sim.mapping.length) {
         charts.push({ id: 'mapping', spec: layerMappingSpec(sim.mapping, sim.tables, sim.cols) });
         const best = sim.mapping
           .filter((m) => m.best !== null)
-          .map((m) => `<tr><td>${escapeHtml(m.area)}</td><td>${escapeHtml(m.metric)}</td><td><b>${escapeHtml(m.layers[m.best!])}</b></td><td class="num">${m.winShare ? `${Math.round(100 * m.winShare[m.best!])}%` : '-'}</td><td>${m.bestSet ? m.bestSet.map((l) => escapeHtml(m.layers[l])).join(', ') : '-'}</td></tr>`)
+          .map(
+            (m) =>
+              `<tr><td>${escapeHtml(m.area)}</td><td>${escapeHtml(m.metric)}</td><td><b>${escapeHtml(m.layers[m.best!])}</b></td><td class="num">${m.winShare ? `${Math.round(100 * m.winShare[m.best!])}%` : '-'}</td><td>${m.bestSet ? m.bestSet.map((l) => escapeHtml(m.layers[l])).join(', ') : '-'}</td></tr>`,
+          )
           .join('');
         parts.push(
           '<h2>Layer mapping</h2>',
@@ -225,18 +271,26 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
 export function summaryPage(label: string, rows: SummaryRow[], batches: string[], assets: PageAssets): string {
   const charts: Chart[] = [];
   const parts = [`<h1>Summary</h1>`];
-  if (batches.length) parts.push(`<p class="meta">Batches: ${batches.map((b) => `<a href="/summary?batch=${escapeHtml(b)}"><code>${escapeHtml(b.slice(0, 8))}</code></a>`).join(' ')}</p>`);
+  if (batches.length)
+    parts.push(
+      `<p class="meta">Batches: ${batches.map((b) => `<a href="/summary?batch=${escapeHtml(b)}"><code>${escapeHtml(b.slice(0, 8))}</code></a>`).join(' ')}</p>`,
+    );
   if (!rows.length) {
     parts.push('<p>No batch of analyze runs in this store yet. Run <code>npx neurorep batch sessions/ --stimulus COLUMN</code>.</p>');
     return page('neurorep: summary', parts.join('\n'), charts, assets);
   }
   const sessions = new Set(rows.map((r) => r.runId)).size;
-  parts.push(`<p class="meta">${escapeHtml(label)}: ${sessions} session${sessions === 1 ? '' : 's'}; every point is a session (click to open its run); black: mean &plusmn; sd over sessions.</p>`);
+  parts.push(
+    `<p class="meta">${escapeHtml(label)}: ${sessions} session${sessions === 1 ? '' : 's'}; every point is a session (click to open its run); black: mean &plusmn; sd over sessions.</p>`,
+  );
   const divs: string[] = [];
   for (const key of SUMMARY_OBSERVABLES) {
     const points = rows.filter((r) => r.values[key] !== null).map((r) => ({ area: r.area, session: r.session, value: r.values[key]!, runId: r.runId }));
     if (!points.length) continue;
-    charts.push({ id: `summary-${key}`, spec: summarySpec(key === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(key), points, areaSpread(rows, key)) });
+    charts.push({
+      id: `summary-${key}`,
+      spec: summarySpec(key === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(key), points, areaSpread(rows, key)),
+    });
     divs.push(chartDiv(`summary-${key}`));
   }
   parts.push(`<div class="charts">${divs.join('')}</div>`);
@@ -247,9 +301,11 @@ export function summaryPage(label: string, rows: SummaryRow[], batches: string[]
   };
   parts.push(
     `<table class="sortable"><thead><tr><th>session</th><th>area</th><th>d</th><th>n</th>${SUMMARY_OBSERVABLES.map((k) => `<th>${escapeHtml(k === 'cvPcaEffectiveDimension' ? 'cvPCA D_eff' : readableObservable(k))}</th>`).join('')}</tr></thead><tbody>${rows
-      .map((r) => `<tr><td><a href="/runs/${escapeHtml(r.runId)}">${escapeHtml(r.session)}</a></td><td>${escapeHtml(r.area)}</td><td class="num">${r.neurons}</td><td class="num">${r.stimuli}</td>${SUMMARY_OBSERVABLES.map((k) => cell(r, k)).join('')}</tr>`)
+      .map(
+        (r) =>
+          `<tr><td><a href="/runs/${escapeHtml(r.runId)}">${escapeHtml(r.session)}</a></td><td>${escapeHtml(r.area)}</td><td class="num">${r.neurons}</td><td class="num">${r.stimuli}</td>${SUMMARY_OBSERVABLES.map((k) => cell(r, k)).join('')}</tr>`,
+      )
       .join('')}</tbody></table>`,
   );
   return page('neurorep: summary', parts.join('\n'), charts, assets);
 }
-

@@ -38,7 +38,10 @@ export function spectrumSpec(title: string, spectrum: number[], alphaRange: [num
   let fit: { rank: number; fit: number }[] = [];
   if (alphaRange) {
     const inRange = points.filter((d) => d.rank >= alphaRange[0] && d.rank <= alphaRange[1]);
-    const f = fitLine(inRange.map((d) => Math.log(d.rank)), inRange.map((d) => Math.log(d.variance)));
+    const f = fitLine(
+      inRange.map((d) => Math.log(d.rank)),
+      inRange.map((d) => Math.log(d.variance)),
+    );
     if (Number.isFinite(f.slope)) {
       fit = [alphaRange[0], alphaRange[1]].map((r) => ({ rank: r, fit: Math.exp(f.intercept + f.slope * Math.log(r)) }));
       layers.push({
@@ -61,11 +64,19 @@ export function complexitySpec(title: string, curve: { k: number; r: number; ent
     layer: [
       {
         mark: { type: 'line', point: true, color: '#1f77b4' },
-        encoding: { x, y: { field: 'r', type: 'quantitative', title: 'r_K (held-out unexplained)', axis: { titleColor: '#1f77b4' } }, tooltip: [{ field: 'K' }, { field: 'r', format: '.3f' }] },
+        encoding: {
+          x,
+          y: { field: 'r', type: 'quantitative', title: 'r_K (held-out unexplained)', axis: { titleColor: '#1f77b4' } },
+          tooltip: [{ field: 'K' }, { field: 'r', format: '.3f' }],
+        },
       },
       {
         mark: { type: 'line', point: true, color: '#ff7f0e', strokeDash: [4, 3] },
-        encoding: { x, y: { field: 'H', type: 'quantitative', title: 'H_K (nats)', axis: { titleColor: '#ff7f0e' } }, tooltip: [{ field: 'K' }, { field: 'H', format: '.3f' }] },
+        encoding: {
+          x,
+          y: { field: 'H', type: 'quantitative', title: 'H_K (nats)', axis: { titleColor: '#ff7f0e' } },
+          tooltip: [{ field: 'K' }, { field: 'H', format: '.3f' }],
+        },
       },
       {
         transform: [{ filter: 'datum.star' }],
@@ -78,13 +89,22 @@ export function complexitySpec(title: string, curve: { k: number; r: number; ent
 }
 
 /** Pattern entropy S(k), independent entropy S_ind(k) and multi-information I(k) against subset size k; with nulls, I(k)'s null mean +- 2 sd as a band. */
-export function patternsSpec(title: string, curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number; null?: { mean: number | null; sd: number | null } }[]): VegaLiteSpec {
+export function patternsSpec(
+  title: string,
+  curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number; null?: { mean: number | null; sd: number | null } }[],
+): VegaLiteSpec {
   const values = curve.flatMap((c) => [
     { k: c.k, value: c.entropy, series: 'S(k)' },
     { k: c.k, value: c.independentEntropy, series: 'S_ind(k)' },
     { k: c.k, value: c.multiInformation, series: 'I(k)' },
   ]);
-  const x = { field: 'k', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons in subset k', axis: { values: curve.map((c) => c.k), format: 'd' } };
+  const x = {
+    field: 'k',
+    type: 'quantitative',
+    scale: { type: 'log', base: 2 },
+    title: 'neurons in subset k',
+    axis: { values: curve.map((c) => c.k), format: 'd' },
+  };
   const band = curve
     .filter((c) => c.null && c.null.mean !== null && c.null.sd !== null)
     .map((c) => ({ k: c.k, lo: c.null!.mean! - 2 * c.null!.sd!, hi: c.null!.mean! + 2 * c.null!.sd! }));
@@ -100,18 +120,43 @@ export function patternsSpec(title: string, curve: { k: number; entropy: number;
   if (!band.length) return { ...view(title, values), ...lines };
   return {
     ...view(`${title} (grey: I(k) under shuffled neurons, mean +- 2 sd)`, values),
-    layer: [{ data: { values: band }, mark: { type: 'area', color: '#bbbbbb', opacity: 0.4 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } }, lines],
+    layer: [
+      {
+        data: { values: band },
+        mark: { type: 'area', color: '#bbbbbb', opacity: 0.4 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+      },
+      lines,
+    ],
   };
 }
 
 /** D_eff against the number of neurons (random subsets, mean +- sd), one line per group. */
 export function neuronCurveSpec(title: string, groups: { name: string; curve: { neurons: number; mean: number; sd: number }[] }[]): VegaLiteSpec {
-  const values = groups.flatMap((g) => g.curve.filter((c) => Number.isFinite(c.mean)).map((c) => ({ group: g.name, neurons: c.neurons, mean: c.mean, lo: c.mean - (Number.isFinite(c.sd) ? c.sd : 0), hi: c.mean + (Number.isFinite(c.sd) ? c.sd : 0) })));
+  const values = groups.flatMap((g) =>
+    g.curve
+      .filter((c) => Number.isFinite(c.mean))
+      .map((c) => ({
+        group: g.name,
+        neurons: c.neurons,
+        mean: c.mean,
+        lo: c.mean - (Number.isFinite(c.sd) ? c.sd : 0),
+        hi: c.mean + (Number.isFinite(c.sd) ? c.sd : 0),
+      })),
+  );
   const x = { field: 'neurons', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons (random subsets)' };
   return {
     ...view(title, values),
     layer: [
-      { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'mean', type: 'quantitative', title: 'effective dimension' }, color: { field: 'group', type: 'nominal', title: null }, tooltip: [{ field: 'group' }, { field: 'neurons' }, { field: 'mean', format: '.3g' }] } },
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'effective dimension' },
+          color: { field: 'group', type: 'nominal', title: null },
+          tooltip: [{ field: 'group' }, { field: 'neurons' }, { field: 'mean', format: '.3g' }],
+        },
+      },
       { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'group', type: 'nominal' } } },
     ],
   };
@@ -146,7 +191,12 @@ export function profileSpec(title: string, entities: ComparedEntity[]): VegaLite
     const layers: VegaLiteSpec[] = [
       {
         mark: { type: 'point', filled: true, size: 70 },
-        encoding: { x, y, color: { field: 'role', type: 'nominal', title: null }, tooltip: [{ field: 'entity' }, { field: 'value', format: '.3g', title: o.label }, { field: 'lo', format: '.3g' }, { field: 'hi', format: '.3g' }] },
+        encoding: {
+          x,
+          y,
+          color: { field: 'role', type: 'nominal', title: null },
+          tooltip: [{ field: 'entity' }, { field: 'value', format: '.3g', title: o.label }, { field: 'lo', format: '.3g' }, { field: 'hi', format: '.3g' }],
+        },
       },
     ];
     // Only with intervals to draw: an empty layer gives Vega an infinite extent.
@@ -177,15 +227,28 @@ export function readableObservable(key: string): string {
 }
 
 /** Observables over training checkpoints, log-log, with the fitted y = a t^b for each series. */
-export function dynamicsSpec(title: string, steps: number[], series: { layer: string; observable: string; values: (number | null)[]; fit: { a: number | null; b: number | null; r2: number | null } }[]): VegaLiteSpec {
+export function dynamicsSpec(
+  title: string,
+  steps: number[],
+  series: { layer: string; observable: string; values: (number | null)[]; fit: { a: number | null; b: number | null; r2: number | null } }[],
+): VegaLiteSpec {
   const values = series.flatMap((s) =>
-    steps.map((t, i) => ({ step: t, value: s.values[i], layer: s.layer, observable: readableObservable(s.observable) })).filter((d) => d.value !== null && d.value > 0 && d.step > 0),
+    steps
+      .map((t, i) => ({ step: t, value: s.values[i], layer: s.layer, observable: readableObservable(s.observable) }))
+      .filter((d) => d.value !== null && d.value > 0 && d.step > 0),
   );
   const fits = series.flatMap((s) => {
     if (s.fit.a === null || s.fit.b === null) return [];
     const pos = steps.filter((t) => t > 0);
     if (pos.length < 2) return [];
-    return [Math.min(...pos), Math.max(...pos)].map((t) => ({ step: t, value: s.fit.a! * t ** s.fit.b!, layer: s.layer, observable: readableObservable(s.observable), b: s.fit.b, r2: s.fit.r2 }));
+    return [Math.min(...pos), Math.max(...pos)].map((t) => ({
+      step: t,
+      value: s.fit.a! * t ** s.fit.b!,
+      layer: s.layer,
+      observable: readableObservable(s.observable),
+      b: s.fit.b,
+      r2: s.fit.r2,
+    }));
   });
   const x = { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'training step' };
   return {
@@ -231,25 +294,41 @@ export function dynamicsSpec(title: string, steps: number[], series: { layer: st
  * Cross-session summary of one observable: areas on the x axis, one point per session (a click
  * opens its run), the mean +- sd over sessions as a tick and a rule per area.
  */
-export function summarySpec(title: string, points: { area: string; session: string; value: number; runId: string }[], spread: { area: string; mean: number | null; sd: number | null }[]): VegaLiteSpec {
+export function summarySpec(
+  title: string,
+  points: { area: string; session: string; value: number; runId: string }[],
+  spread: { area: string; mean: number | null; sd: number | null }[],
+): VegaLiteSpec {
   const x = { field: 'area', type: 'nominal', title: null, axis: { labelAngle: -30, labelLimit: 200 } };
   const bands = spread.filter((s) => s.mean !== null).map((s) => ({ area: s.area, mean: s.mean, lo: s.mean! - (s.sd ?? 0), hi: s.mean! + (s.sd ?? 0) }));
   const layers: VegaLiteSpec[] = [
     {
       data: { values: points.map((p) => ({ ...p, href: `/runs/${p.runId}` })) },
       mark: { type: 'point', filled: true, size: 60, opacity: 0.7, cursor: 'pointer' },
-      encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, href: { field: 'href' }, tooltip: [{ field: 'session' }, { field: 'area' }, { field: 'value', format: '.4g' }] },
+      encoding: {
+        x,
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+        href: { field: 'href' },
+        tooltip: [{ field: 'session' }, { field: 'area' }, { field: 'value', format: '.4g' }],
+      },
     },
   ];
   if (bands.length) {
     layers.push(
       { data: { values: bands }, mark: { type: 'rule', color: '#444' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
-      { data: { values: bands }, mark: { type: 'tick', color: '#444', thickness: 2, size: 24 }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, tooltip: [{ field: 'area' }, { field: 'mean', format: '.4g', title: 'mean over sessions' }] } },
+      {
+        data: { values: bands },
+        mark: { type: 'tick', color: '#444', thickness: 2, size: 24 },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative' },
+          tooltip: [{ field: 'area' }, { field: 'mean', format: '.4g', title: 'mean over sessions' }],
+        },
+      },
     );
   }
   return { $schema: SCHEMA, title, width: Math.max(160, 60 * spread.length), height: HEIGHT, layer: layers };
 }
-
 
 /** One similarity as a rows x columns heatmap: value in the cell; interval, p, ceiling in the tooltip. */
 export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[], cols: EntityRef[]): VegaLiteSpec {
@@ -259,7 +338,16 @@ export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[],
       cols.map((c, j) => {
         const cell = table.cells[i][j];
         return cell
-          ? { row: r.name, col: c.name, value: cell.value, lo: cell.interval?.[0] ?? null, hi: cell.interval?.[1] ?? null, p: cell.null?.pValue ?? null, ceiling: cell.ceiling, normalised: cell.normalised }
+          ? {
+              row: r.name,
+              col: c.name,
+              value: cell.value,
+              lo: cell.interval?.[0] ?? null,
+              hi: cell.interval?.[1] ?? null,
+              p: cell.null?.pValue ?? null,
+              ceiling: cell.ceiling,
+              normalised: cell.normalised,
+            }
           : null;
       }),
     )
@@ -284,8 +372,24 @@ export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[],
     height: Math.max(80, 28 * rows.length),
     data: { values },
     layer: [
-      { mark: 'rect', encoding: { x, y, color: { field: 'value', type: 'quantitative', scale: { domain, clamp: true, scheme: 'viridis', reverse: angle }, title: angle ? 'angle' : 'score' }, tooltip } },
-      { mark: { type: 'text', fontSize: 11 }, encoding: { x, y, text: { field: 'value', type: 'quantitative', format: '.2f' }, color: { condition: { test: angle ? 'datum.value < 0.6' : 'datum.value > 0.6', value: 'black' }, value: 'white' } } },
+      {
+        mark: 'rect',
+        encoding: {
+          x,
+          y,
+          color: { field: 'value', type: 'quantitative', scale: { domain, clamp: true, scheme: 'viridis', reverse: angle }, title: angle ? 'angle' : 'score' },
+          tooltip,
+        },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          x,
+          y,
+          text: { field: 'value', type: 'quantitative', format: '.2f' },
+          color: { condition: { test: angle ? 'datum.value < 0.6' : 'datum.value > 0.6', value: 'black' }, value: 'white' },
+        },
+      },
     ],
   };
 }
@@ -304,7 +408,18 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
       const cell = t.cells[l]?.[j];
       if (!cell) return;
       const iv = cell.interval && t.kind === 'angle' ? [Math.cos(cell.interval[1]), Math.cos(cell.interval[0])] : cell.interval;
-      values.push({ kind: 'score', area: m.area, metric: m.metric, layer, depth: l, score: cell.score, lo: iv?.[0] ?? null, hi: iv?.[1] ?? null, best: l === m.best, share: m.winShare ? m.winShare[l] : null });
+      values.push({
+        kind: 'score',
+        area: m.area,
+        metric: m.metric,
+        layer,
+        depth: l,
+        score: cell.score,
+        lo: iv?.[0] ?? null,
+        hi: iv?.[1] ?? null,
+        best: l === m.best,
+        share: m.winShare ? m.winShare[l] : null,
+      });
     });
     if (m.ceiling !== null) values.push({ kind: 'ceiling', area: m.area, metric: m.metric, ceiling: m.ceiling, top: Math.max(1, m.ceiling) });
   }
@@ -317,15 +432,42 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
     $schema: SCHEMA,
     title: 'Layer mapping: score against depth per area (cos of the angle for shape metrics)',
     data: { values },
-    facet: { row: { field: 'area', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.area))] }, column: { field: 'metric', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.metric))] } },
+    facet: {
+      row: { field: 'area', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.area))] },
+      column: { field: 'metric', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.metric))] },
+    },
     spec: {
       width: Math.max(120, 40 * layers.length),
       height: 130,
       layer: [
-        ...(hasCeiling ? [{ transform: [score('ceiling')], mark: { type: 'rect', opacity: 0.15, color: '#888' }, encoding: { y: { field: 'ceiling', type: 'quantitative' }, y2: { field: 'top' } } },
-        { transform: [score('ceiling')], mark: { type: 'rule', strokeDash: [4, 3], color: '#555' }, encoding: { y: { field: 'ceiling', type: 'quantitative' }, tooltip: [{ field: 'ceiling', format: '.3f', title: 'noise ceiling' }] } }] : []),
-        ...(hasInterval ? [{ transform: [score('score'), { filter: 'isValid(datum.lo)' }], mark: { type: 'rule', color: '#4c78a8' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } }] : []),
-        { transform: [score('score')], mark: { type: 'line', color: '#4c78a8' }, encoding: { x, y: { field: 'score', type: 'quantitative', title: 'score', scale: { zero: false } } } },
+        ...(hasCeiling
+          ? [
+              {
+                transform: [score('ceiling')],
+                mark: { type: 'rect', opacity: 0.15, color: '#888' },
+                encoding: { y: { field: 'ceiling', type: 'quantitative' }, y2: { field: 'top' } },
+              },
+              {
+                transform: [score('ceiling')],
+                mark: { type: 'rule', strokeDash: [4, 3], color: '#555' },
+                encoding: { y: { field: 'ceiling', type: 'quantitative' }, tooltip: [{ field: 'ceiling', format: '.3f', title: 'noise ceiling' }] },
+              },
+            ]
+          : []),
+        ...(hasInterval
+          ? [
+              {
+                transform: [score('score'), { filter: 'isValid(datum.lo)' }],
+                mark: { type: 'rule', color: '#4c78a8' },
+                encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } },
+              },
+            ]
+          : []),
+        {
+          transform: [score('score')],
+          mark: { type: 'line', color: '#4c78a8' },
+          encoding: { x, y: { field: 'score', type: 'quantitative', title: 'score', scale: { zero: false } } },
+        },
         {
           transform: [score('score')],
           mark: { type: 'point', filled: true },
@@ -334,7 +476,13 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
             y: { field: 'score', type: 'quantitative' },
             size: { condition: { test: 'datum.best', value: 160 }, value: 40 },
             color: { condition: { test: 'datum.best', value: '#e45756' }, value: '#4c78a8' },
-            tooltip: [{ field: 'layer' }, { field: 'score', format: '.3f' }, { field: 'lo', format: '.3f', title: '95% from' }, { field: 'hi', format: '.3f', title: 'to' }, { field: 'share', format: '.0%', title: 'bootstrap wins' }],
+            tooltip: [
+              { field: 'layer' },
+              { field: 'score', format: '.3f' },
+              { field: 'lo', format: '.3f', title: '95% from' },
+              { field: 'hi', format: '.3f', title: 'to' },
+              { field: 'share', format: '.0%', title: 'bootstrap wins' },
+            ],
           },
         },
       ],
@@ -344,7 +492,11 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
 }
 
 /** A panel per series key, x = window centre (s), y = value with its 95 % interval as a band, one colour per area. */
-function overTimeSpec(title: string, values: { panel: string; area: string; t: number; start: number; stop: number; value: number; lo: number | null; hi: number | null }[], panels: string[]): VegaLiteSpec {
+function overTimeSpec(
+  title: string,
+  values: { panel: string; area: string; t: number; start: number; stop: number; value: number; lo: number | null; hi: number | null }[],
+  panels: string[],
+): VegaLiteSpec {
   const x = { field: 't', type: 'quantitative', title: 'time after alignment (s, window centre)' };
   const color = { field: 'area', type: 'nominal', title: null };
   const hasBand = values.some((v) => v.lo !== null && v.hi !== null);
@@ -358,8 +510,31 @@ function overTimeSpec(title: string, values: { panel: string; area: string; t: n
       width: 240,
       height: 150,
       layer: [
-        ...(hasBand ? [{ transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }], mark: { type: 'area', opacity: 0.2 }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } }] : []),
-        { mark: { type: 'line', point: true }, encoding: { x, y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } }, color, tooltip: [{ field: 'area' }, { field: 'start', title: 'from (s)' }, { field: 'stop', title: 'to (s)' }, { field: 'value', format: '.4g' }, { field: 'lo', format: '.4g', title: '95% from' }, { field: 'hi', format: '.4g', title: 'to' }] } },
+        ...(hasBand
+          ? [
+              {
+                transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+                mark: { type: 'area', opacity: 0.2 },
+                encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color },
+              },
+            ]
+          : []),
+        {
+          mark: { type: 'line', point: true },
+          encoding: {
+            x,
+            y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
+            color,
+            tooltip: [
+              { field: 'area' },
+              { field: 'start', title: 'from (s)' },
+              { field: 'stop', title: 'to (s)' },
+              { field: 'value', format: '.4g' },
+              { field: 'lo', format: '.4g', title: '95% from' },
+              { field: 'hi', format: '.4g', title: 'to' },
+            ],
+          },
+        },
       ],
     },
     resolve: { scale: { y: 'independent' } },
@@ -367,12 +542,24 @@ function overTimeSpec(title: string, values: { panel: string; area: string; t: n
 }
 
 /** The observables of an analyze --sliding run against time: a panel per observable, a line per area. */
-export function timeResolvedSpec(windows: { start: number; stop: number; groups: { name: string; values: Record<string, number | null>; intervals: Record<string, [number, number]> }[] }[], keys: readonly string[]): VegaLiteSpec {
+export function timeResolvedSpec(
+  windows: { start: number; stop: number; groups: { name: string; values: Record<string, number | null>; intervals: Record<string, [number, number]> }[] }[],
+  keys: readonly string[],
+): VegaLiteSpec {
   const values = windows.flatMap((w) =>
     w.groups.flatMap((g) =>
       keys
         .filter((k) => typeof g.values[k] === 'number')
-        .map((k) => ({ panel: k === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(k), area: g.name, t: (w.start + w.stop) / 2, start: w.start, stop: w.stop, value: g.values[k]!, lo: g.intervals[k]?.[0] ?? null, hi: g.intervals[k]?.[1] ?? null })),
+        .map((k) => ({
+          panel: k === 'cvPcaEffectiveDimension' ? 'cvPCA effective dimension' : readableObservable(k),
+          area: g.name,
+          t: (w.start + w.stop) / 2,
+          start: w.start,
+          stop: w.stop,
+          value: g.values[k]!,
+          lo: g.intervals[k]?.[0] ?? null,
+          hi: g.intervals[k]?.[1] ?? null,
+        })),
     ),
   );
   const panels = [...new Set(values.map((v) => v.panel))];
@@ -384,7 +571,18 @@ export function similarityOverTimeSpec(courses: TimeCourse[]): VegaLiteSpec {
   const values = courses.flatMap((c) =>
     c.points
       .filter((p) => p.cell !== null)
-      .map((p) => ({ panel: c.metric, area: `${c.area} vs ${c.layer}`, t: (p.start + p.stop) / 2, start: p.start, stop: p.stop, value: p.cell!.value, lo: p.cell!.interval?.[0] ?? null, hi: p.cell!.interval?.[1] ?? null })),
+      .map((p) => ({
+        panel: c.metric,
+        area: `${c.area} vs ${c.layer}`,
+        t: (p.start + p.stop) / 2,
+        start: p.start,
+        stop: p.stop,
+        value: p.cell!.value,
+        lo: p.cell!.interval?.[0] ?? null,
+        hi: p.cell!.interval?.[1] ?? null,
+      })),
   );
-  return overTimeSpec('Similarity over time: each area against its best layer (angles in radians for shape metrics)', values, [...new Set(courses.map((c) => c.metric))]);
+  return overTimeSpec('Similarity over time: each area against its best layer (angles in radians for shape metrics)', values, [
+    ...new Set(courses.map((c) => c.metric)),
+  ]);
 }

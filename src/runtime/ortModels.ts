@@ -16,9 +16,21 @@ type Attributes = Record<string, number>;
 function encode(name: string, nodes: [string, string[], string, Attributes?][], inputs: [string, string[]][], outputs: [string, string[]][]): Uint8Array {
   const { onnx } = require('onnx-proto') as OnnxProto;
   const { INT, FLOAT } = onnx.AttributeProto.AttributeType;
-  const value = ([n, dims]: [string, string[]]) => onnx.ValueInfoProto.create({ name: n, type: { tensorType: { elemType: onnx.TensorProto.DataType.DOUBLE, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } } });
+  const value = ([n, dims]: [string, string[]]) =>
+    onnx.ValueInfoProto.create({
+      name: n,
+      type: { tensorType: { elemType: onnx.TensorProto.DataType.DOUBLE, shape: { dim: dims.map((dimParam) => ({ dimParam })) } } },
+    });
   const node = ([opType, input, output, attrs = {}]: [string, string[], string, Attributes?]) =>
-    onnx.NodeProto.create({ opType, input, output: [output], name: output, attribute: Object.entries(attrs).map(([a, v]) => onnx.AttributeProto.create(a === 'alpha' || a === 'beta' ? { name: a, f: v, type: FLOAT } : { name: a, i: v, type: INT })) });
+    onnx.NodeProto.create({
+      opType,
+      input,
+      output: [output],
+      name: output,
+      attribute: Object.entries(attrs).map(([a, v]) =>
+        onnx.AttributeProto.create(a === 'alpha' || a === 'beta' ? { name: a, f: v, type: FLOAT } : { name: a, i: v, type: INT }),
+      ),
+    });
   const graph = onnx.GraphProto.create({ name, node: nodes.map(node), input: inputs.map(value), output: outputs.map(value) });
   return onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph, producerName: 'neurorep' })).finish();
 }
@@ -62,7 +74,11 @@ export function bandUpdateModel(): Uint8Array {
       ['Concat', ['V', 'Z'], 'W2', { axis: 1 }],
       ['Gemm', ['W1', 'W2', 'A'], 'OUT', { transB: 1, alpha: -1, beta: 1 }],
     ],
-    [['A', ['m', 'm']], ['V', ['m', 'b']], ['T', ['b', 'b']]],
+    [
+      ['A', ['m', 'm']],
+      ['V', ['m', 'b']],
+      ['T', ['b', 'b']],
+    ],
     [['OUT', ['m', 'm']]],
   );
 }
@@ -83,17 +99,40 @@ export function lanczosModel(): Uint8Array {
       ['MatMul', ['Q', 'W1'], 'H2'],
       ['Gemm', ['Q', 'H2', 'W1'], 'W', minus],
     ],
-    [['G', ['n', 'n']], ['Q', ['j', 'n']], ['q', ['n', 'one']]],
-    [['W0', ['n', 'one']], ['W', ['n', 'one']]],
+    [
+      ['G', ['n', 'n']],
+      ['Q', ['j', 'n']],
+      ['q', ['n', 'one']],
+    ],
+    [
+      ['W0', ['n', 'one']],
+      ['W', ['n', 'one']],
+    ],
   );
 }
 
 /** C = A^T B^T for row-major A (k x n) and B (m x k), one Gemm. */
 export function transposedProductModel(): Uint8Array {
-  return encode('matmul_tt', [['Gemm', ['A', 'B'], 'C', { transA: 1, transB: 1 }]], [['A', ['k', 'n']], ['B', ['m', 'k']]], [['C', ['n', 'm']]]);
+  return encode(
+    'matmul_tt',
+    [['Gemm', ['A', 'B'], 'C', { transA: 1, transB: 1 }]],
+    [
+      ['A', ['k', 'n']],
+      ['B', ['m', 'k']],
+    ],
+    [['C', ['n', 'm']]],
+  );
 }
 
 /** C = A B^T for row-major A (n x k) and B (m x k), one Gemm; callers keep n >= m. */
 export function productTransBModel(): Uint8Array {
-  return encode('matmul_nt', [['Gemm', ['A', 'B'], 'C', { transB: 1 }]], [['A', ['n', 'k']], ['B', ['m', 'k']]], [['C', ['n', 'm']]]);
+  return encode(
+    'matmul_nt',
+    [['Gemm', ['A', 'B'], 'C', { transB: 1 }]],
+    [
+      ['A', ['n', 'k']],
+      ['B', ['m', 'k']],
+    ],
+    [['C', ['n', 'm']]],
+  );
 }

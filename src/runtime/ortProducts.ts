@@ -41,7 +41,8 @@ class OrtProducts implements ProductsBackend {
     // The thread computes x x^T from row blocks; for X^T X it gets X^T, which costs no more memory
     // than the copy it would be sent anyway.
     const input = side === 'rows' ? owned(x) : transpose(x, r, c);
-    const rows = side === 'rows' ? r : c, cols = side === 'rows' ? c : r;
+    const rows = side === 'rows' ? r : c,
+      cols = side === 'rows' ? c : r;
     return this.request({ op: 'gram', x: input, r: rows, c: cols }, rows * rows, [input.buffer as ArrayBuffer]);
   }
 
@@ -62,7 +63,8 @@ class OrtProducts implements ProductsBackend {
   }
 
   productTransB(a: Float64Array, b: Float64Array, n: number, k: number, m: number): Float64Array | null {
-    const left = owned(a), right = owned(b);
+    const left = owned(a),
+      right = owned(b);
     return this.request({ op: 'productTransB', a: left, b: right, n, k, m }, n * m, [left.buffer as ArrayBuffer, right.buffer as ArrayBuffer]);
   }
 

@@ -76,7 +76,8 @@ async function gram(req: GramRequest): Promise<void> {
   const size = r < 4 * GRAM_BLOCKS ? r : Math.ceil(r / GRAM_BLOCKS);
   const bounds = Array.from({ length: GRAM_BLOCKS + 1 }, (_, i) => Math.min(r, i * size));
   const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-  for (let i = 0; i < GRAM_BLOCKS; i++) feeds[`X${i}`] = new ort!.Tensor('float64', x.subarray(bounds[i] * c, bounds[i + 1] * c), [bounds[i + 1] - bounds[i], c]);
+  for (let i = 0; i < GRAM_BLOCKS; i++)
+    feeds[`X${i}`] = new ort!.Tensor('float64', x.subarray(bounds[i] * c, bounds[i + 1] * c), [bounds[i + 1] - bounds[i], c]);
   // Outputs go straight into one JavaScript buffer (otherwise ONNX Runtime allocates each block
   // and onnxruntime-node copies it out); peak memory measured the same either way.
   const blocks = new Float64Array(r * r);
@@ -85,7 +86,8 @@ async function gram(req: GramRequest): Promise<void> {
   let offset = 0;
   for (let i = 0; i < GRAM_BLOCKS; i++)
     for (let j = i; j < GRAM_BLOCKS; j++) {
-      const rows = bounds[i + 1] - bounds[i], cols = bounds[j + 1] - bounds[j];
+      const rows = bounds[i + 1] - bounds[i],
+        cols = bounds[j + 1] - bounds[j];
       fetches[`G${i}_${j}`] = new ort!.Tensor('float64', blocks.subarray(offset, offset + rows * cols), [rows, cols]);
       offsets.push(offset);
       offset += rows * cols;
@@ -94,7 +96,9 @@ async function gram(req: GramRequest): Promise<void> {
   let block = 0;
   for (let i = 0; i < GRAM_BLOCKS; i++)
     for (let j = i; j < GRAM_BLOCKS; j++) {
-      const rows = bounds[i + 1] - bounds[i], cols = bounds[j + 1] - bounds[j], o = offsets[block++];
+      const rows = bounds[i + 1] - bounds[i],
+        cols = bounds[j + 1] - bounds[j],
+        o = offsets[block++];
       for (let k = 0; k < rows; k++) req.out.set(blocks.subarray(o + k * cols, o + (k + 1) * cols), (bounds[i] + k) * r + bounds[j]);
     }
 }
@@ -119,7 +123,13 @@ function session(kind: keyof typeof MODELS): Promise<Session> {
   let s = sessions.get(kind);
   if (!s) {
     ort ??= require('onnxruntime-node') as Ort;
-    s = ort.InferenceSession.create(MODELS[kind](), { intraOpNumThreads: (workerData as { threads: number }).threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', enableCpuMemArena: false, enableMemPattern: false });
+    s = ort.InferenceSession.create(MODELS[kind](), {
+      intraOpNumThreads: (workerData as { threads: number }).threads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      enableCpuMemArena: false,
+      enableMemPattern: false,
+    });
     sessions.set(kind, s);
   }
   return s;
@@ -191,7 +201,10 @@ async function bandReduce(req: BandRequest): Promise<Float64Array> {
     else {
       // In place: A is read only by the first product and by the last Gemm, which writes OUT.
       const a = new ort!.Tensor('float64', u.a, [u.m, u.m]);
-      await s.run({ A: a, V: new ort!.Tensor('float64', u.v, [u.m, u.b]), T: new ort!.Tensor('float64', u.t, [u.b, u.b]) }, { OUT: new ort!.Tensor('float64', u.a, [u.m, u.m]) });
+      await s.run(
+        { A: a, V: new ort!.Tensor('float64', u.v, [u.m, u.b]), T: new ort!.Tensor('float64', u.t, [u.b, u.b]) },
+        { OUT: new ort!.Tensor('float64', u.a, [u.m, u.m]) },
+      );
       next = u.a;
     }
     r = steps.next(next);
@@ -208,7 +221,8 @@ async function topEigen(req: TopEigenRequest): Promise<void> {
   const { g, n, k } = req;
   const step = await session('lanczos');
   const product = await session('transposedProduct');
-  const w0 = new Float64Array(n), w = new Float64Array(n);
+  const w0 = new Float64Array(n),
+    w = new Float64Array(n);
   const steps = lanczosSteps(n, k);
   let r = steps.next(undefined as unknown as LanczosReply);
   while (!r.done) {
@@ -216,7 +230,10 @@ async function topEigen(req: TopEigenRequest): Promise<void> {
     const basis = new ort!.Tensor('float64', q.basis.subarray(0, q.count * n), [q.count, n]);
     if (q.kind === 'expand') {
       const last = q.basis.subarray((q.count - 1) * n, q.count * n);
-      await step.run({ G: new ort!.Tensor('float64', g, [n, n]), Q: basis, q: new ort!.Tensor('float64', last, [n, 1]) }, { W0: new ort!.Tensor('float64', w0, [n, 1]), W: new ort!.Tensor('float64', w, [n, 1]) });
+      await step.run(
+        { G: new ort!.Tensor('float64', g, [n, n]), Q: basis, q: new ort!.Tensor('float64', last, [n, 1]) },
+        { W0: new ort!.Tensor('float64', w0, [n, 1]), W: new ort!.Tensor('float64', w, [n, 1]) },
+      );
       let alpha = 0;
       for (let i = 0; i < n; i++) alpha += last[i] * w0[i];
       r = steps.next({ alpha, w });

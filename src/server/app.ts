@@ -28,7 +28,8 @@ class HttpError extends Error {
 }
 
 function validId(id: unknown): string {
-  if (typeof id !== 'string' || id.length > 64 || !RUN_ID.test(id)) throw new HttpError(400, 'malformed run id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e');
+  if (typeof id !== 'string' || id.length > 64 || !RUN_ID.test(id))
+    throw new HttpError(400, 'malformed run id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e');
   return id;
 }
 
@@ -72,7 +73,8 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       // vega compiles chart expressions with Function(), hence 'unsafe-eval'; no inline scripts.
-      'Content-Security-Policy': "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     });
     next();
   });

@@ -34,7 +34,10 @@ export interface RecordHead {
 
 /** A new record head: a fresh id, now, this version. Inside `neurorep batch`, the batch id and resume key. */
 export function recordHead(kind: string, source: SourceInfo | SourceInfo[], params: Record<string, unknown>): RecordHead {
-  const batch = process.env.NEUROREP_BATCH_ID && process.env.NEUROREP_BATCH_KEY ? { batch: { id: process.env.NEUROREP_BATCH_ID, key: process.env.NEUROREP_BATCH_KEY } } : {};
+  const batch =
+    process.env.NEUROREP_BATCH_ID && process.env.NEUROREP_BATCH_KEY
+      ? { batch: { id: process.env.NEUROREP_BATCH_ID, key: process.env.NEUROREP_BATCH_KEY } }
+      : {};
   return { id: randomUUID(), kind, createdAt: new Date().toISOString(), toolkitVersion: toolkitVersion(), source, params, ...batch };
 }
 

@@ -107,7 +107,12 @@ export class RunStore {
     } catch (err) {
       db?.close();
       const e = err as { code?: string; message: string };
-      const why = e.code === 'SQLITE_NOTADB' ? 'neurorep.db is not a SQLite database (damaged, or another file in its place)' : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN' ? `cannot be written (${e.message})` : e.message;
+      const why =
+        e.code === 'SQLITE_NOTADB'
+          ? 'neurorep.db is not a SQLite database (damaged, or another file in its place)'
+          : e.code === 'SQLITE_READONLY' || e.code === 'SQLITE_CANTOPEN'
+            ? `cannot be written (${e.message})`
+            : e.message;
       throw new InputError(`${join(dir, 'neurorep.db')}: cannot open the store: ${why}`);
     }
     return new RunStore(abs, db);
@@ -143,9 +148,7 @@ export class RunStore {
       `INSERT INTO runs (id, kind, created_at, toolkit_version, source_path, source_sha256, source_kind, params, summary, record)
        VALUES (@id, @kind, @created_at, @toolkit_version, @source_path, @source_sha256, @source_kind, @params, @summary, @record)`,
     );
-    const insertRep = this.db.prepare(
-      `INSERT INTO representations (run_id, name, stimulus_ids, n, d, form, data) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
+    const insertRep = this.db.prepare(`INSERT INTO representations (run_id, name, stimulus_ids, n, d, form, data) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     const tx = this.db.transaction(() => {
       insertRun.run({
         id: record.id,
@@ -160,7 +163,15 @@ export class RunStore {
         record: json,
       });
       for (const r of representations) {
-        insertRep.run(record.id, r.name, JSON.stringify(r.stimulusIds), r.n, r.d, r.form, Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength));
+        insertRep.run(
+          record.id,
+          r.name,
+          JSON.stringify(r.stimulusIds),
+          r.n,
+          r.d,
+          r.form,
+          Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength),
+        );
       }
     });
     tx.immediate();
@@ -179,8 +190,20 @@ export class RunStore {
   /** Runs, newest first. */
   list(): RunSummary[] {
     const rows = this.db
-      .prepare("SELECT id, kind, created_at, source_path, source_kind, toolkit_version, summary, params, json_extract(record, '$.label') AS label FROM runs ORDER BY created_at DESC, rowid DESC")
-      .all() as { id: string; kind: string; created_at: string; source_path: string; source_kind: string; toolkit_version: string; summary: string; params: string; label: unknown }[];
+      .prepare(
+        "SELECT id, kind, created_at, source_path, source_kind, toolkit_version, summary, params, json_extract(record, '$.label') AS label FROM runs ORDER BY created_at DESC, rowid DESC",
+      )
+      .all() as {
+      id: string;
+      kind: string;
+      created_at: string;
+      source_path: string;
+      source_kind: string;
+      toolkit_version: string;
+      summary: string;
+      params: string;
+      label: unknown;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -197,7 +220,11 @@ export class RunStore {
   /** Ids of the runs of a batch (its id or a unique prefix of at least 4 characters), oldest first. */
   batchRuns(prefix: string): { batch: string; ids: string[] } | null {
     if (!/^[0-9a-f-]{4,36}$/.test(prefix)) return null;
-    const rows = this.db.prepare("SELECT id, json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') LIKE ? || '%' ORDER BY created_at, rowid").all(prefix) as { id: string; batch: string }[];
+    const rows = this.db
+      .prepare(
+        "SELECT id, json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') LIKE ? || '%' ORDER BY created_at, rowid",
+      )
+      .all(prefix) as { id: string; batch: string }[];
     const batches = new Set(rows.map((r) => r.batch));
     if (batches.size !== 1) return null;
     return { batch: rows[0].batch, ids: rows.map((r) => r.id) };
@@ -205,13 +232,21 @@ export class RunStore {
 
   /** Every batch id in the store, newest first. */
   batches(): string[] {
-    const rows = this.db.prepare("SELECT json_extract(record, '$.batch.id') AS batch, max(created_at) AS t FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL GROUP BY batch ORDER BY t DESC").all() as { batch: string }[];
+    const rows = this.db
+      .prepare(
+        "SELECT json_extract(record, '$.batch.id') AS batch, max(created_at) AS t FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL GROUP BY batch ORDER BY t DESC",
+      )
+      .all() as { batch: string }[];
     return rows.map((r) => r.batch);
   }
 
   /** The newest batch id in the store, or null. */
   newestBatch(): string | null {
-    const row = this.db.prepare("SELECT json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as { batch: string } | undefined;
+    const row = this.db
+      .prepare(
+        "SELECT json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.id') IS NOT NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+      )
+      .get() as { batch: string } | undefined;
     return row?.batch ?? null;
   }
 
@@ -274,7 +309,10 @@ export function summarise(r: RunRecord): string {
     case 'patterns':
       return `${r.n} x ${r.d}: switching ${f(r.switchingFraction)}, S_all ${f(r.entropyAll)}`;
     case 'analyze':
-      return `${r.groups.length} group${r.groups.length === 1 ? '' : 's'}: ${r.groups.map((g) => `${g.name} (D_eff ${f(g.effectiveDimension)})`).join(', ')}`.slice(0, 300);
+      return `${r.groups.length} group${r.groups.length === 1 ? '' : 's'}: ${r.groups.map((g) => `${g.name} (D_eff ${f(g.effectiveDimension)})`).join(', ')}`.slice(
+        0,
+        300,
+      );
     case 'network':
       return `${r.layers.length} layers: ${r.layers.map((l) => `${l.name} (${f(l.effectiveDimension)})`).join(', ')}`.slice(0, 300);
     case 'dynamics':

@@ -134,14 +134,28 @@ export const RecordSchemas = {
   dimension: z.looseObject({ ...head, kind: z.literal('dimension') }).and(DimensionBodySchema),
   complexity: z.looseObject({ ...head, kind: z.literal('complexity') }).and(ComplexityBodySchema),
   patterns: z.looseObject({ ...head, kind: z.literal('patterns') }).and(PatternsBodySchema),
-  analyze: z.looseObject({ ...head, kind: z.literal('analyze'), session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }), groups: z.array(GroupSchema), transitions: z.array(TransitionSchema).optional(), warnings }),
+  analyze: z.looseObject({
+    ...head,
+    kind: z.literal('analyze'),
+    session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }),
+    groups: z.array(GroupSchema),
+    transitions: z.array(TransitionSchema).optional(),
+    warnings,
+  }),
   network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema), warnings }),
   dynamics: z.looseObject({
     ...head,
     kind: z.literal('dynamics'),
     steps: z.array(z.number()),
     layers: z.array(z.string()),
-    series: z.array(z.looseObject({ layer: z.string(), observable: z.string(), values: z.array(nullableNumber), fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber, points: z.number().int() }) })),
+    series: z.array(
+      z.looseObject({
+        layer: z.string(),
+        observable: z.string(),
+        values: z.array(nullableNumber),
+        fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber, points: z.number().int() }),
+      }),
+    ),
   }),
 } as const;
 

@@ -58,8 +58,10 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
   } catch (err) {
     throw new InputError(`${path}: not a neurorep run shard (not JSON: ${(err as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT) throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
-  if (json.sha256 !== checksum(json.record, json.representations)) throw new InputError(`${path}: the shard was changed after it was written (its sha256 does not match); nothing imported from it`);
+  if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT)
+    throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
+  if (json.sha256 !== checksum(json.record, json.representations))
+    throw new InputError(`${path}: the shard was changed after it was written (its sha256 does not match); nothing imported from it`);
   try {
     json.record = upgradeRecord(json.record);
     assertRecord(json.record);
@@ -69,7 +71,17 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
   if (!Array.isArray(json.representations)) throw new InputError(`${path}: 'representations' must be a list`);
   const representations = json.representations.map((r, i) => {
     const what = `${path}: representation ${i}`;
-    if (!r || typeof r.name !== 'string' || !Number.isInteger(r.n) || !Number.isInteger(r.d) || r.n < 1 || r.d < 1 || (r.form !== 'matrix' && r.form !== 'gram') || !Array.isArray(r.stimulusIds) || typeof r.values !== 'string') {
+    if (
+      !r ||
+      typeof r.name !== 'string' ||
+      !Number.isInteger(r.n) ||
+      !Number.isInteger(r.d) ||
+      r.n < 1 ||
+      r.d < 1 ||
+      (r.form !== 'matrix' && r.form !== 'gram') ||
+      !Array.isArray(r.stimulusIds) ||
+      typeof r.values !== 'string'
+    ) {
       throw new InputError(`${what}: needs name, n, d, form ('matrix' or 'gram'), stimulusIds and values`);
     }
     if (r.stimulusIds.length !== r.n) throw new InputError(`${what}: ${r.stimulusIds.length} stimulus ids for ${r.n} rows`);

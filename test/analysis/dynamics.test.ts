@@ -15,7 +15,12 @@ function isotropicRank(n: number, d: number, r: number, seed: number): ResponseM
 
 test('D_eff = 2 t^0.5 over checkpoints: the power-law fit recovers a = 2, b = 0.5, R^2 = 1', (t) => {
   const steps = [1, 4, 16, 64];
-  const checkpoints = steps.map((s, i) => ({ step: s, layers: [{ name: 'h', matrix: isotropicRank(120, 20, 2 * Math.sqrt(s), i) }], input: null, source: `c${s}` }));
+  const checkpoints = steps.map((s, i) => ({
+    step: s,
+    layers: [{ name: 'h', matrix: isotropicRank(120, 20, 2 * Math.sqrt(s), i) }],
+    input: null,
+    source: `c${s}`,
+  }));
   const d = trainingDynamics([...checkpoints].reverse());
   t.deepEqual(d.steps, steps, 'checkpoints are ordered by step');
   const deff = d.series.find((s) => s.layer === 'h' && s.observable === 'effectiveDimension')!;
@@ -31,7 +36,11 @@ test('dynamics CLI: checkpoint files with steps -> a stored record; bad checkpoi
     const f = join(dir, `acts-${s}.npz`);
     const h1 = isotropicRank(80, 12, 2 + i, i);
     const h2 = isotropicRank(80, 8, 2, 10 + i);
-    writeNpz(f, [['h1', { data: h1.data, shape: [80, 12] }], ['h2', { data: h2.data, shape: [80, 8] }], ['step', { data: [s], shape: [1] }]]);
+    writeNpz(f, [
+      ['h1', { data: h1.data, shape: [80, 12] }],
+      ['h2', { data: h2.data, shape: [80, 8] }],
+      ['step', { data: [s], shape: [1] }],
+    ]);
     return f;
   });
   const r = await cli('dynamics', ...files, '--json');
@@ -40,14 +49,22 @@ test('dynamics CLI: checkpoint files with steps -> a stored record; bad checkpoi
   t.is(rec.kind, 'dynamics');
   t.deepEqual(rec.steps, [1, 10, 100]);
   t.deepEqual(rec.layers, ['h1', 'h2']);
-  t.deepEqual(rec.series.find((s: { layer: string; observable: string }) => s.layer === 'h1' && s.observable === 'effectiveDimension').values.map((v: number) => Math.round(v * 1e6) / 1e6), [2, 3, 4]);
+  t.deepEqual(
+    rec.series
+      .find((s: { layer: string; observable: string }) => s.layer === 'h1' && s.observable === 'effectiveDimension')
+      .values.map((v: number) => Math.round(v * 1e6) / 1e6),
+    [2, 3, 4],
+  );
   const noStep = join(dir, 'nostep.npz');
   writeNpz(noStep, [['h1', { data: new Float64Array(24).map((_, i) => i % 5), shape: [4, 6] }]]);
   const bad = await cli('dynamics', files[0], noStep);
   t.is(bad.code, 2);
   t.regex(bad.stderr, /nostep\.npz: no 'step' array/);
   const other = join(dir, 'other.npz');
-  writeNpz(other, [['x', { data: isotropicRank(80, 12, 2, 1).data, shape: [80, 12] }], ['step', { data: [5], shape: [1] }]]);
+  writeNpz(other, [
+    ['x', { data: isotropicRank(80, 12, 2, 1).data, shape: [80, 12] }],
+    ['step', { data: [5], shape: [1] }],
+  ]);
   const mismatch = await cli('dynamics', files[0], other);
   t.is(mismatch.code, 2);
   t.regex(mismatch.stderr, /other\.npz: layers x differ/);

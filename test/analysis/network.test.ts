@@ -18,7 +18,9 @@ function reluLayer(x: Float64Array, n: number, p: number, w: Float64Array, b: nu
 
 test('two-layer ReLU net with known weights: an always-active layer is linear (C = 0), a switching one is not', (t) => {
   const rng = new Rng(1);
-  const n = 1500, p = 2, q = 6;
+  const n = 1500,
+    p = 2,
+    q = 6;
   const x = gaussian(rng, n, p);
   const w1 = gaussian(rng, p, q);
   // Layer 1: biases so large that every unit is always on -> exactly linear in x.
@@ -32,7 +34,10 @@ test('two-layer ReLU net with known weights: an always-active layer is linear (C
   });
   const h2 = reluLayer(h1, n, q, w2, b2, q);
   const prof = profileNetwork(
-    [{ name: 'always-on', matrix: responseMatrix(n, q, h1) }, { name: 'switching', matrix: responseMatrix(n, q, h2) }],
+    [
+      { name: 'always-on', matrix: responseMatrix(n, q, h1) },
+      { name: 'switching', matrix: responseMatrix(n, q, h2) },
+    ],
     responseMatrix(n, p, x),
     { seed: 3 },
   );

@@ -40,7 +40,10 @@ test('npm pack: a consumer imports the API with types, compiles under strict Typ
   const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--json'], { cwd: ROOT, encoding: 'utf8' });
   const files = (JSON.parse(packed)[0].files as { path: string }[]).map((f) => f.path);
   t.true(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts') && files.includes('dist/src/core/index.d.ts'));
-  t.false(files.some((f) => f.startsWith('dist/test/') || f.startsWith('test/') || f.startsWith('src/core/')), 'no tests or sources in the package');
+  t.false(
+    files.some((f) => f.startsWith('dist/test/') || f.startsWith('test/') || f.startsWith('src/core/')),
+    'no tests or sources in the package',
+  );
   const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
   const consumer = join(work, 'app');
   const pkgDir = join(consumer, 'node_modules', 'neurorep');
@@ -48,7 +51,21 @@ test('npm pack: a consumer imports the API with types, compiles under strict Typ
   execFileSync('tar', ['-xzf', join(work, tarball), '-C', pkgDir, '--strip-components=1']);
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
   writeFileSync(join(consumer, 'main.ts'), CONSUMER_MAIN);
-  writeFileSync(join(consumer, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, outDir: 'out', types: ['node'], skipLibCheck: false }, files: ['main.ts'] }));
+  writeFileSync(
+    join(consumer, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        strict: true,
+        outDir: 'out',
+        types: ['node'],
+        skipLibCheck: false,
+      },
+      files: ['main.ts'],
+    }),
+  );
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', consumer], { encoding: 'utf8' });
   t.is(tsc.status, 0, tsc.stdout + tsc.stderr);
   const run = spawnSync(process.execPath, [join(consumer, 'out', 'main.js')], { encoding: 'utf8', cwd: consumer });

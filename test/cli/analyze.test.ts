@@ -10,7 +10,10 @@ test('analyze --json: one group per area with n, d and every observable; cvPCA f
   const rec = JSON.parse(r.stdout);
   t.is(rec.kind, 'analyze');
   t.is(rec.session.identifier, 'two-areas');
-  t.deepEqual(rec.groups.map((g: { name: string }) => g.name), ['V1', 'LM']);
+  t.deepEqual(
+    rec.groups.map((g: { name: string }) => g.name),
+    ['V1', 'LM'],
+  );
   const v1 = rec.groups[0];
   t.is(v1.n, 4); // 4 orientations after averaging the 6 repeats
   t.is(v1.d, 3);
@@ -76,7 +79,10 @@ test('analyze --null and --match-neurons: nulls beside cvPCA, multi-information 
     t.is(g.complexity.null.samples, 9);
     for (const c of g.patterns.curve) t.is(c.null.samples, 9);
   }
-  t.false(rec.warnings.some((w: { code: string }) => w.code === 'unequal-group-sizes'), 'matched: no size warning');
+  t.false(
+    rec.warnings.some((w: { code: string }) => w.code === 'unequal-group-sizes'),
+    'matched: no size warning',
+  );
   const text = await cli('analyze', p, '--stimulus', 'orientation', '--match-neurons', '2');
   t.is(text.code, 0, text.stderr);
   t.regex(text.stdout, /at 2 neurons \(10 subsets\): D_eff/);

@@ -26,7 +26,13 @@ test('batch analyzes every session with the same options, lists the failing one,
   const db = RunStore.open(store, { readonly: true });
   const runs = db.list();
   t.is(runs.length, 12);
-  const records = runs.map((r) => db.get(r.id)!) as unknown as { batch: { id: string; key: string }; label: string; params: { stimulus: string }; session: { identifier: string }; groups: { name: string }[] }[];
+  const records = runs.map((r) => db.get(r.id)!) as unknown as {
+    batch: { id: string; key: string };
+    label: string;
+    params: { stimulus: string };
+    session: { identifier: string };
+    groups: { name: string }[];
+  }[];
   db.close();
   t.is(new Set(records.map((r) => r.batch.id)).size, 1, 'one batch id');
   t.is(new Set(records.map((r) => r.batch.key)).size, 12, 'one resume key per session');
@@ -47,7 +53,10 @@ test('batch analyzes every session with the same options, lists the failing one,
   // The cross-session summary of the batch: one row per session x area, with intervals.
   const summary = binary(['summary', '--batch', records[0].batch.id.slice(0, 8), '--store', store, '--json']);
   t.is(summary.code, 0, summary.stderr);
-  const table = JSON.parse(summary.stdout) as { of: string; rows: { session: string; area: string; values: { effectiveDimension: number }; intervals: { effectiveDimension?: [number, number] } }[] };
+  const table = JSON.parse(summary.stdout) as {
+    of: string;
+    rows: { session: string; area: string; values: { effectiveDimension: number }; intervals: { effectiveDimension?: [number, number] } }[];
+  };
   t.is(table.of, `batch ${records[0].batch.id}`);
   t.is(table.rows.length, 24);
   t.deepEqual([...new Set(table.rows.map((r) => r.area))].sort(), ['CA1', 'CA3', 'LM', 'V1']);

@@ -39,12 +39,18 @@ test('compare of .npz arrays chosen with --key and file.npz:key: CKA found too',
   const store = join(dir, 'store');
   const rng = new Rng(2);
   const x = gaussian(rng, 50, 6);
-  writeNpz(join(dir, 'acts.npz'), [['layer1', { data: x, shape: [50, 6] }], ['layer2', { data: x.map((v) => 2 * v), shape: [50, 6] }]]);
+  writeNpz(join(dir, 'acts.npz'), [
+    ['layer1', { data: x, shape: [50, 6] }],
+    ['layer2', { data: x.map((v) => 2 * v), shape: [50, 6] }],
+  ]);
   const r1 = JSON.parse((await cli('dimension', join(dir, 'acts.npz'), '--key', 'layer1', '--store', store, '--json')).stdout);
   const r2 = JSON.parse((await cli('dimension', `${join(dir, 'acts.npz')}:layer2`, '--store', store, '--json')).stdout);
   const cmp = JSON.parse((await cli('compare', r1.id, r2.id, '--store', store, '--json')).stdout);
   t.true(Math.abs(cmp.cka.values[0][0] - 1) < 1e-9);
-  t.deepEqual(cmp.entities.map((e: { name: string }) => e.name), ['acts.npz[layer1]', 'acts.npz[layer2]']);
+  t.deepEqual(
+    cmp.entities.map((e: { name: string }) => e.name),
+    ['acts.npz[layer1]', 'acts.npz[layer2]'],
+  );
 });
 
 test('compare --null: a rotated copy has p < 0.01 against permuted stimulus order; independent representations p > 0.05', async (t) => {
@@ -78,7 +84,10 @@ test('compare warns about entities of different sizes, and --match-neurons gives
   t.is(matched.matchNeurons, 10);
   const [big, small] = matched.entities;
   // Isotropic data: at 10 neurons both have D_eff near 10; the 40-neuron matrix alone is near 40.
-  t.true(big.effectiveDimension > 30 && Math.abs(big.matchedEffectiveDimension.mean - small.matchedEffectiveDimension.mean) < 1, `${big.matchedEffectiveDimension.mean} vs ${small.matchedEffectiveDimension.mean}`);
+  t.true(
+    big.effectiveDimension > 30 && Math.abs(big.matchedEffectiveDimension.mean - small.matchedEffectiveDimension.mean) < 1,
+    `${big.matchedEffectiveDimension.mean} vs ${small.matchedEffectiveDimension.mean}`,
+  );
   t.false(matched.warnings.some((w: { code: string }) => w.code === 'unequal-group-sizes'));
   const text = await cli('compare', ...ids, '--match-neurons', '--store', store);
   t.regex(text.stdout, /D_eff @10/);

@@ -25,14 +25,17 @@ async function plantedRuns(): Promise<{ store: string; analyzeId: string; networ
   s.close();
   const v1 = reps.find((r) => r.name.startsWith('V1') && !r.name.includes('~'))!;
   const rng = new Rng(5);
-  const n = v1.n, d = v1.d, w = 24;
+  const n = v1.n,
+    d = v1.d,
+    w = 24;
   const planted = new Float64Array(n * w);
   const weights = Float64Array.from({ length: d * w }, () => rng.normal() / Math.sqrt(d));
-  for (let i = 0; i < n; i++) for (let j = 0; j < w; j++) {
-    let acc = 0;
-    for (let k = 0; k < d; k++) acc += v1.values[i * d + k] * weights[k * w + j];
-    planted[i * w + j] = acc + 0.3 * rng.normal();
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < w; j++) {
+      let acc = 0;
+      for (let k = 0; k < d; k++) acc += v1.values[i * d + k] * weights[k * w + j];
+      planted[i * w + j] = acc + 0.3 * rng.normal();
+    }
   const noise = Float64Array.from({ length: n * w }, () => rng.normal());
   const squashed = planted.map((v) => Math.tanh(v / 4) ** 3 + 0.5 * rng.normal());
   const npz = join(dir, 'acts.npz');
@@ -52,7 +55,10 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   const r = await cli('compare', networkId, analyzeId, '--store', store, '--json', '--quiet', '--resamples', '100');
   t.is(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout).similarity;
-  t.deepEqual(s.rows.map((x: { name: string }) => x.name), ['noise', 'planted', 'squashed']);
+  t.deepEqual(
+    s.rows.map((x: { name: string }) => x.name),
+    ['noise', 'planted', 'squashed'],
+  );
   const metrics = s.tables.map((x: { metric: string }) => x.metric);
   t.deepEqual(metrics, ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine', 'procrustes', 'cka']);
   const v1 = s.cols.findIndex((c: { name: string }) => c.name.startsWith('V1'));
@@ -79,13 +85,23 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   t.notRegex(text.stdout, /RSA/);
   // V1 has 60 neurons and the folds train on 57 stimuli: towards CCA the angle means nothing there.
   const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--resamples', '0')).stdout);
-  t.deepEqual([...new Set(shape.similarity.mapping.map((m: { metric: string }) => m.metric))].sort(), ['procrustes', 'shape-alpha0', 'shape-alpha0.5'], 'only the measures asked for are mapped');
+  t.deepEqual(
+    [...new Set(shape.similarity.mapping.map((m: { metric: string }) => m.metric))].sort(),
+    ['procrustes', 'shape-alpha0', 'shape-alpha0.5'],
+    'only the measures asked for are mapped',
+  );
   const overfit = shape.warnings.filter((w: { code: string }) => w.code === 'shape-overfit');
   t.is(overfit.length, 2, JSON.stringify(shape.warnings));
   t.regex(overfit[0].message, /V1 \(simulated\) \(60 dimensions, 57 training stimuli\)/);
   const alpha0 = shape.similarity.tables.find((x: { metric: string }) => x.metric === 'shape-alpha0');
-  t.true(alpha0.cells.every((row: unknown[]) => row[v1] === null), 'no CCA-end angle for V1');
-  t.true(alpha0.cells.some((row: unknown[]) => row[1 - v1] !== null), 'LM (40 neurons) keeps its angles');
+  t.true(
+    alpha0.cells.every((row: unknown[]) => row[v1] === null),
+    'no CCA-end angle for V1',
+  );
+  t.true(
+    alpha0.cells.some((row: unknown[]) => row[1 - v1] !== null),
+    'LM (40 neurons) keeps its angles',
+  );
   t.true(shape.similarity.tables.find((x: { metric: string }) => x.metric === 'procrustes').cells[1][v1] !== null, 'Procrustes is unaffected');
 });
 

@@ -20,7 +20,8 @@ test('complexity --json carries the contract keys; same seed gives the same numb
   const a = await cli('complexity', x, y, '--seed', '3', '--json');
   t.is(a.code, 0, a.stderr);
   const rec = JSON.parse(a.stdout);
-  for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'complexity', 'effectivePieces', 'kStar', 'linearR2', 'bestR2', 'curve']) t.true(k in rec, k);
+  for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'complexity', 'effectivePieces', 'kStar', 'linearR2', 'bestR2', 'curve'])
+    t.true(k in rec, k);
   for (const c of rec.curve) for (const k of ['entropy', 'k', 'r']) t.true(k in c, k);
   t.is(rec.definition, 'complexity/2');
   t.is(rec.kStar, 2);
@@ -35,18 +36,30 @@ test('complexity reads arrays from one npz with file.npz:key', async (t) => {
   const dir = tempDir();
   const rng = new Rng(2);
   const xs = Array.from({ length: 100 }, () => rng.normal());
-  writeNpz(join(dir, 'pair.npz'), [['input', { data: xs, shape: [100, 1] }], ['output', { data: xs.map((v) => 2 * v + 0.01 * rng.normal()), shape: [100, 1] }]]);
+  writeNpz(join(dir, 'pair.npz'), [
+    ['input', { data: xs, shape: [100, 1] }],
+    ['output', { data: xs.map((v) => 2 * v + 0.01 * rng.normal()), shape: [100, 1] }],
+  ]);
   const r = await cli('complexity', `${join(dir, 'pair.npz')}:input`, `${join(dir, 'pair.npz')}:output`, '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
   t.is(rec.complexity, 0);
-  t.deepEqual(rec.source.map((s: { key: string }) => s.key), ['input', 'output']);
+  t.deepEqual(
+    rec.source.map((s: { key: string }) => s.key),
+    ['input', 'output'],
+  );
 });
 
 test('complexity: different row counts and NaN exit 2 naming the file', async (t) => {
   const dir = tempDir();
   const { x } = absCase(dir, 50);
-  writeFileSync(join(dir, 'short.npy'), encodeNpy(Array.from({ length: 40 }, (_, i) => i), [40, 1]));
+  writeFileSync(
+    join(dir, 'short.npy'),
+    encodeNpy(
+      Array.from({ length: 40 }, (_, i) => i),
+      [40, 1],
+    ),
+  );
   const nan = Array.from({ length: 50 }, (_, i) => (i === 7 ? NaN : i));
   writeFileSync(join(dir, 'nan.npy'), encodeNpy(nan, [50, 1]));
   const r1 = await cli('complexity', x, join(dir, 'short.npy'));
@@ -65,7 +78,10 @@ test('complexity --definition 1 keeps the old scales; --intervals give grouped-j
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
   t.is(rec.definition, 'complexity/1');
-  t.deepEqual(rec.curve.map((c: { k: number }) => c.k), [1, 2, 4]);
+  t.deepEqual(
+    rec.curve.map((c: { k: number }) => c.k),
+    [1, 2, 4],
+  );
   t.is(rec.intervals.groups, 4);
   t.is(rec.intervals.method, 'grouped-jackknife');
   t.true(rec.intervals.bounds.complexity.lo <= rec.complexity && rec.complexity <= rec.intervals.bounds.complexity.hi);
@@ -106,12 +122,27 @@ test('patterns --json carries the contract keys and honours --threshold', async 
 
 test('patterns: NaN input exits 2 naming the file; intervals are seeded', async (t) => {
   const dir = tempDir();
-  writeFileSync(join(dir, 'bad.json'), JSON.stringify({ data: [[1, 2], [null, 1], [0, 0]] }));
+  writeFileSync(
+    join(dir, 'bad.json'),
+    JSON.stringify({
+      data: [
+        [1, 2],
+        [null, 1],
+        [0, 0],
+      ],
+    }),
+  );
   const bad = await cli('patterns', join(dir, 'bad.json'));
   t.is(bad.code, 2);
   t.regex(bad.stderr, /bad\.json: NaN at row 2, column 1/);
   const rng = new Rng(4);
-  writeFileSync(join(dir, 'g.npy'), encodeNpy(Array.from({ length: 600 }, () => rng.normal()), [60, 10]));
+  writeFileSync(
+    join(dir, 'g.npy'),
+    encodeNpy(
+      Array.from({ length: 600 }, () => rng.normal()),
+      [60, 10],
+    ),
+  );
   const a = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--intervals', '10', '--seed', '2', '--json')).stdout);
   const b = JSON.parse((await cli('patterns', join(dir, 'g.npy'), '--intervals', '10', '--seed', '2', '--json')).stdout);
   t.deepEqual(a.intervals, b.intervals);

@@ -16,8 +16,14 @@ test('demo: writes a synthetic session and network, stores both runs, compares t
   const analysis = db.get(out.analyze) as AnalyzeRecord;
   const network = db.get(out.network) as NetworkRecord;
   db.close();
-  t.deepEqual(analysis.groups.map((g) => g.name), ['V1 (simulated)', 'LM (simulated)']);
-  t.deepEqual(network.layers.map((l) => l.name), ['relu1', 'relu2', 'relu3']);
+  t.deepEqual(
+    analysis.groups.map((g) => g.name),
+    ['V1 (simulated)', 'LM (simulated)'],
+  );
+  t.deepEqual(
+    network.layers.map((l) => l.name),
+    ['relu1', 'relu2', 'relu3'],
+  );
   // Sharply tuned V1 spreads over more dimensions than broadly tuned LM (noise-corrected).
   const cv = (g: AnalyzeRecord['groups'][number]) => (g as unknown as { cvPCA: { effectiveDimension: number } }).cvPCA.effectiveDimension;
   t.true(cv(analysis.groups[0]) > cv(analysis.groups[1]), `V1 ${cv(analysis.groups[0])} vs LM ${cv(analysis.groups[1])}`);
@@ -34,7 +40,11 @@ test('demo is seeded: the same seed gives the same numbers', async (t) => {
     const a = db.get(out.analyze) as AnalyzeRecord;
     const n = db.get(out.network) as NetworkRecord;
     db.close();
-    return { groups: a.groups.map(({ name, effectiveDimension, patterns, complexity }) => ({ name, effectiveDimension, patterns, complexity })), layers: n.layers.map((l) => l.effectiveDimension), cka: out.comparison.cka.values };
+    return {
+      groups: a.groups.map(({ name, effectiveDimension, patterns, complexity }) => ({ name, effectiveDimension, patterns, complexity })),
+      layers: n.layers.map((l) => l.effectiveDimension),
+      cka: out.comparison.cka.values,
+    };
   };
   const a = await numbers('5');
   t.deepEqual(a, await numbers('5'));
@@ -52,7 +62,10 @@ test('the README quick start: the built binary runs the demo', (t) => {
 
 test('compare and report on a folder without a store: exit 2, and no store is created', async (t) => {
   const dir = join(tempDir(), 'nothing-here');
-  for (const args of [['compare', 'abcd'], ['report', 'abcd', '--out', join(tempDir(), 'r.html')]]) {
+  for (const args of [
+    ['compare', 'abcd'],
+    ['report', 'abcd', '--out', join(tempDir(), 'r.html')],
+  ]) {
     const r = await cli(...args, '--store', dir);
     t.is(r.code, 2);
     t.regex(r.stderr, /no results store here/);

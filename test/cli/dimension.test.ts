@@ -11,7 +11,8 @@ test('dimension --json prints one record with the contract keys, agreeing with s
   const r = await cli('dimension', join(FIXTURES, 'dimension', 'wide_f4.npy'), '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
-  for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'n', 'd', 'effectiveDimension', 'participationRatio', 'alpha', 'spectrum']) t.true(k in rec, k);
+  for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'n', 'd', 'effectiveDimension', 'participationRatio', 'alpha', 'spectrum'])
+    t.true(k in rec, k);
   t.is(rec.n, 40);
   t.is(rec.d, 300);
   t.is(rec.source.kind, 'npy');
@@ -91,7 +92,9 @@ test('intervals through the CLI: same seed, identical intervals; the retired --b
 test('--stimulus-ids averages trials per stimulus and adds cvPCA', async (t) => {
   const dir = tempDir();
   const rng = new Rng(5);
-  const nStim = 40, reps = 3, d = 15;
+  const nStim = 40,
+    reps = 3,
+    d = 15;
   const sig = gaussian(rng, nStim, d);
   const trials = new Float64Array(nStim * reps * d);
   const ids: number[] = [];
@@ -101,7 +104,10 @@ test('--stimulus-ids averages trials per stimulus and adds cvPCA', async (t) => 
       ids.push(i + 100);
       for (let j = 0; j < d; j++) trials[row * d + j] = sig[i * d + j] + 0.3 * rng.normal();
     }
-  writeNpz(join(dir, 'trials.npz'), [['responses', { data: trials, shape: [nStim * reps, d] }], ['stimulus', { data: ids, shape: [ids.length] }]]);
+  writeNpz(join(dir, 'trials.npz'), [
+    ['responses', { data: trials, shape: [nStim * reps, d] }],
+    ['stimulus', { data: ids, shape: [ids.length] }],
+  ]);
   const r = await cli('dimension', join(dir, 'trials.npz'), '--key', 'responses', '--stimulus-ids', 'stimulus', '--json');
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
@@ -129,7 +135,10 @@ test('info lists the arrays of an npz', async (t) => {
   const r = await cli('info', join(FIXTURES, 'npy', 'deflated.npz'), '--json');
   t.is(r.code, 0);
   const inv = JSON.parse(r.stdout);
-  t.deepEqual(inv.arrays.map((a: { name: string }) => a.name), ['a', 'b']);
+  t.deepEqual(
+    inv.arrays.map((a: { name: string }) => a.name),
+    ['a', 'b'],
+  );
   t.deepEqual(inv.arrays[1].shape, [3, 2]);
 });
 

@@ -73,7 +73,10 @@ test('--label and key parameters tell runs of one file apart in runs, the run li
   const runs = db.list();
   db.close();
   t.is(runs.length, 2);
-  t.deepEqual(runs.map((r) => r.label), [null, 'flat maps']);
+  t.deepEqual(
+    runs.map((r) => r.label),
+    [null, 'flat maps'],
+  );
   const assets = { mode: 'linked' } as const;
   const html = runsListPage(runs, assets);
   t.regex(html, /<td>flat maps<\/td>/);
@@ -94,7 +97,10 @@ test('--label and key parameters tell runs of one file apart in runs, the run li
   t.is(rm.code, 0, rm.stderr);
   t.regex(rm.stdout, new RegExp(`removed ${runs[1].id}`));
   const after = RunStore.open(store, { readonly: true });
-  t.deepEqual(after.list().map((r) => r.id), [runs[0].id]);
+  t.deepEqual(
+    after.list().map((r) => r.id),
+    [runs[0].id],
+  );
   t.is(after.representations(runs[1].id).length, 0);
   t.true(after.representations(runs[0].id).length > 0);
   after.close();

@@ -17,7 +17,10 @@ function activations(dir: string): string {
   const h = new Float64Array(n * 12);
   for (let i = 0; i < n; i++) for (let j = 0; j < 12; j++) h[i * 12 + j] = Math.max(0, x[i * 5 + (j % 5)] + 0.5 * x[i * 5 + ((j + 1) % 5)]);
   const path = join(dir, 'acts.npz');
-  writeNpz(path, [['input', { shape: [n, 5], data: x }], ['relu', { shape: [n, 12], data: h }]]);
+  writeNpz(path, [
+    ['input', { shape: [n, 5], data: x }],
+    ['relu', { shape: [n, 12], data: h }],
+  ]);
   return path;
 }
 
@@ -31,7 +34,11 @@ test('a shard holds the whole run; importing it twice adds it once, with its rep
   const decoded = decodeShard(readFileSync(shard, 'utf8'), shard);
   t.is(decoded.record.id, printed.id);
   t.is((decoded.record as { label?: string }).label, 'from a node');
-  t.deepEqual(decoded.representations.map((r) => r.name), ['relu'], 'the layer representation travels with the run');
+  t.deepEqual(
+    decoded.representations.map((r) => r.name),
+    ['relu'],
+    'the layer representation travels with the run',
+  );
 
   const store = tempDir();
   const first = await cli('import', shard, '--store', store);
@@ -45,7 +52,10 @@ test('a shard holds the whole run; importing it twice adds it once, with its rep
   t.is(db.count(), 1);
   t.deepEqual(JSON.parse(JSON.stringify(db.get(printed.id))), JSON.parse(JSON.stringify(decoded.record)));
   const reps = db.representations(printed.id);
-  t.deepEqual(reps.map((r) => [r.name, r.n, r.d, r.form, Array.from(r.values)]), decoded.representations.map((r) => [r.name, r.n, r.d, r.form, Array.from(r.values)]));
+  t.deepEqual(
+    reps.map((r) => [r.name, r.n, r.d, r.form, Array.from(r.values)]),
+    decoded.representations.map((r) => [r.name, r.n, r.d, r.form, Array.from(r.values)]),
+  );
   db.close();
 
   // The same analysis stored directly: compare finds the imported run's layer identical (CKA 1).
@@ -54,7 +64,10 @@ test('a shard holds the whole run; importing it twice adds it once, with its rep
   const cmp = await cli('compare', printed.id, directId, '--store', store, '--json');
   t.is(cmp.code, 0, cmp.stderr);
   const cka = (JSON.parse(cmp.stdout) as { cka: { values: (number | null)[][] } }).cka.values;
-  t.true(cka.flat().some((v) => v !== null && Math.abs(v - 1) < 1e-12), JSON.stringify(cka));
+  t.true(
+    cka.flat().some((v) => v !== null && Math.abs(v - 1) < 1e-12),
+    JSON.stringify(cka),
+  );
 });
 
 test('import names unreadable shards (exit 2) and still imports the valid ones; --out-record is checked before computing', async (t) => {
@@ -69,12 +82,25 @@ test('import names unreadable shards (exit 2) and still imports the valid ones; 
   writeFileSync(join(dir, 'tampered.json'), JSON.stringify(tampered));
   // Intact but not a valid record (a checksum of its own, so only the schema can refuse it).
   const bad = { record: { id: 'nope', kind: 'dimension' }, representations: [] };
-  writeFileSync(join(dir, 'invalid.json'), JSON.stringify({ format: 'neurorep-run/1', sha256: createHash('sha256').update(JSON.stringify([bad.record, bad.representations])).digest('hex'), ...bad }));
+  writeFileSync(
+    join(dir, 'invalid.json'),
+    JSON.stringify({
+      format: 'neurorep-run/1',
+      sha256: createHash('sha256')
+        .update(JSON.stringify([bad.record, bad.representations]))
+        .digest('hex'),
+      ...bad,
+    }),
+  );
   const store = tempDir();
   const r = await cli('import', dir, '--store', store);
   t.is(r.code, 2);
   const db = RunStore.open(store, { readonly: true });
-  t.deepEqual(db.list().map((x) => x.kind), ['dimension'], 'only the good shard was imported');
+  t.deepEqual(
+    db.list().map((x) => x.kind),
+    ['dimension'],
+    'only the good shard was imported',
+  );
   db.close();
   t.regex(r.stdout, /1 run imported .*, 3 not readable/);
   t.regex(r.stderr, /invalid\.json: the run record does not match its schema/);

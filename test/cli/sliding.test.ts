@@ -12,7 +12,10 @@ import { Rng } from '../../src/core/random.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
 import { cli, tempDir } from '../helpers.js';
 
-const STIMULI = 40, REPEATS = 6, NEURONS = 50, FACTORS = 6;
+const STIMULI = 40,
+  REPEATS = 6,
+  NEURONS = 50,
+  FACTORS = 6;
 
 function risingSession(seed: number): { session: SyntheticSession; factors: Float64Array } {
   const rng = new Rng(seed);
@@ -49,15 +52,47 @@ test('analyze --sliding: D_eff over time rises then falls with the planted dimen
   const nwb = join(dir, 'rising.nwb');
   await writeNwbFile(nwb, sessionNwbSpec(session, 'rising'));
   // The main window is the six-dimensional epoch, so its best layer is 'six'.
-  const r = await cli('analyze', nwb, '--stimulus', 'orientation', '--window', '0.2,0.4', '--sliding', '0,0.6,0.1', '--width', '0.1', '--intervals', '--store', store, '--json', '--quiet');
+  const r = await cli(
+    'analyze',
+    nwb,
+    '--stimulus',
+    'orientation',
+    '--window',
+    '0.2,0.4',
+    '--sliding',
+    '0,0.6,0.1',
+    '--width',
+    '0.1',
+    '--intervals',
+    '--store',
+    store,
+    '--json',
+    '--quiet',
+  );
   t.is(r.code, 0, r.stderr);
   const rec = JSON.parse(r.stdout);
-  const windows = rec.timeResolved.windows as { start: number; stop: number; groups: { values: Record<string, number | null>; intervals: Record<string, [number, number]> }[] }[];
-  t.deepEqual(windows.map((w) => [w.start, w.stop]), [[0, 0.1], [0.1, 0.2], [0.2, 0.3], [0.3, 0.4], [0.4, 0.5], [0.5, 0.6]]);
+  const windows = rec.timeResolved.windows as {
+    start: number;
+    stop: number;
+    groups: { values: Record<string, number | null>; intervals: Record<string, [number, number]> }[];
+  }[];
+  t.deepEqual(
+    windows.map((w) => [w.start, w.stop]),
+    [
+      [0, 0.1],
+      [0.1, 0.2],
+      [0.2, 0.3],
+      [0.3, 0.4],
+      [0.4, 0.5],
+      [0.5, 0.6],
+    ],
+  );
   const deff = windows.map((w) => w.groups[0].values.effectiveDimension!);
   const cv = windows.map((w) => w.groups[0].values.cvPcaEffectiveDimension!);
   t.log(`D_eff over time ${deff.map((v) => v.toFixed(2)).join(' ')}; cvPCA ${cv.map((v) => v?.toFixed(2)).join(' ')}`);
-  const early = Math.max(deff[0], deff[1]), middle = Math.min(deff[2], deff[3]), late = Math.max(deff[4], deff[5]);
+  const early = Math.max(deff[0], deff[1]),
+    middle = Math.min(deff[2], deff[3]),
+    late = Math.max(deff[4], deff[5]);
   t.true(middle > 1.5 * early && middle > 1.5 * late, `D_eff ${deff.join(', ')}`);
   t.true(Math.min(cv[2], cv[3]) > 1.5 * Math.max(cv[0], cv[1], cv[4], cv[5]), `cvPCA D_eff ${cv.join(', ')}`);
   for (const w of windows) {
@@ -66,14 +101,19 @@ test('analyze --sliding: D_eff over time rises then falls with the planted dimen
   }
   // A network whose layers are the six factors (and one of them) on the same stimuli.
   const ids = firstAppearance(session.orientation);
-  const six = new Float64Array(STIMULI * FACTORS), one = new Float64Array(STIMULI * 2);
+  const six = new Float64Array(STIMULI * FACTORS),
+    one = new Float64Array(STIMULI * 2);
   ids.forEach((k, i) => {
     for (let f = 0; f < FACTORS; f++) six[i * FACTORS + f] = factors[k * FACTORS + f];
     one[i * 2] = factors[k * FACTORS];
     one[i * 2 + 1] = 0.01 * Math.sin(k);
   });
   const npz = join(dir, 'net.npz');
-  writeNpz(npz, [['one', { data: one, shape: [STIMULI, 2] }], ['six', { data: six, shape: [STIMULI, FACTORS] }], ['stimulus_ids', { data: Float64Array.from(ids), shape: [STIMULI] }]]);
+  writeNpz(npz, [
+    ['one', { data: one, shape: [STIMULI, 2] }],
+    ['six', { data: six, shape: [STIMULI, FACTORS] }],
+    ['stimulus_ids', { data: Float64Array.from(ids), shape: [STIMULI] }],
+  ]);
   const net = await cli('network', npz, '--store', store, '--json', '--quiet');
   t.is(net.code, 0, net.stderr);
   const c = await cli('compare', JSON.parse(net.stdout).id, rec.id, '--metric', 'cka,predictivity', '--store', store, '--json', '--quiet');

@@ -29,7 +29,24 @@ slurmTest('batch --slurm --dry-run prints the job array and the import job and s
   const dir = tempDir();
   const folder = await sessions(dir);
   const before = spawnSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).stdout;
-  const r = binary(['batch', folder, '--slurm', '--dry-run', '--stimulus', 'orientation', '--array-limit', '2', '--partition', 'debug', '--time', '0:10:00', '--store', join(dir, 'store'), '--shards', join(dir, 'shards')]);
+  const r = binary([
+    'batch',
+    folder,
+    '--slurm',
+    '--dry-run',
+    '--stimulus',
+    'orientation',
+    '--array-limit',
+    '2',
+    '--partition',
+    'debug',
+    '--time',
+    '0:10:00',
+    '--store',
+    join(dir, 'store'),
+    '--shards',
+    join(dir, 'shards'),
+  ]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /#SBATCH --array=0-2%2/);
   t.regex(r.stdout, /#SBATCH --partition=debug/);
@@ -43,7 +60,25 @@ slurmTest('batch --slurm --wait: one array task per session, failures named, the
   const dir = tempDir();
   const folder = await sessions(dir);
   const store = join(dir, 'store');
-  const r = binary(['batch', folder, '--slurm', '--wait', '--stimulus', 'orientation', '--cpus-per-task', '1', '--mem', '1G', '--store', store, '--shards', join(dir, 'shards')], { cwd: dir });
+  const r = binary(
+    [
+      'batch',
+      folder,
+      '--slurm',
+      '--wait',
+      '--stimulus',
+      'orientation',
+      '--cpus-per-task',
+      '1',
+      '--mem',
+      '1G',
+      '--store',
+      store,
+      '--shards',
+      join(dir, 'shards'),
+    ],
+    { cwd: dir },
+  );
   t.is(r.code, 1, r.stderr);
   t.regex(r.stdout, /3 sessions: 2 analyzed on SLURM \(job \d+\), 0 already in the store, 1 failed/);
   t.regex(r.stdout, /failed: .*broken\.nwb: not an HDF5 file/);
@@ -55,15 +90,23 @@ slurmTest('batch --slurm --wait: one array task per session, failures named, the
     return out.sort((a, b) => a.session.identifier.localeCompare(b.session.identifier));
   };
   const records = read(store);
-  t.deepEqual(records.map((x) => x.session.identifier), ['slurm-1', 'slurm-2']);
+  t.deepEqual(
+    records.map((x) => x.session.identifier),
+    ['slurm-1', 'slurm-2'],
+  );
   t.is(new Set(records.map((x) => x.batch.id)).size, 1);
 
   // The same sessions in a local batch: the same observables, number for number.
   const local = join(dir, 'local-store');
   t.is(binary(['batch', folder, '--stimulus', 'orientation', '--jobs', '2', '--store', local]).code, 1);
-  t.deepEqual(read(local).map((x) => x.groups), records.map((x) => x.groups));
+  t.deepEqual(
+    read(local).map((x) => x.groups),
+    records.map((x) => x.groups),
+  );
 
-  const again = binary(['batch', join(folder, 's01.nwb'), join(folder, 's02.nwb'), '--slurm', '--wait', '--stimulus', 'orientation', '--store', store], { cwd: dir });
+  const again = binary(['batch', join(folder, 's01.nwb'), join(folder, 's02.nwb'), '--slurm', '--wait', '--stimulus', 'orientation', '--store', store], {
+    cwd: dir,
+  });
   t.is(again.code, 0, again.stderr);
   t.regex(again.stdout, /all 2 sessions are in the store already; nothing to submit/);
 });

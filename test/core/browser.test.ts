@@ -13,7 +13,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x)));
 
 test('nothing under src/core imports a Node module', (t) => {
-  const files = readdirSync(join(ROOT, 'src', 'core'), { recursive: true }).map(String).filter((f) => f.endsWith('.ts'));
+  const files = readdirSync(join(ROOT, 'src', 'core'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.ts'));
   t.true(files.length > 10);
   const node = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   for (const f of files) {
@@ -77,9 +79,11 @@ test('the core bundled for a browser computes in chromium exactly what it comput
     const diffs: string[] = [];
     const compare = (a: unknown, b: unknown, path: string): void => {
       if (typeof a === 'number' && typeof b === 'number') {
-        if (Number.isInteger(a) && Number.isInteger(b) && Math.abs(a) < 2 ** 31 ? a !== b : Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a))) diffs.push(`${path}: ${a} vs ${b}`);
+        if (Number.isInteger(a) && Number.isInteger(b) && Math.abs(a) < 2 ** 31 ? a !== b : Math.abs(a - b) > 1e-12 * Math.max(1, Math.abs(a)))
+          diffs.push(`${path}: ${a} vs ${b}`);
       } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-        const ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
+        const ka = Object.keys(a).sort(),
+          kb = Object.keys(b).sort();
         if (ka.join() !== kb.join()) diffs.push(`${path}: keys ${ka.join()} vs ${kb.join()}`);
         else for (const k of ka) compare((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
       } else if (a !== b) diffs.push(`${path}: ${String(a)} vs ${String(b)}`);

@@ -2,17 +2,27 @@ import test from 'ava';
 import { Rng } from '../../src/core/random.js';
 
 test('Rng: same seed, same stream; different seed, different stream', (t) => {
-  const a = new Rng(42), b = new Rng(42), c = new Rng(43);
+  const a = new Rng(42),
+    b = new Rng(42),
+    c = new Rng(43);
   const xs = Array.from({ length: 100 }, () => a.next());
-  t.deepEqual(xs, Array.from({ length: 100 }, () => b.next()));
-  t.notDeepEqual(xs, Array.from({ length: 100 }, () => c.next()));
+  t.deepEqual(
+    xs,
+    Array.from({ length: 100 }, () => b.next()),
+  );
+  t.notDeepEqual(
+    xs,
+    Array.from({ length: 100 }, () => c.next()),
+  );
   t.true(xs.every((x) => x >= 0 && x < 1));
 });
 
 test('Rng: uniform mean and normal moments are right', (t) => {
   const r = new Rng(7);
   const N = 200000;
-  let su = 0, sn = 0, sn2 = 0;
+  let su = 0,
+    sn = 0,
+    sn2 = 0;
   for (let i = 0; i < N; i++) {
     su += r.next();
     const z = r.normal();

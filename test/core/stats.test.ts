@@ -3,11 +3,17 @@ import { entropyOfCounts, fitLine, fitPowerLaw } from '../../src/core/stats.js';
 
 test('power-law fit recovers a and b from exact y = 3 t^-0.5 and gives low R^2 on other data', (t) => {
   const ts = [1, 2, 4, 8, 16, 32, 64, 128];
-  const f = fitPowerLaw(ts, ts.map((x) => 3 * x ** -0.5));
+  const f = fitPowerLaw(
+    ts,
+    ts.map((x) => 3 * x ** -0.5),
+  );
   t.true(Math.abs(f.a - 3) < 1e-12);
   t.true(Math.abs(f.b + 0.5) < 1e-12);
   t.true(Math.abs(f.r2 - 1) < 1e-12);
-  const wiggle = fitPowerLaw(ts, ts.map((x) => 2 + Math.sin(Math.log2(x) * 2)));
+  const wiggle = fitPowerLaw(
+    ts,
+    ts.map((x) => 2 + Math.sin(Math.log2(x) * 2)),
+  );
   t.true(wiggle.r2 < 0.5, `R^2 ${wiggle.r2}`);
 });
 

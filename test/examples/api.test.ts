@@ -3,17 +3,35 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { analyzeNwb, effectiveDimension, factorOfMatrix, firstAppearance, foldAssignment, linearCka, linearPredictivity, Rng, syntheticNetwork, syntheticSession } from '../../src/index.js';
+import {
+  analyzeNwb,
+  effectiveDimension,
+  factorOfMatrix,
+  firstAppearance,
+  foldAssignment,
+  linearCka,
+  linearPredictivity,
+  Rng,
+  syntheticNetwork,
+  syntheticSession,
+} from '../../src/index.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 test('the API example runs and prints what the API computes', async (t) => {
   const out = tempDir('neurorep-api-example-');
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', 'api', 'observables.ts'), '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'examples', 'api', 'observables.ts'), '--out', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   t.is(r.status, 0, r.stderr);
   const printed = JSON.parse(r.stdout);
   t.is(printed.recording, join(out, 'session.nwb'));
   const direct = await analyzeNwb(printed.recording, { stimulus: 'orientation', seed: 0 });
-  t.deepEqual(printed.areas.map((a: { area: string }) => a.area), ['V1 (simulated)', 'LM (simulated)']);
+  t.deepEqual(
+    printed.areas.map((a: { area: string }) => a.area),
+    ['V1 (simulated)', 'LM (simulated)'],
+  );
   printed.areas.forEach((a: { effectiveDimension: number; neurons: number; stimuli: number }, i: number) => {
     t.is(a.effectiveDimension, direct.groups[i].effectiveDimension as number);
     t.is(a.neurons, direct.groups[i].d);

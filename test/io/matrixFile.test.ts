@@ -30,7 +30,18 @@ test('ragged CSV names the file and line', (t) => {
 
 test('JSON matrices with labels; ragged JSON rejected', (t) => {
   const dir = tempDir();
-  writeFileSync(join(dir, 'm.json'), JSON.stringify({ data: [[1, 2], [3, 4], [5, 6]], neurons: ['a', 'b'], stimuli: [10, 20, 30] }));
+  writeFileSync(
+    join(dir, 'm.json'),
+    JSON.stringify({
+      data: [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      neurons: ['a', 'b'],
+      stimuli: [10, 20, 30],
+    }),
+  );
   const m = readMatrixFile(join(dir, 'm.json')).matrix;
   t.is(m.n, 3);
   t.deepEqual(m.colLabels, ['a', 'b']);
@@ -42,7 +53,10 @@ test('JSON matrices with labels; ragged JSON rejected', (t) => {
 test('npz key selection: one array needs no key, several do, unknown keys list the valid ones', (t) => {
   const dir = tempDir();
   writeNpz(join(dir, 'one.npz'), [['x', { data: [1, 2, 3, 4], shape: [2, 2] }]]);
-  writeNpz(join(dir, 'two.npz'), [['x', { data: [1, 2], shape: [2, 1] }], ['y', { data: [3, 4], shape: [2, 1] }]]);
+  writeNpz(join(dir, 'two.npz'), [
+    ['x', { data: [1, 2], shape: [2, 1] }],
+    ['y', { data: [3, 4], shape: [2, 1] }],
+  ]);
   t.is(readMatrixFile(join(dir, 'one.npz')).key, 'x');
   t.throws(() => readMatrixFile(join(dir, 'two.npz')), { message: /holds 2 arrays \(x, y\); choose one with `key NAME`/ });
   t.throws(() => readMatrixFile(join(dir, 'two.npz'), { key: 'z' }), { message: /no array named 'z'; it holds: x, y/ });

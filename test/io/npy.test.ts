@@ -65,7 +65,10 @@ test('trailing axes flatten in C order', (t) => {
   const m = readMatrixFile(p).matrix;
   t.is(m.n, 2);
   t.is(m.d, 12);
-  t.deepEqual(Array.from(m.data), Array.from({ length: 24 }, (_, i) => i));
+  t.deepEqual(
+    Array.from(m.data),
+    Array.from({ length: 24 }, (_, i) => i),
+  );
 });
 
 test('bad npy bytes give input errors naming the file', (t) => {

@@ -17,18 +17,14 @@ export interface Run {
 /** Run bin/neurorep.js in a child process (own store unless --store is given), measuring its peak RSS. */
 export function neurorep(args: string[], opts: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Run {
   const rssFile = join(tempDir('neurorep-rss-'), 'rss');
-  const r = spawnSync(
-    process.execPath,
-    ['--import', join(ROOT, 'test', 'reliability', 'rss-preload.mjs'), join(ROOT, 'bin', 'neurorep.js'), ...args],
-    {
-      cwd: opts.cwd ?? tempDir('neurorep-cwd-'),
-      encoding: 'utf8',
-      input: opts.input,
-      maxBuffer: 64 * 1024 * 1024,
-      timeout: 180_000,
-      env: { ...process.env, NEUROREP_DEBUG: '', NEUROREP_TEST_RSS_FILE: rssFile, ...opts.env },
-    },
-  );
+  const r = spawnSync(process.execPath, ['--import', join(ROOT, 'test', 'reliability', 'rss-preload.mjs'), join(ROOT, 'bin', 'neurorep.js'), ...args], {
+    cwd: opts.cwd ?? tempDir('neurorep-cwd-'),
+    encoding: 'utf8',
+    input: opts.input,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 180_000,
+    env: { ...process.env, NEUROREP_DEBUG: '', NEUROREP_TEST_RSS_FILE: rssFile, ...opts.env },
+  });
   let peakMiB = NaN;
   try {
     peakMiB = Number(readFileSync(rssFile, 'utf8')) / 1024;

@@ -36,7 +36,11 @@ test('control characters from data files and paths are escaped in every message 
   clean(t, text);
   const json = neurorep(['analyze', nwb, '--stimulus', 'orientation', '--json', '--no-store']);
   clean(t, json);
-  t.deepEqual(JSON.parse(json.stdout).groups.map((g: { name: string }) => g.name), [`V1${ESC}[31m`, 'LM\u009b2J'], 'JSON keeps the exact strings, escaped');
+  t.deepEqual(
+    JSON.parse(json.stdout).groups.map((g: { name: string }) => g.name),
+    [`V1${ESC}[31m`, 'LM\u009b2J'],
+    'JSON keeps the exact strings, escaped',
+  );
   const runs = neurorep(['runs', '--store', store]);
   t.is(runs.code, 0);
   clean(t, runs);
@@ -61,12 +65,21 @@ test('user mistakes are exit 2 naming the path or option: folders, permissions, 
   t.not(deep.code, 1, 'deep nesting elsewhere in the file is not an internal error');
   clean(t, deep);
 
-  const rows = (scale: number) => JSON.stringify({ data: Array.from({ length: 30 }, (_, i) => [Math.sin(i) * scale, Math.cos(2 * i) * scale, ((i % 5) - 2) * scale]) });
+  const rows = (scale: number) =>
+    JSON.stringify({ data: Array.from({ length: 30 }, (_, i) => [Math.sin(i) * scale, Math.cos(2 * i) * scale, ((i % 5) - 2) * scale]) });
   writeFileSync(join(dir, 'huge.json'), rows(1e200));
   writeFileSync(join(dir, 'tiny.json'), rows(1e-200));
   writeFileSync(join(dir, 'fine.json'), rows(1));
-  userMistake(t, neurorep(['dimension', join(dir, 'huge.json'), '--no-store']), /huge\.json: values as large as .*e\+200: their variance overflows double precision; divide the data by a constant/);
-  userMistake(t, neurorep(['dimension', join(dir, 'tiny.json'), '--no-store']), /tiny\.json: the largest value is .*e-200: its variance underflows double precision; multiply the data by a constant/);
+  userMistake(
+    t,
+    neurorep(['dimension', join(dir, 'huge.json'), '--no-store']),
+    /huge\.json: values as large as .*e\+200: their variance overflows double precision; divide the data by a constant/,
+  );
+  userMistake(
+    t,
+    neurorep(['dimension', join(dir, 'tiny.json'), '--no-store']),
+    /tiny\.json: the largest value is .*e-200: its variance underflows double precision; multiply the data by a constant/,
+  );
   userMistake(t, neurorep(['complexity', join(dir, 'fine.json'), join(dir, 'huge.json'), '--no-store']), /huge\.json: values as large as/);
   // Scale invariance is what the message promises: 1e50 times the data gives the same D_eff.
   writeFileSync(join(dir, 'big.json'), rows(1e50));
@@ -74,8 +87,16 @@ test('user mistakes are exit 2 naming the path or option: folders, permissions, 
   const b = JSON.parse(neurorep(['dimension', join(dir, 'big.json'), '--no-store', '--json']).stdout).effectiveDimension;
   t.true(Math.abs(a - b) < 1e-9 * a, `${a} vs ${b}`);
 
-  userMistake(t, neurorep(['complexity', join(dir, 'fine.json'), join(dir, 'fine.json'), '--definition', '1', '--scales', '1000000', '--no-store']), /--scales 1000000: more pieces than the 24 training stimuli per fold/);
-  userMistake(t, neurorep(['complexity', join(dir, 'fine.json'), join(dir, 'fine.json'), '--definition', '1', '--scales', '1e9', '--no-store']), /--scales expects whole numbers/);
+  userMistake(
+    t,
+    neurorep(['complexity', join(dir, 'fine.json'), join(dir, 'fine.json'), '--definition', '1', '--scales', '1000000', '--no-store']),
+    /--scales 1000000: more pieces than the 24 training stimuli per fold/,
+  );
+  userMistake(
+    t,
+    neurorep(['complexity', join(dir, 'fine.json'), join(dir, 'fine.json'), '--definition', '1', '--scales', '1e9', '--no-store']),
+    /--scales expects whole numbers/,
+  );
   userMistake(t, neurorep(['dimension', join(dir, 'fine.json'), '--intervals', '0', '--no-store']), /--intervals/);
   userMistake(t, neurorep(['dimension', join(dir, 'fine.json'), '--max-array-bytes', '-5', '--no-store']), /--max-array-bytes/);
 });
@@ -98,7 +119,11 @@ test('a file without read permission is exit 2 naming it', (t) => {
     t.pass();
     return;
   }
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin', 'neurorep.js'), 'dimension', file, '--no-store'], { cwd: '/', encoding: 'utf8' });
+  const r = spawnSync(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, join(ROOT, 'bin', 'neurorep.js'), 'dimension', file, '--no-store'],
+    { cwd: '/', encoding: 'utf8' },
+  );
   t.is(r.status, 2, r.stderr);
   t.regex(r.stderr, /secret\.csv: permission denied \(the file cannot be read\)/);
   t.notRegex(r.stderr, /internal error|\n\s+at /);
@@ -111,8 +136,15 @@ test('truncated and foreign HDF5 files: named as such, no HDF5 diagnostic stack'
   for (const keep of [100_000, Math.floor(bytes.length / 2), bytes.length - 1]) {
     const cut = join(dir, `cut-${keep}.nwb`);
     writeFileSync(cut, bytes.subarray(0, keep));
-    for (const cmd of [['info', cut], ['analyze', cut, '--no-store']]) {
-      userMistake(t, neurorep(cmd), new RegExp(`cut-${keep}\\.nwb: truncated: the file has ${keep} bytes, but its HDF5 superblock says it ends at byte ${bytes.length}`));
+    for (const cmd of [
+      ['info', cut],
+      ['analyze', cut, '--no-store'],
+    ]) {
+      userMistake(
+        t,
+        neurorep(cmd),
+        new RegExp(`cut-${keep}\\.nwb: truncated: the file has ${keep} bytes, but its HDF5 superblock says it ends at byte ${bytes.length}`),
+      );
     }
   }
   const foreign = join(dir, 'notes.nwb');
@@ -143,15 +175,20 @@ test('a closed stdout ends the command quietly (runs | head, --json | head)', as
   } finally {
     s.close();
   }
-  for (const args of [['runs', '--store', store], ['runs', '--store', store, '--json']]) {
+  for (const args of [
+    ['runs', '--store', store],
+    ['runs', '--store', store, '--json'],
+  ]) {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     // Read the first chunk, then close the pipe, as `| head -3` does.
-    await new Promise<void>((resolve) => child.stdout.once('data', () => {
-      child.stdout.destroy();
-      resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      child.stdout.once('data', () => {
+        child.stdout.destroy();
+        resolve();
+      }),
+    );
     const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
     t.is(code, 0, stderr);
     t.is(stderr, '', 'nothing on stderr');

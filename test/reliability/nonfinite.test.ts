@@ -39,8 +39,14 @@ test('NaN and +-Inf spike times are dropped, counted and reported; counts equal 
     // Planted truth: the counts the generator put in each window, area by area.
     const v1 = locked.groups.find((g) => g.name === 'V1')!.matrix;
     const lm = locked.groups.find((g) => g.name === 'LM')!.matrix;
-    t.deepEqual(Array.from(v1.data), expected.flatMap((row) => row.slice(0, 3)));
-    t.deepEqual(Array.from(lm.data), expected.flatMap((row) => row.slice(3)));
+    t.deepEqual(
+      Array.from(v1.data),
+      expected.flatMap((row) => row.slice(0, 3)),
+    );
+    t.deepEqual(
+      Array.from(lm.data),
+      expected.flatMap((row) => row.slice(3)),
+    );
   } finally {
     nwb.close();
   }
@@ -77,17 +83,34 @@ test('NaN and +-Inf alignment times and NaN stimulus values drop their rows with
     t.is(locked.rowsDroppedNaN, 1);
     const dropped = new Set([2, 5, 7, 9]);
     const kept = expected.filter((_, i) => !dropped.has(i));
-    t.deepEqual(locked.keptRows, expected.map((_, i) => i).filter((i) => !dropped.has(i)));
-    t.deepEqual(Array.from(locked.groups.find((g) => g.name === 'V1')!.matrix.data), kept.flatMap((row) => row.slice(0, 3)));
+    t.deepEqual(
+      locked.keptRows,
+      expected.map((_, i) => i).filter((i) => !dropped.has(i)),
+    );
+    t.deepEqual(
+      Array.from(locked.groups.find((g) => g.name === 'V1')!.matrix.data),
+      kept.flatMap((row) => row.slice(0, 3)),
+    );
   } finally {
     nwb.close();
   }
   const r = neurorep(['analyze', path, '--stimulus', 'orientation', '--json', '--quiet', '--no-store']);
   t.is(r.code, 0, r.stderr);
-  const messages = JSON.parse(r.stdout).warnings.filter((x: { code: string }) => x.code === 'nonfinite-dropped').map((x: { message: string }) => x.message);
-  t.true(messages.some((m: string) => /2 rows dropped: .*start_time is \+-Infinity/.test(m)), messages.join(' | '));
-  t.true(messages.some((m: string) => /1 row dropped: the stimulus value orientation is NaN/.test(m)), messages.join(' | '));
-  t.true(messages.some((m: string) => /1 row dropped: .*start_time is NaN/.test(m)), messages.join(' | '));
+  const messages = JSON.parse(r.stdout)
+    .warnings.filter((x: { code: string }) => x.code === 'nonfinite-dropped')
+    .map((x: { message: string }) => x.message);
+  t.true(
+    messages.some((m: string) => /2 rows dropped: .*start_time is \+-Infinity/.test(m)),
+    messages.join(' | '),
+  );
+  t.true(
+    messages.some((m: string) => /1 row dropped: the stimulus value orientation is NaN/.test(m)),
+    messages.join(' | '),
+  );
+  t.true(
+    messages.some((m: string) => /1 row dropped: .*start_time is NaN/.test(m)),
+    messages.join(' | '),
+  );
 });
 
 test('non-finite values in plain matrix files are input errors naming the row and column', (t) => {

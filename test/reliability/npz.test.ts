@@ -91,11 +91,22 @@ test('an npz bomb: the small member is read with bounded memory; the 1 GiB membe
   // info reads headers only.
   const info = neurorep(['info', path, '--json']);
   t.is(info.code, 0, info.stderr);
-  t.deepEqual(JSON.parse(info.stdout).arrays.map((a: { shape: number[] }) => a.shape), [[50, 6], [1024, 131072], [1024, 131072]]);
+  t.deepEqual(
+    JSON.parse(info.stdout).arrays.map((a: { shape: number[] }) => a.shape),
+    [
+      [50, 6],
+      [1024, 131072],
+      [1024, 131072],
+    ],
+  );
   t.true(info.peakMiB < 400, `info peak RSS ${info.peakMiB} MiB`);
   // Asking for a 1 GiB member under a 100 MB limit: refused before inflating.
   const big = neurorep(['dimension', path, '--key', 'b', '--no-store', '--max-array-bytes', '100000000']);
-  userMistake(t, big, /bomb\.npz\[b\]: the array holds 1\.00 GiB inflated, more than the 95\.4 MiB neurorep reads on this machine \(raise it with --max-array-bytes/);
+  userMistake(
+    t,
+    big,
+    /bomb\.npz\[b\]: the array holds 1\.00 GiB inflated, more than the 95\.4 MiB neurorep reads on this machine \(raise it with --max-array-bytes/,
+  );
   t.true(big.peakMiB < 400, `peak RSS ${big.peakMiB} MiB`);
   const env = neurorep(['dimension', path, '--key', 'c', '--no-store'], { env: { NEUROREP_MAX_ARRAY_BYTES: '100000000' } });
   userMistake(t, env, /more than the 95\.4 MiB/);
@@ -126,11 +137,25 @@ test('zip64 archives (written by yazl): stored and deflated members read exactly
   const a = small();
   const b = Float64Array.from({ length: 30 * 4 }, (_, k) => Math.cos(k));
   const path = join(dir, 'z64.npz');
-  await yazlZip(path, [['a.npy', Buffer.from(encodeNpy(a.values, [50, 6])), true], ['b.npy', Buffer.from(encodeNpy(b, [30, 4])), false]], true);
+  await yazlZip(
+    path,
+    [
+      ['a.npy', Buffer.from(encodeNpy(a.values, [50, 6])), true],
+      ['b.npy', Buffer.from(encodeNpy(b, [30, 4])), false],
+    ],
+    true,
+  );
   const bytes = readFileSync(path);
   t.true(bytes.includes(Buffer.from([0x50, 0x4b, 0x06, 0x06])), 'a zip64 end record is present');
   const plain = join(dir, 'plain.npz');
-  await yazlZip(plain, [['a.npy', Buffer.from(encodeNpy(a.values, [50, 6])), true], ['b.npy', Buffer.from(encodeNpy(b, [30, 4])), false]], false);
+  await yazlZip(
+    plain,
+    [
+      ['a.npy', Buffer.from(encodeNpy(a.values, [50, 6])), true],
+      ['b.npy', Buffer.from(encodeNpy(b, [30, 4])), false],
+    ],
+    false,
+  );
   for (const key of ['a', 'b']) {
     const r64 = neurorep(['dimension', path, '--key', key, '--no-store', '--json']);
     const r32 = neurorep(['dimension', plain, '--key', key, '--no-store', '--json']);

@@ -35,10 +35,18 @@ test('report --out refuses the store, files inside it, a missing folder and an e
   const link = join(dir, 'link.html');
   symlinkSync(db, link);
   userMistake(t, neurorep(['report', id, '--out', link, '--store', store]), /link\.html: this is inside the run store/);
-  userMistake(t, neurorep(['report', id, '--out', join(dir, 'no', 'such', 'folder', 'r.html'), '--store', store]), /the folder .*folder does not exist; create it first/);
+  userMistake(
+    t,
+    neurorep(['report', id, '--out', join(dir, 'no', 'such', 'folder', 'r.html'), '--store', store]),
+    /the folder .*folder does not exist; create it first/,
+  );
   userMistake(t, neurorep(['report', id, '--out', dir, '--store', store]), /is a folder; give a file name/);
   t.is(digest(db), before, 'the store is byte-for-byte unchanged');
-  t.deepEqual(readdirSync(store).filter((f) => !f.startsWith('neurorep.db')), [], 'nothing written into the store folder');
+  t.deepEqual(
+    readdirSync(store).filter((f) => !f.startsWith('neurorep.db')),
+    [],
+    'nothing written into the store folder',
+  );
 
   const out = join(dir, 'r.html');
   t.is(neurorep(['report', id, '--out', out, '--store', store]).code, 0);
@@ -49,7 +57,11 @@ test('report --out refuses the store, files inside it, a missing folder and an e
   t.is(readFileSync(out, 'utf8'), 'keep me');
   t.is(neurorep(['report', id, '--out', out, '--store', store, '--force']).code, 0);
   t.is(readFileSync(out, 'utf8'), first);
-  t.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left behind');
+  t.deepEqual(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+    'no temporary file left behind',
+  );
 });
 
 test('activations --out: checked before the model runs; never one of its inputs', (t) => {
@@ -120,11 +132,19 @@ test('a run killed mid-computation leaves the store exactly as it was', async (t
   const data = new Float64Array(3000 * 64).map((_, k) => Math.sin(k * 0.37) + Math.cos(k * 0.011));
   writeFileSync(big, encodeNpy(data, [3000, 64]));
   const bent = join(dir, 'bent.npy');
-  writeFileSync(bent, encodeNpy(data.map((v, k) => Math.abs(v) + 0.3 * Math.sin(3 * data[(k * 7) % data.length])), [3000, 64]));
+  writeFileSync(
+    bent,
+    encodeNpy(
+      data.map((v, k) => Math.abs(v) + 0.3 * Math.sin(3 * data[(k * 7) % data.length])),
+      [3000, 64],
+    ),
+  );
   const before = digest(db);
   const { spawn } = await import('node:child_process');
   const { ROOT } = await import('../helpers.js');
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'complexity', big, bent, '--intervals', '--null', '19', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'complexity', big, bent, '--intervals', '--null', '19', '--store', store], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   // Listen before killing: a child that ends first must not leave the test waiting.

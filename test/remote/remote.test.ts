@@ -15,7 +15,8 @@ import { startServer, type TestServer } from './server.js';
 function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args]);
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
@@ -41,39 +42,45 @@ test.before(async () => {
 });
 test.after.always(() => server?.close());
 
-test.serial('analyze over http (through a redirect) equals the local analysis and fetches a small part of the file; a second run comes from the cache', async (t) => {
-  const store = tempDir();
-  const url = `${server.base}/redirect/session.nwb`;
-  const before = { ...server.stats };
-  const remote = await run(['analyze', url, '--stimulus', 'orientation', '--store', store, '--json']);
-  t.is(remote.code, 0, remote.stderr);
-  const fetched = server.stats.bytes - before.bytes;
-  t.true(size > 200e6, `the test file has ${size} bytes`);
-  t.true(fetched <= 0.05 * size, `fetched ${fetched} of ${size} bytes`);
-  t.regex(remote.stderr, /fetched .* of .* in \d+ requests/);
-  const rec = JSON.parse(remote.stdout) as { source: { path: string; url: string; etag: string; size: number; bytesFetched: number; sha256: string }; groups: unknown[] };
-  t.is(rec.source.url, url);
-  t.is(rec.source.size, size);
-  t.truthy(rec.source.etag);
-  t.is(rec.source.sha256, '', 'no sha256 unless every byte was read');
-  t.true(rec.source.bytesFetched > 0 && rec.source.bytesFetched <= fetched);
+test.serial(
+  'analyze over http (through a redirect) equals the local analysis and fetches a small part of the file; a second run comes from the cache',
+  async (t) => {
+    const store = tempDir();
+    const url = `${server.base}/redirect/session.nwb`;
+    const before = { ...server.stats };
+    const remote = await run(['analyze', url, '--stimulus', 'orientation', '--store', store, '--json']);
+    t.is(remote.code, 0, remote.stderr);
+    const fetched = server.stats.bytes - before.bytes;
+    t.true(size > 200e6, `the test file has ${size} bytes`);
+    t.true(fetched <= 0.05 * size, `fetched ${fetched} of ${size} bytes`);
+    t.regex(remote.stderr, /fetched .* of .* in \d+ requests/);
+    const rec = JSON.parse(remote.stdout) as {
+      source: { path: string; url: string; etag: string; size: number; bytesFetched: number; sha256: string };
+      groups: unknown[];
+    };
+    t.is(rec.source.url, url);
+    t.is(rec.source.size, size);
+    t.truthy(rec.source.etag);
+    t.is(rec.source.sha256, '', 'no sha256 unless every byte was read');
+    t.true(rec.source.bytesFetched > 0 && rec.source.bytesFetched <= fetched);
 
-  const plain = await run(['analyze', local, '--stimulus', 'orientation', '--no-store', '--json']);
-  t.is(plain.code, 0, plain.stderr);
-  t.deepEqual(rec.groups, (JSON.parse(plain.stdout) as { groups: unknown[] }).groups, 'the same numbers as from the local file');
+    const plain = await run(['analyze', local, '--stimulus', 'orientation', '--no-store', '--json']);
+    t.is(plain.code, 0, plain.stderr);
+    t.deepEqual(rec.groups, (JSON.parse(plain.stdout) as { groups: unknown[] }).groups, 'the same numbers as from the local file');
 
-  // Other options, same file: the blocks come from the cache under the store.
-  const mid = { ...server.stats };
-  const again = await run(['analyze', url, '--stimulus', 'orientation', '--window', '0,0.5', '--store', store, '--json']);
-  t.is(again.code, 0, again.stderr);
-  t.true(server.stats.bytes - mid.bytes <= 0.01 * size, `second run fetched ${server.stats.bytes - mid.bytes} bytes`);
-  t.true(server.stats.bytes - mid.bytes <= 1, 'in fact only the one-byte size probe');
-  t.is((JSON.parse(again.stdout) as { source: { bytesFetched: number } }).source.bytesFetched, 0);
+    // Other options, same file: the blocks come from the cache under the store.
+    const mid = { ...server.stats };
+    const again = await run(['analyze', url, '--stimulus', 'orientation', '--window', '0,0.5', '--store', store, '--json']);
+    t.is(again.code, 0, again.stderr);
+    t.true(server.stats.bytes - mid.bytes <= 0.01 * size, `second run fetched ${server.stats.bytes - mid.bytes} bytes`);
+    t.true(server.stats.bytes - mid.bytes <= 1, 'in fact only the one-byte size probe');
+    t.is((JSON.parse(again.stdout) as { source: { bytesFetched: number } }).source.bytesFetched, 0);
 
-  const info = await run(['info', url, '--store', store]);
-  t.is(info.code, 0, info.stderr);
-  t.regex(info.stdout, new RegExp(`NWB 2\\.\\d\\.\\d, ${size} bytes`));
-});
+    const info = await run(['info', url, '--store', store]);
+    t.is(info.code, 0, info.stderr);
+    t.regex(info.stdout, new RegExp(`NWB 2\\.\\d\\.\\d, ${size} bytes`));
+  },
+);
 
 test.serial('servers that fail: no Range support, 404, passing 503s, dropped connections, a slow answer, a redirect chain', async (t) => {
   const store = tempDir();
@@ -106,7 +113,17 @@ test.serial('servers that fail: no Range support, 404, passing 503s, dropped con
   const dropped = await run(['analyze', `${server.base}/session.nwb`, '--stimulus', 'orientation', '--store', store, '--cache', fresh('c2'), '--json']);
   t.is(dropped.code, 0, dropped.stderr);
   t.deepEqual((JSON.parse(dropped.stdout) as { groups: unknown[] }).groups, expected);
-  const chain = await run(['analyze', `${server.base}/redirect/redirect/redirect/session.nwb`, '--stimulus', 'orientation', '--store', store, '--cache', fresh('c3'), '--json']);
+  const chain = await run([
+    'analyze',
+    `${server.base}/redirect/redirect/redirect/session.nwb`,
+    '--stimulus',
+    'orientation',
+    '--store',
+    store,
+    '--cache',
+    fresh('c3'),
+    '--json',
+  ]);
   t.is(chain.code, 0, chain.stderr);
   t.deepEqual((JSON.parse(chain.stdout) as { groups: unknown[] }).groups, expected);
   t.is(await stored(), 3);
@@ -114,7 +131,9 @@ test.serial('servers that fail: no Range support, 404, passing 503s, dropped con
   // A server slower than the timeout every time: a clear exit 2 after the retries, nothing stored.
   server.delayNext(4, 1500);
   const slow = await new Promise<{ code: number; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'info', `${server.base}/session.nwb`, '--store', store, '--cache', fresh('c4')], { env: { ...process.env, NEUROREP_REMOTE_TIMEOUT_MS: '500' } });
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'info', `${server.base}/session.nwb`, '--store', store, '--cache', fresh('c4')], {
+      env: { ...process.env, NEUROREP_REMOTE_TIMEOUT_MS: '500' },
+    });
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code: code ?? -1, stderr }));
@@ -157,10 +176,21 @@ test.serial('batch takes URLs too: analyzed remotely, resumed by URL, ETag and s
 test.serial('RemoteFile returns exactly the bytes asked for, also for reads larger than its cache and at the end of the file', async (t) => {
   const { readFileSync } = await import('node:fs');
   const bytes = readFileSync(local);
-  const spans: [number, number][] = [[0, 8], [1000, 5000], [12345, 3000], [size - 100, 200], [500, 1]];
+  const spans: [number, number][] = [
+    [0, 8],
+    [1000, 5000],
+    [12345, 3000],
+    [size - 100, 200],
+    [500, 1],
+  ];
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'remote', 'readRanges.ts'), `${server.base}/session.nwb`, '256', '2', ...spans.map(([s, l]) => `${s}:${l}`)], { cwd: ROOT });
-    let stdout = '', stderr = '';
+    const p = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'test', 'remote', 'readRanges.ts'), `${server.base}/session.nwb`, '256', '2', ...spans.map(([s, l]) => `${s}:${l}`)],
+      { cwd: ROOT },
+    );
+    let stdout = '',
+      stderr = '';
     p.stdout.on('data', (d) => (stdout += d));
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));

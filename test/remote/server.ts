@@ -23,7 +23,10 @@ export interface TestServer {
 export async function startServer(files: Record<string, string>): Promise<TestServer> {
   const stats = { requests: 0, bytes: 0 };
   const versions: Record<string, number> = {};
-  let failing = 0, dropping = 0, delaying = 0, delayMs = 0;
+  let failing = 0,
+    dropping = 0,
+    delaying = 0,
+    delayMs = 0;
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (delaying > 0) {

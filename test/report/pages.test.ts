@@ -4,7 +4,7 @@ import type { RunRecord } from '../../src/store/schema.js';
 import { assertRecord } from '../../src/store/schema.js';
 import { dimensionRecord } from '../store/fixtures.js';
 
-test('the run page lists the record\'s warnings, with every string from the data escaped', (t) => {
+test("the run page lists the record's warnings, with every string from the data escaped", (t) => {
   const rec = dimensionRecord({
     effectiveDimensionCorrected: 2.7,
     warnings: [{ code: 'alpha-too-few-ranks', group: '<img src=x onerror=alert(1)>', message: 'fewer than 5 ranks <script>alert(2)</script>' }],

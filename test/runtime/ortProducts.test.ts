@@ -16,15 +16,24 @@ import { gaussian, ROOT, tempDir, withSpectrum } from '../helpers.js';
 
 test.serial('Gram and covariance products through ONNX Runtime equal the JavaScript kernels to 1e-13 relative, exactly symmetric', (t) => {
   const rng = new Rng(2);
-  for (const [n, d] of [[300, 211], [97, 640], [1200, 150]]) {
+  for (const [n, d] of [
+    [300, 211],
+    [97, 640],
+    [1200, 150],
+  ]) {
     const x = gaussian(rng, n, d);
     uninstallOnnxProducts();
-    const gramJs = crossProductTransB(x, n, d), covJs = crossProductTransA(x, n, d);
+    const gramJs = crossProductTransB(x, n, d),
+      covJs = crossProductTransA(x, n, d);
     t.true(installOnnxProducts());
     const before = onnxProductsServed();
-    const gram = crossProductTransB(x, n, d), cov = crossProductTransA(x, n, d);
+    const gram = crossProductTransB(x, n, d),
+      cov = crossProductTransA(x, n, d);
     t.is(onnxProductsServed() - before, 2, `${n} x ${d}: both products went through ONNX Runtime`);
-    for (const [ours, js, size] of [[gram, gramJs, n], [cov, covJs, d]] as const) {
+    for (const [ours, js, size] of [
+      [gram, gramJs, n],
+      [cov, covJs, d],
+    ] as const) {
       let scale = 0;
       for (let i = 0; i < size; i++) scale = Math.max(scale, js[i * size + i]);
       let worst = 0;
@@ -38,7 +47,12 @@ test.serial('Gram and covariance products through ONNX Runtime equal the JavaScr
 
 test.serial('Gram products through ONNX Runtime give identical bits with 1 and 2 threads, also at sizes that split unevenly', (t) => {
   const rng = new Rng(12);
-  for (const [n, d] of [[1500, 400], [400, 1500], [397, 1201], [1201, 397]]) {
+  for (const [n, d] of [
+    [1500, 400],
+    [400, 1500],
+    [397, 1201],
+    [1201, 397],
+  ]) {
     const x = gaussian(rng, n, d);
     const runs = ['1', '2'].map((threads) => {
       process.env.NEUROREP_THREADS = threads;
@@ -76,8 +90,13 @@ test.serial('small products stay in JavaScript (below the crossover); NEUROREP_P
 
 test.serial('eigenvalues of a covariance computed through ONNX Runtime equal the JavaScript route to 1e-12 relative', (t) => {
   const rng = new Rng(4);
-  const n = 800, d = 300;
-  const m = responseMatrix(n, d, gaussian(rng, n, d).map((v, i) => v * ((i % d) + 1) ** -0.6));
+  const n = 800,
+    d = 300;
+  const m = responseMatrix(
+    n,
+    d,
+    gaussian(rng, n, d).map((v, i) => v * ((i % d) + 1) ** -0.6),
+  );
   uninstallOnnxProducts();
   const js = covarianceEigenvalues(m);
   installOnnxProducts();
@@ -86,37 +105,44 @@ test.serial('eigenvalues of a covariance computed through ONNX Runtime equal the
   for (let i = 0; i < d; i++) t.true(Math.abs(ort[i] - js[i]) <= 1e-12 * js[0], `eigenvalue ${i}`);
 });
 
-test.serial('large eigenvalue problems take the two-stage route through ONNX Runtime: its band equals the JavaScript reduction, its eigenvalues the planted spectrum', (t) => {
-  const rng = new Rng(6);
-  const n = 700, b = TWO_STAGE_BANDWIDTH;
-  t.true(n >= TWO_STAGE_FROM);
-  // A planted spectrum, 1 down to 1e-6, in a random basis.
-  const values = Array.from({ length: n }, (_, i) => 10 ** (-6 * i / (n - 1)));
-  const s = withSpectrum(values, rng);
-  uninstallOnnxProducts();
-  const js = bandReduceJs(s, n, b).data; // every product in JavaScript
-  installOnnxProducts();
-  const band = productsBackend()!.bandReduce!(s, n, b)!;
-  let worst = 0;
-  for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(band[i] - js[i]));
-  t.true(worst < 1e-13, `band through ONNX Runtime vs JavaScript: ${worst}`);
-  const before = onnxProductsServed();
-  const got = symmetricEigen(s, n).values;
-  t.is(onnxProductsServed() - before, 1, 'the reduction went through ONNX Runtime');
-  uninstallOnnxProducts();
-  const oneStage = symmetricEigen(s, n).values;
-  let vsPlanted = 0, vsOneStage = 0;
-  for (let i = 0; i < n; i++) {
-    vsPlanted = Math.max(vsPlanted, Math.abs(got[i] - values[i]));
-    vsOneStage = Math.max(vsOneStage, Math.abs(got[i] - oneStage[i]));
-  }
-  t.true(vsPlanted < 1e-13, `vs planted: ${vsPlanted}`);
-  t.true(vsOneStage < 1e-13, `vs one-stage Householder: ${vsOneStage}`);
-});
+test.serial(
+  'large eigenvalue problems take the two-stage route through ONNX Runtime: its band equals the JavaScript reduction, its eigenvalues the planted spectrum',
+  (t) => {
+    const rng = new Rng(6);
+    const n = 700,
+      b = TWO_STAGE_BANDWIDTH;
+    t.true(n >= TWO_STAGE_FROM);
+    // A planted spectrum, 1 down to 1e-6, in a random basis.
+    const values = Array.from({ length: n }, (_, i) => 10 ** ((-6 * i) / (n - 1)));
+    const s = withSpectrum(values, rng);
+    uninstallOnnxProducts();
+    const js = bandReduceJs(s, n, b).data; // every product in JavaScript
+    installOnnxProducts();
+    const band = productsBackend()!.bandReduce!(s, n, b)!;
+    let worst = 0;
+    for (let i = 0; i < js.length; i++) worst = Math.max(worst, Math.abs(band[i] - js[i]));
+    t.true(worst < 1e-13, `band through ONNX Runtime vs JavaScript: ${worst}`);
+    const before = onnxProductsServed();
+    const got = symmetricEigen(s, n).values;
+    t.is(onnxProductsServed() - before, 1, 'the reduction went through ONNX Runtime');
+    uninstallOnnxProducts();
+    const oneStage = symmetricEigen(s, n).values;
+    let vsPlanted = 0,
+      vsOneStage = 0;
+    for (let i = 0; i < n; i++) {
+      vsPlanted = Math.max(vsPlanted, Math.abs(got[i] - values[i]));
+      vsOneStage = Math.max(vsOneStage, Math.abs(got[i] - oneStage[i]));
+    }
+    t.true(vsPlanted < 1e-13, `vs planted: ${vsPlanted}`);
+    t.true(vsOneStage < 1e-13, `vs one-stage Householder: ${vsOneStage}`);
+  },
+);
 
 test.serial('principal scores of wide data: Lanczos through ONNX Runtime equals the JavaScript Lanczos and gives the same bits with 1 and 2 threads', (t) => {
   const rng = new Rng(9);
-  const n = 1100, d = 1500, k = 200;
+  const n = 1100,
+    d = 1500,
+    k = 200;
   const x = gaussian(rng, n, d).map((v, i) => v * ((i % d) + 1) ** -0.5);
   for (let j = 0; j < d; j++) {
     let mean = 0;
@@ -140,12 +166,16 @@ test.serial('principal scores of wide data: Lanczos through ONNX Runtime equals 
   });
   t.deepEqual(Array.from(runs[0].scores), Array.from(runs[1].scores), 'identical bits with 1 and 2 threads');
   t.is(runs[0].k, js.k);
-  let values = 0, angle = 0;
+  let values = 0,
+    angle = 0;
   for (let c = 0; c < js.k; c++) {
     values = Math.max(values, Math.abs(runs[0].values[c] - js.values[c]) / js.values[0]);
-    let dot = 0, a2 = 0, b2 = 0;
+    let dot = 0,
+      a2 = 0,
+      b2 = 0;
     for (let i = 0; i < n; i++) {
-      const a = runs[0].scores[i * js.k + c], b = js.scores[i * js.k + c];
+      const a = runs[0].scores[i * js.k + c],
+        b = js.scores[i * js.k + c];
       dot += a * b;
       a2 += a * a;
       b2 += b * b;
@@ -157,18 +187,30 @@ test.serial('principal scores of wide data: Lanczos through ONNX Runtime equals 
 });
 
 /** `neurorep dimension` on an n x d Gaussian matrix with NEUROREP_THREADS 1 and 2: both records. */
-function dimensionWithThreads(t: ExecutionContext, n: number, d: number, seed: number): { spectrum: number[]; effectiveDimension: number; effectiveDimensionCorrected: number }[] {
+function dimensionWithThreads(
+  t: ExecutionContext,
+  n: number,
+  d: number,
+  seed: number,
+): { spectrum: number[]; effectiveDimension: number; effectiveDimensionCorrected: number }[] {
   const path = join(tempDir(), 'x.npy');
   writeNpy(path, { shape: [n, d], data: gaussian(new Rng(seed), n, d) });
   return ['1', '2'].map((threads) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], { encoding: 'utf8', env: { ...process.env, NEUROREP_THREADS: threads } });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'dimension', path, '--no-store', '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, NEUROREP_THREADS: threads },
+    });
     t.is(r.status, 0, r.stderr);
     return JSON.parse(r.stdout);
   });
 }
 
 test('the CLI gives identical bits with 1 and 2 threads (worker pool and ONNX Runtime threads)', (t) => {
-  const hashes = dimensionWithThreads(t, 1500, 400, 5).map((rec) => createHash('sha256').update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected])).digest('hex'));
+  const hashes = dimensionWithThreads(t, 1500, 400, 5).map((rec) =>
+    createHash('sha256')
+      .update(JSON.stringify([rec.spectrum, rec.effectiveDimension, rec.effectiveDimensionCorrected]))
+      .digest('hex'),
+  );
   t.is(hashes[0], hashes[1]);
 });
 

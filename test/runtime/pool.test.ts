@@ -12,20 +12,23 @@ import { gaussian } from '../helpers.js';
 
 test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit', async (t) => {
   const rng = new Rng(8);
-  const n = 700, b = 32;
+  const n = 700,
+    b = 32;
   const x = gaussian(rng, n, n);
   const s = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
   const band = bandReduceJs(s, n, b);
   uninstallWorkerThreads();
   const serial = { ...band, data: band.data.slice() };
-  const d1 = new Float64Array(n), e1 = new Float64Array(n);
+  const d1 = new Float64Array(n),
+    e1 = new Float64Array(n);
   bandToTridiagonal(serial, d1, e1);
   installWorkerThreads();
   await workerThreadsReady();
   const before = workerPieces();
   const piped = { ...band, data: band.data.slice() };
-  const d2 = new Float64Array(n), e2 = new Float64Array(n);
+  const d2 = new Float64Array(n),
+    e2 = new Float64Array(n);
   bandToTridiagonal(piped, d2, e2);
   t.true(workerPieces() > before, 'a worker thread ran sweeps');
   uninstallWorkerThreads();
@@ -36,10 +39,15 @@ test.serial('pipelined bulge chasing over worker threads gives the serial result
 
 test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {
   const rng = new Rng(1);
-  const n = 450, d = 700; // n > 384: the chunked (parallel) tridiagonal reduction too
+  const n = 450,
+    d = 700; // n > 384: the chunked (parallel) tridiagonal reduction too
   const x = gaussian(rng, n, d);
   const xm = responseMatrix(n, d, x);
-  const y = responseMatrix(n, 20, gaussian(rng, n, 20).map((v, i) => v + Math.abs(x[Math.floor(i / 20) * d])));
+  const y = responseMatrix(
+    n,
+    20,
+    gaussian(rng, n, 20).map((v, i) => v + Math.abs(x[Math.floor(i / 20) * d])),
+  );
   uninstallWorkerThreads();
   t.is(parallelThreads(), 1);
   const gram1 = crossProductTransB(x, n, d);

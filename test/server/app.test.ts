@@ -45,11 +45,19 @@ test('compare API: CKA between layers and areas on shared stimuli', async (t) =>
   const r = await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network},${viewer.ids.analyze}`);
   t.is(r.status, 200);
   const cmp = (await r.json()) as { cka: { rows: { name: string }[]; cols: { name: string }[]; values: (number | null)[][] } };
-  t.deepEqual(cmp.cka.rows.map((x) => x.name), ['relu1', 'relu2', 'relu3']);
-  t.deepEqual(cmp.cka.cols.map((x) => x.name), ['V1 (simulated)', 'LM (simulated)']);
+  t.deepEqual(
+    cmp.cka.rows.map((x) => x.name),
+    ['relu1', 'relu2', 'relu3'],
+  );
+  t.deepEqual(
+    cmp.cka.cols.map((x) => x.name),
+    ['V1 (simulated)', 'LM (simulated)'],
+  );
   t.true(cmp.cka.values.flat().every((v) => v !== null && v > -0.2 && v <= 1 + 1e-9));
   // The hostile run has other stimuli: no CKA with the network.
-  const other = (await (await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network},${viewer.ids.hostile}`)).json()) as { cka: { values: (number | null)[][]; notes: string[] } };
+  const other = (await (await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network},${viewer.ids.hostile}`)).json()) as {
+    cka: { values: (number | null)[][]; notes: string[] };
+  };
   t.true(other.cka.values.flat().every((v) => v === null));
   t.regex(other.cka.notes[0], /shares the same stimuli/);
 });
@@ -61,7 +69,7 @@ test('strings from data files are shown as text, never as markup', async (t) => 
   t.true(html.includes('&lt;script&gt;window.__pwned = 1&lt;/script&gt;'));
   const list = await (await fetch(`${viewer.base}/`)).text();
   t.false(list.includes('<script>window.__pwned'));
-  const json = await (await fetch(`${viewer.base}/api/runs/${viewer.ids.hostile}`)).json() as { session: { sessionDescription: string } };
+  const json = (await (await fetch(`${viewer.base}/api/runs/${viewer.ids.hostile}`)).json()) as { session: { sessionDescription: string } };
   t.is(json.session.sessionDescription, `session ${HOSTILE}`);
 });
 
@@ -84,7 +92,8 @@ test('DNS rebinding: a Host other than the bound address or a loopback name gets
       req.on('error', reject);
       req.end();
     });
-  for (const evil of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`, 'x']) t.is((await get(evil)).status, 421, `Host '${evil}'`);
+  for (const evil of ['evil.example', `evil.example:${port}`, `127.0.0.1:${port + 1}`, `localhost.evil.example:${port}`, 'x'])
+    t.is((await get(evil)).status, 421, `Host '${evil}'`);
   for (const ok of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) t.is((await get(ok)).status, 200, ok);
 });
 

@@ -36,9 +36,13 @@ export async function startViewer(): Promise<Viewer> {
   const files = [1, 10, 100].map((step) => {
     const f = join(store, `acts-${step}.npz`);
     const spread = Math.log10(step) + 1;
-    const h1 = Float64Array.from({ length: 60 * 8 }, (_, i) => Math.max(0, rng.normal() * ((i % 8) < 2 * spread ? 1 : 0.05)));
+    const h1 = Float64Array.from({ length: 60 * 8 }, (_, i) => Math.max(0, rng.normal() * (i % 8 < 2 * spread ? 1 : 0.05)));
     const h2 = Float64Array.from({ length: 60 * 4 }, () => Math.max(0, rng.normal()));
-    writeNpz(f, [['h1', { data: h1, shape: [60, 8] }], ['h2', { data: h2, shape: [60, 4] }], ['step', { data: [step], shape: [1] }]]);
+    writeNpz(f, [
+      ['h1', { data: h1, shape: [60, 8] }],
+      ['h2', { data: h2, shape: [60, 4] }],
+      ['step', { data: [step], shape: [1] }],
+    ]);
     return f;
   });
   const dyn = await cli('dynamics', ...files, '--store', store, '--json', '--quiet');
@@ -59,6 +63,12 @@ export async function serveStore(store: string): Promise<{ base: string; close: 
   hosts = allowedHosts('127.0.0.1', port);
   return {
     base: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => { db.close(); resolve(); })),
+    close: () =>
+      new Promise((resolve) =>
+        server.close(() => {
+          db.close();
+          resolve();
+        }),
+      ),
   };
 }

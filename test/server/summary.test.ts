@@ -20,7 +20,10 @@ test('summary page: one chart per observable with a point per session, links to 
 
   const viewer = await serveStore(store);
   const base = viewer.base;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const api = (await (await fetch(`${base}/api/summary`)).json()) as { rows: { runId: string; area: string }[] };
     t.is(api.rows.length, 6);

@@ -49,7 +49,10 @@ const writerScript = (dir: string, count: number, big: boolean) => `
 
 test('kill -9 during writes leaves a valid database without a partial run', async (t) => {
   const dir = tempDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writerScript(dir, 1000, true)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writerScript(dir, 1000, true)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
   await new Promise((r) => setTimeout(r, 400)); // mid-way through later 48 MB transactions
   child.kill('SIGKILL');

@@ -22,7 +22,9 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   const batchId = randomUUID();
   const work = mkdtempSync(join(tmpdir(), 'neurorep-batch-'));
   const started = Date.now();
-  let done = 0, failed = 0, skipped = 0;
+  let done = 0,
+    failed = 0,
+    skipped = 0;
   const failures: { file: string; reason: string }[] = [];
   const store = RunStore.open(ctx.store);
   const progress = () => {
@@ -30,7 +32,9 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
     const elapsed = (Date.now() - started) / 1000;
     const ran = done + failed;
     const eta = ran > 0 ? (elapsed / ran) * (sessions.length - finished) : NaN;
-    ctx.log(`batch ${batchId.slice(0, 8)}: ${finished}/${sessions.length} (${done} analyzed, ${skipped} skipped, ${failed} failed), ${elapsed.toFixed(0)} s${Number.isFinite(eta) && finished < sessions.length ? `, about ${eta.toFixed(0)} s left` : ''}`);
+    ctx.log(
+      `batch ${batchId.slice(0, 8)}: ${finished}/${sessions.length} (${done} analyzed, ${skipped} skipped, ${failed} failed), ${elapsed.toFixed(0)} s${Number.isFinite(eta) && finished < sessions.length ? `, about ${eta.toFixed(0)} s left` : ''}`,
+    );
   };
   try {
     const queue = sessions.map((file, i) => ({ file, i }));
@@ -51,7 +55,10 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
       const cache = isUrl(s.file) ? ['--cache', resolve(ctx.store, 'remote-cache')] : [];
       // The cores are shared among the sessions running at once (unless NEUROREP_THREADS says otherwise).
       const threads = process.env.NEUROREP_THREADS ?? String(Math.max(1, Math.floor(availableParallelism() / Math.min(jobs, sessions.length))));
-      const r = await child(['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])], { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key, NEUROREP_THREADS: threads });
+      const r = await child(
+        ['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])],
+        { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key, NEUROREP_THREADS: threads },
+      );
       if (r.code !== 0) {
         failed++;
         failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
@@ -73,14 +80,19 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
     store.close();
     rmSync(work, { recursive: true, force: true });
   }
-  ctx.io.out(`batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  ctx.io.out(
+    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+  );
   for (const f of failures) ctx.io.out(`  failed: ${f.file}: ${f.reason}\n`);
   return failed > 0 ? 1 : 0;
 }
 
 function child(argv: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, [join(packageRoot(), 'bin', 'neurorep.js'), ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn(process.execPath, [join(packageRoot(), 'bin', 'neurorep.js'), ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     p.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
@@ -90,4 +102,3 @@ function child(argv: string[], env: Record<string, string>): Promise<{ code: num
     p.on('close', (code) => done({ code: code ?? -1, stderr }));
   });
 }
-

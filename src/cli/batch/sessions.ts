@@ -33,18 +33,22 @@ export function expandInputs(inputs: string[]): string[] {
       throw new InputError(`${p}: no such file or folder${from ? ` (listed in ${from})` : ''}`);
     }
     if (st.isDirectory()) {
-      const found = readdirSync(p).filter((f) => /\.nwb$/i.test(f)).sort();
+      const found = readdirSync(p)
+        .filter((f) => /\.nwb$/i.test(f))
+        .sort();
       if (found.length === 0) throw new InputError(`${p}: no *.nwb files in this folder`);
       for (const f of found) out.push(resolve(p, f));
     } else if (/\.txt$/i.test(p) && !from) {
-      const lines = readFileSync(p, 'utf8').split(/\r?\n/).map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+      const lines = readFileSync(p, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.replace(/#.*$/, '').trim())
+        .filter(Boolean);
       for (const l of lines) add(resolve(p, '..', l), p);
     } else out.push(resolve(p));
   };
   for (const p of inputs) add(p, '');
   return [...new Set(out)];
 }
-
 
 /** The analyze options given to batch, as argv for each session (in a fixed order: part of the resume key). */
 export function forwardedArgv(options: Record<string, unknown>): string[] {
@@ -59,7 +63,6 @@ export function forwardedArgv(options: Record<string, unknown>): string[] {
   return argv;
 }
 
-
 /** The session's resume key: its content, the analyze options (as argv) and the toolkit version. */
 export function resumeKey(file: string, forwarded: string[]): string {
   // A remote file is identified by its URL, ETag and size (hashing it would download it).
@@ -72,12 +75,13 @@ export function resumeKey(file: string, forwarded: string[]): string {
   return sha256Hex(JSON.stringify([content, forwarded, toolkitVersion()]));
 }
 
-
 /** The last message line of a session's stderr or log, without the file name it repeats. */
 export function lastLine(text: string, file = ''): string {
-  const lines = text.trim().split('\n').filter((l) => l.trim());
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.trim());
   let line = (lines[lines.length - 1] ?? '').replace(/^neurorep: /, '');
   if (file && line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
   return line.slice(0, 300);
 }
-

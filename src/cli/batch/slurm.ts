@@ -59,10 +59,7 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
   const bin = join(packageRoot(), 'bin', 'neurorep.js');
   const store = resolve(ctx.store);
   const limit = options.arrayLimit !== undefined ? `%${options.arrayLimit}` : '';
-  const common = [
-    ...(options.partition ? [`#SBATCH --partition=${options.partition}`] : []),
-    `#SBATCH --time=${options.time ?? '1:00:00'}`,
-  ];
+  const common = [...(options.partition ? [`#SBATCH --partition=${options.partition}`] : []), `#SBATCH --time=${options.time ?? '1:00:00'}`];
   const arrayScript = [
     '#!/bin/bash',
     `#SBATCH --job-name=neurorep-${batchId.slice(0, 8)}`,
@@ -95,7 +92,9 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
   ].join('\n');
   if (options.dryRun) {
     ctx.io.out(`# neurorep batch ${batchId}: ${todo.length} session${todo.length === 1 ? '' : 's'} to submit (${skipped} already in the store)\n`);
-    ctx.io.out(`# ${join(shards, 'array.sbatch')}\n${arrayScript}\n# ${join(shards, 'import.sbatch')} (submitted with --dependency=afterany:<array job>)\n${importScript}`);
+    ctx.io.out(
+      `# ${join(shards, 'array.sbatch')}\n${arrayScript}\n# ${join(shards, 'import.sbatch')} (submitted with --dependency=afterany:<array job>)\n${importScript}`,
+    );
     return 0;
   }
   mkdirSync(join(shards, 'logs'), { recursive: true });
@@ -106,10 +105,14 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
   writeFileSync(join(shards, 'import.sbatch'), importScript);
   const arrayJob = sbatch(['--parsable', join(shards, 'array.sbatch')]);
   const importArgs = ['--parsable', `--dependency=afterany:${arrayJob}`, ...(options.wait ? ['--wait'] : []), join(shards, 'import.sbatch')];
-  ctx.log(`submitted job array ${arrayJob} (${todo.length} sessions${skipped ? `, ${skipped} already in the store` : ''}); shards, scripts and logs in ${shards}`);
+  ctx.log(
+    `submitted job array ${arrayJob} (${todo.length} sessions${skipped ? `, ${skipped} already in the store` : ''}); shards, scripts and logs in ${shards}`,
+  );
   if (!options.wait) {
     const importJob = sbatch(importArgs);
-    ctx.io.out(`batch ${batchId}: job array ${arrayJob} (${todo.length} sessions) and import job ${importJob} submitted; follow with squeue -j ${arrayJob},${importJob}; the store is updated when ${importJob} has run\n`);
+    ctx.io.out(
+      `batch ${batchId}: job array ${arrayJob} (${todo.length} sessions) and import job ${importJob} submitted; follow with squeue -j ${arrayJob},${importJob}; the store is updated when ${importJob} has run\n`,
+    );
     return 0;
   }
   sbatch(importArgs, true);
@@ -118,14 +121,19 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     .filter((s) => !existsSync(join(shards, 'runs', `${s.i}.json`)))
     .map((s) => ({ file: s.file, reason: lastLine(readIfExists(join(shards, 'logs', `${s.i}.out`)), s.file) || 'no shard was written' }));
   const imported = todo.length - failures.length;
-  ctx.io.out(`batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${imported} analyzed on SLURM (job ${arrayJob}), ${skipped} already in the store, ${failures.length} failed\n`);
+  ctx.io.out(
+    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${imported} analyzed on SLURM (job ${arrayJob}), ${skipped} already in the store, ${failures.length} failed\n`,
+  );
   for (const f of failures) ctx.io.out(`  failed: ${f.file}: ${f.reason}\n`);
   return failures.length ? 1 : 0;
 }
 
 function sbatch(argv: string[], waiting = false): string {
   const r = spawnSync('sbatch', argv, { encoding: 'utf8' });
-  if (r.error) throw new InputError(`sbatch: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found; --slurm needs SLURM (sbatch on the PATH), or use --dry-run to see the scripts' : r.error.message}`);
+  if (r.error)
+    throw new InputError(
+      `sbatch: ${(r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found; --slurm needs SLURM (sbatch on the PATH), or use --dry-run to see the scripts' : r.error.message}`,
+    );
   if (r.status !== 0 && !(waiting && r.stdout.trim())) throw new InputError(`sbatch ${argv[argv.length - 1]}: ${r.stderr.trim() || `exit code ${r.status}`}`);
   return r.stdout.trim().split(';')[0];
 }

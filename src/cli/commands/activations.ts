@@ -65,19 +65,32 @@ export const activationsCommand = defineCommand({
       if (l.data.length !== n) throw new InputError(`${o.labels}: ${l.data.length} labels for ${n} inputs`);
       labels = l.data;
     }
-    const layers = o.layers === undefined ? undefined : o.layers.split(',').map((s) => s.trim()).filter(Boolean);
+    const layers =
+      o.layers === undefined
+        ? undefined
+        : o.layers
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
     ctx.log(`${modelPath}: ${n} inputs, layers ${(layers ?? defaultLayers(model)).join(', ')}`);
-    const run = await runOnnxActivations(model, { data: arr.data, n, sampleShape: arr.shape.slice(1), what: inputPath }, {
-      layers,
-      scale: o.scale === undefined ? 1 : parseScale(o.scale),
-      batch: o.batch,
-      out,
-      includeInput: true,
-      extra: labels ? [['labels', { data: labels, shape: [n] }]] : [],
-      onProgress: (d, t) => ctx.progress('inputs', d, t),
-    });
+    const run = await runOnnxActivations(
+      model,
+      { data: arr.data, n, sampleShape: arr.shape.slice(1), what: inputPath },
+      {
+        layers,
+        scale: o.scale === undefined ? 1 : parseScale(o.scale),
+        batch: o.batch,
+        out,
+        includeInput: true,
+        extra: labels ? [['labels', { data: labels, shape: [n] }]] : [],
+        onProgress: (d, t) => ctx.progress('inputs', d, t),
+      },
+    );
     if (ctx.json) ctx.io.out(toJson({ out, ...run }) + '\n');
-    else ctx.io.out(`wrote ${out}: ${run.samples} samples (batch ${run.batch})\n${run.layers.map((l) => `  ${l.name}: (${l.shape.join(', ')})`).join('\n')}\nnext: npx neurorep network ${out}\n`);
+    else
+      ctx.io.out(
+        `wrote ${out}: ${run.samples} samples (batch ${run.batch})\n${run.layers.map((l) => `  ${l.name}: (${l.shape.join(', ')})`).join('\n')}\nnext: npx neurorep network ${out}\n`,
+      );
     return 0;
   },
 });

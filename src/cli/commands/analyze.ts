@@ -9,13 +9,28 @@ import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.
 import { defineCommand } from '../command.js';
 import { fmt, type Context } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
-import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, nullText, printable, warningLines } from '../observableOptions.js';
+import {
+  ciText,
+  COMPLEXITY_OPTIONS,
+  complexityOptionsOf,
+  CORRECTION_OPTION,
+  intervalOptions,
+  intervalsOf,
+  MATCH_OPTION,
+  matchOf,
+  NULL_OPTION,
+  nullsOf,
+  nullText,
+  printable,
+  warningLines,
+} from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
 export const analyzeCommand = defineCommand({
   name: 'analyze',
   summary: 'NWB recording -> stimulus-locked responses per brain area -> every observable',
-  usage: 'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--sliding START,STOP,STEP --width W] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
+  usage:
+    'analyze <file.nwb> [--table trials|epochs|NAME] [--align COLUMN] [--window A,B] [--group-by location|COLUMN] [--stimulus COLUMN] [--sliding START,STOP,STEP --width W] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
   description: [
     'Rows are the intervals of a table (default trials, else the first under /intervals); for each',
     'row, spikes per unit are counted in [t + A, t + B) with t the --align column (default',
@@ -40,7 +55,11 @@ export const analyzeCommand = defineCommand({
     stimulus: { type: 'string', arg: 'COLUMN', help: "interval column with each row's stimulus identity" },
     series: { type: 'string', arg: 'NAME', help: 'ophys RoiResponseSeries to use (default: DfOverF, else RoiResponseSeries)' },
     bin: { type: 'number', min: 1e-6, arg: 'SECONDS', help: 'rows are consecutive time bins of this width instead of intervals' },
-    sliding: { type: 'string', arg: 'START,STOP,STEP', help: 'also every observable per area in windows [t, t + W) for t = START, START + STEP, ... (seconds from the --align time; needs --width)' },
+    sliding: {
+      type: 'string',
+      arg: 'START,STOP,STEP',
+      help: 'also every observable per area in windows [t, t + W) for t = START, START + STEP, ... (seconds from the --align time; needs --width)',
+    },
     width: { type: 'number', min: 1e-6, arg: 'W', help: 'window width for --sliding, seconds' },
     transitions: { type: 'boolean', help: 'also the complexity between consecutive areas (area A -> area B) on single trials' },
     'area-order': { type: 'string', arg: 'A,B,...', help: 'with --transitions: the order of the areas (default: as they appear in the file)' },
@@ -68,7 +87,13 @@ export const analyzeCommand = defineCommand({
       intervals: intervalsOf(args),
       nulls: nullsOf(args),
       transitions: o.transitions === true,
-      areaOrder: o['area-order'] === undefined ? undefined : o['area-order'].split(',').map((a) => a.trim()).filter(Boolean),
+      areaOrder:
+        o['area-order'] === undefined
+          ? undefined
+          : o['area-order']
+              .split(',')
+              .map((a) => a.trim())
+              .filter(Boolean),
       complexity: complexityOptionsOf(args),
       matchNeurons: matchOf(args),
       correctionMaxRank: o['correct-max-rank'],
@@ -89,7 +114,16 @@ export async function runAnalysis(path: string, opts: AnalyzeOptions, ctx: Conte
   // A remote recording is identified by its URL, the server's ETag and size (a sha256 would need
   // every byte), with the bytes this run fetched.
   const source = remote
-    ? { path: remote.url, sha256: '', kind: 'nwb', url: remote.url, etag: remote.etag, size: remote.size, bytesFetched: remote.fetchedBytes, requests: remote.requests }
+    ? {
+        path: remote.url,
+        sha256: '',
+        kind: 'nwb',
+        url: remote.url,
+        etag: remote.etag,
+        size: remote.size,
+        bytesFetched: remote.fetchedBytes,
+        requests: remote.requests,
+      }
     : sourceOf(path, 'nwb', hash!);
   if (remote) ctx.log(`${remote.url}: fetched ${formatBytes(remote.fetchedBytes)} of ${formatBytes(remote.size)} in ${remote.requests} requests`);
   const record = toRunRecord('analyze', source, params, body);
@@ -124,7 +158,8 @@ export function slidingOf(text: string | undefined, width: number | undefined): 
     return undefined;
   }
   const parts = text.split(',').map((x) => Number(x.trim()));
-  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v))) throw new UsageError(`--sliding expects three numbers START,STOP,STEP in seconds, got '${text}'`);
+  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v)))
+    throw new UsageError(`--sliding expects three numbers START,STOP,STEP in seconds, got '${text}'`);
   const [start, stop, step] = parts;
   if (!(step > 0)) throw new UsageError(`--sliding ${text}: STEP must be positive`);
   if (!(stop > start)) throw new UsageError(`--sliding ${text}: STOP must be greater than START`);
@@ -146,7 +181,9 @@ function timeCourseLines(tr: TimeResolved): string[] {
       const g = w.groups.find((x) => x.name === area);
       if (!g) continue;
       const ci = g.intervals.effectiveDimension ? ` [${fmt(g.intervals.effectiveDimension[0], 3)}, ${fmt(g.intervals.effectiveDimension[1], 3)}]` : '';
-      lines.push(`      ${`[${w.start}, ${w.stop})`.padEnd(16)}${`${fmt(g.values.effectiveDimension, 3)}${ci}`.padEnd(26)}${fmt(g.values.cvPcaEffectiveDimension, 3).padEnd(14)}${fmt(g.values.switchingFraction, 3).padEnd(12)}${fmt(g.values.complexity, 3).padEnd(13)}${[...new Set(g.warnings)].join(', ')}`);
+      lines.push(
+        `      ${`[${w.start}, ${w.stop})`.padEnd(16)}${`${fmt(g.values.effectiveDimension, 3)}${ci}`.padEnd(26)}${fmt(g.values.cvPcaEffectiveDimension, 3).padEnd(14)}${fmt(g.values.switchingFraction, 3).padEnd(12)}${fmt(g.values.complexity, 3).padEnd(13)}${[...new Set(g.warnings)].join(', ')}`,
+      );
     }
   }
   return lines;
@@ -168,27 +205,38 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     const iv = g.intervals?.bounds;
     lines.push(`  - ${g.name}: ${g.d} neurons, ${g.n} ${l.stimulus ? 'stimuli' : 'rows'}`);
     if (g.effectiveDimension !== undefined) {
-      lines.push(`      D_eff ${fmt(g.effectiveDimension)}${ciText(iv, 'effectiveDimension')}, corrected ${fmt(g.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}; PR ${fmt(g.participationRatio)}, alpha ${fmt(g.alpha)}`);
+      lines.push(
+        `      D_eff ${fmt(g.effectiveDimension)}${ciText(iv, 'effectiveDimension')}, corrected ${fmt(g.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}; PR ${fmt(g.participationRatio)}, alpha ${fmt(g.alpha)}`,
+      );
     }
     if (g.cvPCA) {
       const c = g.cvPCA;
-      lines.push(`      cvPCA D_eff ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, alpha ${fmt(c.alpha)} (ranks ${c.alphaRange[0]}-${c.alphaRange[1]}), reliable variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`);
+      lines.push(
+        `      cvPCA D_eff ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, alpha ${fmt(c.alpha)} (ranks ${c.alphaRange[0]}-${c.alphaRange[1]}), reliable variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
+      );
     }
     if (g.patterns) {
       const mi = g.patterns.curve[g.patterns.curve.length - 1];
-      lines.push(`      switching ${fmt(g.patterns.switchingFraction)}, S_all ${fmt(g.patterns.entropyAll)} nats${g.patterns.saturated ? ' (saturated)' : ''}${mi ? `, I(${mi.k}) ${fmt(mi.multiInformation)}${nullText(mi.null)}` : ''}`);
+      lines.push(
+        `      switching ${fmt(g.patterns.switchingFraction)}, S_all ${fmt(g.patterns.entropyAll)} nats${g.patterns.saturated ? ' (saturated)' : ''}${mi ? `, I(${mi.k}) ${fmt(mi.multiInformation)}${nullText(mi.null)}` : ''}`,
+      );
     }
     if (g.complexity) {
       const c = g.complexity;
-      lines.push(`      complexity stimulus -> responses: C ${fmt(c.complexity)} (K* ${c.kStar})${ciText(c.intervals?.bounds, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`);
+      lines.push(
+        `      complexity stimulus -> responses: C ${fmt(c.complexity)} (K* ${c.kStar})${ciText(c.intervals?.bounds, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`,
+      );
     }
     if (g.matched) {
       const m = g.matched.observables;
       const ms = (k: string) => (m[k] ? `${fmt(m[k].mean)} +- ${fmt(m[k].sd)}` : '-');
-      lines.push(`      at ${g.matched.neurons} neurons (${g.matched.subsets} subsets): D_eff ${ms('effectiveDimension')}, corrected ${ms('effectiveDimensionCorrected')}, switching ${ms('switchingFraction')}${m.complexity ? `, C ${ms('complexity')}` : ''}`);
+      lines.push(
+        `      at ${g.matched.neurons} neurons (${g.matched.subsets} subsets): D_eff ${ms('effectiveDimension')}, corrected ${ms('effectiveDimensionCorrected')}, switching ${ms('switchingFraction')}${m.complexity ? `, C ${ms('complexity')}` : ''}`,
+      );
     }
   }
-  for (const t of r.transitions) lines.push(`  complexity ${t.from} -> ${t.to}: C ${fmt(t.complexity)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}${nullText(t.null)}`);
+  for (const t of r.transitions)
+    lines.push(`  complexity ${t.from} -> ${t.to}: C ${fmt(t.complexity)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}${nullText(t.null)}`);
   if (r.timeResolved) lines.push(...timeCourseLines(r.timeResolved));
   lines.push(...warningLines(r.warnings));
   return printable(lines.join('\n'));

@@ -35,21 +35,42 @@ export const batchCommand = defineCommand({
     mem: { type: 'string', arg: 'M', help: 'with --slurm: memory per session, SLURM format (default 4G)' },
     'cpus-per-task': { type: 'integer', min: 1, arg: 'C', help: 'with --slurm: cores per session (default 2)' },
     'array-limit': { type: 'integer', min: 1, arg: 'L', help: 'with --slurm: sessions running at once (default: no limit)' },
-    shards: { type: 'string', arg: 'DIR', help: 'with --slurm: folder on storage every node sees, for scripts, shards and logs (default ./neurorep-batch-<id>)' },
+    shards: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'with --slurm: folder on storage every node sees, for scripts, shards and logs (default ./neurorep-batch-<id>)',
+    },
     'dry-run': { type: 'boolean', help: 'with --slurm: print the job scripts, submit nothing' },
     wait: { type: 'boolean', help: 'with --slurm: wait until the import job has run, then report' },
   },
   async run(args, ctx) {
     if (ctx.outRecord) throw new UsageError('batch writes one run per session; --out-record is for single runs');
     if (ctx.noStore) throw new UsageError('batch keeps its runs in the store (that is how it resumes); --no-store does not apply');
-    if (ctx.storeProblem) throw new InputError(`${ctx.store}: the results store cannot be written (${ctx.storeProblem}); batch keeps its runs there: pass --store DIR`);
+    if (ctx.storeProblem)
+      throw new InputError(`${ctx.store}: the results store cannot be written (${ctx.storeProblem}); batch keeps its runs there: pass --store DIR`);
     const o = args.options;
-    const slurmOnly = (['partition', 'time', 'mem', 'cpus-per-task', 'array-limit', 'shards', 'dry-run', 'wait'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+    const slurmOnly = (['partition', 'time', 'mem', 'cpus-per-task', 'array-limit', 'shards', 'dry-run', 'wait'] as const).filter(
+      (k) => o[k] !== undefined && o[k] !== false,
+    );
     if (!o.slurm && slurmOnly.length) throw new UsageError(`--${slurmOnly[0]} goes with --slurm`);
     const sessions = expandInputs(args.positionals);
     const forwarded = forwardedArgv(o);
     if (o.slurm) {
-      return submitSlurm(sessions, forwarded, { partition: o.partition, time: o.time, mem: o.mem, cpusPerTask: o['cpus-per-task'], arrayLimit: o['array-limit'], shards: o.shards, dryRun: o['dry-run'], wait: o.wait }, ctx);
+      return submitSlurm(
+        sessions,
+        forwarded,
+        {
+          partition: o.partition,
+          time: o.time,
+          mem: o.mem,
+          cpusPerTask: o['cpus-per-task'],
+          arrayLimit: o['array-limit'],
+          shards: o.shards,
+          dryRun: o['dry-run'],
+          wait: o.wait,
+        },
+        ctx,
+      );
     }
     return runLocalBatch(sessions, forwarded, o.jobs ?? availableParallelism(), ctx);
   },

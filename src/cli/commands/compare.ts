@@ -25,7 +25,7 @@ export const compareCommand = defineCommand({
     '                compared by Spearman correlation and by whitened cosine',
     '  procrustes    angular Procrustes distance, cross-validated (shape: alpha 0, 0.5 and 1)',
     '  cka           debiased linear CKA',
-    'Each with a 95% interval (grouped jackknife over stimuli), a null with --null (one side\'s',
+    "Each with a 95% interval (grouped jackknife over stimuli), a null with --null (one side's",
     'stimulus order permuted), and, for recordings with repeated trials, its noise ceiling and the',
     'ceiling-normalised score. With a network run, every area gets its best layer, with the set of',
     'layers that wins 95% of bootstrap resamples of the stimuli.',
@@ -34,7 +34,11 @@ export const compareCommand = defineCommand({
   ].join('\n'),
   renamed: { bootstrap: 'resamples' },
   options: {
-    metric: { type: 'string', arg: 'LIST', help: `comma-separated: ${Object.keys(METRIC_GROUPS).join(', ')} or single metrics such as rsa-cosine, shape-alpha0.25 (default ${DEFAULT_METRICS.join(',')})` },
+    metric: {
+      type: 'string',
+      arg: 'LIST',
+      help: `comma-separated: ${Object.keys(METRIC_GROUPS).join(', ')} or single metrics such as rsa-cosine, shape-alpha0.25 (default ${DEFAULT_METRICS.join(',')})`,
+    },
     null: NULL_OPTION,
     intervals: { type: 'integer', min: 0, implicit: 20, arg: 'G', help: 'jackknife groups of stimuli for the 95% intervals (default 20; 0 = none)' },
     folds: { type: 'integer', min: 2, max: 20, arg: 'K', help: 'cross-validation folds over stimuli (default 5)' },
@@ -78,7 +82,12 @@ export const compareCommand = defineCommand({
 export function metricsOf(given: string | undefined): Metric[] | undefined {
   if (given === undefined) return undefined;
   try {
-    return expandMetrics(given.split(',').map((x) => x.trim()).filter(Boolean));
+    return expandMetrics(
+      given
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
   } catch (err) {
     throw new UsageError(`--metric: ${(err as Error).message}`);
   }
@@ -103,7 +112,10 @@ export function formatComparison(c: Comparison): string {
   lines.push('', fmtRow(header), ...rows.map(fmtRow));
   if (c.similarity) lines.push(...similarityLines(c.similarity));
   else if (c.cka) {
-    lines.push('', `${c.cka.estimator}${c.cka.nulls ? ', p-value against permuted stimulus order in parentheses' : ''}: rows ${c.cka.rows.map((r) => r.name).join(', ')}`);
+    lines.push(
+      '',
+      `${c.cka.estimator}${c.cka.nulls ? ', p-value against permuted stimulus order in parentheses' : ''}: rows ${c.cka.rows.map((r) => r.name).join(', ')}`,
+    );
     const colW = Math.min(24, Math.max(c.cka.nulls ? 16 : 8, ...c.cka.cols.map((col) => col.name.length + 2)));
     const rowW = Math.min(24, Math.max(8, ...c.cka.rows.map((r) => r.name.length + 2)));
     lines.push('  ' + ''.padEnd(rowW) + c.cka.cols.map((col) => col.name.slice(0, colW - 2).padEnd(colW)).join(''));
@@ -111,8 +123,8 @@ export function formatComparison(c: Comparison): string {
       lines.push(
         '  ' +
           r.name.slice(0, rowW - 2).padEnd(rowW) +
-          c.cka!.values[i]
-            .map((v, j) => {
+          c
+            .cka!.values[i].map((v, j) => {
               const p = c.cka!.nulls?.[i][j]?.pValue;
               return (v === null ? '-' : `${v.toFixed(3)}${p !== undefined ? ` (${p < 0.001 ? '<0.001' : p.toFixed(3)})` : ''}`).padEnd(colW);
             })
@@ -132,7 +144,10 @@ function similarityLines(s: Similarities): string[] {
   const lines: string[] = [];
   const rowW = Math.min(24, Math.max(8, ...s.rows.map((r) => r.name.length + 2)));
   const colW = Math.min(30, Math.max(10, ...s.cols.map((c) => c.name.length + 2)));
-  lines.push('', `similarities: ${s.folds}-fold cross-validation${s.intervals ? `, 95% intervals by a jackknife over ${s.intervals} groups of stimuli` : ''}${s.nulls ? `, p against ${s.nulls} permutations of stimulus order` : ''}; rows ${s.rows.map((r) => r.name).join(', ')}`);
+  lines.push(
+    '',
+    `similarities: ${s.folds}-fold cross-validation${s.intervals ? `, 95% intervals by a jackknife over ${s.intervals} groups of stimuli` : ''}${s.nulls ? `, p against ${s.nulls} permutations of stimulus order` : ''}; rows ${s.rows.map((r) => r.name).join(', ')}`,
+  );
   for (const t of s.tables) {
     if (t.cells.every((r) => r.every((c) => c === null))) continue;
     lines.push('', `  ${t.label}${t.cells.some((r) => r.some((c) => c?.normalised !== null && c !== null)) ? '; (ceiling-normalised score)' : ''}`);
@@ -151,10 +166,16 @@ function similarityLines(s: Similarities): string[] {
   }
   if (s.ceilings.length) {
     lines.push('', '  noise ceilings (split halves of the repeats, Spearman-Brown corrected):');
-    for (const c of s.ceilings) lines.push(`    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${c.neurons} neurons, ${c.stimuli} stimuli)`);
+    for (const c of s.ceilings)
+      lines.push(
+        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${c.neurons} neurons, ${c.stimuli} stimuli)`,
+      );
   }
   if (s.mapping.length) {
-    lines.push('', `  layer mapping (best layer per area${s.resamples ? `; share of ${s.resamples} bootstrap resamples won, and the layers winning 95%` : ''}):`);
+    lines.push(
+      '',
+      `  layer mapping (best layer per area${s.resamples ? `; share of ${s.resamples} bootstrap resamples won, and the layers winning 95%` : ''}):`,
+    );
     for (const m of s.mapping) {
       if (m.best === null) continue;
       const share = m.winShare ? ` won ${(100 * m.winShare[m.best]).toFixed(0)}%, 95% set {${m.bestSet!.map((l) => m.layers[l]).join(', ')}}` : '';
@@ -168,10 +189,16 @@ function similarityLines(s: Similarities): string[] {
     for (const [area, list] of byArea) {
       lines.push(`  - ${area} vs ${list[0].layer} (best by ${list[0].chosenBy}):`, '      window (s)      ' + list.map((tc) => tc.metric.padEnd(22)).join(''));
       list[0].points.forEach((p, k) => {
-        lines.push('      ' + `[${p.start}, ${p.stop})`.padEnd(16) + list.map((tc) => {
-          const c = tc.points[k].cell;
-          return (c ? `${c.value.toFixed(3)}${c.interval ? ` [${c.interval[0].toFixed(2)},${c.interval[1].toFixed(2)}]` : ''}` : '-').padEnd(22);
-        }).join(''));
+        lines.push(
+          '      ' +
+            `[${p.start}, ${p.stop})`.padEnd(16) +
+            list
+              .map((tc) => {
+                const c = tc.points[k].cell;
+                return (c ? `${c.value.toFixed(3)}${c.interval ? ` [${c.interval[0].toFixed(2)},${c.interval[1].toFixed(2)}]` : ''}` : '-').padEnd(22);
+              })
+              .join(''),
+        );
       });
     }
   }

@@ -7,7 +7,17 @@ import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
-import { ciText, COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
+import {
+  ciText,
+  COMPLEXITY_OPTIONS,
+  complexityOptionsOf,
+  intervalOptions,
+  intervalsOf,
+  NULL_OPTION,
+  nullsOf,
+  nullText,
+  warningLines,
+} from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
 export const complexityCommand = defineCommand({
@@ -19,14 +29,14 @@ export const complexityCommand = defineCommand({
     'layer, stimulus parameters and a brain area, or two areas. An .npz array can be named as',
     'file.npz:key or with --key-x/--key-y.',
     '',
-    'Definition 2 (default): a ridge fit on X\'s principal components carries the linear part; a',
+    "Definition 2 (default): a ridge fit on X's principal components carries the linear part; a",
     'tree cuts X along the directions where the residual bends, neighbouring cells whose fits agree',
     'are merged, and 5-fold cross-validation scores every number of pieces K. K* is the fewest',
     'pieces within one standard error (or the resolution) of the best held-out error;',
     'C = entropy of how the stimuli fill the K* pieces (nats), exp(C) the effective number of',
     'linear pieces. C = 0 for a linear map; C is undefined when nothing is predictable.',
     'Definition 1 reproduces runs made before 2026-11-26 (k-means pieces, the 10 %-of-gain rule).',
-    '--null permutes Y\'s rows against X and compares the held-out gain with the observed one.',
+    "--null permutes Y's rows against X and compares the held-out gain with the observed one.",
   ].join('\n'),
   storesRuns: true,
   options: {
@@ -66,8 +76,18 @@ export const complexityCommand = defineCommand({
       throw new UsageError('--scales, --restarts, --gain-threshold and --gain-fraction belong to definition 1; add --definition 1');
     }
     ctx.log(`complexity/${opts.definition}: ${x.what} (${x.matrix.n} x ${x.matrix.d}) -> ${y.what} (${y.matrix.n} x ${y.matrix.d})`);
-    const result = mapComplexity(x.matrix, y.matrix, { ...opts, intervals: intervalsOf(args), nulls: nullsOf(args), onProgress: (label, d, t) => ctx.progress(label, d, t) });
-    const record = toRunRecord('complexity', [x.source, y.source], { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) }, result);
+    const result = mapComplexity(x.matrix, y.matrix, {
+      ...opts,
+      intervals: intervalsOf(args),
+      nulls: nullsOf(args),
+      onProgress: (label, d, t) => ctx.progress(label, d, t),
+    });
+    const record = toRunRecord(
+      'complexity',
+      [x.source, y.source],
+      { ...opts, scales: scales ?? null, intervals: intervalsOf(args), nulls: nullsOf(args) },
+      result,
+    );
     finishRun(ctx, record, formatComplexity(x.what, y.what, result));
     return 0;
   },
@@ -75,7 +95,8 @@ export const complexityCommand = defineCommand({
 
 function parseScales(text: string): number[] {
   const ks = text.split(',').map((s) => Number(s.trim()));
-  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1e6)) throw new UsageError(`--scales expects whole numbers from 1 to 1000000 separated by commas, got '${text}'`);
+  if (ks.some((k) => !Number.isInteger(k) || k < 1 || k > 1e6))
+    throw new UsageError(`--scales expects whole numbers from 1 to 1000000 separated by commas, got '${text}'`);
   const sorted = [...new Set(ks)].sort((a, b) => a - b);
   if (sorted[0] !== 1) sorted.unshift(1);
   return sorted;
@@ -92,7 +113,13 @@ export function formatComplexity(xw: string, yw: string, r: ComplexityResult): s
     `  best piecewise R^2  ${fmt(r.bestR2)}  (held-out gain ${fmt(r.gain)}${linear ? ', one linear piece suffices at this resolution' : ''})${nullText(r.null)}`,
   ];
   if (r.repeats) lines.push(`  over ${r.repeats.seeds} seeds: C mean ${fmt(r.repeats.mean)}, sd ${fmt(r.repeats.sd)}`);
-  lines.push('      K    r_K (held out)   H_K (nats)', ...r.curve.map((c) => `  ${String(c.k).padStart(5)}    ${fmt(c.r).padEnd(14)}   ${fmt(c.entropy)}${c.k === r.kStar && r.complexity !== null && r.complexity > 0 ? '   <- K*' : ''}`));
+  lines.push(
+    '      K    r_K (held out)   H_K (nats)',
+    ...r.curve.map(
+      (c) =>
+        `  ${String(c.k).padStart(5)}    ${fmt(c.r).padEnd(14)}   ${fmt(c.entropy)}${c.k === r.kStar && r.complexity !== null && r.complexity > 0 ? '   <- K*' : ''}`,
+    ),
+  );
   lines.push(...warningLines(r.warnings));
   return lines.join('\n');
 }

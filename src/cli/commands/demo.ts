@@ -75,7 +75,11 @@ export const demoCommand = defineCommand({
     const complexity = { definition: 2 as const, nulls: Math.min(nulls, DEMO_COMPLEXITY_NULLS), intervals: 0 };
     // Over time: windows of 0.1 s from 0.1 s before to 0.5 s after onset (intervals, no nulls: the main window has them).
     const sliding = { start: -0.1, stop: 0.5, step: 0.1, width: 0.1 };
-    const analysis = await runAnalysis(nwbPath, { stimulus: 'orientation', seed, intervals: 20, nulls, transitions: true, matchNeurons: 'smallest', complexity, sliding, slidingNulls: 0 }, ctx);
+    const analysis = await runAnalysis(
+      nwbPath,
+      { stimulus: 'orientation', seed, intervals: 20, nulls, transitions: true, matchNeurons: 'smallest', complexity, sliding, slidingNulls: 0 },
+      ctx,
+    );
     const network = runNetworkProfile(npzPath, { seed, intervals: 20, nulls, complexity }, ctx);
     saveRun(ctx, analysis.record, analysis.representations);
     saveRun(ctx, network.record, network.representations);
@@ -87,7 +91,13 @@ export const demoCommand = defineCommand({
     } else {
       const store = RunStore.open(ctx.store);
       try {
-        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])), { nulls, timeCourseNulls: 0, seed, metrics: expandMetrics(['predictivity', 'rsa', 'shape', 'cka']), onProgress: (label, d, t) => ctx.progress(label, d, t) });
+        comparison = compareRuns(records, new Map(records.map((r) => [r.id, store.representations(r.id)])), {
+          nulls,
+          timeCourseNulls: 0,
+          seed,
+          metrics: expandMetrics(['predictivity', 'rsa', 'shape', 'cka']),
+          onProgress: (label, d, t) => ctx.progress(label, d, t),
+        });
       } finally {
         store.close();
       }

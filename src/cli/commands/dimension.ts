@@ -123,7 +123,10 @@ function formatDimension(what: string, r: DimensionResult, rows: number): string
     `  participation ratio   PR    = ${fmt(r.participationRatio)}${ciText(iv, 'participationRatio')}`,
     `    corrected (population estimate)  ${fmt(r.participationRatioCorrected)}${ciText(iv, 'participationRatioCorrected')}`,
     `  power-law exponent    alpha = ${fmt(r.alpha)} over ranks ${r.alphaRange[0]}-${r.alphaRange[1]} (R^2 = ${fmt(r.alphaR2, 3)})${ciText(iv, 'alpha')}`,
-    `  rank ${r.rank} of ${Math.min(r.n - 1, r.d)} possible; top of spectrum: ${r.spectrum.slice(0, 5).map((p) => fmt(p, 3)).join(', ')}`,
+    `  rank ${r.rank} of ${Math.min(r.n - 1, r.d)} possible; top of spectrum: ${r.spectrum
+      .slice(0, 5)
+      .map((p) => fmt(p, 3))
+      .join(', ')}`,
   ];
   if (r.cvPCA) {
     const c = r.cvPCA;
@@ -133,7 +136,8 @@ function formatDimension(what: string, r: DimensionResult, rows: number): string
       `    reliable rank ${c.reliableRank}; stimulus-driven share of single-trial variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
     );
   }
-  if (r.intervals) lines.push(`  (intervals: grouped jackknife over ${r.intervals.groups} groups${r.intervals.skipped ? `, ${r.intervals.skipped} replicates skipped` : ''})`);
+  if (r.intervals)
+    lines.push(`  (intervals: grouped jackknife over ${r.intervals.groups} groups${r.intervals.skipped ? `, ${r.intervals.skipped} replicates skipped` : ''})`);
   lines.push(...warningLines(r.warnings));
   return lines.join('\n');
 }

@@ -36,7 +36,12 @@ export const dynamicsCommand = defineCommand({
     ctx.log(`dynamics: ${checkpoints.length} checkpoints x ${checkpoints[0].layers.length} layers`);
     const seed = args.options.seed ?? 0;
     const d = trainingDynamics(checkpoints, { seed, onProgress: (i, n) => ctx.progress('checkpoints', i, n) });
-    const record = toRunRecord('dynamics', files.map((f) => sourceOf(f, 'activations')), { seed, files: files.length }, d);
+    const record = toRunRecord(
+      'dynamics',
+      files.map((f) => sourceOf(f, 'activations')),
+      { seed, files: files.length },
+      d,
+    );
     finishRun(ctx, record, formatDynamics(d));
     return 0;
   },
@@ -47,5 +52,9 @@ export function formatDynamics(d: Dynamics): string {
   const rows = d.series.map((s) => [s.layer, s.observable, fmt(s.values[0]), fmt(s.values[s.values.length - 1]), fmt(s.fit.a), fmt(s.fit.b), fmt(s.fit.r2, 3)]);
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => '  ' + r.map((c, i) => c.padEnd(w[i])).join('  ');
-  return [`${d.steps.length} checkpoints (steps ${d.steps[0]}-${d.steps[d.steps.length - 1]}), power law y = a t^b per series:`, line(header), ...rows.map(line)].join('\n');
+  return [
+    `${d.steps.length} checkpoints (steps ${d.steps[0]}-${d.steps[d.steps.length - 1]}), power law y = a t^b per series:`,
+    line(header),
+    ...rows.map(line),
+  ].join('\n');
 }

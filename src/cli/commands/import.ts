@@ -30,13 +30,20 @@ export const importCommand = defineCommand({
       } catch {
         throw new InputError(`${p}: no such file or folder`);
       }
-      if (st.isDirectory()) files.push(...readdirSync(p).filter((f) => f.endsWith('.json')).sort().map((f) => join(p, f)));
+      if (st.isDirectory())
+        files.push(
+          ...readdirSync(p)
+            .filter((f) => f.endsWith('.json'))
+            .sort()
+            .map((f) => join(p, f)),
+        );
       else files.push(p);
     }
     if (files.length === 0) throw new InputError(`${args.positionals.join(', ')}: no *.json shard files there`);
     assertStoreFolder(ctx.store);
     const store = RunStore.open(ctx.store);
-    let added = 0, present = 0;
+    let added = 0,
+      present = 0;
     const problems: string[] = [];
     try {
       for (const f of files) {
@@ -58,7 +65,9 @@ export const importCommand = defineCommand({
     } finally {
       store.close();
     }
-    ctx.io.out(`${added} run${added === 1 ? '' : 's'} imported into ${ctx.store}, ${present} already there${problems.length ? `, ${problems.length} not readable` : ''}\n`);
+    ctx.io.out(
+      `${added} run${added === 1 ? '' : 's'} imported into ${ctx.store}, ${present} already there${problems.length ? `, ${problems.length} not readable` : ''}\n`,
+    );
     for (const p of problems) ctx.io.err(`neurorep: ${p}\n`);
     return problems.length ? 2 : 0;
   },

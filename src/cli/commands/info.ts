@@ -75,18 +75,31 @@ function formatNwb(inv: NwbInventory): string {
     lines.push(`  ${t.path}: ${t.rows} row${t.rows === 1 ? '' : 's'}`);
     const w = Math.max(6, ...t.columnStats.map((c) => c.name.length));
     for (const c of t.columnStats) {
-      const rep = c.repeats ? (c.repeats.max === 1 ? 'all distinct' : `rows per value ${c.repeats.min}/${c.repeats.median}/${c.repeats.max} (min/median/max)`) : '';
+      const rep = c.repeats
+        ? c.repeats.max === 1
+          ? 'all distinct'
+          : `rows per value ${c.repeats.min}/${c.repeats.median}/${c.repeats.max} (min/median/max)`
+        : '';
       const hint = c.repeats && c.distinct !== null && c.distinct >= 2 && c.repeats.min >= 2 && !/_time$/.test(c.name) ? '  <- a --stimulus candidate' : '';
-      const ex = c.examples.length ? `; e.g. ${c.examples.map((v) => (typeof v === 'string' ? JSON.stringify(v.length > 24 ? v.slice(0, 24) + '...' : v) : String(Number(v.toPrecision(6))))).join(', ')}` : '';
+      const ex = c.examples.length
+        ? `; e.g. ${c.examples.map((v) => (typeof v === 'string' ? JSON.stringify(v.length > 24 ? v.slice(0, 24) + '...' : v) : String(Number(v.toPrecision(6))))).join(', ')}`
+        : '';
       lines.push(`    ${c.name.padEnd(w)}  ${c.type.padEnd(6)}  ${c.distinct !== null ? `${c.distinct} distinct` : ''}${rep ? `, ${rep}` : ''}${ex}${hint}`);
     }
     if (t.rows < 2) lines.push(`    (fewer than 2 rows: this table cannot give a response matrix; use another --table or --bin SECONDS)`);
   }
   if (inv.intervals.length) lines.push('  (analyze --table NAME --align COLUMN --stimulus COLUMN; a stimulus column groups repeated rows for cvPCA)');
-  for (const o of inv.ophys) lines.push(`  ophys ${o.path}: ${o.shape.join(' x ')} (${o.rois} ROIs), ${o.rate !== null ? `${o.rate} Hz` : o.hasTimestamps ? 'timestamps' : 'no timing'}`);
-  for (const e of inv.ecephys) lines.push(`  ecephys ${e.path} (${e.neurodataType}): ${e.shape.join(' x ')}, ${e.rate !== null ? `${e.rate} Hz` : e.hasTimestamps ? 'timestamps' : 'no timing'}${e.unit ? `, ${e.unit}` : ''}`);
+  for (const o of inv.ophys)
+    lines.push(
+      `  ophys ${o.path}: ${o.shape.join(' x ')} (${o.rois} ROIs), ${o.rate !== null ? `${o.rate} Hz` : o.hasTimestamps ? 'timestamps' : 'no timing'}`,
+    );
+  for (const e of inv.ecephys)
+    lines.push(
+      `  ecephys ${e.path} (${e.neurodataType}): ${e.shape.join(' x ')}, ${e.rate !== null ? `${e.rate} Hz` : e.hasTimestamps ? 'timestamps' : 'no timing'}${e.unit ? `, ${e.unit}` : ''}`,
+    );
   const st = inv.stimulus;
-  if (st.presentation.length || st.templates.length) lines.push(`  stimulus: presentation ${st.presentation.join(', ') || '-'}; templates ${st.templates.join(', ') || '-'}`);
+  if (st.presentation.length || st.templates.length)
+    lines.push(`  stimulus: presentation ${st.presentation.join(', ') || '-'}; templates ${st.templates.join(', ') || '-'}`);
   if (inv.unrecognised.length) lines.push(`  not read by neurorep: ${inv.unrecognised.map((u) => `${u.path} (${u.neurodataType})`).join(', ')}`);
   return lines.join('\n');
 }

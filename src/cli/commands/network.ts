@@ -6,7 +6,19 @@ import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
 import { defineCommand } from '../command.js';
 import { fmt, type Context } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
-import { COMPLEXITY_OPTIONS, complexityOptionsOf, CORRECTION_OPTION, intervalOptions, intervalsOf, MATCH_OPTION, matchOf, NULL_OPTION, nullsOf, printable, warningLines } from '../observableOptions.js';
+import {
+  COMPLEXITY_OPTIONS,
+  complexityOptionsOf,
+  CORRECTION_OPTION,
+  intervalOptions,
+  intervalsOf,
+  MATCH_OPTION,
+  matchOf,
+  NULL_OPTION,
+  nullsOf,
+  printable,
+  warningLines,
+} from '../observableOptions.js';
 import { finishRun } from '../save.js';
 
 export const networkCommand = defineCommand({
@@ -42,7 +54,13 @@ export const networkCommand = defineCommand({
     const { record, representations, text } = runNetworkProfile(
       path,
       {
-        order: o.order === undefined ? undefined : o.order.split(',').map((s) => s.trim()).filter(Boolean),
+        order:
+          o.order === undefined
+            ? undefined
+            : o.order
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
         pool,
         seed: o.seed,
         intervals: intervalsOf(args),
@@ -97,7 +115,9 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
   for (const l of p.layers) {
     if (l.matched) {
       const m = l.matched.observables;
-      lines.push(`  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)} +- ${fmt(m.effectiveDimension?.sd)}, switching ${fmt(m.switchingFraction?.mean)}`);
+      lines.push(
+        `  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)} +- ${fmt(m.effectiveDimension?.sd)}, switching ${fmt(m.switchingFraction?.mean)}`,
+      );
     }
   }
   if (p.layers.some((l) => l.intervals)) lines.push('  [lo, hi]: 95 % intervals, grouped jackknife over stimuli');

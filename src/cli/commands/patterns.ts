@@ -29,7 +29,12 @@ export const patternsCommand = defineCommand({
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
     threshold: { type: 'string', arg: 'T', help: "on = value > T; a number or 'mean+sd' (default by --source)" },
-    source: { type: 'string', choices: ['network', 'spikes', 'calcium'], arg: 'KIND', help: 'network (default), spikes or calcium: picks the default threshold' },
+    source: {
+      type: 'string',
+      choices: ['network', 'spikes', 'calcium'],
+      arg: 'KIND',
+      help: 'network (default), spikes or calcium: picks the default threshold',
+    },
     subsets: { type: 'integer', min: 1, arg: 'N', help: 'random neuron subsets per scale (default 20)' },
     ...intervalOptions('switching fraction and entropies'),
     null: NULL_OPTION,
@@ -45,7 +50,12 @@ export const patternsCommand = defineCommand({
     const seed = o.seed ?? 0;
     const opts = { threshold, subsets: o.subsets, seed, intervals: intervalsOf(args), nulls: nullsOf(args) };
     const result = patternEntropy(m.matrix, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
-    const record = toRunRecord('patterns', m.source, { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls }, result);
+    const record = toRunRecord(
+      'patterns',
+      m.source,
+      { source, threshold, subsets: opts.subsets ?? 20, seed, intervals: opts.intervals, nulls: opts.nulls },
+      result,
+    );
     finishRun(ctx, record, formatPatterns(m.what, result), () => representationOf(MATRIX_KEY, m.matrix, m.matrix.rowLabels ?? null));
     return 0;
   },

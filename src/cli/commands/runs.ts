@@ -37,7 +37,9 @@ export const runsCommand = defineCommand({
         ctx.io.out(`${runs.length} run${runs.length === 1 ? '' : 's'} in ${ctx.store}\n`);
         for (const r of runs) {
           const label = r.label ? `  "${r.label}"` : '';
-          ctx.io.out(`  ${r.id}  ${r.kind.padEnd(10)} ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.sourcePath.split(/[\\/]/).pop()}${label}  ${r.summary}\n`);
+          ctx.io.out(
+            `  ${r.id}  ${r.kind.padEnd(10)} ${r.createdAt.slice(0, 19).replace('T', ' ')}  ${r.sourcePath.split(/[\\/]/).pop()}${label}  ${r.summary}\n`,
+          );
           if (r.keyParams) ctx.io.out(`      ${r.keyParams}\n`);
         }
       }

@@ -44,7 +44,8 @@ export function startServer(ctx: Context, opts: { port: number; host: string; op
       const { port } = server.address() as AddressInfo;
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
       ctx.io.err(`neurorep viewer on http://${host}:${port}${opts.open ?? '/'}  (store ${ctx.store}; Ctrl-C to stop)\n`);
-      if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') ctx.io.err('warning: the viewer is reachable from other machines on this network\n');
+      if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1')
+        ctx.io.err('warning: the viewer is reachable from other machines on this network\n');
     });
     const stop = () => {
       server.close(() => {

@@ -125,14 +125,16 @@ export function fitAffine(s: AffineStats, ridge: number): Float64Array {
 export function sseOf(s: AffineStats, beta: Float64Array): number {
   const { k, q, B } = s;
   const m = symmetric(s);
-  let cross = 0, quad = 0;
+  let cross = 0,
+    quad = 0;
   for (let i = 0; i < k * q; i++) cross += beta[i] * B[i];
   for (let a = 0; a < k; a++) {
     const oa = a * k;
     for (let b = 0; b < k; b++) {
       const mab = m[oa + b];
       if (mab === 0) continue;
-      const ra = a * q, rb = b * q;
+      const ra = a * q,
+        rb = b * q;
       let dot = 0;
       for (let j = 0; j < q; j++) dot += beta[ra + j] * beta[rb + j];
       quad += mab * dot;
@@ -149,7 +151,8 @@ export function fittedSse(s: AffineStats, ridge: number): number {
   const beta = fitAffine(s, ridge);
   const { k, q, B } = s;
   const lambda = ridge * s.A[0];
-  let cross = 0, pen = 0;
+  let cross = 0,
+    pen = 0;
   for (let i = 0; i < k * q; i++) cross += beta[i] * B[i];
   for (let i = q; i < k * q; i++) pen += beta[i] * beta[i];
   return Math.max(0, s.t - cross - lambda * pen);

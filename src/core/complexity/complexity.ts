@@ -91,7 +91,14 @@ export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: Comple
 }
 
 /** The held-out gain of the pieces over one linear map, against Y's rows permuted relative to X. */
-export function complexityNull(x: ResponseMatrix, y: ResponseMatrix, observedGain: number, samples: number, seed: number, opts: ComplexityOptions = {}): NullSummary | null {
+export function complexityNull(
+  x: ResponseMatrix,
+  y: ResponseMatrix,
+  observedGain: number,
+  samples: number,
+  seed: number,
+  opts: ComplexityOptions = {},
+): NullSummary | null {
   const n = x.n;
   const folds = opts.folds ?? 5;
   // The same folds for every permutation, so only the pairing of X and Y changes.
@@ -125,10 +132,24 @@ export function complexityNull(x: ResponseMatrix, y: ResponseMatrix, observedGai
  * replicates, the jackknife's normal interval is not valid for C and exp(C), and their interval is
  * the range of the replicate values and the estimate instead (methods records which).
  */
-function complexityIntervals(x: ResponseMatrix, y: ResponseMatrix, full: ComplexityResult, groups: number, seed: number, opts: ComplexityOptions): IntervalSummary {
+function complexityIntervals(
+  x: ResponseMatrix,
+  y: ResponseMatrix,
+  full: ComplexityResult,
+  groups: number,
+  seed: number,
+  opts: ComplexityOptions,
+): IntervalSummary {
   const g = Math.min(groups, x.n);
   const groupOf = jackknifeGroups(x.n, g, seed);
-  const scalars = (r: Complexity1Record | Complexity2Result) => ({ complexity: r.complexity, effectivePieces: r.effectivePieces, linearR2: r.linearR2, bestR2: r.bestR2, gain: r.gain, kStar: r.kStar });
+  const scalars = (r: Complexity1Record | Complexity2Result) => ({
+    complexity: r.complexity,
+    effectivePieces: r.effectivePieces,
+    linearR2: r.linearR2,
+    bestR2: r.bestR2,
+    gain: r.gain,
+    kStar: r.kStar,
+  });
   const summary = jackknifeIntervals(
     scalars(full),
     g,

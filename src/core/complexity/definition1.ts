@@ -175,10 +175,19 @@ export function fitRidgePiece(x: Float64Array, y: Float64Array, rows: ArrayLike<
     let r = 0;
     // Four rows of Y at a time into each accumulator row: five loads and one store per four multiply-adds.
     for (; r + 3 < cnt; r += 4) {
-      const o0 = r * m, o1 = o0 + m, o2 = o1 + m, o3 = o2 + m;
-      const y0 = rows[r] * q, y1 = rows[r + 1] * q, y2 = rows[r + 2] * q, y3 = rows[r + 3] * q;
+      const o0 = r * m,
+        o1 = o0 + m,
+        o2 = o1 + m,
+        o3 = o2 + m;
+      const y0 = rows[r] * q,
+        y1 = rows[r + 1] * q,
+        y2 = rows[r + 2] * q,
+        y3 = rows[r + 3] * q;
       for (let a = 0; a < m; a++) {
-        const v0 = xc[o0 + a], v1 = xc[o1 + a], v2 = xc[o2 + a], v3 = xc[o3 + a];
+        const v0 = xc[o0 + a],
+          v1 = xc[o1 + a],
+          v2 = xc[o2 + a],
+          v3 = xc[o3 + a];
         const ot = a * q;
         for (let j = j0; j < j1; j++) xty[ot + j] += v0 * y[y0 + j] + v1 * y[y1 + j] + v2 * y[y2 + j] + v3 * y[y3 + j];
       }
@@ -220,8 +229,14 @@ function predictInto(piece: Piece, x: Float64Array, i: number, m: number, q: num
   const ox = i * m;
   let a = 0;
   for (; a + 3 < m; a += 4) {
-    const v0 = x[ox + a], v1 = x[ox + a + 1], v2 = x[ox + a + 2], v3 = x[ox + a + 3];
-    const o0 = a * q, o1 = o0 + q, o2 = o1 + q, o3 = o2 + q;
+    const v0 = x[ox + a],
+      v1 = x[ox + a + 1],
+      v2 = x[ox + a + 2],
+      v3 = x[ox + a + 3];
+    const o0 = a * q,
+      o1 = o0 + q,
+      o2 = o1 + q,
+      o3 = o2 + q;
     for (let j = 0; j < q; j++) out[j] += v0 * w[o0 + j] + v1 * w[o1 + j] + v2 * w[o2 + j] + v3 * w[o3 + j];
   }
   for (; a < m; a++) {
@@ -251,7 +266,9 @@ export function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   const nTrain = Math.floor((n * (nFolds - 1)) / nFolds);
   const tooMany = scales.filter((k) => k > nTrain);
   if (tooMany.length) {
-    throw new InputError(`\`scales\` ${tooMany.join(',')}: more pieces than the ${nTrain} training stimuli per fold; use scales up to ${Math.max(1, Math.floor(nTrain / (m + 1)))} (n / (m + 1) for m = ${m} input components)`);
+    throw new InputError(
+      `\`scales\` ${tooMany.join(',')}: more pieces than the ${nTrain} training stimuli per fold; use scales up to ${Math.max(1, Math.floor(nTrain / (m + 1)))} (n / (m + 1) for m = ${m} input components)`,
+    );
   }
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, nFolds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);
@@ -356,7 +373,11 @@ defineTask('complexity1Scale', (raw, f) => {
 });
 
 /** Steps 5 of the definition: gain, K*, C, R^2 values, from a curve. */
-export function summarise(curve: Complexity1Point[], shape: { n: number; p: number; q: number; m: number }, opts: Pick<Complexity1Options, 'gainThreshold' | 'gainFraction'> = {}): Complexity1Result {
+export function summarise(
+  curve: Complexity1Point[],
+  shape: { n: number; p: number; q: number; m: number },
+  opts: Pick<Complexity1Options, 'gainThreshold' | 'gainFraction'> = {},
+): Complexity1Result {
   const r1 = curve[0].r;
   const rmin = Math.min(...curve.map((c) => c.r));
   const gain = r1 - rmin;

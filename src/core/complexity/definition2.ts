@@ -27,7 +27,6 @@
  * components, distances and fits); not to the units of single features (--standardize z-scores).
  */
 
-
 import { InputError, type ResponseMatrix } from '../matrix.js';
 import { crossProductTransA, matmul, matmulTransB, transpose } from '../linalg/products.js';
 import { symmetricEigen } from '../linalg/eigen.js';
@@ -138,12 +137,14 @@ interface FoldArgs {
 function linearFit(a: FoldArgs, rows: Int32Array): { muZ: Float64Array; muY: Float64Array; beta: Float64Array } {
   const { z, yc, m, q } = a;
   const n = rows.length;
-  const muZ = new Float64Array(m), muY = new Float64Array(q);
+  const muZ = new Float64Array(m),
+    muY = new Float64Array(q);
   for (const i of rows) {
     for (let c = 0; c < m; c++) muZ[c] += z[i * m + c] / n;
     for (let j = 0; j < q; j++) muY[j] += yc[i * q + j] / n;
   }
-  const zc = new Float64Array(n * m), ycc = new Float64Array(n * q);
+  const zc = new Float64Array(n * m),
+    ycc = new Float64Array(n * q);
   let yy = 0;
   rows.forEach((i, r) => {
     for (let c = 0; c < m; c++) zc[r * m + c] = z[i * m + c] - muZ[c];
@@ -237,7 +238,8 @@ function fitPieces(a: FoldArgs, train: Int32Array) {
   // Slope ridge in units of the bend coordinates' mean variance over the training rows.
   let varSum = 0;
   for (let c = 0; c < mb; c++) {
-    let mu = 0, v = 0;
+    let mu = 0,
+      v = 0;
     for (const i of train) mu += u[i * mb + c] / train.length;
     for (const i of train) v += (u[i * mb + c] - mu) ** 2;
     varSum += v / train.length;
@@ -283,11 +285,14 @@ defineTask('complexity2Fold', (raw, f) => {
     }
     return;
   }
-  const train: number[] = [], test: number[] = [];
+  const train: number[] = [],
+    test: number[] = [];
   for (let i = 0; i < a.n; i++) (a.foldOf[i] === f ? test : train).push(i);
-  const tr = Int32Array.from(train), te = Int32Array.from(test);
+  const tr = Int32Array.from(train),
+    te = Int32Array.from(test);
   const fit = fitPieces(a, tr);
-  const ute = gather(fit.u, te, fit.mb), rte = gather(fit.r, te, a.q);
+  const ute = gather(fit.u, te, fit.mb),
+    rte = gather(fit.r, te, a.q);
   const leafOf = routeToLeaves(fit.tree, ute, te.length);
   let extra = 0;
   for (const i of te) extra += a.dropped[i];
@@ -392,11 +397,23 @@ export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   return summarise2(run, prep, out, x, y, opts);
 }
 
-function summarise2(run: ReturnType<typeof runFolds>, prep: PreparedX, out: ReturnType<typeof prepareY>, x: ResponseMatrix, y: ResponseMatrix, opts: Complexity2Options): Complexity2Result {
+function summarise2(
+  run: ReturnType<typeof runFolds>,
+  prep: PreparedX,
+  out: ReturnType<typeof prepareY>,
+  x: ResponseMatrix,
+  y: ResponseMatrix,
+  opts: Complexity2Options,
+): Complexity2Result {
   const resolution = opts.resolution ?? 2e-4;
   const sel = selectPieces(run, resolution);
   const grid = sel.usable.map((j) => run.grid[j]);
-  const curve: Complexity2Point[] = sel.usable.map((j, i) => ({ k: run.grid[j], r: sel.r[i], entropy: Number.isFinite(run.entropy[j]) ? run.entropy[j] : NaN, se: sel.se[i] }));
+  const curve: Complexity2Point[] = sel.usable.map((j, i) => ({
+    k: run.grid[j],
+    r: sel.r[i],
+    entropy: Number.isFinite(run.entropy[j]) ? run.entropy[j] : NaN,
+    se: sel.se[i],
+  }));
   const kStar = grid[sel.star];
   const linearR2 = 1 - sel.r[0];
   const bestR2 = 1 - sel.r[sel.best];
@@ -406,14 +423,26 @@ function summarise2(run: ReturnType<typeof runFolds>, prep: PreparedX, out: Retu
     complexity = null;
     warnings.push(warning('unpredictable', `no scale predicts Y from X held out (best R^2 ${bestR2.toFixed(3)} <= 0); complexity is undefined, not 0`));
   } else if (kStar > 1 && kStar === grid[grid.length - 1]) {
-    warnings.push(warning('complexity-lower-bound', `K* = ${kStar} is the largest number of pieces scored: C = ${(complexity ?? 0).toFixed(3)} is a lower bound`));
+    warnings.push(
+      warning('complexity-lower-bound', `K* = ${kStar} is the largest number of pieces scored: C = ${(complexity ?? 0).toFixed(3)} is a lower bound`),
+    );
   }
   if (complexity !== null && !Number.isFinite(complexity)) complexity = null;
   if (prep.varianceKept < 0.99) {
-    warnings.push(warning('input-truncated', `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``));
+    warnings.push(
+      warning(
+        'input-truncated',
+        `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``,
+      ),
+    );
   }
   if (out.outputVarianceKept < 0.99) {
-    warnings.push(warning('input-truncated', `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`));
+    warnings.push(
+      warning(
+        'input-truncated',
+        `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`,
+      ),
+    );
   }
   return {
     definition: 'complexity/2',
@@ -445,7 +474,8 @@ export function complexity2NullDraw(x: ResponseMatrix, y: ResponseMatrix, perm: 
   const prep = prepareX(x, opts.components ?? 256, opts.standardize === true);
   const out = prepareY(y, opts.standardize === true);
   const q = out.q;
-  const yc = new Float64Array(out.yc.length), dropped = new Float64Array(out.dropped.length);
+  const yc = new Float64Array(out.yc.length),
+    dropped = new Float64Array(out.dropped.length);
   for (let i = 0; i < perm.length; i++) {
     yc.set(out.yc.subarray(perm[i] * q, perm[i] * q + q), i * q);
     dropped[i] = out.dropped[perm[i]];

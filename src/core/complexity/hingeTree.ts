@@ -92,7 +92,8 @@ function candidateDirections(u: Float64Array, m: number, r: Float64Array, s: num
   const hs = Array.from({ length: sh }, () => new Float64Array(m * m));
   const e = new Float64Array(s);
   for (let i = 0; i < n; i++) {
-    const o = rows[i] * m, or = rows[i] * s;
+    const o = rows[i] * m,
+      or = rows[i] * s;
     for (let j = 0; j < s; j++) {
       let p = beta[j];
       for (let a = 0; a < m; a++) p += u[o + a] * beta[(a + 1) * s + j];
@@ -124,7 +125,16 @@ function candidateDirections(u: Float64Array, m: number, r: Float64Array, s: num
 }
 
 /** The best threshold along one direction: scan `cuts` evenly spaced cut positions of the sorted projections. */
-function bestThreshold(u: Float64Array, m: number, r: Float64Array, s: number, rows: Int32Array, d: Float64Array, whole: AffineStats, opts: TreeOptions): { sse: number; plane: Float64Array } | null {
+function bestThreshold(
+  u: Float64Array,
+  m: number,
+  r: Float64Array,
+  s: number,
+  rows: Int32Array,
+  d: Float64Array,
+  whole: AffineStats,
+  opts: TreeOptions,
+): { sse: number; plane: Float64Array } | null {
   const n = rows.length;
   const proj = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -135,7 +145,8 @@ function bestThreshold(u: Float64Array, m: number, r: Float64Array, s: number, r
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => proj[a] - proj[b] || a - b);
   const cuts = opts.cuts ?? 12;
-  const lo = opts.minLeaf, hi = n - opts.minLeaf;
+  const lo = opts.minLeaf,
+    hi = n - opts.minLeaf;
   if (hi < lo) return null;
   // Cut positions evenly spaced; a position inside a run of equal projections (repeated stimuli)
   // moves to the nearest boundary between distinct values that keeps both sides >= minLeaf.
@@ -198,7 +209,8 @@ export function agreementPlane(diff: Float64Array, k: number, s: number, towards
   for (let a = 0; a < k; a++)
     for (let b = 0; b <= a; b++) {
       let v = 0;
-      const oa = a * s, ob = b * s;
+      const oa = a * s,
+        ob = b * s;
       for (let j = 0; j < s; j++) v += diff[oa + j] * diff[ob + j];
       g[a * k + b] = v;
       g[b * k + a] = v;
@@ -247,7 +259,8 @@ export function agreementPlane(diff: Float64Array, k: number, s: number, towards
   if (!(norm > 0)) return null;
   norm = Math.sqrt(norm);
   w = w.map((v) => v / norm);
-  let pt = 0, pa = 0;
+  let pt = 0,
+    pa = 0;
   for (let a = 0; a < k; a++) {
     pt += w[a] * towards[a];
     pa += w[a] * away[a];
@@ -276,22 +289,33 @@ function centroid(u: Float64Array, m: number, rows: Int32Array, side: Uint8Array
 }
 
 /** Breiman's hinge iteration from a starting plane: returns the best plane found and its SSE. */
-function refineHinge(u: Float64Array, m: number, r: Float64Array, s: number, rows: Int32Array, start: { sse: number; plane: Float64Array }, opts: TreeOptions): { sse: number; plane: Float64Array } {
+function refineHinge(
+  u: Float64Array,
+  m: number,
+  r: Float64Array,
+  s: number,
+  rows: Int32Array,
+  start: { sse: number; plane: Float64Array },
+  opts: TreeOptions,
+): { sse: number; plane: Float64Array } {
   let best = start;
   const k = m + 1;
   let plane = start.plane;
   for (let it = 0; it < (opts.hingeIterations ?? 8); it++) {
     const side = sides(u, m, rows, plane);
-    const right = emptyStats(k, s), left = emptyStats(k, s);
+    const right = emptyStats(k, s),
+      left = emptyStats(k, s);
     for (let i = 0; i < rows.length; i++) addRow(side[i] ? right : left, u, rows[i] * m, r, rows[i] * s);
     if (right.A[0] < opts.minLeaf || left.A[0] < opts.minLeaf) break;
-    const br = fitAffine(right, opts.ridge), bl = fitAffine(left, opts.ridge);
+    const br = fitAffine(right, opts.ridge),
+      bl = fitAffine(left, opts.ridge);
     const diff = new Float64Array(k * s);
     for (let i = 0; i < diff.length; i++) diff[i] = br[i] - bl[i];
     const w = agreementPlane(diff, k, s, centroid(u, m, rows, side, 1), centroid(u, m, rows, side, 0), Infinity);
     if (!w) break;
     const next = sides(u, m, rows, w);
-    const nr = emptyStats(k, s), nl = emptyStats(k, s);
+    const nr = emptyStats(k, s),
+      nl = emptyStats(k, s);
     for (let i = 0; i < rows.length; i++) addRow(next[i] ? nr : nl, u, rows[i] * m, r, rows[i] * s);
     if (nr.A[0] < opts.minLeaf || nl.A[0] < opts.minLeaf) break;
     const sse = fittedSse(nr, opts.ridge) + fittedSse(nl, opts.ridge);
@@ -334,7 +358,8 @@ export function growHingeTree(u: Float64Array, m: number, r: Float64Array, s: nu
     const { node, split } = pending.splice(bi, 1)[0];
     const nd = nodes[node];
     const side = sides(u, m, nd.rows, split.plane);
-    const rightRows: number[] = [], leftRows: number[] = [];
+    const rightRows: number[] = [],
+      leftRows: number[] = [];
     for (let i = 0; i < nd.rows.length; i++) (side[i] ? rightRows : leftRows).push(nd.rows[i]);
     if (rightRows.length < opts.minLeaf || leftRows.length < opts.minLeaf) continue;
     nd.plane = split.plane;

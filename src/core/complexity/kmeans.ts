@@ -126,7 +126,9 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
   for (; it < maxIter; it++) {
     const shift = updateCentres(x, n, m, k, labels, centres, sums, counts, old, moved);
     // Bounds follow the centres: the own centre moved by moved[a], any other by at most the largest move.
-    let max1 = 0, max2 = 0, arg1 = -1;
+    let max1 = 0,
+      max2 = 0,
+      arg1 = -1;
     for (let c = 0; c < k; c++) {
       if (moved[c] > max1) [max2, max1, arg1] = [max1, moved[c], c];
       else if (moved[c] > max2) max2 = moved[c];
@@ -164,14 +166,26 @@ function lloyd(x: Float64Array, n: number, m: number, k: number, centres: Float6
  * empty cluster moves to the point farthest from its own centre (as scikit-learn). Writes each
  * centre's move to `moved` and returns the total squared shift (the convergence test).
  */
-function updateCentres(x: Float64Array, n: number, m: number, k: number, labels: Int32Array, centres: Float64Array, sums: Float64Array, counts: Int32Array, old: Float64Array, moved: Float64Array): number {
+function updateCentres(
+  x: Float64Array,
+  n: number,
+  m: number,
+  k: number,
+  labels: Int32Array,
+  centres: Float64Array,
+  sums: Float64Array,
+  counts: Int32Array,
+  old: Float64Array,
+  moved: Float64Array,
+): number {
   clusterSums(x, n, m, labels, sums, counts);
   old.set(centres);
   let shift = 0;
   for (let c = 0; c < k; c++) {
     const oc = c * m;
     if (counts[c] === 0) {
-      let far = 0, farD = -1;
+      let far = 0,
+        farD = -1;
       for (let i = 0; i < n; i++) {
         const dd = sqDist(x, i * m, centres, labels[i] * m, m);
         if (dd > farD) [far, farD] = [i, dd];
@@ -195,17 +209,24 @@ function clusterSums(x: Float64Array, n: number, m: number, labels: Int32Array, 
   for (let i = 0; i < n; i++) {
     const c = labels[i];
     counts[c]++;
-    const oc = c * m, oi = i * m;
+    const oc = c * m,
+      oi = i * m;
     for (let j = 0; j < m; j++) sums[oc + j] += x[oi + j];
   }
 }
 
 function sqDist(a: Float64Array, oa: number, b: Float64Array, ob: number, m: number): number {
   // Four independent accumulators break the add-latency chain of a single sum.
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let j = 0;
   for (; j + 3 < m; j += 4) {
-    const t0 = a[oa + j] - b[ob + j], t1 = a[oa + j + 1] - b[ob + j + 1], t2 = a[oa + j + 2] - b[ob + j + 2], t3 = a[oa + j + 3] - b[ob + j + 3];
+    const t0 = a[oa + j] - b[ob + j],
+      t1 = a[oa + j + 1] - b[ob + j + 1],
+      t2 = a[oa + j + 2] - b[ob + j + 2],
+      t3 = a[oa + j + 3] - b[ob + j + 3];
     s0 += t0 * t0;
     s1 += t1 * t1;
     s2 += t2 * t2;
@@ -220,7 +241,9 @@ function sqDist(a: Float64Array, oa: number, b: Float64Array, ob: number, m: num
 
 /** Exact nearest and second-nearest centre of point i (the lowest index wins ties). */
 function fullScan(x: Float64Array, i: number, m: number, centres: Float64Array, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array): void {
-  let best = Infinity, second = Infinity, arg = 0;
+  let best = Infinity,
+    second = Infinity,
+    arg = 0;
   const oi = i * m;
   for (let c = 0; c < k; c++) {
     const d = sqDist(x, oi, centres, c * m, m);
@@ -253,8 +276,10 @@ function lloydElkan(x: Float64Array, n: number, m: number, k: number, centres: F
   const moved = new Float64Array(k);
   const old = new Float64Array(k * m);
   for (let i = 0; i < n; i++) {
-    let best = Infinity, arg = 0;
-    const oi = i * m, ol = i * k;
+    let best = Infinity,
+      arg = 0;
+    const oi = i * m,
+      ol = i * k;
     for (let c = 0; c < k; c++) {
       const d = Math.sqrt(sqDist(x, oi, centres, c * m, m));
       lower[ol + c] = d;
@@ -288,7 +313,8 @@ function lloydElkan(x: Float64Array, n: number, m: number, k: number, centres: F
     for (let i = 0; i < n; i++) {
       let a = labels[i];
       if (upper[i] <= half[a]) continue;
-      const oi = i * m, ol = i * k;
+      const oi = i * m,
+        ol = i * k;
       let stale = true;
       for (let c = 0; c < k; c++) {
         if (c === a) continue;
@@ -341,7 +367,16 @@ export function lloydPlain(x: Float64Array, n: number, m: number, k: number, cen
 }
 
 /** Seed and run one k-means fit with a given Lloyd implementation (for tests and benchmarks). */
-export function kmeansWith(impl: 'bounded' | 'elkan' | 'plain', x: Float64Array, n: number, m: number, k: number, rng: Rng, maxIter = 300, tolerance = 1e-4): KMeansResult {
+export function kmeansWith(
+  impl: 'bounded' | 'elkan' | 'plain',
+  x: Float64Array,
+  n: number,
+  m: number,
+  k: number,
+  rng: Rng,
+  maxIter = 300,
+  tolerance = 1e-4,
+): KMeansResult {
   const centres = seedPlusPlus(x, n, m, Math.min(k, n), rng);
   const tol = tolerance * meanVariance(x, n, m);
   const kk = Math.min(k, n);
@@ -354,15 +389,7 @@ export function kmeansWith(impl: 'bounded' | 'elkan' | 'plain', x: Float64Array,
  * (k x m) by squared Euclidean distance. Writes labels and squared distances; returns the sum of
  * squared distances (inertia).
  */
-export function assignNearest(
-  x: Float64Array,
-  n: number,
-  m: number,
-  centroids: Float64Array,
-  k: number,
-  labels: Int32Array,
-  dist: Float64Array,
-): number {
+export function assignNearest(x: Float64Array, n: number, m: number, centroids: Float64Array, k: number, labels: Int32Array, dist: Float64Array): number {
   let inertia = 0;
   for (let i = 0; i < n; i++) {
     const oi = i * m;
@@ -393,10 +420,16 @@ export function squaredDistancesTo(x: Float64Array, n: number, m: number, centre
   for (let i = 0; i < n; i++) {
     const oi = i * m;
     // Four independent accumulators break the add-latency chain of a single sum.
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     let j = 0;
     for (; j + 3 < m; j += 4) {
-      const t0 = x[oi + j] - centre[j], t1 = x[oi + j + 1] - centre[j + 1], t2 = x[oi + j + 2] - centre[j + 2], t3 = x[oi + j + 3] - centre[j + 3];
+      const t0 = x[oi + j] - centre[j],
+        t1 = x[oi + j + 1] - centre[j + 1],
+        t2 = x[oi + j + 2] - centre[j + 2],
+        t3 = x[oi + j + 3] - centre[j + 3];
       s0 += t0 * t0;
       s1 += t1 * t1;
       s2 += t2 * t2;

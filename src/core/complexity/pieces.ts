@@ -29,18 +29,25 @@ export function leafAdjacency(tree: HingeTree, u: Float64Array, rowsLeaf: Map<nu
     let norm = 0;
     for (let j = 1; j <= m; j++) norm += w[j] * w[j];
     norm = Math.sqrt(norm);
-    const left: { row: number; dist: number }[] = [], right: { row: number; dist: number }[] = [];
+    const left: { row: number; dist: number }[] = [],
+      right: { row: number; dist: number }[] = [];
     for (const row of nd.rows) {
       const o = row * m;
       let v = w[0];
       for (let j = 0; j < m; j++) v += w[j + 1] * u[o + j];
       (v > 0 ? right : left).push({ row, dist: Math.abs(v) / norm });
     }
-    const nearest = (side: { row: number; dist: number }[]) => side.sort((a, b) => a.dist - b.dist || a.row - b.row).slice(0, NEAR_PLANE).map((x) => x.row);
-    const l = nearest(left), r = nearest(right);
+    const nearest = (side: { row: number; dist: number }[]) =>
+      side
+        .sort((a, b) => a.dist - b.dist || a.row - b.row)
+        .slice(0, NEAR_PLANE)
+        .map((x) => x.row);
+    const l = nearest(left),
+      r = nearest(right);
     const link = (from: number[], to: number[]) => {
       for (const a of from) {
-        let best = -1, bd = Infinity;
+        let best = -1,
+          bd = Infinity;
         for (const b of to) {
           let d2 = 0;
           for (let j = 0; j < m; j++) d2 += (u[a * m + j] - u[b * m + j]) ** 2;
@@ -50,7 +57,8 @@ export function leafAdjacency(tree: HingeTree, u: Float64Array, rowsLeaf: Map<nu
           }
         }
         if (best >= 0) {
-          const la = rowsLeaf.get(a)!, lb = rowsLeaf.get(best)!;
+          const la = rowsLeaf.get(a)!,
+            lb = rowsLeaf.get(best)!;
           if (la !== lb) {
             edges[la].add(lb);
             edges[lb].add(la);
@@ -98,7 +106,9 @@ export function mergeSequence(leafStats: AffineStats[], adjacency: Adjacency, ri
   const owners: Int32Array[] = new Array(L);
   owners[L - 1] = Int32Array.from(owner);
   for (let pieces = L; pieces > 1; pieces--) {
-    let ba = -1, bb = -1, bc = Infinity;
+    let ba = -1,
+      bb = -1,
+      bc = Infinity;
     for (const a of alive)
       for (const b of nbr.get(a)!) {
         if (b <= a || !alive.has(b)) continue;
@@ -163,8 +173,10 @@ export interface Pieces {
 /** The piece of one row: its leaf's owner, or a neighbouring piece whose agreement plane it crosses. */
 function pieceOfRow(p: Pieces, leaf: number, u: Float64Array, off: number, k: number): number {
   const a = p.owner[leaf];
-  let best = a, bestMargin = 0;
-  const bs = p.borders[leaf], ws = p.borderPlanes[leaf];
+  let best = a,
+    bestMargin = 0;
+  const bs = p.borders[leaf],
+    ws = p.borderPlanes[leaf];
   for (let i = 0; i < bs.length; i++) {
     const b = bs[i];
     const w = ws[i];
@@ -191,10 +203,24 @@ export interface FullTargets {
  * times. `leafRows[l]` lists the rows (indices into u and r) of leaf l. The search runs on r
  * (k - 1 coordinates, q outputs); with `full`, the final coefficients fit the full targets.
  */
-export function polishPieces(owner: Int32Array, leafStats: AffineStats[], leafRows: Int32Array[], adjacency: Adjacency, u: Float64Array, r: Float64Array, k: number, q: number, ridge: number, iterations = 3, full?: FullTargets): Pieces {
+export function polishPieces(
+  owner: Int32Array,
+  leafStats: AffineStats[],
+  leafRows: Int32Array[],
+  adjacency: Adjacency,
+  u: Float64Array,
+  r: Float64Array,
+  k: number,
+  q: number,
+  ridge: number,
+  iterations = 3,
+  full?: FullTargets,
+): Pieces {
   const L = owner.length;
   const pieceIds = [...new Set(owner)].sort((a, b) => a - b);
-  const borders: number[][] = Array.from({ length: L }, (_, l) => [...new Set(adjacency[l].map((o) => owner[o]).filter((b) => b !== owner[l]))].sort((a, b) => a - b));
+  const borders: number[][] = Array.from({ length: L }, (_, l) =>
+    [...new Set(adjacency[l].map((o) => owner[o]).filter((b) => b !== owner[l]))].sort((a, b) => a - b),
+  );
   const statsFor = (leaves: AffineStats[], width: number, targets: Float64Array, p: Pieces | null): Map<number, AffineStats> => {
     const out = new Map<number, AffineStats>();
     for (const id of pieceIds) out.set(id, emptyStats(k, width));
@@ -235,7 +261,8 @@ export function polishPieces(owner: Int32Array, leafStats: AffineStats[], leafRo
       for (const b of borders[l]) {
         const key = `${a},${b}`;
         if (planes.has(key)) continue;
-        const ba = beta.get(a)!, bb = beta.get(b)!;
+        const ba = beta.get(a)!,
+          bb = beta.get(b)!;
         const diff = new Float64Array(k * q);
         for (let i = 0; i < diff.length; i++) diff[i] = ba[i] - bb[i];
         const w = agreementPlane(diff, k, q, centroidOf(a), centroidOf(b));

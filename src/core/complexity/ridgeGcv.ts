@@ -54,7 +54,8 @@ export function ridgeByGcv(eig: ScatterEigen, xty: Float64Array, yy: number, n: 
   let best = { gcv: Infinity, lambda: mean, df: 0 };
   for (let i = 0; i <= 40; i++) {
     const lambda = mean * 10 ** (-8 + i / 4);
-    let rss = rest, df = 0;
+    let rss = rest,
+      df = 0;
     for (let a = 0; a < m; a++) {
       if (!(ev[a] > 0)) continue;
       const shrink = lambda / (ev[a] + lambda);

@@ -67,7 +67,9 @@ function principalScores(x: ResponseMatrix, cap: number): { scores: Float64Array
   }
   let maxAbs = 0;
   for (let c = 0; c < m; c++) {
-    let third = 0, abs3 = 0, big = 0;
+    let third = 0,
+      abs3 = 0,
+      big = 0;
     for (let i = 0; i < n; i++) {
       const v = scores[i * m + c];
       third += v * v * v;
@@ -132,9 +134,11 @@ export function prepareY(y: ResponseMatrix, standardize: boolean): { yc: Float64
   const n = y.n;
   const ps = cachedScores(y, 256, standardize);
   const dropped = new Float64Array(n);
-  let kept = 0, total = 0;
+  let kept = 0,
+    total = 0;
   for (let i = 0; i < n; i++) {
-    let all = 0, part = 0;
+    let all = 0,
+      part = 0;
     for (let j = 0; j < y.d; j++) all += base.data[i * y.d + j] ** 2;
     for (let c = 0; c < ps.m; c++) part += ps.scores[i * ps.m + c] ** 2;
     part *= ps.scale * ps.scale; // scores are in units of their largest magnitude

@@ -58,11 +58,22 @@ export function shuffleRepeats(groups: readonly (readonly number[])[], rng: Rng)
 
 export function cvPcaWarnings(c: CvPcaResult): Warning[] {
   const w: Warning[] = [];
-  if (c.stimuliDropped > 0) w.push(warning('cvpca-stimuli-dropped', `cvPCA used ${c.stimuli} stimuli with >= 2 repeats; ${c.stimuliDropped} with a single repeat were left out`));
+  if (c.stimuliDropped > 0)
+    w.push(warning('cvpca-stimuli-dropped', `cvPCA used ${c.stimuli} stimuli with >= 2 repeats; ${c.stimuliDropped} with a single repeat were left out`));
   if (c.effectiveDimension === null && totalOf(c.signalVariance) > 0) {
-    w.push(warning('no-reliable-signal', `cvPCA: no component's signal variance is above the detectability threshold (twice the BBP edge of the repeat noise): the cross-validated spectrum is noise; cvPCA D_eff and alpha are not reported`));
+    w.push(
+      warning(
+        'no-reliable-signal',
+        `cvPCA: no component's signal variance is above the detectability threshold (twice the BBP edge of the repeat noise): the cross-validated spectrum is noise; cvPCA D_eff and alpha are not reported`,
+      ),
+    );
   } else if (c.effectiveDimension === null) {
-    w.push(warning('no-reliable-signal', `cvPCA: the summed signal variance is ${totalOf(c.signalVariance).toPrecision(3)} <= 0: responses are not reliable across repeats; cvPCA D_eff and alpha are not reported`));
+    w.push(
+      warning(
+        'no-reliable-signal',
+        `cvPCA: the summed signal variance is ${totalOf(c.signalVariance).toPrecision(3)} <= 0: responses are not reliable across repeats; cvPCA D_eff and alpha are not reported`,
+      ),
+    );
   } else if (c.alpha === null) {
     w.push(alphaWarning(`cvPCA (reliable rank ${c.reliableRank})`, c.alphaRange));
   }
@@ -73,7 +84,11 @@ export function cvPcaWarnings(c: CvPcaResult): Warning[] {
  * Noise-corrected spectrum (cvPCA, Stringer et al. 2019): principal axes from one half of the
  * repeats, signal variance as the covariance of both halves' projections on each axis.
  */
-export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number[])[], opts: PowerLawOptions & { splits?: number; seed?: number } = {}): CvPcaResult {
+export function cvPCA(
+  trials: ResponseMatrix,
+  repeats: readonly (readonly number[])[],
+  opts: PowerLawOptions & { splits?: number; seed?: number } = {},
+): CvPcaResult {
   const used = repeats.filter((g) => g.length >= 2);
   const nStim = used.length;
   if (nStim < 2) throw new InputError(`cvPCA needs at least 2 stimuli with >= 2 repeats, got ${nStim}`);
@@ -106,14 +121,16 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
     const k = axes.k;
     const sv = new Float64Array(k);
     const sq = new Float64Array(k);
-    const pa = new Float64Array(k), pb = new Float64Array(k);
+    const pa = new Float64Array(k),
+      pb = new Float64Array(k);
     for (let i = 0; i < nStim; i++) {
       pa.fill(0);
       pb.fill(0);
       const oa = i * d;
       for (let c = 0; c < k; c++) {
         const ov = c * d;
-        let x = 0, y = 0;
+        let x = 0,
+          y = 0;
         for (let j = 0; j < d; j++) {
           x += ac[oa + j] * axes.axes[ov + j];
           y += bc[oa + j] * axes.axes[ov + j];
@@ -138,7 +155,8 @@ export function cvPCA(trials: ResponseMatrix, repeats: readonly (readonly number
       curveSE = se;
     } else {
       const len = Math.min(curve.length, k);
-      const next = new Float64Array(len), nextSE = new Float64Array(len);
+      const next = new Float64Array(len),
+        nextSE = new Float64Array(len);
       for (let c = 0; c < len; c++) {
         next[c] = curve[c] + sv[c];
         nextSE[c] = curveSE[c] + se[c];

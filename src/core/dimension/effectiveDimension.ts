@@ -77,7 +77,12 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
   else if (corrected.effectiveDimension >= 0.98 * obs.rank) {
     // The boundary of the parameter space: the estimator cannot exceed the rank, so near an
     // isotropic population its interval is too narrow (coverage 65-83 % measured, docs/coverage.md).
-    warnings.push(warning('corrected-at-boundary', `corrected D_eff ${corrected.effectiveDimension.toFixed(2)} is within 2 % of the most it can be (${obs.rank} dimensions): the population looks isotropic; read it as D_eff close to ${obs.rank}, and its interval as too narrow (it covers the truth less often than 95 % at this boundary)`));
+    warnings.push(
+      warning(
+        'corrected-at-boundary',
+        `corrected D_eff ${corrected.effectiveDimension.toFixed(2)} is within 2 % of the most it can be (${obs.rank} dimensions): the population looks isotropic; read it as D_eff close to ${obs.rank}, and its interval as too narrow (it covers the truth less often than 95 % at this boundary)`,
+      ),
+    );
   }
   const result: DimensionResult = {
     n: m.n,
@@ -105,23 +110,43 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
     const used = opts.repeats.filter((g) => g.length >= 2);
     const observed = totalOf(result.cvPCA.signalVariance);
     result.cvPCA.null =
-      permutationNull('signalVariance', 'trials shuffled across stimuli (Stringer et al. 2019)', observed, opts.nulls, seed, (rng) => {
-        try {
-          return totalOf(cvPCA(trials, shuffleRepeats(used, rng), { ...opts, seed }).signalVariance);
-        } catch (err) {
-          if (err instanceof AnalysisError || err instanceof InputError) return null;
-          throw err;
-        }
-      }, (d, t) => opts.onProgress?.('cvPCA null', d, t)) ?? undefined;
+      permutationNull(
+        'signalVariance',
+        'trials shuffled across stimuli (Stringer et al. 2019)',
+        observed,
+        opts.nulls,
+        seed,
+        (rng) => {
+          try {
+            return totalOf(cvPCA(trials, shuffleRepeats(used, rng), { ...opts, seed }).signalVariance);
+          } catch (err) {
+            if (err instanceof AnalysisError || err instanceof InputError) return null;
+            throw err;
+          }
+        },
+        (d, t) => opts.onProgress?.('cvPCA null', d, t),
+      ) ?? undefined;
     if (result.cvPCA.null && result.cvPCA.null.pValue > 0.05 && observed > 0) {
-      warnings.push(warning('no-reliable-signal', `cvPCA: the summed signal variance is not above its shuffle null (p = ${result.cvPCA.null.pValue.toPrecision(2)}); the signal spectrum may be noise`));
+      warnings.push(
+        warning(
+          'no-reliable-signal',
+          `cvPCA: the summed signal variance is not above its shuffle null (p = ${result.cvPCA.null.pValue.toPrecision(2)}); the signal spectrum may be noise`,
+        ),
+      );
     }
   }
   return result;
 }
 
 /** Scalars of a dimension result that get intervals. */
-function dimensionScalars(r: { effectiveDimension: number; participationRatio: number; alpha: number | null; effectiveDimensionCorrected: number | null; participationRatioCorrected: number | null; cvPCA?: CvPcaResult }): Record<string, number | null> {
+function dimensionScalars(r: {
+  effectiveDimension: number;
+  participationRatio: number;
+  alpha: number | null;
+  effectiveDimensionCorrected: number | null;
+  participationRatioCorrected: number | null;
+  cvPCA?: CvPcaResult;
+}): Record<string, number | null> {
   return {
     effectiveDimension: r.effectiveDimension,
     participationRatio: r.participationRatio,
@@ -129,7 +154,12 @@ function dimensionScalars(r: { effectiveDimension: number; participationRatio: n
     effectiveDimensionCorrected: r.effectiveDimensionCorrected,
     participationRatioCorrected: r.participationRatioCorrected,
     ...(r.cvPCA
-      ? { cvEffectiveDimension: r.cvPCA.effectiveDimension, cvParticipationRatio: r.cvPCA.participationRatio, cvAlpha: r.cvPCA.alpha, reliableVarianceFraction: r.cvPCA.reliableVarianceFraction }
+      ? {
+          cvEffectiveDimension: r.cvPCA.effectiveDimension,
+          cvParticipationRatio: r.cvPCA.participationRatio,
+          cvAlpha: r.cvPCA.alpha,
+          reliableVarianceFraction: r.cvPCA.reliableVarianceFraction,
+        }
       : {}),
   };
 }
@@ -144,39 +174,47 @@ function dimensionIntervals(m: ResponseMatrix, full: DimensionResult, corrected:
   const groups = Math.min(opts.intervals!, m.n);
   const groupOf = jackknifeGroups(m.n, groups, seed);
   const trials = opts.trials ?? m;
-  return withoutReplicates(jackknifeIntervals(
-    dimensionScalars(full),
-    groups,
-    seed,
-    (g) => {
-      const keep = keptUnits(groupOf, g);
-      if (keep.length < 2) return null;
-      const sub = selectRows(m, keep);
-      let values: Float64Array;
-      let obs: SpectrumObservables;
-      try {
-        values = covarianceEigenvalues(sub);
-        obs = spectrumObservables(values, opts);
-      } catch (err) {
-        if (err instanceof AnalysisError) return null;
-        throw err;
-      }
-      const c = corrected ? correctedSpectrum(values, sub.n, sub.d, { seed, start: corrected.population, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK }) : null;
-      let cv: CvPcaResult | undefined;
-      if (opts.repeats && full.cvPCA) {
+  return withoutReplicates(
+    jackknifeIntervals(
+      dimensionScalars(full),
+      groups,
+      seed,
+      (g) => {
+        const keep = keptUnits(groupOf, g);
+        if (keep.length < 2) return null;
+        const sub = selectRows(m, keep);
+        let values: Float64Array;
+        let obs: SpectrumObservables;
         try {
-          cv = cvPCA(trials, Array.from(keep, (i) => opts.repeats![i]), { ...opts, seed });
+          values = covarianceEigenvalues(sub);
+          obs = spectrumObservables(values, opts);
         } catch (err) {
-          if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+          if (err instanceof AnalysisError) return null;
+          throw err;
         }
-      }
-      return dimensionScalars({
-        ...obs,
-        effectiveDimensionCorrected: c && isCorrected(c) ? c.effectiveDimension : null,
-        participationRatioCorrected: c && isCorrected(c) ? c.participationRatio : null,
-        cvPCA: cv,
-      });
-    },
-    (d, t) => opts.onProgress?.('intervals', d, t),
-  ));
+        const c = corrected
+          ? correctedSpectrum(values, sub.n, sub.d, { seed, start: corrected.population, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK })
+          : null;
+        let cv: CvPcaResult | undefined;
+        if (opts.repeats && full.cvPCA) {
+          try {
+            cv = cvPCA(
+              trials,
+              Array.from(keep, (i) => opts.repeats![i]),
+              { ...opts, seed },
+            );
+          } catch (err) {
+            if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+          }
+        }
+        return dimensionScalars({
+          ...obs,
+          effectiveDimensionCorrected: c && isCorrected(c) ? c.effectiveDimension : null,
+          participationRatioCorrected: c && isCorrected(c) ? c.participationRatio : null,
+          cvPCA: cv,
+        });
+      },
+      (d, t) => opts.onProgress?.('intervals', d, t),
+    ),
+  );
 }

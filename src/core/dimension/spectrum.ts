@@ -41,7 +41,11 @@ export interface SpectrumObservables extends PowerLawExponent {
 }
 
 /** alpha of lambda_n ~ n^-alpha by least squares of ln lambda on ln n over a rank range. */
-export function powerLawExponent(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean } = {}): PowerLawExponent {
+export function powerLawExponent(
+  values: ArrayLike<number>,
+  ranks: ArrayLike<number> | null,
+  opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean } = {},
+): PowerLawExponent {
   const rankOf = (i: number): number => (ranks ? ranks[i] : i + 1);
   const count = values.length;
   const rank = count > 0 ? rankOf(count - 1) : 0;
@@ -60,14 +64,22 @@ export function powerLawExponent(values: ArrayLike<number>, ranks: ArrayLike<num
     idx = inRange(lo, hi);
   }
   if (idx.length < MIN_ALPHA_RANKS) return { alpha: null, alphaRange: [lo, hi], alphaR2: null };
-  const fit = fitLine(idx.map((i) => Math.log(rankOf(i))), idx.map((i) => Math.log(values[i])));
+  const fit = fitLine(
+    idx.map((i) => Math.log(rankOf(i))),
+    idx.map((i) => Math.log(values[i])),
+  );
   if (!Number.isFinite(fit.slope)) return { alpha: null, alphaRange: [lo, hi], alphaR2: null };
   return { alpha: -fit.slope, alphaRange: [lo, hi], alphaR2: fit.r2 };
 }
 
 /** D_eff, PR and alpha from positive values at the given 1-based ranks. */
-export function observablesOf(values: ArrayLike<number>, ranks: ArrayLike<number> | null, opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean }): SpectrumObservables {
-  let sum = 0, sumSq = 0;
+export function observablesOf(
+  values: ArrayLike<number>,
+  ranks: ArrayLike<number> | null,
+  opts: PowerLawOptions & { defaultMin?: number; defaultMax?: number; fallback?: boolean },
+): SpectrumObservables {
+  let sum = 0,
+    sumSq = 0;
   for (let i = 0; i < values.length; i++) {
     sum += values[i];
     sumSq += values[i] * values[i];

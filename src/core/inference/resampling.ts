@@ -26,7 +26,9 @@ export function foldAssignment(rng: Rng, n: number, k: number): Int32Array {
  * default ("linear") method. NaN values are ignored; all-NaN gives NaN.
  */
 export function percentile(values: ArrayLike<number>, q: number): number {
-  const v = Array.from(values).filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  const v = Array.from(values)
+    .filter((x) => !Number.isNaN(x))
+    .sort((a, b) => a - b);
   if (v.length === 0) return NaN;
   const pos = (q / 100) * (v.length - 1);
   const lo = Math.floor(pos);

@@ -51,7 +51,8 @@ export type CorrectionUnavailable = { reason: string };
 
 /** D_eff = exp(entropy) and PR of positive values. */
 export function spectralDimensions(values: ArrayLike<number>): { effectiveDimension: number; participationRatio: number } {
-  let sum = 0, sumSq = 0;
+  let sum = 0,
+    sumSq = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v > 0) {
@@ -142,7 +143,8 @@ export function correctedSpectrum(sample: Float64Array, n: number, d: number, op
   const { sims } = expected(lambda);
   const plug = spectralDimensions(observed);
   const pop = spectralDimensions(lambda);
-  let simD = 0, simPR = 0;
+  let simD = 0,
+    simPR = 0;
   for (const s of sims) {
     const o = spectralDimensions(s);
     simD += o.effectiveDimension / sims.length;

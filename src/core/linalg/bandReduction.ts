@@ -47,7 +47,12 @@ export function bandStorageWidth(b: number): number {
  * driver's single workspace): the panel is copied out first, then the trailing block is compacted
  * row by row towards the start, never over a row still to be read.
  */
-export function* bandReduction(s: Float64Array, n: number, b: number, alloc: (length: number) => Float64Array = (length) => new Float64Array(length)): Generator<BandUpdate, BandMatrix, Float64Array> {
+export function* bandReduction(
+  s: Float64Array,
+  n: number,
+  b: number,
+  alloc: (length: number) => Float64Array = (length) => new Float64Array(length),
+): Generator<BandUpdate, BandMatrix, Float64Array> {
   const width = bandStorageWidth(b);
   const band = new Float64Array(n * width);
   let cur = s; // the trailing matrix, m x m; never written (the input is the first one)
@@ -138,7 +143,8 @@ export function applyBandUpdate(u: BandUpdate): Float64Array {
   const vty = matmul(transposeSmall(v, m, b), y, b, m, b); // V^T Y
   const half = matmul(transposeSmall(t, b, b), vty, b, b, b); // M = T^T V^T Y
   const vm = matmul(v, half, m, b, b);
-  const w1 = new Float64Array(m * 2 * b), w2 = new Float64Array(m * 2 * b);
+  const w1 = new Float64Array(m * 2 * b),
+    w2 = new Float64Array(m * 2 * b);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < b; j++) {
       const z = y[i * b + j] - 0.5 * vm[i * b + j];

@@ -176,7 +176,8 @@ function twoSided(data: Float64Array, W: number, s: number, len: number, v: Floa
   for (let r = 0; r < len; r++) p[r] -= k * v[r];
   for (let r = 0; r < len; r++) {
     const o = (s + r) * W + r;
-    const vr = v[r], wr = p[r];
+    const vr = v[r],
+      wr = p[r];
     for (let c = 0; c <= r; c++) data[o - c] -= vr * p[c] + wr * v[c];
   }
 }

@@ -51,4 +51,3 @@ export function choleskySolve(s: Float64Array, b: Float64Array, k: number, m: nu
   }
   return x;
 }
-

@@ -93,7 +93,8 @@ export const TWO_STAGE_BANDWIDTH = 32;
 
 /** Eigenvalues (descending) of a symmetric band matrix (modified): bulge chasing, then QL. */
 export function bandEigenvalues(band: BandMatrix): Float64Array {
-  const d = new Float64Array(band.n), e = new Float64Array(band.n);
+  const d = new Float64Array(band.n),
+    e = new Float64Array(band.n);
   bandToTridiagonal(band, d, e);
   tridiagonalQL(d, e, band.n);
   return d.sort().reverse();
@@ -120,7 +121,8 @@ function topEigenvectors(s: Float64Array, n: number, count: number): SymmetricEi
   for (let i = 0; i < n; i++) diag[i] = w[i * n + i];
   const sub = new Float64Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) sub[i - 1] = e[i];
-  const ql = Float64Array.from(diag), qe = Float64Array.from(e);
+  const ql = Float64Array.from(diag),
+    qe = Float64Array.from(e);
   qe[0] = 0;
   tridiagonalQL(ql, qe, n);
   const values = ql.sort().reverse();
@@ -152,4 +154,3 @@ export function keptRank(values: Float64Array): number {
   while (r < values.length && values[r] > tol) r++;
   return r;
 }
-

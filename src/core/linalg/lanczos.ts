@@ -92,7 +92,8 @@ export function* lanczosSteps(dim: number, k: number, tolerance?: number): Gener
   let normEstimate = 0; // running max of |alpha| and beta, a lower bound on the operator norm
   for (let j = 0; j < dim; j++) {
     const reply = (yield { kind: 'expand', basis, count: j + 1, dim }) as { alpha: number; w: Float64Array };
-    const a = reply.alpha, w = reply.w;
+    const a = reply.alpha,
+      w = reply.w;
     alpha.push(a);
     let bn = 0;
     for (let i = 0; i < dim; i++) bn += w[i] * w[i];
@@ -103,7 +104,9 @@ export function* lanczosSteps(dim: number, k: number, tolerance?: number): Gener
     if (done || (m >= want + 8 && (m - want) % 8 === 0)) {
       // Convergence from the Ritz values and the last components of the Ritz vectors only: QL on
       // the tridiagonal tracking one column (O(m^2)); the full eigenvectors once, at the end.
-      const dd = Float64Array.from(alpha), ee = new Float64Array(m), last = new Float64Array(m);
+      const dd = Float64Array.from(alpha),
+        ee = new Float64Array(m),
+        last = new Float64Array(m);
       for (let i = 1; i < m; i++) ee[i] = beta[i - 1];
       last[m - 1] = 1;
       tridiagonalQL(dd, ee, m, last, 1);

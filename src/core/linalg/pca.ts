@@ -98,7 +98,13 @@ export function principalAxes(centred: Float64Array, n: number, d: number, k: nu
  * k = 256 this replaced Lanczos on the 6272-dimensional covariance operator (36 s -> about 2 s).
  * Values are covariance eigenvalues (descending); scores' signs are arbitrary.
  */
-export function principalScoresViaGram(centred: Float64Array, n: number, d: number, k: number, gram?: Float64Array): { values: Float64Array; scores: Float64Array; k: number } {
+export function principalScoresViaGram(
+  centred: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  gram?: Float64Array,
+): { values: Float64Array; scores: Float64Array; k: number } {
   const scale = 1 / Math.max(1, n - 1);
   // `gram`, when given, is Xc Xc^T already computed (read only: it is scaled in a copy).
   const g = gram ? Float64Array.from(gram) : crossProductTransB(centred, n, d);
@@ -131,4 +137,3 @@ export function principalScoresViaGram(centred: Float64Array, n: number, d: numb
   }
   return { values: values.slice(0, kk), scores, k: kk };
 }
-

@@ -97,14 +97,29 @@ function panelProducts(a: Float64Array, b: Float64Array, k: number, m: number, c
     const k1 = Math.min(k, k0 + KP);
     for (let i = i0; i < i1; i += 2) {
       const pair = i + 1 < i1;
-      const oa = i * k, ob = pair ? oa + k : oa;
+      const oa = i * k,
+        ob = pair ? oa + k : oa;
       let j = upper ? i : 0;
       for (; j + 3 < m; j += 4) {
-        const o0 = j * k, o1 = o0 + k, o2 = o1 + k, o3 = o2 + k;
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+        const o0 = j * k,
+          o1 = o0 + k,
+          o2 = o1 + k,
+          o3 = o2 + k;
+        let a0 = 0,
+          a1 = 0,
+          a2 = 0,
+          a3 = 0,
+          b0 = 0,
+          b1 = 0,
+          b2 = 0,
+          b3 = 0;
         for (let p = k0; p < k1; p++) {
-          const va = a[oa + p], vb = a[ob + p];
-          const y0 = b[o0 + p], y1 = b[o1 + p], y2 = b[o2 + p], y3 = b[o3 + p];
+          const va = a[oa + p],
+            vb = a[ob + p];
+          const y0 = b[o0 + p],
+            y1 = b[o1 + p],
+            y2 = b[o2 + p],
+            y3 = b[o3 + p];
           a0 += va * y0;
           a1 += va * y1;
           a2 += va * y2;
@@ -129,7 +144,8 @@ function panelProducts(a: Float64Array, b: Float64Array, k: number, m: number, c
       }
       for (; j < m; j++) {
         const oj = j * k;
-        let sa = 0, sb = 0;
+        let sa = 0,
+          sb = 0;
         for (let p = k0; p < k1; p++) {
           sa += a[oa + p] * b[oj + p];
           sb += a[ob + p] * b[oj + p];

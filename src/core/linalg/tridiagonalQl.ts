@@ -32,9 +32,12 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z?: F
         for (let i = l + 2; i < n; i++) d[i] -= h;
         f += h;
         p = d[m];
-        let c = 1, c2 = c, c3 = c;
+        let c = 1,
+          c2 = c,
+          c3 = c;
         const el1 = e[l + 1];
-        let s = 0, s2 = 0;
+        let s = 0,
+          s2 = 0;
         for (let i = m - 1; i >= l; i--) {
           c3 = c2;
           c2 = c;
@@ -48,7 +51,8 @@ export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z?: F
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
           if (z) {
-            const oi = i * cols, oi1 = oi + cols;
+            const oi = i * cols,
+              oi1 = oi + cols;
             for (let k = 0; k < cols; k++) {
               const hk = z[oi1 + k];
               z[oi1 + k] = s * z[oi + k] + c * hk;

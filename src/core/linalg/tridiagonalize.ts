@@ -120,9 +120,18 @@ defineTask('tredProduct', (a, c) => {
 });
 
 defineTask('tredUpdate', (a, c) => {
-  const { w, d, e, dNew, n, i, bounds } = a as { w: Float64Array; d: Float64Array; e: Float64Array; dNew: Float64Array; n: number; i: number; bounds: Int32Array };
+  const { w, d, e, dNew, n, i, bounds } = a as {
+    w: Float64Array;
+    d: Float64Array;
+    e: Float64Array;
+    dNew: Float64Array;
+    n: number;
+    i: number;
+    bounds: Int32Array;
+  };
   for (let j = bounds[c]; j < bounds[c + 1]; j++) {
-    const f = d[j], g = e[j];
+    const f = d[j],
+      g = e[j];
     const oj = j * n;
     for (let k = j; k < i; k++) w[oj + k] -= f * e[k] + g * d[k];
     dNew[j] = w[oj + (i - 1)];
@@ -152,4 +161,3 @@ export function accumulateTransformations(v: Float64Array, n: number, d: Float64
   }
   v[(n - 1) * n + (n - 1)] = 1;
 }
-

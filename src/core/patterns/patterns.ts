@@ -111,7 +111,8 @@ export function binarise(m: ResponseMatrix, threshold: Threshold): BinaryPattern
   const words = Math.ceil(d / 32);
   const bits = new Uint32Array(n * words);
   for (let i = 0; i < n; i++) {
-    const oi = i * d, ob = i * words;
+    const oi = i * d,
+      ob = i * words;
     for (let j = 0; j < d; j++) if (data[oi + j] > theta[j]) bits[ob + (j >>> 5)] |= 1 << (j & 31);
   }
   return { n, d, words, bits };
@@ -151,9 +152,11 @@ export function populationPatternCounts(p: BinaryPatterns): number[] {
   const { n, words, bits } = p;
   const order = Array.from({ length: n }, (_, i) => i);
   const cmp = (a: number, b: number): number => {
-    const oa = a * words, ob = b * words;
+    const oa = a * words,
+      ob = b * words;
     for (let w = 0; w < words; w++) {
-      const x = bits[oa + w], y = bits[ob + w];
+      const x = bits[oa + w],
+        y = bits[ob + w];
       if (x !== y) return x < y ? -1 : 1;
     }
     return 0;
@@ -260,12 +263,22 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
     const subsets = subsetsAll[idx];
     // Estimable only while (nearly) every pattern that independent units of these firing
     // probabilities would produce is expected to occur: beyond that, no bias correction holds.
-    const unseen = subsets.reduce((a, sub) => a + expectedUnseen(sub.map((j) => q[j]), n), 0) / subsets.length;
+    const unseen =
+      subsets.reduce(
+        (a, sub) =>
+          a +
+          expectedUnseen(
+            sub.map((j) => q[j]),
+            n,
+          ),
+        0,
+      ) / subsets.length;
     if (k > 1 && unseen > 1) {
       undersampled = { k, unseen };
       return;
     }
-    let s = 0, sInd = 0;
+    let s = 0,
+      sInd = 0;
     for (const sub of subsets) {
       const counts = subsetPatternCounts(p, sub);
       s += plugInEntropy(counts, n) + (counts.length - 1) / (2 * n);
@@ -281,10 +294,20 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
   const warnings: Warning[] = [];
   const under = undersampled as { k: number; unseen: number } | null;
   if (under) {
-    warnings.push(warning('patterns-undersampled', `subsets of ${under.k} neurons: about ${under.unseen.toFixed(1)} of their patterns are expected never to occur among ${n} stimuli at these firing probabilities, so S(k) is not estimable there; scales stop at k = ${curve[curve.length - 1]?.k ?? 1}`));
+    warnings.push(
+      warning(
+        'patterns-undersampled',
+        `subsets of ${under.k} neurons: about ${under.unseen.toFixed(1)} of their patterns are expected never to occur among ${n} stimuli at these firing probabilities, so S(k) is not estimable there; scales stop at k = ${curve[curve.length - 1]?.k ?? 1}`,
+      ),
+    );
   }
   if (saturated) {
-    warnings.push(warning('patterns-saturated', `S_all is saturated: ${all.length} distinct patterns among ${n} stimuli (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`));
+    warnings.push(
+      warning(
+        'patterns-saturated',
+        `S_all is saturated: ${all.length} distinct patterns among ${n} stimuli (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`,
+      ),
+    );
   }
   return {
     n,
@@ -305,7 +328,9 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
 function chooseSubsets(n: number, d: number, opts: PatternsOptions): number[][][] {
   const rng = new Rng(opts.seed ?? 0);
   const maxSubsets = opts.subsets ?? 20;
-  return patternScales(n, d).map((k) => (binomial(d, k) <= maxSubsets ? allSubsets(d, k) : Array.from({ length: maxSubsets }, () => Array.from(rng.sample(d, k)))));
+  return patternScales(n, d).map((k) =>
+    binomial(d, k) <= maxSubsets ? allSubsets(d, k) : Array.from({ length: maxSubsets }, () => Array.from(rng.sample(d, k))),
+  );
 }
 
 /** Scalars that get intervals: switching fraction, S_all, and S(k), I(k) per scale. */
@@ -325,20 +350,22 @@ function patternIntervals(m: ResponseMatrix, full: PatternsResult, opts: Pattern
   const groupOf = jackknifeGroups(m.n, groups, seed);
   const subsets = chooseSubsets(m.n, m.d, opts);
   const scales = full.curve.length;
-  return withoutReplicates(jackknifeIntervals(
-    patternScalars(full),
-    groups,
-    seed,
-    (g) => {
-      const sub = selectRows(m, keptUnits(groupOf, g));
-      if (sub.n < 2) return null;
-      const r = patternsOfBits(binarise(sub, full.threshold), full.threshold, opts, subsets);
-      // A replicate has fewer stimuli and may lose the largest scale; compare only shared scales.
-      r.curve = r.curve.slice(0, scales);
-      return patternScalars(r);
-    },
-    (d, t) => opts.onProgress?.('intervals', d, t),
-  ));
+  return withoutReplicates(
+    jackknifeIntervals(
+      patternScalars(full),
+      groups,
+      seed,
+      (g) => {
+        const sub = selectRows(m, keptUnits(groupOf, g));
+        if (sub.n < 2) return null;
+        const r = patternsOfBits(binarise(sub, full.threshold), full.threshold, opts, subsets);
+        // A replicate has fewer stimuli and may lose the largest scale; compare only shared scales.
+        r.curve = r.curve.slice(0, scales);
+        return patternScalars(r);
+      },
+      (d, t) => opts.onProgress?.('intervals', d, t),
+    ),
+  );
 }
 
 /** Multi-information at each scale against each neuron's column shuffled independently. */
@@ -363,7 +390,8 @@ function shuffleColumns(p: BinaryPatterns, rng: Rng): BinaryPatterns {
   const bits = new Uint32Array(p.bits.length);
   for (let j = 0; j < p.d; j++) {
     const perm = rng.permutation(p.n);
-    const w = j >>> 5, b = j & 31;
+    const w = j >>> 5,
+      b = j & 31;
     for (let i = 0; i < p.n; i++) if ((p.bits[perm[i] * p.words + w] >>> b) & 1) bits[i * p.words + w] |= 1 << b;
   }
   return { ...p, bits };

@@ -23,8 +23,11 @@ export interface SplitHalfReliability {
 /** Split-half reliability of every neuron from the two halves' trial averages (n stimuli x d). */
 export function splitHalfReliability(a: ResponseMatrix, b: ResponseMatrix): SplitHalfReliability {
   const d = a.d;
-  const splitHalf = new Float64Array(d), reliability = new Float64Array(d), root = new Float64Array(d);
-  const x = new Float64Array(a.n), y = new Float64Array(a.n);
+  const splitHalf = new Float64Array(d),
+    reliability = new Float64Array(d),
+    root = new Float64Array(d);
+  const x = new Float64Array(a.n),
+    y = new Float64Array(a.n);
   for (let j = 0; j < d; j++) {
     for (let i = 0; i < a.n; i++) {
       x[i] = a.data[i * d + j];

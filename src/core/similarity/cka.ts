@@ -26,12 +26,17 @@ export function linearGram(x: ResponseMatrix): Float64Array {
 export function unbiasedHsic(k: Float64Array, l: Float64Array, n: number): number {
   if (n < 4) throw new InputError(`debiased CKA needs at least 4 stimuli, got ${n}`);
   // K~, L~: diagonals set to zero.
-  let trace = 0, sumK = 0, sumL = 0, cross = 0;
-  const rowK = new Float64Array(n), rowL = new Float64Array(n);
+  let trace = 0,
+    sumK = 0,
+    sumL = 0,
+    cross = 0;
+  const rowK = new Float64Array(n),
+    rowL = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
-      const a = k[i * n + j], b = l[i * n + j];
+      const a = k[i * n + j],
+        b = l[i * n + j];
       trace += a * b; // tr(K~ L~) = sum_ij K~_ij L~_ji, symmetric
       rowK[i] += a;
       rowL[i] += b;
@@ -45,7 +50,8 @@ export function unbiasedHsic(k: Float64Array, l: Float64Array, n: number): numbe
 
 /** Biased HSIC: tr(K H L H) / (n - 1)^2. */
 export function biasedHsic(k: Float64Array, l: Float64Array, n: number): number {
-  const kc = doubleCentre(k, n), lc = doubleCentre(l, n);
+  const kc = doubleCentre(k, n),
+    lc = doubleCentre(l, n);
   let t = 0;
   for (let i = 0; i < n * n; i++) t += kc[i] * lc[i];
   return t / ((n - 1) * (n - 1));
@@ -68,7 +74,9 @@ function doubleCentre(k: Float64Array, n: number): Float64Array {
 /** CKA from Gram matrices; `debiased` (default true) picks the estimator. NaN when a side has no signal. */
 export function ckaFromGrams(k: Float64Array, l: Float64Array, n: number, debiased = true): number {
   const h = debiased ? unbiasedHsic : biasedHsic;
-  const kl = h(k, l, n), kk = h(k, k, n), ll = h(l, l, n);
+  const kl = h(k, l, n),
+    kk = h(k, k, n),
+    ll = h(l, l, n);
   if (!(kk > 0) || !(ll > 0)) return NaN;
   return kl / Math.sqrt(kk * ll);
 }

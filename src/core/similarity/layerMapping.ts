@@ -26,7 +26,13 @@ export interface LayerMapping {
  * `onRows[l]` recomputes layer l's score on resampled stimuli (absent: no bootstrap for it, and
  * then none for the mapping).
  */
-export function mapLayers(scores: (number | null)[], onRows: (((rows: Int32Array) => number) | null)[], n: number, resamples: number, seed: number): LayerMapping {
+export function mapLayers(
+  scores: (number | null)[],
+  onRows: (((rows: Int32Array) => number) | null)[],
+  n: number,
+  resamples: number,
+  seed: number,
+): LayerMapping {
   let best: number | null = null;
   scores.forEach((s, l) => {
     if (s !== null && Number.isFinite(s) && (best === null || s > scores[best]!)) best = l;
@@ -37,7 +43,8 @@ export function mapLayers(scores: (number | null)[], onRows: (((rows: Int32Array
   let counted = 0;
   for (let b = 0; b < resamples; b++) {
     const rows = bootstrapIndices(new Rng(replicateSeed(seed, 10_000 + b)), n);
-    let arg = -1, top = -Infinity;
+    let arg = -1,
+      top = -Infinity;
     scores.forEach((s, l) => {
       if (s === null) return;
       const v = onRows[l]!(rows);

@@ -88,7 +88,8 @@ function definedRows(d: Float64Array, n: number, among?: Int32Array): Int32Array
 
 /** The rows and columns `keep` of an n x n matrix. */
 function subSquare(d: Float64Array, n: number, keep: Int32Array): Float64Array {
-  const m = keep.length, out = new Float64Array(m * m);
+  const m = keep.length,
+    out = new Float64Array(m * m);
   for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out[a * m + b] = d[keep[a] * n + keep[b]];
   return out;
 }
@@ -105,7 +106,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
   const n = a.n;
   const bothCeilings = (sim: (x: Side, y: Side) => number): number | null => {
     const key = `${metric}/${folds}`;
-    const cb = b.ceilingOf(key, sim), ca = a.ceilingOf(key, sim);
+    const cb = b.ceilingOf(key, sim),
+      ca = a.ceilingOf(key, sim);
     if (cb === null && ca === null) return null;
     return (cb ?? 1) * (ca ?? 1);
   };
@@ -134,7 +136,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
     }
     case 'rsa-spearman':
     case 'rsa-cosine': {
-      const fullA = a.correlationRdm(), fullB = b.correlationRdm();
+      const fullA = a.correlationRdm(),
+        fullB = b.correlationRdm();
       if (!fullA || !fullB) return null;
       const f = metric === 'rsa-spearman' ? rdmSpearman : rdmWhitenedCosine;
       // A stimulus whose pattern is the same in every neuron (e.g. every ReLU unit off) has no
@@ -143,7 +146,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       const keep = definedRows(fullA, n, definedRows(fullB, n));
       if (keep.length < 4) return null;
       const m = keep.length;
-      const da = keep.length === n ? fullA : subSquare(fullA, n, keep), db = keep.length === n ? fullB : subSquare(fullB, n, keep);
+      const da = keep.length === n ? fullA : subSquare(fullA, n, keep),
+        db = keep.length === n ? fullB : subSquare(fullB, n, keep);
       const position = new Int32Array(n).fill(-1);
       keep.forEach((i, k) => (position[i] = k));
       const local = (rows: ArrayLike<number>) => Int32Array.from(Array.from(rows, (i) => position[i]).filter((k) => k >= 0));
@@ -154,7 +158,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
         onRows: (rows) => f(da, db, m, local(rows)),
         permuted: (order) => f(da, permutedSquare(db, m, local(order)), m),
         ceiling: bothCeilings((x, y) => {
-          const hx = x.correlationRdm()!, hy = y.correlationRdm()!;
+          const hx = x.correlationRdm()!,
+            hy = y.correlationRdm()!;
           const k = definedRows(hx, n, definedRows(hy, n));
           return k.length < 4 ? NaN : f(subSquare(hx, n, k), subSquare(hy, n, k), k.length);
         }),
@@ -164,7 +169,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
     case 'rsa-cv-spearman':
     case 'rsa-cv-cosine': {
       if (!a.halves && !b.halves) return null;
-      const da = a.distanceRdm().rdm, db = b.distanceRdm().rdm;
+      const da = a.distanceRdm().rdm,
+        db = b.distanceRdm().rdm;
       const f = metric === 'rsa-cv-spearman' ? rdmSpearman : rdmWhitenedCosine;
       const score = f(da, db, n);
       return { value: score, score, onRows: (rows) => f(da, db, n, rows), permuted: (order) => f(da, permutedSquare(db, n, order), n), ceiling: null };
@@ -182,7 +188,8 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
     default: {
       const alpha = shapeAlphaOf(metric);
       if (alpha === null) return null;
-      const fa = a.factor(), fb = b.factor();
+      const fa = a.factor(),
+        fb = b.factor();
       const s = shapeDistance(fa, fb, alpha, fold, folds);
       const k = s.perFold.length;
       const seAngle = Math.sqrt(s.perFold.reduce((x, y) => x + (y - s.distance) ** 2, 0) / (k - 1) / k);
@@ -210,7 +217,9 @@ export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts
     if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
   }
   // A jackknife interval can pass the measure's range (e.g. r = 1.01): clip it to the range.
-  if (interval) interval = shapeAlphaOf(metric) === null ? [Math.max(-1, interval[0]), Math.min(1, interval[1])] : [Math.max(0, interval[0]), Math.min(Math.PI, interval[1])];
+  if (interval)
+    interval =
+      shapeAlphaOf(metric) === null ? [Math.max(-1, interval[0]), Math.min(1, interval[1])] : [Math.max(0, interval[0]), Math.min(Math.PI, interval[1])];
   let nul: NullSummary | null = null;
   if (opts.nulls > 0) {
     const draws: number[] = [];

@@ -55,8 +55,12 @@ export function foldRows(fold: Int32Array, k: number): { train: Int32Array; test
 export function foldBases(source: Factor, fold: Int32Array, folds: number): FoldBasis[] {
   return foldRows(fold, folds).map(({ train, test }) => {
     const { data: x, mean } = factorRows(source, train);
-    const ntr = train.length, r = source.r;
-    let u: Float64Array, s2: Float64Array, v: Float64Array | null = null, k: number;
+    const ntr = train.length,
+      r = source.r;
+    let u: Float64Array,
+      s2: Float64Array,
+      v: Float64Array | null = null,
+      k: number;
     if (r <= ntr) {
       const e = symmetricEigen(crossProductTransA(x, ntr, r), r, { vectors: true });
       k = keptRank(e.values);
@@ -117,12 +121,14 @@ export function foldBases(source: Factor, fold: Int32Array, folds: number): Fold
  * `rowOrder` (optional) reads target row rowOrder[i] for stimulus i (a permutation null).
  */
 export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, rowOrder?: Int32Array): { predictions: Float64Array; penalties: Float64Array } {
-  const n = target.n, q = target.d;
+  const n = target.n,
+    q = target.d;
   const y = (i: number, j: number) => target.data[(rowOrder ? rowOrder[i] : i) * q + j];
   const predictions = new Float64Array(n * q);
   const penalties = new Float64Array(bases.length * q);
   bases.forEach((b, f) => {
-    const ntr = b.train.length, k = b.k;
+    const ntr = b.train.length,
+      k = b.k;
     // Centred training targets and U^T Yc.
     const ym = new Float64Array(q);
     for (const i of b.train) for (let j = 0; j < q; j++) ym[j] += y(i, j);
@@ -134,7 +140,8 @@ export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, row
     // including the unpenalised intercept (1 / ntr).
     const best = new Float64Array(q).fill(Infinity);
     const choice = new Int32Array(q);
-    const us = new Float64Array(ntr * k), h = new Float64Array(ntr);
+    const us = new Float64Array(ntr * k),
+      h = new Float64Array(ntr);
     RIDGE_GRID.forEach((g, gi) => {
       const lambda = g * b.meanEigen;
       h.fill(1 / ntr);
@@ -169,7 +176,7 @@ export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, row
       for (let j = 0; j < q; j++) {
         const lambda = RIDGE_GRID[choice[j]] * b.meanEigen;
         let acc = ym[j];
-        for (let c = 0; c < k; c++) acc += (b.testScores[t * k + c] * Math.sqrt(b.s2[c]) / (b.s2[c] + lambda)) * uty[c * q + j];
+        for (let c = 0; c < k; c++) acc += ((b.testScores[t * k + c] * Math.sqrt(b.s2[c])) / (b.s2[c] + lambda)) * uty[c * q + j];
         predictions[o + j] = acc;
       }
     }
@@ -185,7 +192,13 @@ export function ridgePredictions(bases: FoldBasis[], target: ResponseMatrix, row
  * unrelated data, about -0.1 at 60 stimuli and 5 folds: each fold's model was fitted on the other
  * folds' responses.)
  */
-export function heldOutCorrelations(predictions: Float64Array, target: ResponseMatrix, fold: Int32Array, rows?: ArrayLike<number>, rowOrder?: Int32Array): Float64Array {
+export function heldOutCorrelations(
+  predictions: Float64Array,
+  target: ResponseMatrix,
+  fold: Int32Array,
+  rows?: ArrayLike<number>,
+  rowOrder?: Int32Array,
+): Float64Array {
   const q = target.d;
   const idx = rows ?? Int32Array.from({ length: target.n }, (_, i) => i);
   let folds = 0;
@@ -195,19 +208,25 @@ export function heldOutCorrelations(predictions: Float64Array, target: ResponseM
   const r = new Float64Array(q);
   const rowOf = (i: number) => (rowOrder ? rowOrder[i] : i);
   for (let j = 0; j < q; j++) {
-    let sum = 0, used = 0;
+    let sum = 0,
+      used = 0;
     for (const m of members) {
       if (m.length < 3) continue;
       // One pass of sums (no arrays: the bootstrap calls this for every resample).
-      let sa = 0, sb = 0;
+      let sa = 0,
+        sb = 0;
       for (const i of m) {
         sa += predictions[i * q + j];
         sb += target.data[rowOf(i) * q + j];
       }
-      const ma = sa / m.length, mb = sb / m.length;
-      let sab = 0, saa = 0, sbb = 0;
+      const ma = sa / m.length,
+        mb = sb / m.length;
+      let sab = 0,
+        saa = 0,
+        sbb = 0;
       for (const i of m) {
-        const x = predictions[i * q + j] - ma, y = target.data[rowOf(i) * q + j] - mb;
+        const x = predictions[i * q + j] - ma,
+          y = target.data[rowOf(i) * q + j] - mb;
         sab += x * y;
         saa += x * x;
         sbb += y * y;

@@ -5,7 +5,6 @@
  * without a noise covariance, which it computes in the same way). docs/observables.md 7.2.
  */
 
-
 /** Pair indices i * n + j (i < j) sorted by dissimilarity, cached per RDM (the bootstrap re-ranks subsets in O(pairs)). */
 const pairOrders = new WeakMap<Float64Array, Int32Array>();
 
@@ -26,8 +25,9 @@ function pairOrder(d: Float64Array, n: number): Int32Array {
  */
 function weightedRanks(d: Float64Array, order: Int32Array, w: Float64Array, out: Float64Array): void {
   let below = 0;
-  for (let k = 0; k < order.length; ) {
-    let e = k + 1, group = w[order[k]];
+  for (let k = 0; k < order.length;) {
+    let e = k + 1,
+      group = w[order[k]];
     while (e < order.length && d[order[e]] === d[order[k]]) group += w[order[e++]];
     const avg = below + (group + 1) / 2;
     for (let t = k; t < e; t++) out[order[t]] = avg;
@@ -55,17 +55,22 @@ export function rdmSpearman(a: Float64Array, b: Float64Array, n: number, rows?: 
     }
   }
   if (total < 2) return NaN;
-  const ra = new Float64Array(n * n), rb = new Float64Array(n * n);
+  const ra = new Float64Array(n * n),
+    rb = new Float64Array(n * n);
   weightedRanks(a, pairOrder(a, n), w, ra);
   weightedRanks(b, pairOrder(b, n), w, rb);
   // Weighted Pearson correlation of the ranks (the mean rank is (total + 1) / 2 on both sides).
   const mean = (total + 1) / 2;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const p = i * n + j, wp = w[p];
+      const p = i * n + j,
+        wp = w[p];
       if (!wp) continue;
-      const x = ra[p] - mean, y = rb[p] - mean;
+      const x = ra[p] - mean,
+        y = rb[p] - mean;
       sab += wp * x * y;
       saa += wp * x * x;
       sbb += wp * y * y;
@@ -97,8 +102,11 @@ function doubleCentred(d: Float64Array, n: number, rows: ArrayLike<number>): Flo
 /** Whitened cosine similarity of two RDMs over `rows` (all by default). */
 export function rdmWhitenedCosine(a: Float64Array, b: Float64Array, n: number, rows?: ArrayLike<number>): number {
   const idx = rows ?? Int32Array.from({ length: n }, (_, i) => i);
-  const ga = doubleCentred(a, n, idx), gb = doubleCentred(b, n, idx);
-  let ab = 0, aa = 0, bb = 0;
+  const ga = doubleCentred(a, n, idx),
+    gb = doubleCentred(b, n, idx);
+  let ab = 0,
+    aa = 0,
+    bb = 0;
   for (let i = 0; i < ga.length; i++) {
     ab += ga[i] * gb[i];
     aa += ga[i] * ga[i];

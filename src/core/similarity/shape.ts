@@ -52,7 +52,8 @@ function singularPairs(mm: Float64Array, p: number, q: number): { u: Float64Arra
   const g = p <= q ? crossProductTransB(mm, p, q) : crossProductTransA(mm, p, q);
   const { values, vectors } = symmetricEigen(g, small, { vectors: true });
   const k = keptRank(values);
-  const u = new Float64Array(p * k), v = new Float64Array(q * k);
+  const u = new Float64Array(p * k),
+    v = new Float64Array(q * k);
   for (let c = 0; c < k; c++) {
     const s = Math.sqrt(values[c]);
     if (p <= q) {
@@ -78,20 +79,27 @@ function singularPairs(mm: Float64Array, p: number, q: number): { u: Float64Arra
 export function alignedAngle(x: Factor, y: Factor, train: ArrayLike<number>, test: ArrayLike<number>, alpha: number, yRowOrder?: Int32Array): number {
   const yTrainRows = yRowOrder ? Array.from(train, (i) => yRowOrder[i]) : train;
   const yTestRows = yRowOrder ? Array.from(test, (i) => yRowOrder[i]) : test;
-  const xt = factorRows(x, train), yt = factorRows(y, yTrainRows);
+  const xt = factorRows(x, train),
+    yt = factorRows(y, yTrainRows);
   const m = train.length;
-  const zx = whitening(xt.data, m, x.r, alpha), zy = whitening(yt.data, m, y.r, alpha);
-  const xw = matmul(xt.data, zx, m, x.r, x.r), yw = matmul(yt.data, zy, m, y.r, y.r);
+  const zx = whitening(xt.data, m, x.r, alpha),
+    zy = whitening(yt.data, m, y.r, alpha);
+  const xw = matmul(xt.data, zx, m, x.r, x.r),
+    yw = matmul(yt.data, zy, m, y.r, y.r);
   const mm = matmul(transpose(xw, m, x.r), yw, x.r, m, y.r); // M = Xw^T Yw (rx x ry)
   const { u, v, k } = singularPairs(mm, x.r, y.r);
   // Held-out rows centred with the training means, whitened with the training Z.
-  const xs = factorRows(x, test, train), ys = factorRows(y, yTestRows, yTrainRows);
+  const xs = factorRows(x, test, train),
+    ys = factorRows(y, yTestRows, yTrainRows);
   const nt = test.length;
-  const ax = matmul(xs.data, zx, nt, x.r, x.r), ay = matmul(ys.data, zy, nt, y.r, y.r);
-  let nx = 0, ny = 0;
+  const ax = matmul(xs.data, zx, nt, x.r, x.r),
+    ay = matmul(ys.data, zy, nt, y.r, y.r);
+  let nx = 0,
+    ny = 0;
   for (const a of ax) nx += a * a;
   for (const a of ay) ny += a * a;
-  const pu = matmul(ax, u, nt, x.r, k), pv = matmul(ay, v, nt, y.r, k);
+  const pu = matmul(ax, u, nt, x.r, k),
+    pv = matmul(ay, v, nt, y.r, k);
   let inner = 0;
   for (let i = 0; i < pu.length; i++) inner += pu[i] * pv[i];
   const c = inner / Math.sqrt(nx * ny);

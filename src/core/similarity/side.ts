@@ -70,7 +70,8 @@ export class Side {
       if (this.matrix) return correlationRdm(this.matrix.data, this.n, this.matrix.d);
       const s = this.input.rowStats;
       if (!s) return null;
-      const g = this.gram(), n = this.n;
+      const g = this.gram(),
+        n = this.n;
       const inner = new Float64Array(n * n);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) inner[i * n + j] = g[i * n + j] + s.dotMean[i] + s.dotMean[j] + s.meanSquare;
       return correlationRdmFromInner(inner, s.rowSums, n, this.d);
@@ -92,7 +93,9 @@ export class Side {
 
   /** The two halves as sides of their own (for ceilings). */
   halfSides(): [Side, Side] | null {
-    return this.memo('halfSides', () => (this.halves ? [new Side({ n: this.n, d: this.d, matrix: this.halves.a }), new Side({ n: this.n, d: this.d, matrix: this.halves.b })] : null));
+    return this.memo('halfSides', () =>
+      this.halves ? [new Side({ n: this.n, d: this.d, matrix: this.halves.a }), new Side({ n: this.n, d: this.d, matrix: this.halves.b })] : null,
+    );
   }
 
   /**
@@ -117,11 +120,13 @@ export class Side {
 export function rowStatsOf(m: ResponseMatrix): { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } {
   const c = centerColumns(m);
   const mean = columnMeans(m);
-  const rowSums = new Float64Array(m.n), dotMean = new Float64Array(m.n);
+  const rowSums = new Float64Array(m.n),
+    dotMean = new Float64Array(m.n);
   let meanSquare = 0;
   for (let j = 0; j < m.d; j++) meanSquare += mean[j] * mean[j];
   for (let i = 0; i < m.n; i++) {
-    let s = 0, dm = 0;
+    let s = 0,
+      dm = 0;
     for (let j = 0; j < m.d; j++) {
       s += m.data[i * m.d + j];
       dm += c.data[i * m.d + j] * mean[j];

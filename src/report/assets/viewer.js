@@ -24,17 +24,22 @@
         var table = th.closest('table');
         var body = table.tBodies[0];
         var asc = th.getAttribute('data-sort') !== 'asc';
-        table.querySelectorAll('th').forEach(function (h) { h.removeAttribute('data-sort'); });
+        table.querySelectorAll('th').forEach(function (h) {
+          h.removeAttribute('data-sort');
+        });
         th.setAttribute('data-sort', asc ? 'asc' : 'desc');
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {
           var x = a.cells[col].getAttribute('data-value') || a.cells[col].textContent;
           var y = b.cells[col].getAttribute('data-value') || b.cells[col].textContent;
-          var nx = parseFloat(x), ny = parseFloat(y);
+          var nx = parseFloat(x),
+            ny = parseFloat(y);
           var cmp = !isNaN(nx) && !isNaN(ny) ? nx - ny : x.localeCompare(y);
           return asc ? cmp : -cmp;
         });
-        rows.forEach(function (r) { body.appendChild(r); });
+        rows.forEach(function (r) {
+          body.appendChild(r);
+        });
       });
     });
   }

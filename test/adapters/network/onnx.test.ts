@@ -57,10 +57,15 @@ test('MLP activations on 100 images equal a matrix-product computation from the 
   const h1 = layer(x, 100, 784, initializer('mnist2x10_mlp.onnx', 'fc1.weight'), initializer('mnist2x10_mlp.onnx', 'fc1.bias'), true);
   const h2 = layer(h1, 100, 10, initializer('mnist2x10_mlp.onnx', 'fc2.weight'), initializer('mnist2x10_mlp.onnx', 'fc2.bias'), true);
   const y = layer(h2, 100, 10, initializer('mnist2x10_mlp.onnx', 'fc3.weight'), initializer('mnist2x10_mlp.onnx', 'fc3.bias'), false);
-  for (const [name, ref] of [['onnx::Gemm_10', h1], ['onnx::Gemm_12', h2], ['output', y]] as const) {
+  for (const [name, ref] of [
+    ['onnx::Gemm_10', h1],
+    ['onnx::Gemm_12', h2],
+    ['output', y],
+  ] as const) {
     const got = acts.get(name)!.data;
     t.deepEqual(acts.get(name)!.shape, [100, 10]);
-    let maxErr = 0, maxAbs = 0;
+    let maxErr = 0,
+      maxAbs = 0;
     for (let i = 0; i < ref.length; i++) {
       maxErr = Math.max(maxErr, Math.abs(got[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
       maxAbs = Math.max(maxAbs, Math.abs(ref[i]));

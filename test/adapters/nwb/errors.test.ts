@@ -54,7 +54,11 @@ test('a table or column that does not exist; a window with B <= A', async (t) =>
 });
 
 test('no units and no ophys (the real Neuropixels LF file)', async (t) => {
-  await expectInputError(t, ['analyze', join(SHARED_DATA, 'nwb', 'spikeglx_lf_sub-001_ses-1.nwb')], /spikeglx_lf_sub-001_ses-1\.nwb: \/units: no units .* and no ophys/);
+  await expectInputError(
+    t,
+    ['analyze', join(SHARED_DATA, 'nwb', 'spikeglx_lf_sub-001_ses-1.nwb')],
+    /spikeglx_lf_sub-001_ses-1\.nwb: \/units: no units .* and no ophys/,
+  );
 });
 
 test('opening a large file reads only what is asked', async (t) => {

@@ -9,7 +9,11 @@ import { tempDir } from '../../helpers.js';
  * Two areas (V1: units 0-2, LM: units 3-4), 4 orientations x 6 repeats as trials 1 s apart, each
  * unit firing a known number of spikes in [start, start + 0.25) that depends on the orientation.
  */
-export function twoAreaSpec(indexDtype: NwbSpec['units'] extends infer U ? U extends { indexDtype?: infer D } ? D : never : never = '<i'): { spec: NwbSpec; expected: number[][]; orientations: number[] } {
+export function twoAreaSpec(indexDtype: NwbSpec['units'] extends infer U ? (U extends { indexDtype?: infer D } ? D : never) : never = '<i'): {
+  spec: NwbSpec;
+  expected: number[][];
+  orientations: number[];
+} {
   const rng = new Rng(3);
   const orientations: number[] = [];
   for (let r = 0; r < 6; r++) for (const o of [0, 45, 90, 135]) orientations.push(o);
@@ -29,7 +33,12 @@ export function twoAreaSpec(indexDtype: NwbSpec['units'] extends infer U ? U ext
     identifier: 'two-areas',
     sessionDescription: 'generated: two areas, repeated orientations',
     electrodes: { location: ['V1', 'V1', 'V1', 'LM', 'LM'], group: ['a', 'a', 'a', 'b', 'b'] },
-    units: { spikeTimes: spikes.map((s) => Float64Array.from(s).sort()), electrodes: [0, 1, 2, 3, 4], indexDtype, columns: { quality: ['good', 'good', 'mua', 'good', 'mua'] } },
+    units: {
+      spikeTimes: spikes.map((s) => Float64Array.from(s).sort()),
+      electrodes: [0, 1, 2, 3, 4],
+      indexDtype,
+      columns: { quality: ['good', 'good', 'mua', 'good', 'mua'] },
+    },
     intervals: {
       trials: {
         start: orientations.map((_, i) => 10 + i),

@@ -25,12 +25,12 @@ for (const [name, ref] of Object.entries(reference.files)) {
         t.is(inv.units!.count, ref.units.count);
         t.deepEqual(inv.units!.spikesPerUnit, ref.units.spikesPerUnit);
         t.is(inv.units!.spikes, ref.units.total);
-        t.deepEqual(nwb.spikeTimes().map((s) => s.length), ref.units.spikesPerUnit);
+        t.deepEqual(
+          nwb.spikeTimes().map((s) => s.length),
+          ref.units.spikesPerUnit,
+        );
       } else t.is(inv.units, null);
-      t.deepEqual(
-        Object.fromEntries(inv.intervals.map((i) => [i.path, { rows: i.rows, columns: i.columns }])),
-        ref.intervals,
-      );
+      t.deepEqual(Object.fromEntries(inv.intervals.map((i) => [i.path, { rows: i.rows, columns: i.columns }])), ref.intervals);
       const locs = nwb.electrodeLocations('/general/extracellular_ephys/electrodes');
       t.deepEqual(locs ? [...new Set(locs)].sort() : null, ref.electrodeLocations);
       t.deepEqual(Object.fromEntries(inv.ophys.map((o) => [o.path, o.shape])), ref.ophys);
@@ -60,7 +60,9 @@ for (const [name, ref] of Object.entries(reference.files)) {
 test('real file with NaN stop_time everywhere: aligning on stop_time is an error naming the column', async (t) => {
   const nwb = await NwbFile.open(join(SHARED_DATA, 'nwb', 'sub-anm369963_ses-20170228.nwb'));
   try {
-    t.throws(() => lockResponses(nwb, { align: 'stop_time' }), { message: /\/intervals\/trials\/stop_time: of 178 rows, 178 alignment times are NaN; fewer than 2 rows are left/ });
+    t.throws(() => lockResponses(nwb, { align: 'stop_time' }), {
+      message: /\/intervals\/trials\/stop_time: of 178 rows, 178 alignment times are NaN; fewer than 2 rows are left/,
+    });
   } finally {
     nwb.close();
   }
@@ -92,14 +94,29 @@ for (const dtype of ['<I', '<Q', '<H', '<i'] as const) {
     const nwb = await NwbFile.open(path);
     try {
       const locked = lockResponses(nwb, { stimulus: 'image' });
-      t.deepEqual(locked.groups.map((g) => g.name), ['V1', 'LM']);
-      t.deepEqual(locked.groups.map((g) => g.neuronIds), [[0, 1, 2], [3, 4]]);
+      t.deepEqual(
+        locked.groups.map((g) => g.name),
+        ['V1', 'LM'],
+      );
+      t.deepEqual(
+        locked.groups.map((g) => g.neuronIds),
+        [
+          [0, 1, 2],
+          [3, 4],
+        ],
+      );
       const v1 = locked.groups[0].matrix;
       expected.forEach((row, r) => t.deepEqual(Array.from(v1.data.subarray(r * 3, r * 3 + 3)), row.slice(0, 3)));
-      t.deepEqual(locked.stimulus!.values, orientations.map((o) => `grating-${o}`));
+      t.deepEqual(
+        locked.stimulus!.values,
+        orientations.map((o) => `grating-${o}`),
+      );
       t.false(locked.stimulus!.numeric);
       const byQuality = lockResponses(nwb, { groupBy: 'quality', stimulus: 'orientation' });
-      t.deepEqual(byQuality.groups.map((g) => g.name), ['good', 'mua']);
+      t.deepEqual(
+        byQuality.groups.map((g) => g.name),
+        ['good', 'mua'],
+      );
       t.true(byQuality.stimulus!.numeric);
     } finally {
       nwb.close();

@@ -24,7 +24,9 @@ function statsOf(u: Float64Array, r: Float64Array, rows: number[], m: number, q:
 }
 
 test('an exact affine map is recovered from the statistics alone, with zero residual', (t) => {
-  const n = 50, m = 3, q = 2;
+  const n = 50,
+    m = 3,
+    q = 2;
   const { u, r, B } = planted(n, m, q, 0, 1);
   const s = statsOf(u, r, [...Array(n).keys()], m, q);
   t.is(countOf(s), n);
@@ -38,7 +40,9 @@ test('an exact affine map is recovered from the statistics alone, with zero resi
 });
 
 test('sseOf equals the residual sum of squares computed row by row', (t) => {
-  const n = 40, m = 2, q = 3;
+  const n = 40,
+    m = 2,
+    q = 3;
   const { u, r } = planted(n, m, q, 0.5, 2);
   const s = statsOf(u, r, [...Array(n).keys()], m, q);
   const beta = fitAffine(s, 0.01);
@@ -53,10 +57,18 @@ test('sseOf equals the residual sum of squares computed row by row', (t) => {
 });
 
 test('combining statistics equals the statistics of the union; sign -1 removes a part', (t) => {
-  const n = 30, m = 2, q = 2;
+  const n = 30,
+    m = 2,
+    q = 2;
   const { u, r } = planted(n, m, q, 1, 3);
   const a = statsOf(u, r, [...Array(12).keys()], m, q);
-  const b = statsOf(u, r, [...Array(n - 12).keys()].map((i) => i + 12), m, q);
+  const b = statsOf(
+    u,
+    r,
+    [...Array(n - 12).keys()].map((i) => i + 12),
+    m,
+    q,
+  );
   const all = statsOf(u, r, [...Array(n).keys()], m, q);
   const joined = combine(a, b);
   const back = combine(all, b, -1);
@@ -68,12 +80,15 @@ test('combining statistics equals the statistics of the union; sign -1 removes a
 });
 
 test('the ridge shrinks slopes, never the intercept; collinear coordinates fall back to the mean', (t) => {
-  const n = 40, m = 1, q = 1;
+  const n = 40,
+    m = 1,
+    q = 1;
   const rng = new Rng(4);
   const u = Float64Array.from({ length: n }, () => rng.normal());
   const r = u.map((x) => 5 + 2 * x);
   const s = statsOf(u, r, [...Array(n).keys()], m, q);
-  const free = fitAffine(s, 0), strong = fitAffine(s, 1e6);
+  const free = fitAffine(s, 0),
+    strong = fitAffine(s, 1e6);
   t.true(Math.abs(free[1] - 2) < 1e-9 && Math.abs(strong[1]) < 1e-3, `slopes ${free[1]}, ${strong[1]}`);
   const meanR = r.reduce((x, y) => x + y, 0) / n;
   t.true(Math.abs(strong[0] - meanR) < 1e-3 * Math.abs(meanR), 'a fully shrunk fit predicts the mean');

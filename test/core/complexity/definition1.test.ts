@@ -16,15 +16,18 @@ function column(values: ArrayLike<number>): ResponseMatrix {
 
 test('definition 1: linear map Y = X A + small noise has complexity 0 (p = 5, q = 8, n = 2000)', (t) => {
   const rng = new Rng(1);
-  const n = 2000, p = 5, q = 8;
+  const n = 2000,
+    p = 5,
+    q = 8;
   const x = gaussian(rng, n, p);
   const a = gaussian(rng, p, q);
   const y = new Float64Array(n * q);
-  for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) {
-    let s = 0.05 * rng.normal();
-    for (let k = 0; k < p; k++) s += x[i * p + k] * a[k * q + j];
-    y[i * q + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < q; j++) {
+      let s = 0.05 * rng.normal();
+      for (let k = 0; k < p; k++) s += x[i * p + k] * a[k * q + j];
+      y[i * q + j] = s;
+    }
   const r = mapComplexity1(responseMatrix(n, p, x), responseMatrix(n, q, y), { seed: 2 });
   t.is(r.complexity, 0);
   t.is(r.kStar, 1);
@@ -49,7 +52,9 @@ test('definition 1: Y = sin(3x) on [-pi, pi]: C > ln 2, and C increases when the
   const x = Array.from({ length: n }, () => Math.PI * (2 * rng.next() - 1));
   const z = Array.from({ length: n }, () => rng.normal());
   const at = (noise: number) => mapComplexity1(column(x), column(x.map((v, i) => Math.sin(3 * v) + noise * z[i])), { seed: 6 });
-  const loud = at(6), quiet = at(0.1), quieter = at(0.01);
+  const loud = at(6),
+    quiet = at(0.1),
+    quieter = at(0.01);
   t.true(quiet.complexity > Math.log(2), `C = ${quiet.complexity}`);
   // Under the 10 % rule the plateau is K* = 8 (C = ln 8) at low noise; strong noise hides the
   // curvature entirely (gain < 0.01, C = 0).
@@ -60,10 +65,14 @@ test('definition 1: Y = sin(3x) on [-pi, pi]: C > ln 2, and C increases when the
 
 test('definition 1: held-out r never fits on test stimuli: pure-noise Y gives r_1 >= 1 - small', (t) => {
   const rng = new Rng(7);
-  const n = 1000, p = 3;
+  const n = 1000,
+    p = 3;
   const r = mapComplexity1(responseMatrix(n, p, gaussian(rng, n, p)), responseMatrix(n, 2, gaussian(rng, n, 2)), { seed: 8 });
   t.true(r.curve[0].r >= 0.99, `r_1 = ${r.curve[0].r}`);
-  t.true(r.curve.every((c) => c.r >= 0.99), 'no scale explains noise held out');
+  t.true(
+    r.curve.every((c) => c.r >= 0.99),
+    'no scale explains noise held out',
+  );
   t.is(r.complexity, 0);
 });
 
@@ -85,9 +94,23 @@ test('scale grid: powers of two up to n / (5 (m + 1)), with K = 2 when n is smal
 
 test('summarise: gain below the threshold means C = 0; the 10 % rule picks K*', (t) => {
   const shape = { n: 100, p: 1, q: 1, m: 1 };
-  const flat = summarise([{ k: 1, r: 0.5, entropy: 0 }, { k: 2, r: 0.495, entropy: 0.69 }], shape);
+  const flat = summarise(
+    [
+      { k: 1, r: 0.5, entropy: 0 },
+      { k: 2, r: 0.495, entropy: 0.69 },
+    ],
+    shape,
+  );
   t.is(flat.complexity, 0);
-  const curved = summarise([{ k: 1, r: 1, entropy: 0 }, { k: 2, r: 0.5, entropy: 0.6 }, { k: 4, r: 0.12, entropy: 1.3 }, { k: 8, r: 0.1, entropy: 2 }], shape);
+  const curved = summarise(
+    [
+      { k: 1, r: 1, entropy: 0 },
+      { k: 2, r: 0.5, entropy: 0.6 },
+      { k: 4, r: 0.12, entropy: 1.3 },
+      { k: 8, r: 0.1, entropy: 2 },
+    ],
+    shape,
+  );
   // min r = 0.1, gain 0.9, limit 0.19: K = 4 is the first within it.
   t.is(curved.kStar, 4);
   t.is(curved.complexity, 1.3);

@@ -20,7 +20,12 @@ for (const P of [2, 3, 4, 5, 6, 8, 12]) {
   });
 }
 
-for (const masses of [[0.25, 0.75], [0.1, 0.3, 0.6], [0.05, 0.15, 0.3, 0.5], [0.4, 0.1, 0.1, 0.2, 0.2]]) {
+for (const masses of [
+  [0.25, 0.75],
+  [0.1, 0.3, 0.6],
+  [0.05, 0.15, 0.3, 0.5],
+  [0.4, 0.1, 0.1, 0.2, 0.2],
+]) {
   test(`1-D map with unequal pieces ${masses.join('/')}: C within 0.1 nats of the entropy of the masses, 3 seeds`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
       const { x, y } = piecewise(masses, 10 + seed);
@@ -59,12 +64,15 @@ function hashNormal(i: number, j: number, salt: number): number {
   const u1 = Math.min(1, Math.max(1e-12, hashUniform(i, j, salt)));
   return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * hashUniform(i, j, salt + 0.5));
 }
-const linearRef = JSON.parse(readFileSync(join(FIXTURES, 'complexity2', 'linear.json'), 'utf8')) as { cases: Record<string, { p: number; n: number; q: number; cvRidgeR2: number; x00: number; y00: number }> };
+const linearRef = JSON.parse(readFileSync(join(FIXTURES, 'complexity2', 'linear.json'), 'utf8')) as {
+  cases: Record<string, { p: number; n: number; q: number; cvRidgeR2: number; x00: number; y00: number }>;
+};
 
 for (const [name, ref] of Object.entries(linearRef.cases)) {
   test(`linear map from ${ref.p}-dimensional X (n = ${ref.n}): C = 0 and linear R^2 within 0.01 of scikit-learn's cross-validated ridge`, (t) => {
     const { n, p, q } = ref;
-    const x = new Float64Array(n * p), y = new Float64Array(n * q);
+    const x = new Float64Array(n * p),
+      y = new Float64Array(n * q);
     for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) x[i * p + j] = hashNormal(i, j, 1) * (j + 1) ** -0.5;
     const b = new Float64Array(p * q);
     for (let j = 0; j < p; j++) for (let k = 0; k < q; k++) b[j * q + k] = hashNormal(j, k, 2);
@@ -96,7 +104,8 @@ function reluLayer(x: Float64Array, n: number, p: number, q: number, seed: numbe
 }
 
 test('random ReLU layer on Gaussian inputs (8 -> 8, n = 1000): C > 0 and the permutation p-value < 0.01 (119 shuffles)', (t) => {
-  const n = 1000, p = 8;
+  const n = 1000,
+    p = 8;
   const x = gaussian(new Rng(40), n, p);
   const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, p, reluLayer(x, n, p, p, 41)), { seed: 1, nulls: 119 });
   t.true(r.complexity! > 0, `C = ${r.complexity}`);
@@ -186,7 +195,10 @@ test('30 clear linear pieces scored with at most 16: the best scale is the large
   t.is(r.kStar, 16);
   t.true(r.warnings.some((w) => w.code === 'complexity-lower-bound'));
   const free = mapComplexity(x, y, { seed: 1 });
-  t.false(free.warnings.some((w) => w.code === 'complexity-lower-bound'), `with room for more pieces: K* ${free.kStar} of ${free.definition === 'complexity/2' ? free.largestK : ''}`);
+  t.false(
+    free.warnings.some((w) => w.code === 'complexity-lower-bound'),
+    `with room for more pieces: K* ${free.kStar} of ${free.definition === 'complexity/2' ? free.largestK : ''}`,
+  );
 });
 
 test('intervals contain their estimates; when K* varies between replicates, C gets the replicate range instead of a normal interval', (t) => {
@@ -207,11 +219,15 @@ test('outputs wider than 256 components: the left-out variance counts as unexpla
   // Y = 3 strong linear directions of X plus isotropic noise in 320 dimensions; noise carries
   // about 20 % of Y's variance, so a linear map explains about 0.8 of it, whatever the truncation.
   const rng = new Rng(11);
-  const n = 600, p = 3, q = 320, noise = 0.1;
+  const n = 600,
+    p = 3,
+    q = 320,
+    noise = 0.1;
   const x = responseMatrix(n, p, gaussian(rng, n, p));
   const a = Float64Array.from({ length: p * q }, () => rng.normal());
   const y = new Float64Array(n * q);
-  let signal = 0, total = 0;
+  let signal = 0,
+    total = 0;
   for (let i = 0; i < n; i++)
     for (let j = 0; j < q; j++) {
       let s = 0;
@@ -225,13 +241,20 @@ test('outputs wider than 256 components: the left-out variance counts as unexpla
   if (r.definition !== 'complexity/2') return t.fail('complexity/2 is the default');
   t.true(r.outputVarianceKept > 0.85 && r.outputVarianceKept < 1, `output variance kept ${r.outputVarianceKept}`);
   t.true(Math.abs(r.linearR2 - signal / total) < 0.05, `linear R^2 ${r.linearR2} vs planted ${signal / total}`);
-  t.true(r.warnings.some((w) => w.code === 'input-truncated') === r.outputVarianceKept < 0.99, JSON.stringify([r.outputVarianceKept, r.linearR2, signal / total, r.warnings]));
+  t.true(
+    r.warnings.some((w) => w.code === 'input-truncated') === r.outputVarianceKept < 0.99,
+    JSON.stringify([r.outputVarianceKept, r.linearR2, signal / total, r.warnings]),
+  );
 });
 
 test('outputs of at most 256 dimensions are never reported as truncated', (t) => {
   const rng = new Rng(12);
   const x = responseMatrix(400, 8, gaussian(rng, 400, 8));
-  const y = responseMatrix(400, 32, Float64Array.from({ length: 400 * 32 }, (_v, k) => Math.max(0, x.data[Math.floor(k / 32) * 8 + (k % 8)] + 0.1 * rng.normal())));
+  const y = responseMatrix(
+    400,
+    32,
+    Float64Array.from({ length: 400 * 32 }, (_v, k) => Math.max(0, x.data[Math.floor(k / 32) * 8 + (k % 8)] + 0.1 * rng.normal())),
+  );
   const r = mapComplexity(x, y, { seed: 1 });
   if (r.definition !== 'complexity/2') return t.fail('complexity/2 is the default');
   t.true(Math.abs(r.outputVarianceKept - 1) < 1e-9, `output variance kept ${r.outputVarianceKept}`);

@@ -31,7 +31,11 @@ test('three bends: with room for them, every planted bend gets a cut on it', (t)
   const tree = growHingeTree(u, 1, r, 1, rows, { maxLeaves: 6, minLeaf: 20, ridge: 0 });
   t.is(tree.leaves.length, 6);
   const cuts = tree.nodes.filter((nd) => nd.plane).map((nd) => cutOf(nd.plane!));
-  for (const b of bends) t.true(cuts.some((c) => Math.abs(c - b) < 0.01), `no cut near the bend at ${b}: ${cuts.map((c) => c.toFixed(3))}`);
+  for (const b of bends)
+    t.true(
+      cuts.some((c) => Math.abs(c - b) < 0.01),
+      `no cut near the bend at ${b}: ${cuts.map((c) => c.toFixed(3))}`,
+    );
 });
 
 test('routing sends every row to the leaf that holds it; leaves keep minLeaf rows', (t) => {
@@ -41,5 +45,8 @@ test('routing sends every row to the leaf that holds it; leaves keep minLeaf row
   tree.leaves.forEach((id, leaf) => {
     for (const row of tree.nodes[id].rows) t.is(leafOf[row], leaf);
   });
-  t.true(tree.leaves.every((id) => tree.nodes[id].rows.length >= 20), 'every leaf keeps minLeaf rows');
+  t.true(
+    tree.leaves.every((id) => tree.nodes[id].rows.length >= 20),
+    'every leaf keeps minLeaf rows',
+  );
 });

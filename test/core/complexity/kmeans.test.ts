@@ -16,7 +16,11 @@ function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity1O
 
 test('k-means finds well separated clusters and is seeded', (t) => {
   const rng = new Rng(10);
-  const centres = [[0, 0], [10, 0], [0, 10]];
+  const centres = [
+    [0, 0],
+    [10, 0],
+    [0, 10],
+  ];
   const n = 300;
   const x = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
@@ -40,7 +44,10 @@ for (const [name, ref] of Object.entries(reference.cases)) {
     const load = (s: string) => readMatrixFile(join(FIXTURES, 'complexity', `${name}_${s}.npy`)).matrix;
     const folds = Int32Array.from(load('folds').data);
     const r = mapComplexity1(load('x'), load('y'), { foldOf: folds, seed: 0 });
-    t.deepEqual(r.curve.map((c) => c.k), ref.curve.map((c) => c.k));
+    t.deepEqual(
+      r.curve.map((c) => c.k),
+      ref.curve.map((c) => c.k),
+    );
     t.true(Math.abs(r.complexity - ref.complexity) <= 0.02, `C ${r.complexity} vs ${ref.complexity}`);
     r.curve.forEach((c, i) => {
       t.true(Math.abs(c.r - ref.curve[i].r) <= 0.02, `r_${c.k} ${c.r} vs ${ref.curve[i].r}`);
@@ -51,7 +58,11 @@ for (const [name, ref] of Object.entries(reference.cases)) {
 
 test('k-means with Elkan or Hamerly bounds gives exactly the plain Lloyd assignments', (t) => {
   const rng = new Rng(11);
-  for (const [n, m, k] of [[800, 3, 5], [1500, 32, 16], [400, 8, 30]]) {
+  for (const [n, m, k] of [
+    [800, 3, 5],
+    [1500, 32, 16],
+    [400, 8, 30],
+  ]) {
     const x = gaussian(rng, n, m);
     for (let i = 0; i < n; i++) x[i * m] += 4 * (i % 3); // some structure
     const b = kmeansWith('plain', x, n, m, k, new Rng(n + k));

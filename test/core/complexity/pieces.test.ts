@@ -12,7 +12,8 @@ test('occupancy entropy of piece counts', (t) => {
 
 test('greedy merging of 8 interval leaves of |x| keeps the bend: K = 2 is x < 0 against x > 0', (t) => {
   const rng = new Rng(5);
-  const n = 800, L = 8;
+  const n = 800,
+    L = 8;
   const leaves: AffineStats[] = Array.from({ length: L }, () => emptyStats(2, 1));
   for (let i = 0; i < n; i++) {
     const x = 2 * rng.next() - 1;

@@ -7,7 +7,10 @@ import { gaussian, plantedTrials } from '../../helpers.js';
 
 test('cvPCA removes trial noise: noise-corrected D_eff near the signal, plain D_eff much larger', (t) => {
   const rng = new Rng(21);
-  const nStim = 300, d = 80, rank = 5, reps = 2;
+  const nStim = 300,
+    d = 80,
+    rank = 5,
+    reps = 2;
   // Signal: rank-5 with a decaying spectrum; strong independent noise on each repeat.
   const z = gaussian(rng, nStim, rank);
   const w = gaussian(rng, rank, d);
@@ -47,7 +50,9 @@ test('cvPCA needs at least two stimuli with two repeats', (t) => {
 
 test('intervals with repeats cover the cvPCA scalars too; the corrected D_eff is above the plug-in', (t) => {
   const rng = new Rng(41);
-  const nStim = 60, reps = 3, d = 10;
+  const nStim = 60,
+    reps = 3,
+    d = 10;
   const sig = gaussian(rng, nStim, d);
   const trials = new Float64Array(nStim * reps * d);
   const groups: number[][] = [];
@@ -61,7 +66,11 @@ test('intervals with repeats cover the cvPCA scalars too; the corrected D_eff is
   }
   const tm = responseMatrix(nStim * reps, d, trials);
   const mean = new Float64Array(nStim * d);
-  groups.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) mean[i * d + j] += trials[row * d + j] / reps; }));
+  groups.forEach((g, i) =>
+    g.forEach((row) => {
+      for (let j = 0; j < d; j++) mean[i * d + j] += trials[row * d + j] / reps;
+    }),
+  );
   const a = effectiveDimension(responseMatrix(nStim, d, mean), { repeats: groups, trials: tm, intervals: 10, seed: 2 });
   const iv = a.intervals!.bounds;
   for (const k of ['effectiveDimension', 'participationRatio', 'cvEffectiveDimension', 'cvParticipationRatio', 'reliableVarianceFraction']) t.true(k in iv, k);
@@ -71,7 +80,8 @@ test('intervals with repeats cover the cvPCA scalars too; the corrected D_eff is
 
 test('cvPCA on pure noise (2 repeats): no reliable signal, so D_eff and alpha are null with a warning', (t) => {
   const rng = new Rng(61);
-  const nStim = 100, d = 60;
+  const nStim = 100,
+    d = 60;
   const m = responseMatrix(nStim * 2, d, gaussian(rng, nStim * 2, d));
   const repeats = Array.from({ length: nStim }, (_, i) => [2 * i, 2 * i + 1]);
   const avg = effectiveDimension(responseMatrix(nStim, d, gaussian(rng, nStim, d)), { repeats, trials: m, seed: 1, nulls: 19 });
@@ -87,7 +97,9 @@ test('cvPCA on pure noise with 6 repeats, without a null: no component above the
   let reported = 0;
   for (let s = 0; s < 20; s++) {
     const rng = new Rng(700 + s);
-    const nStim = 72, reps = 6, d = 60;
+    const nStim = 72,
+      reps = 6,
+      d = 60;
     const m = responseMatrix(nStim * reps, d, gaussian(rng, nStim * reps, d));
     const repeats = Array.from({ length: nStim }, (_, i) => Array.from({ length: reps }, (_, r) => i * reps + r));
     const r = effectiveDimension(trialAveragedOf(m, repeats), { repeats, trials: m, seed: s });
@@ -117,7 +129,11 @@ test('cvPCA shuffle null: a planted signal has p < 0.01 (199 shuffles); shuffled
 function trialAveragedOf(trials: ReturnType<typeof responseMatrix>, repeats: number[][]) {
   const d = trials.d;
   const out = new Float64Array(repeats.length * d);
-  repeats.forEach((g, i) => g.forEach((row) => { for (let j = 0; j < d; j++) out[i * d + j] += trials.data[row * d + j] / g.length; }));
+  repeats.forEach((g, i) =>
+    g.forEach((row) => {
+      for (let j = 0; j < d; j++) out[i * d + j] += trials.data[row * d + j] / g.length;
+    }),
+  );
   return responseMatrix(repeats.length, d, out);
 }
 

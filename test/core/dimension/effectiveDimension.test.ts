@@ -39,7 +39,8 @@ test('same spectrum with n < d (Gram route) gives the same numbers', (t) => {
 
 test('isotropic sample of d dimensions gives D_eff close to d', (t) => {
   const rng = new Rng(11);
-  const n = 20000, d = 10;
+  const n = 20000,
+    d = 10;
   const r = effectiveDimension(responseMatrix(n, d, gaussian(rng, n, d)));
   t.true(Math.abs(r.effectiveDimension - d) < 0.05 * d, `D_eff ${r.effectiveDimension}`);
   t.true(r.effectiveDimension <= d + 1e-9);
@@ -47,7 +48,9 @@ test('isotropic sample of d dimensions gives D_eff close to d', (t) => {
 
 test('rank-r data gives D_eff <= r', (t) => {
   const rng = new Rng(12);
-  const n = 200, r = 4, d = 50;
+  const n = 200,
+    r = 4,
+    d = 50;
   const z = gaussian(rng, n, r);
   const w = gaussian(rng, r, d);
   const x = new Float64Array(n * d);
@@ -95,14 +98,24 @@ for (const [name, ref] of Object.entries(reference.cases)) {
 
 test('intervals: seeded, grouped jackknife, every interval contains its own point estimate', (t) => {
   const rng = new Rng(31);
-  const m = responseMatrix(120, 12, gaussian(rng, 120, 12).map((v, i) => v * (1 + (i % 12))));
+  const m = responseMatrix(
+    120,
+    12,
+    gaussian(rng, 120, 12).map((v, i) => v * (1 + (i % 12))),
+  );
   const a = effectiveDimension(m, { intervals: 20, seed: 3 });
   const b = effectiveDimension(m, { intervals: 20, seed: 3 });
   const c = effectiveDimension(m, { intervals: 20, seed: 4 });
   t.deepEqual(a.intervals, b.intervals);
   t.notDeepEqual(a.intervals!.bounds, c.intervals!.bounds);
   t.is(a.intervals!.method, 'grouped-jackknife');
-  const est: Record<string, number | null> = { effectiveDimension: a.effectiveDimension, participationRatio: a.participationRatio, alpha: a.alpha, effectiveDimensionCorrected: a.effectiveDimensionCorrected, participationRatioCorrected: a.participationRatioCorrected };
+  const est: Record<string, number | null> = {
+    effectiveDimension: a.effectiveDimension,
+    participationRatio: a.participationRatio,
+    alpha: a.alpha,
+    effectiveDimensionCorrected: a.effectiveDimensionCorrected,
+    participationRatioCorrected: a.participationRatioCorrected,
+  };
   for (const [k, v] of Object.entries(est)) {
     const iv = a.intervals!.bounds[k];
     t.truthy(iv, k);

@@ -15,7 +15,11 @@ function planted(seed: number, n: number, d: number): number[][] {
   return Array.from({ length: n }, () => Array.from({ length: d }, (_v, j) => rng.normal() * (j + 1) ** -0.7 + 0.3 * rng.normal()));
 }
 
-for (const [n, d] of [[60, 12], [40, 40], [25, 70]]) {
+for (const [n, d] of [
+  [60, 12],
+  [40, 40],
+  [25, 70],
+]) {
   test(`covariance spectrum equals ml-pca's eigenvalues (n = ${n}, d = ${d}) to 1e-10 relative`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
       const rows = planted(seed, n, d);

@@ -57,4 +57,3 @@ test('guard: a 3-stimulus design has no power-law fit: alpha null with a warning
   t.true(r.warnings.some((w) => w.code === 'alpha-too-few-ranks'));
   t.true(r.warnings.some((w) => w.code === 'corrected-unavailable'));
 });
-

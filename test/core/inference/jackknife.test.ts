@@ -21,7 +21,8 @@ test('t quantile from @stdlib: t(0.975, 19) = 2.093 (table value)', (t) => {
 
 test('grouped jackknife of a mean: the textbook standard error, and the interval contains the estimate', (t) => {
   const rng = new Rng(3);
-  const n = 200, G = 20;
+  const n = 200,
+    G = 20;
   const x = Array.from({ length: n }, () => rng.normal() * 2 + 1);
   const groupOf = jackknifeGroups(n, G, 1);
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;

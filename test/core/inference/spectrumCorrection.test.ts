@@ -23,7 +23,8 @@ test('spectralDimensions: exp of the entropy and the participation ratio of know
 });
 
 test('isotropic population, n = 2d: the plug-in D_eff is ~22 % low, the corrected one within 4 % of d (its sd is ~1 %)', (t) => {
-  const d = 50, n = 100;
+  const d = 50,
+    n = 100;
   const eig = sample(new Array(d).fill(1), n, 1);
   const plug = spectralDimensions(eig.subarray(0, d)).effectiveDimension;
   const c = correctedSpectrum(eig, n, d, { seed: 1 });
@@ -36,10 +37,12 @@ test('isotropic population, n = 2d: the plug-in D_eff is ~22 % low, the correcte
 });
 
 test('power-law population lambda_i = 1/i, d = 200, n = 400: the correction removes most of the bias (5 datasets)', (t) => {
-  const d = 200, n = 400;
+  const d = 200,
+    n = 400;
   const lambda = Array.from({ length: d }, (_, i) => 1 / (i + 1));
   const truth = spectralDimensions(lambda).effectiveDimension;
-  let plugErr = 0, corrErr = 0;
+  let plugErr = 0,
+    corrErr = 0;
   for (let s = 0; s < 5; s++) {
     const eig = sample(lambda, n, 10 + s);
     plugErr += (spectralDimensions(eig.subarray(0, d)).effectiveDimension - truth) / 5;
@@ -59,16 +62,33 @@ test('more neurons than stimuli: the population spectrum is not identified, so n
 });
 
 test('seeded: the same seed gives the same corrected values', (t) => {
-  const eig = sample(Array.from({ length: 30 }, (_, i) => 1 / (i + 1)), 90, 3);
+  const eig = sample(
+    Array.from({ length: 30 }, (_, i) => 1 / (i + 1)),
+    90,
+    3,
+  );
   t.deepEqual(correctedSpectrum(eig, 90, 30, { seed: 4 }), correctedSpectrum(eig, 90, 30, { seed: 4 }));
 });
 
 test('an isotropic population: the corrected D_eff sits at its boundary and says so; a power-law one does not', (t) => {
   const rng = new Rng(31);
-  const n = 250, d = 50;
-  const iso = effectiveDimension(responseMatrix(n, d, Float64Array.from({ length: n * d }, () => rng.normal())));
+  const n = 250,
+    d = 50;
+  const iso = effectiveDimension(
+    responseMatrix(
+      n,
+      d,
+      Float64Array.from({ length: n * d }, () => rng.normal()),
+    ),
+  );
   t.true(iso.effectiveDimensionCorrected! > 0.98 * d, `corrected ${iso.effectiveDimensionCorrected}`);
   t.true(iso.warnings.some((w) => w.code === 'corrected-at-boundary'));
-  const pl = effectiveDimension(responseMatrix(n, d, Float64Array.from({ length: n * d }, (_v, k) => rng.normal() * ((k % d) + 1) ** -0.5)));
+  const pl = effectiveDimension(
+    responseMatrix(
+      n,
+      d,
+      Float64Array.from({ length: n * d }, (_v, k) => rng.normal() * ((k % d) + 1) ** -0.5),
+    ),
+  );
   t.false(pl.warnings.some((w) => w.code === 'corrected-at-boundary'));
 });

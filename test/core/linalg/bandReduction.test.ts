@@ -24,13 +24,18 @@ function worstError(got: Float64Array, values: number[]): number {
 
 test('Householder QR of a panel: Q^T P = R with Q = I - V T V^T orthogonal (tall and short panels)', (t) => {
   const rng = new Rng(1);
-  for (const [rows, b] of [[40, 8], [5, 8], [9, 9]]) {
+  for (const [rows, b] of [
+    [40, 8],
+    [5, 8],
+    [9, 9],
+  ]) {
     const p = gaussian(rng, rows, b);
     const pt = new Float64Array(b * rows);
     for (let i = 0; i < rows; i++) for (let j = 0; j < b; j++) pt[j * rows + i] = p[i * b + j];
     const { v, t: tt } = householderQr(pt, rows, b);
     const q = compactWyQ(v, tt, rows, b);
-    let orth = 0, fit = 0;
+    let orth = 0,
+      fit = 0;
     for (let i = 0; i < rows; i++)
       for (let j = 0; j < rows; j++) {
         let s = 0;
@@ -52,8 +57,12 @@ test('Householder QR of a panel: Q^T P = R with Q = I - V T V^T orthogonal (tall
 
 test('the trailing update equals Q^T A Q computed naively', (t) => {
   const rng = new Rng(2);
-  const m = 30, b = 6;
-  const a = withSpectrum(Array.from({ length: m }, () => rng.normal()), rng);
+  const m = 30,
+    b = 6;
+  const a = withSpectrum(
+    Array.from({ length: m }, () => rng.normal()),
+    rng,
+  );
   const pt = gaussian(rng, b, m);
   const { v, t: tt } = householderQr(pt, m, b);
   const q = compactWyQ(v, tt, m, b);
@@ -70,13 +79,19 @@ test('the trailing update equals Q^T A Q computed naively', (t) => {
 
 test('dense -> band leaves nothing outside the band and keeps the planted spectrum', (t) => {
   const rng = new Rng(3);
-  for (const [n, b] of [[60, 4], [97, 8], [33, 32], [20, 32]]) {
-    const values = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -1 : 1) * 5 / (i + 1));
+  for (const [n, b] of [
+    [60, 4],
+    [97, 8],
+    [33, 32],
+    [20, 32],
+  ]) {
+    const values = Array.from({ length: n }, (_, i) => ((i % 3 === 0 ? -1 : 1) * 5) / (i + 1));
     const s = withSpectrum(values, rng);
     const copy = s.slice();
     const band = bandReduceJs(s, n, b);
     t.deepEqual(s, copy, 'the input is not modified');
-    for (let i = 0; i < n; i++) for (let k = b + 1; k < band.width && k <= i; k++) if (band.data[i * band.width + k] !== 0) return t.fail(`(${i}, ${i - k}) outside the band`);
+    for (let i = 0; i < n; i++)
+      for (let k = b + 1; k < band.width && k <= i; k++) if (band.data[i * band.width + k] !== 0) return t.fail(`(${i}, ${i - k}) outside the band`);
     const got = bandEigenvalues(band);
     t.true(worstError(got, values) < 1e-13, `${n}, b = ${b}: ${worstError(got, values)}`);
   }
@@ -84,7 +99,13 @@ test('dense -> band leaves nothing outside the band and keeps the planted spectr
 
 test('bulge chasing: band matrices of every shape give the planted spectrum and agree with Householder tridiagonalization', (t) => {
   const rng = new Rng(4);
-  for (const [n, b] of [[3, 2], [17, 3], [64, 16], [301, 32], [250, 7]]) {
+  for (const [n, b] of [
+    [3, 2],
+    [17, 3],
+    [64, 16],
+    [301, 32],
+    [250, 7],
+  ]) {
     const values = Array.from({ length: n }, (_, i) => Math.cos(i) * 3 + (i === 0 ? 10 : 0));
     const s = withSpectrum(values, rng);
     const band = bandReduceJs(s, n, b);
@@ -105,8 +126,12 @@ test('two-stage eigenvalues of a rank-deficient matrix: zeros stay at zero (to 1
 
 test('the generator may yield every trailing matrix in one workspace that also holds the previous one (in-place compaction): same band, bit for bit', (t) => {
   const rng = new Rng(6);
-  const n = 150, b = 16;
-  const s = withSpectrum(Array.from({ length: n }, () => rng.normal()), rng);
+  const n = 150,
+    b = 16;
+  const s = withSpectrum(
+    Array.from({ length: n }, () => rng.normal()),
+    rng,
+  );
   const work = new Float64Array((n - b) ** 2);
   const steps = bandReduction(s, n, b, (length) => work.subarray(0, length));
   let r = steps.next(undefined as unknown as Float64Array);

@@ -44,12 +44,16 @@ test('symmetricEigen on a 500 x 500 matrix (the chunked reduction) recovers a kn
   expected.forEach((v, i) => (worst = Math.max(worst, Math.abs(got[i] - v))));
   t.true(worst < 1e-11, `max error ${worst}`);
   const withVectors = symmetricEigen(s, 500, { vectors: true });
-  t.deepEqual(Array.from(withVectors.values).map((v) => v.toFixed(9)), expected.map((v) => v.toFixed(9)));
+  t.deepEqual(
+    Array.from(withVectors.values).map((v) => v.toFixed(9)),
+    expected.map((v) => v.toFixed(9)),
+  );
 });
 
 test('symmetricEigen with a count below n / 2: the top eigenvectors by inverse iteration equal the full route (up to sign), values identical', (t) => {
   const rng = new Rng(21);
-  const n = 300, count = 60;
+  const n = 300,
+    count = 60;
   const values = Array.from({ length: n }, (_, i) => (i < 5 ? 10 - i : 1 / (i + 1)) * (i % 4 === 3 ? -1 : 1));
   const s = withSpectrum(values, rng);
   const full = symmetricEigen(s, n, { vectors: true });

@@ -9,7 +9,9 @@ import { gaussian, withSpectrum } from '../../helpers.js';
 
 test('Lanczos top-k eigenpairs equal the full eigendecomposition (values 1e-9, axes up to sign)', (t) => {
   const rng = new Rng(5);
-  const n = 600, d = 400, k = 12;
+  const n = 600,
+    d = 400,
+    k = 12;
   // Data with a decaying spectrum: column j scaled by (j + 1)^-0.7.
   const a = gaussian(rng, n, d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) a[i * d + j] *= (j + 1) ** -0.7;
@@ -34,20 +36,30 @@ test('topEigenpairs stops early on a low-rank operator', (t) => {
   const values = [5, 3, 1];
   const s = withSpectrum([...values, 0, 0, 0, 0, 0, 0, 0], new Rng(6));
   const n = 10;
-  const top = topEigenpairs((v, out) => {
-    for (let i = 0; i < n; i++) {
-      let acc = 0;
-      for (let j = 0; j < n; j++) acc += s[i * n + j] * v[j];
-      out[i] = acc;
-    }
-  }, n, 3);
-  t.deepEqual(Array.from(top.values).map((v) => Math.round(v * 1e9) / 1e9), values);
+  const top = topEigenpairs(
+    (v, out) => {
+      for (let i = 0; i < n; i++) {
+        let acc = 0;
+        for (let j = 0; j < n; j++) acc += s[i * n + j] * v[j];
+        out[i] = acc;
+      }
+    },
+    n,
+    3,
+  );
+  t.deepEqual(
+    Array.from(top.values).map((v) => Math.round(v * 1e9) / 1e9),
+    values,
+  );
   t.true(top.iterations <= 4);
 });
 
 test('principal scores of wide data from the Gram matrix equal Xc times the principal axes (up to sign), Lanczos and full routes', (t) => {
   const rng = new Rng(21);
-  for (const [n, d, k] of [[300, 900, 40], [120, 500, 60]]) {
+  for (const [n, d, k] of [
+    [300, 900, 40],
+    [120, 500, 60],
+  ]) {
     const x = new Float64Array(n * d);
     for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = rng.normal() * (j + 1) ** -0.6;
     const xc = centerColumns(responseMatrix(n, d, x)).data;
@@ -59,7 +71,9 @@ test('principal scores of wide data from the Gram matrix equal Xc times the prin
     for (let c = 0; c < k; c++) {
       t.true(Math.abs(viaGram.values[c] - eig.values[c]) <= 1e-10 * eig.values[0], `value ${c}`);
       const v = eig.vectors!.subarray(c * d, c * d + d);
-      let sign = 0, worst = 0, norm = 0;
+      let sign = 0,
+        worst = 0,
+        norm = 0;
       for (let i = 0; i < n; i++) {
         let s = 0;
         for (let j = 0; j < d; j++) s += xc[i * d + j] * v[j];

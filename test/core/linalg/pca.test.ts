@@ -7,7 +7,8 @@ import { gaussian } from '../../helpers.js';
 
 test('covariance and Gram routes give the same non-zero spectrum', (t) => {
   const rng = new Rng(3);
-  const n = 20, d = 35;
+  const n = 20,
+    d = 35;
   const a = gaussian(rng, n, d);
   // centre
   for (let j = 0; j < d; j++) {
@@ -23,7 +24,8 @@ test('covariance and Gram routes give the same non-zero spectrum', (t) => {
 
 test('principalAxes via Gram equal those via covariance (up to sign)', (t) => {
   const rng = new Rng(4);
-  const n = 15, d = 30;
+  const n = 15,
+    d = 30;
   const a = gaussian(rng, n, d);
   for (let j = 0; j < d; j++) {
     let m = 0;

@@ -5,7 +5,8 @@ import { gaussian } from '../../helpers.js';
 
 test('A^T A and A A^T equal the naive products', (t) => {
   const rng = new Rng(2);
-  const n = 13, d = 9;
+  const n = 13,
+    d = 9;
   const a = gaussian(rng, n, d);
   const ata = crossProductTransA(a, n, d);
   const aat = crossProductTransB(a, n, d);

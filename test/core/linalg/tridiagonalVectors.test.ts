@@ -13,7 +13,8 @@ function check(t: import('ava').ExecutionContext, a: number[], b: number[], coun
   const values = symmetricEigen(dense, m).values.slice(0, count);
   const vectors = tridiagonalEigenvectors(a, b, m, values);
   const norm = Math.max(...values.map(Math.abs));
-  let residual = 0, orthogonality = 0;
+  let residual = 0,
+    orthogonality = 0;
   for (let v = 0; v < count; v++) {
     const x = vectors.subarray(v * m, (v + 1) * m);
     for (let i = 0; i < m; i++) {
@@ -32,13 +33,25 @@ function check(t: import('ava').ExecutionContext, a: number[], b: number[], coun
 
 test('inverse iteration gives orthonormal eigenvectors with tiny residuals, also for pairs equal to 1e-14 (Wilkinson W21+) and repeated values', (t) => {
   // Wilkinson's W21+: its largest eigenvalues come in pairs that agree to about 1e-14.
-  check(t, Array.from({ length: 21 }, (_, i) => Math.abs(10 - i)), Array(20).fill(1), 21, 'W21+');
+  check(
+    t,
+    Array.from({ length: 21 }, (_, i) => Math.abs(10 - i)),
+    Array(20).fill(1),
+    21,
+    'W21+',
+  );
   // A direct sum of two identical blocks (b = 0 between them): every eigenvalue exactly twice.
   const block = [4, 3, 2, 1, 0.5];
   check(t, [...block, ...block], [0.5, 0.5, 0.5, 0.5, 0, 0.5, 0.5, 0.5, 0.5], 10, 'repeated');
   // A Lanczos-like tridiagonal: a decaying diagonal, random couplings; the top quarter.
   const rng = new Rng(1);
   const m = 400;
-  check(t, Array.from({ length: m }, (_, i) => 1 / (i + 1)), Array.from({ length: m - 1 }, () => 0.05 * rng.normal()), 100, 'decaying');
+  check(
+    t,
+    Array.from({ length: m }, (_, i) => 1 / (i + 1)),
+    Array.from({ length: m - 1 }, () => 0.05 * rng.normal()),
+    100,
+    'decaying',
+  );
   check(t, [2], [], 1, '1 x 1');
 });

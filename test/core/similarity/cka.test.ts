@@ -11,13 +11,18 @@ test('identical representations give CKA 1 (both estimators); invariant to rotat
   t.true(Math.abs(linearCka(x, x, false) - 1) < 1e-12);
   // rotate the 8 features by a permutation with sign flips and scale by 3
   const perm = [3, 1, 7, 0, 2, 6, 4, 5];
-  const y = responseMatrix(50, 8, Float64Array.from({ length: 400 }, (_, k) => 3 * (k % 2 ? -1 : 1) * x.data[Math.floor(k / 8) * 8 + perm[k % 8]]));
+  const y = responseMatrix(
+    50,
+    8,
+    Float64Array.from({ length: 400 }, (_, k) => 3 * (k % 2 ? -1 : 1) * x.data[Math.floor(k / 8) * 8 + perm[k % 8]]),
+  );
   t.true(Math.abs(linearCka(x, y) - 1) < 1e-9);
 });
 
 test('independent random representations: debiased CKA about 0, biased clearly above 0 at n = 32', (t) => {
   const rng = new Rng(2);
-  const n = 32, d = 100;
+  const n = 32,
+    d = 100;
   const deb: number[] = [];
   const bia: number[] = [];
   for (let rep = 0; rep < 20; rep++) {
@@ -34,7 +39,11 @@ test('independent random representations: debiased CKA about 0, biased clearly a
 test('CKA tracks shared structure: a noisy copy scores between 0 and 1', (t) => {
   const rng = new Rng(3);
   const x = responseMatrix(200, 10, gaussian(rng, 200, 10));
-  const y = responseMatrix(200, 10, x.data.map((v) => v + 1.0 * rng.normal()));
+  const y = responseMatrix(
+    200,
+    10,
+    x.data.map((v) => v + 1.0 * rng.normal()),
+  );
   const c = linearCka(x, y);
   t.true(c > 0.3 && c < 0.95, `CKA ${c}`);
 });

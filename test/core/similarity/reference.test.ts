@@ -19,7 +19,9 @@ const ref = JSON.parse(readFileSync(join(FIXTURES, 'similarity', 'reference.json
 const n: number = ref.n;
 const fold = Int32Array.from(ref.fold as number[]);
 const mat = (m: { d: number; values: number[] }) => responseMatrix(n, m.d, Float64Array.from(m.values));
-const A = mat(ref.A), B = mat(ref.B), C = mat(ref.C);
+const A = mat(ref.A),
+  B = mat(ref.B),
+  C = mat(ref.C);
 const close = (t: { true: (c: boolean, m?: string) => void }, got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) => {
   t.true(got.length === want.length, `${what}: ${got.length} values, want ${want.length}`);
   let worst = 0;
@@ -43,7 +45,8 @@ test('linear predictivity matches the numpy ridge with leave-one-out penalties (
 });
 
 test('RSA matches rsatoolbox (ported): correlation RDM, Spearman, whitened cosine, cross-validated RDM', (t) => {
-  const da = correlationRdm(A.data, n, A.d), db = correlationRdm(B.data, n, B.d);
+  const da = correlationRdm(A.data, n, A.d),
+    db = correlationRdm(B.data, n, B.d);
   close(t, upperTriangle(da, n), ref.rsa.rdmA, 1e-12, 'correlation RDM');
   close(t, [rdmSpearman(da, db, n)], [ref.rsa.spearmanAB], 1e-9, 'Spearman');
   close(t, [rdmWhitenedCosine(da, db, n)], [ref.rsa.cosineAB], 1e-9, 'whitened cosine');
@@ -54,7 +57,9 @@ test('RSA matches rsatoolbox (ported): correlation RDM, Spearman, whitened cosin
 });
 
 test('shape metrics match netrep (ported): cross-validated angles for alpha 1, 0.5, 0 and the in-sample Procrustes angle', (t) => {
-  const fa = factorOfMatrix(A), fb = factorOfMatrix(B), fc = factorOfMatrix(C);
+  const fa = factorOfMatrix(A),
+    fb = factorOfMatrix(B),
+    fc = factorOfMatrix(C);
   close(t, shapeDistance(fa, fb, 1, fold, ref.folds).perFold, ref.shape.AB_alpha1, 1e-9, 'A-B alpha 1 (zero-padded in netrep)');
   close(t, shapeDistance(fa, fc, 1, fold, ref.folds).perFold, ref.shape.AC_alpha1, 1e-9, 'A-C alpha 1');
   close(t, shapeDistance(fa, fc, 0.5, fold, ref.folds).perFold, ref.shape.AC_alpha05, 1e-9, 'A-C alpha 0.5');
