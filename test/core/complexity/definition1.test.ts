@@ -1,8 +1,11 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readMatrixFile } from '../../../src/io/matrixFile.js';
 import { complexityScales, mapComplexity1 as mapComplexity1Raw, summarise, type Complexity1Options } from '../../../src/core/complexity/definition1.js';
 import { responseMatrix, type ResponseMatrix } from '../../../src/core/matrix.js';
 import { Rng } from '../../../src/core/random.js';
-import { gaussian } from '../../helpers.js';
+import { FIXTURES, gaussian } from '../../helpers.js';
 
 /** Definition 1 exactly as it ran before 2026-11-26 (kept reachable with --definition 1). */
 function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity1Options = {}) {
@@ -115,3 +118,24 @@ test('summarise: gain below the threshold means C = 0; the 10 % rule picks K*', 
   t.is(curved.kStar, 4);
   t.is(curved.complexity, 1.3);
 });
+
+const reference = JSON.parse(readFileSync(join(FIXTURES, 'complexity', 'complexity.json'), 'utf8')) as {
+  cases: Record<string, { complexity: number; kStar: number; curve: { k: number; r: number; entropy: number }[] }>;
+};
+
+for (const [name, ref] of Object.entries(reference.cases)) {
+  test(`definition 1 agrees with the numpy/scikit-learn implementation: ${name}`, (t) => {
+    const load = (s: string) => readMatrixFile(join(FIXTURES, 'complexity', `${name}_${s}.npy`)).matrix;
+    const folds = Int32Array.from(load('folds').data);
+    const r = mapComplexity1(load('x'), load('y'), { foldOf: folds, seed: 0 });
+    t.deepEqual(
+      r.curve.map((c) => c.k),
+      ref.curve.map((c) => c.k),
+    );
+    t.true(Math.abs(r.complexity - ref.complexity) <= 0.02, `C ${r.complexity} vs ${ref.complexity}`);
+    r.curve.forEach((c, i) => {
+      t.true(Math.abs(c.r - ref.curve[i].r) <= 0.02, `r_${c.k} ${c.r} vs ${ref.curve[i].r}`);
+      t.true(Math.abs(c.entropy - ref.curve[i].entropy) <= 0.02, `H_${c.k} ${c.entropy} vs ${ref.curve[i].entropy}`);
+    });
+  });
+}
