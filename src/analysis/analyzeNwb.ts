@@ -14,7 +14,7 @@ import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';
 import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
 import { areaRepresentations, representationOf, windowKey } from './representation.js';
-import { groupScalars, type Group } from './summary.js';
+import { groupScalars } from './summary.js';
 
 export interface AnalyzeOptions extends LockOptions {
   seed?: number;
@@ -176,7 +176,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
           // Made here rather than on demand: keeping every window's trial matrices for later would
           // hold more memory than their trial averages.
           windowReps.push(...representationOfGroup(windowKey(g.name, t), g.matrix, lw));
-          return { name: p.name, n: p.n, d: p.d, ...groupScalars(p as unknown as Group), warnings: p.warnings.map((x) => x.code) };
+          return { name: p.name, n: p.n, d: p.d, ...groupScalars(p), warnings: p.warnings.map((x) => x.code) };
         });
         windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
         opts.log?.(

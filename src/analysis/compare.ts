@@ -13,7 +13,7 @@ import { replicateSeed, type NullSummary } from '../core/inference/permutation.j
 import type { Metric } from '../core/similarity/measures.js';
 import { Rng } from '../core/random.js';
 import { warning, type Warning } from '../core/warnings.js';
-import type { RunRecord } from '../store/schema.js';
+import type { GroupRecord, RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { isCompanion, windowKey } from './representation.js';
 import {
@@ -95,18 +95,13 @@ export interface CompareOptions {
 
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 
-/** What an entity is read from: a group or layer of a record (loosely typed: records come from the store). */
-interface EntitySource {
+/** What an entity is read from: a group or layer of a record (or a single-matrix run), as the schema types it. */
+type EntitySource = Partial<Pick<GroupRecord, 'effectiveDimension' | 'effectiveDimensionCorrected' | 'alpha' | 'intervals' | 'matched'>> & {
   name: string;
-  n?: unknown;
-  d?: unknown;
-  effectiveDimension?: unknown;
-  effectiveDimensionCorrected?: unknown;
-  alpha?: unknown;
-  patterns?: { switchingFraction?: unknown } | undefined;
-  intervals?: { bounds: Record<string, { lo: number | null; hi: number | null }> } | undefined;
-  matched?: { neurons: number; observables: Record<string, { mean: number | null; sd: number | null }> };
-}
+  n?: number;
+  d?: number;
+  patterns?: { switchingFraction?: number } | undefined;
+};
 
 function entityOf(
   runId: string,
@@ -147,18 +142,16 @@ export const MATRIX_KEY = 'matrix';
 export function entitiesOf(r: RunRecord): ComparedEntity[] {
   switch (r.kind) {
     case 'analyze':
-      return r.groups.map((g, i) =>
-        entityOf(r.id, r.kind, 'area', g as EntitySource, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null),
-      );
+      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null));
     case 'network': {
       const into = new Map(r.transitions.map((t) => [t.to, t]));
       return r.layers.map((l, i) => {
         const t = into.get(l.name);
-        return entityOf(r.id, r.kind, 'layer', l as EntitySource, l.name, i, t ? num(t.complexity) : null, t ? t.from : null);
+        return entityOf(r.id, r.kind, 'layer', l, l.name, i, t ? num(t.complexity) : null, t ? t.from : null);
       });
     }
     case 'dimension':
-      return [entityOf(r.id, r.kind, 'matrix', { ...r, name: sourceName(r) } as EntitySource, MATRIX_KEY, 0, null, null)];
+      return [entityOf(r.id, r.kind, 'matrix', { ...r, name: sourceName(r) }, MATRIX_KEY, 0, null, null)];
     case 'patterns':
       return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.d, patterns: r }, MATRIX_KEY, 0, null, null)];
     case 'complexity':
@@ -216,7 +209,7 @@ function timeCourses(
   const out: TimeCourse[] = [];
   for (const c of cols) {
     const rec = records.find((r) => r.id === c.runId);
-    const tr = rec && rec.kind === 'analyze' ? (rec as { timeResolved?: { windows: { start: number; stop: number }[] } | null }).timeResolved : null;
+    const tr = rec && rec.kind === 'analyze' ? rec.timeResolved : null;
     if (!tr || !tr.windows?.length) continue;
     const m = sim.mapping.find((x) => x.runId === c.runId && x.area === c.name && x.best !== null);
     if (!m) continue;

@@ -28,6 +28,7 @@ export const SUMMARY_OBSERVABLES = [
   'complexity',
 ] as const;
 
+/** What groupScalars reads: a stored group (GroupRecord) and a fresh profile (GroupProfile) both have it. */
 export interface Group {
   name: string;
   n: number;
@@ -77,8 +78,8 @@ export function summaryRows(records: RunRecord[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const r of records) {
     if (r.kind !== 'analyze') continue;
-    const session = (r as { session?: { identifier?: string } }).session?.identifier || (Array.isArray(r.source) ? r.source[0].path : r.source.path);
-    for (const g of r.groups as unknown as Group[]) {
+    const session = r.session.identifier || (Array.isArray(r.source) ? r.source[0].path : r.source.path);
+    for (const g of r.groups) {
       const { values, intervals } = groupScalars(g);
       rows.push({ runId: r.id, session, area: g.name, neurons: g.d, stimuli: g.n, values, intervals });
     }

@@ -8,7 +8,7 @@ import { withFlags } from './flags.js';
 import { entitiesOf, type Comparison } from '../analysis/compare.js';
 import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
-import type { RunRecord } from '../store/schema.js';
+import type { GroupRecord, NullRecord, RunRecord, WarningRecord } from '../store/schema.js';
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
 import {
   complexitySpec,
@@ -26,25 +26,16 @@ import {
 } from './specs.js';
 import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
-type NullLike = { mean: number | null; sd: number | null; pValue: number; samples: number };
-type Group = {
-  name: string;
-  spectrum?: number[];
-  alphaRange?: [number, number];
-  cvPCA?: { spectrum: number[]; alphaRange: [number, number]; signalVariance: number[]; null?: NullLike };
-  patterns?: { curve: { k: number; entropy: number; independentEntropy: number; multiInformation: number; null?: NullLike }[] };
-  complexity?: { curve: { k: number; r: number; entropy: number | null }[]; kStar: number; complexity: number | null; null?: NullLike };
-  neuronCurve?: { neurons: number; mean: number; sd: number }[];
-};
-type Warn = { code: string; group?: string; message: string };
+/** What the charts of one area, layer or matrix read: a group of a record, as its schema types it. */
+type Group = Partial<Pick<GroupRecord, 'spectrum' | 'alphaRange' | 'cvPCA' | 'patterns' | 'complexity' | 'neuronCurve'>> & { name: string };
 
 /** The warnings of a record, as a list (strings from data files escaped). */
-function warningsBlock(ws: Warn[] | undefined): string {
+function warningsBlock(ws: readonly Pick<WarningRecord, 'code' | 'group' | 'message'>[] | undefined): string {
   if (!ws || ws.length === 0) return '';
   return `<h2>Warnings</h2><ul class="warnings">${ws.map((w) => `<li><code>${escapeHtml(w.code)}</code>${w.group ? ` <b>${escapeHtml(w.group)}</b>` : ''}: ${escapeHtml(withFlags(w.message))}</li>`).join('')}</ul>`;
 }
 
-const pText = (n: NullLike | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.001' : num(n.pValue)}, ${n.samples} shuffles)` : '');
+const pText = (n: NullRecord | undefined) => (n ? ` (p = ${n.pValue < 0.001 ? '<0.001' : num(n.pValue)}, ${n.samples} shuffles)` : '');
 
 export function runsListPage(runs: RunSummary[], assets: PageAssets): string {
   const rows = runs
@@ -72,7 +63,7 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
   if (g.spectrum?.length) add('spectrum', spectrumSpec(`${g.name}: spectrum`, g.spectrum, g.alphaRange ?? null));
   if (g.cvPCA?.spectrum?.length) {
     const ranks = g.cvPCA.signalVariance.map((v, i) => (v > 0 ? i + 1 : -1)).filter((r) => r > 0);
-    add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange, ranks));
+    add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange ?? null, ranks));
   }
   if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
   if (g.complexity?.curve?.length)
@@ -109,9 +100,7 @@ function entityTable(r: RunRecord): string {
   const ents = entitiesOf(r);
   if (ents.length === 0) return '';
   const matched = ents.some((e) => e.matchedEffectiveDimension);
-  const fromInput = new Map(
-    ((r as { inputTransitions?: { to: string; complexity: number | null }[] }).inputTransitions ?? []).map((t) => [t.to, t.complexity]),
-  );
+  const fromInput = new Map((r.kind === 'network' ? (r.inputTransitions ?? []) : []).map((t) => [t.to, t.complexity]));
   const inputCell = (name: string) => (fromInput.size ? `<td class="num">${num(fromInput.get(name))}</td>` : '');
   return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th>${fromInput.size ? '<th>complexity from the input</th>' : ''}</tr></thead><tbody>${ents
     .map(
@@ -134,10 +123,10 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
   }
   const table = entityTable(r);
   if (table) sections.push('<h2>Observables</h2>', table);
-  sections.push(warningsBlock((r as { warnings?: Warn[] }).warnings));
+  sections.push(warningsBlock(r.warnings));
   switch (r.kind) {
     case 'dimension':
-      sections.push('<h2>Spectrum</h2>', groupCharts('run', { ...(r as unknown as Group), name: 'matrix' }, charts));
+      sections.push('<h2>Spectrum</h2>', groupCharts('run', { ...r, name: 'matrix' }, charts));
       break;
     case 'complexity':
       sections.push('<h2>Complexity curve</h2>', groupCharts('run', { name: 'X -> Y', complexity: r }, charts));
@@ -147,7 +136,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       break;
     case 'analyze':
     case 'network': {
-      const groups = (r.kind === 'analyze' ? r.groups : r.layers) as unknown as Group[];
+      const groups = r.kind === 'analyze' ? r.groups : r.layers;
       const ents = entitiesOf(r);
       if (ents.length > 1) {
         charts.push({ id: 'profile', spec: profileSpec(r.kind === 'network' ? 'Depth profile' : 'Area profile', ents) });
@@ -158,7 +147,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
         charts.push({ id: 'neurons', spec: neuronCurveSpec('D_eff against the number of neurons (random subsets, mean +- sd)', curves) });
         sections.push('<h2>Effective dimension and the number of neurons</h2>', `<div class="charts">${chartDiv('neurons')}</div>`);
       }
-      const tr = (r as { timeResolved?: { windows: Parameters<typeof timeResolvedSpec>[0]; width: number; step: number } | null }).timeResolved;
+      const tr = r.kind === 'analyze' ? r.timeResolved : null;
       if (tr && tr.windows.length) {
         charts.push({ id: 'over-time', spec: timeResolvedSpec(tr.windows, SUMMARY_OBSERVABLES) });
         sections.push(
@@ -171,12 +160,12 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       const transitions = r.transitions ?? [];
       if (transitions.length) {
         sections.push(`<h2>Complexity between ${r.kind === 'network' ? 'layers' : 'areas'}</h2>`);
-        transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
+        transitions.forEach((t, i) => sections.push(groupCharts(`t${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
       }
-      const fromInput = (r as { inputTransitions?: typeof transitions }).inputTransitions ?? [];
+      const fromInput = r.kind === 'network' ? (r.inputTransitions ?? []) : [];
       if (fromInput.length) {
         sections.push('<h2>Complexity from the input</h2>');
-        fromInput.forEach((t, i) => sections.push(groupCharts(`i${i}`, { name: `${t.from} -> ${t.to}`, complexity: t as Group['complexity'] }, charts)));
+        fromInput.forEach((t, i) => sections.push(groupCharts(`i${i}`, { name: `${t.from} -> ${t.to}`, complexity: t }, charts)));
       }
       break;
     }

@@ -16,6 +16,8 @@ export const SourceSchema = z.looseObject({
   kind: z.string(),
 });
 
+export const WarningSchema = z.looseObject({ code: z.string(), group: z.string().optional(), message: z.string() });
+
 const head = {
   id: z.string().regex(/^[0-9a-f-]{36}$/),
   kind: z.string(),
@@ -27,6 +29,8 @@ const head = {
   label: z.string().max(200).optional(),
   /** Set by `neurorep batch`: the batch id and the session's resume key. */
   batch: z.object({ id: z.string(), key: z.string() }).optional(),
+  /** Degenerate cases, never silent numbers (docs/observables.md section 6). */
+  warnings: z.array(WarningSchema).optional(),
 };
 
 const interval = z.object({ lo: nullableNumber, hi: nullableNumber });
@@ -47,7 +51,6 @@ export const IntervalsSchema = z.looseObject({
 });
 /** A permutation null beside an observable. */
 export const NullSchema = z.looseObject({ statistic: z.string(), samples: z.number().int(), mean: nullableNumber, sd: nullableNumber, pValue: z.number() });
-export const WarningSchema = z.looseObject({ code: z.string(), group: z.string().optional(), message: z.string() });
 const warnings = z.array(WarningSchema).optional();
 
 export const SpectrumSchema = z.looseObject({
@@ -60,10 +63,13 @@ export const SpectrumSchema = z.looseObject({
   spectrum: z.array(finite),
 });
 
-const CvPcaSchema = z.looseObject({
+const range = z.tuple([z.number(), z.number()]);
+
+export const CvPcaSchema = z.looseObject({
   effectiveDimension: nullableNumber,
   participationRatio: nullableNumber,
   alpha: nullableNumber,
+  alphaRange: range.optional(),
   spectrum: z.array(finite),
   signalVariance: z.array(finite),
   null: NullSchema.optional(),
@@ -104,7 +110,16 @@ export const PatternsBodySchema = z.looseObject({
   n: z.number().int(),
   d: z.number().int(),
   switchingFraction: finite,
-  curve: z.array(z.looseObject({ k: z.number().int(), entropy: finite, entropyPerNeuron: finite, independentEntropy: finite, multiInformation: finite })),
+  curve: z.array(
+    z.looseObject({
+      k: z.number().int(),
+      entropy: finite,
+      entropyPerNeuron: finite,
+      independentEntropy: finite,
+      multiInformation: finite,
+      null: NullSchema.optional(),
+    }),
+  ),
   entropyAll: finite,
   expEntropyAll: finite,
   saturated: z.boolean(),
@@ -121,11 +136,35 @@ export const GroupSchema = z.looseObject({
   participationRatio: finite.optional(),
   alpha: nullableNumber.optional(),
   spectrum: z.array(finite).optional(),
+  alphaRange: range.optional(),
+  effectiveDimensionCorrected: nullableNumber.optional(),
+  participationRatioCorrected: nullableNumber.optional(),
+  cvPCA: CvPcaSchema.optional(),
   patterns: PatternsBodySchema.optional(),
   complexity: ComplexityBodySchema.optional(),
   intervals: IntervalsSchema.optional(),
+  /** With --match-neurons: every observable at a common number of neurons (mean and sd over subsets). */
+  matched: z
+    .looseObject({ neurons: z.number().int(), observables: z.record(z.string(), z.looseObject({ mean: nullableNumber, sd: nullableNumber })) })
+    .optional(),
+  /** D_eff against the number of neurons (random subsets). */
+  neuronCurve: z.array(z.looseObject({ neurons: z.number(), mean: z.number(), sd: z.number() })).optional(),
   skipped: z.record(z.string(), z.string()).optional(),
   warnings,
+});
+
+/** One window of a time-resolved analysis (analyze --sliding): per area, its scalars with intervals. */
+export const TimeWindowSchema = z.looseObject({
+  start: z.number(),
+  stop: z.number(),
+  groups: z.array(
+    z.looseObject({
+      name: z.string(),
+      values: z.record(z.string(), nullableNumber),
+      intervals: z.record(z.string(), range),
+      warnings: z.array(z.string()),
+    }),
+  ),
 });
 
 export const TransitionSchema = ComplexityBodySchema.extend({ from: z.string(), to: z.string() });
@@ -140,9 +179,20 @@ export const RecordSchemas = {
     session: z.looseObject({ identifier: z.string(), sessionDescription: z.string() }),
     groups: z.array(GroupSchema),
     transitions: z.array(TransitionSchema).optional(),
+    timeResolved: z
+      .looseObject({ width: z.number(), step: z.number(), windows: z.array(TimeWindowSchema) })
+      .nullable()
+      .optional(),
     warnings,
   }),
-  network: z.looseObject({ ...head, kind: z.literal('network'), layers: z.array(GroupSchema), transitions: z.array(TransitionSchema), warnings }),
+  network: z.looseObject({
+    ...head,
+    kind: z.literal('network'),
+    layers: z.array(GroupSchema),
+    transitions: z.array(TransitionSchema),
+    inputTransitions: z.array(TransitionSchema).optional(),
+    warnings,
+  }),
   dynamics: z.looseObject({
     ...head,
     kind: z.literal('dynamics'),
@@ -168,6 +218,11 @@ export type PatternsRecord = z.infer<typeof RecordSchemas.patterns>;
 export type AnalyzeRecord = z.infer<typeof RecordSchemas.analyze>;
 export type NetworkRecord = z.infer<typeof RecordSchemas.network>;
 export type DynamicsRecord = z.infer<typeof RecordSchemas.dynamics>;
+/** An area or layer inside an analyze or network record. */
+export type GroupRecord = z.infer<typeof GroupSchema>;
+export type TransitionRecord = z.infer<typeof TransitionSchema>;
+export type WarningRecord = z.infer<typeof WarningSchema>;
+export type NullRecord = z.infer<typeof NullSchema>;
 export type RunRecord = DimensionRecord | ComplexityRecord | PatternsRecord | AnalyzeRecord | NetworkRecord | DynamicsRecord;
 
 /** Check a record against its kind's schema; returns the problems (empty when valid). */
