@@ -12,7 +12,7 @@ import { defaultThreshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { matchedCount, type Transition } from './network.js';
-import { groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
+import { complexityRequest, groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
 import { areaRepresentations, representationOf, windowKey } from './representation.js';
 import { groupScalars } from './summary.js';
 
@@ -26,6 +26,10 @@ export interface AnalyzeOptions extends LockOptions {
   transitions?: boolean;
   /** Area order for the transitions (default: file order). */
   areaOrder?: string[];
+  /** Permutations for complexity's null when it should differ from `nulls` (it is the costly observable; default `nulls`). */
+  complexityNulls?: number;
+  /** Interval groups for complexity when they should differ from `intervals` (default `intervals`). */
+  complexityIntervals?: number;
   complexity?: ComplexityKnobs;
   /** Neurons for matched observables: a number, 'smallest' (the smallest area), or null. */
   matchNeurons?: number | 'smallest' | null;
@@ -121,6 +125,8 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
           seed,
           intervals: opts.intervals,
           nulls: opts.nulls,
+          complexityNulls: opts.complexityNulls,
+          complexityIntervals: opts.complexityIntervals,
           complexity: opts.complexity,
           matchNeurons: match,
           correctionMaxRank: opts.correctionMaxRank,
@@ -138,9 +144,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         to = ordered[i + 1];
       try {
         const c = mapComplexity(from.matrix, to.matrix, {
-          intervals: opts.intervals,
-          nulls: opts.nulls,
-          ...opts.complexity,
+          ...complexityRequest(opts),
           seed,
           onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t),
         });
@@ -168,6 +172,9 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
               seed,
               intervals: opts.intervals,
               nulls: opts.slidingNulls ?? opts.nulls,
+              // No nulls in the windows means none for complexity either.
+              complexityNulls: opts.slidingNulls === 0 ? 0 : opts.complexityNulls,
+              complexityIntervals: opts.complexityIntervals,
               complexity: opts.complexity,
               correctionMaxRank: opts.correctionMaxRank,
               onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot),

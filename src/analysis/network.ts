@@ -8,7 +8,7 @@ import { mapComplexity, type ComplexityKnobs, type ComplexityResult } from '../c
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { inGroup, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
-import { groupSizeWarnings, profileGroup, type GroupProfile } from './profile.js';
+import { complexityRequest, groupSizeWarnings, profileGroup, type GroupProfile } from './profile.js';
 import { representationOf } from './representation.js';
 
 export interface Layer {
@@ -33,6 +33,10 @@ export interface NetworkOptions {
   intervals?: number;
   /** Permutations for every null (0 = none). */
   nulls?: number;
+  /** Permutations for complexity's null when it should differ from `nulls` (it is the costly observable; default `nulls`). */
+  complexityNulls?: number;
+  /** Interval groups for complexity when they should differ from `intervals` (default `intervals`). */
+  complexityIntervals?: number;
   complexity?: ComplexityKnobs;
   /** Threshold for activation patterns (0 for ReLU networks). */
   threshold?: number;
@@ -72,6 +76,8 @@ export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, op
         nulls: opts.nulls,
         matchNeurons: match,
         correctionMaxRank: opts.correctionMaxRank,
+        complexityNulls: opts.complexityNulls,
+        complexityIntervals: opts.complexityIntervals,
         complexity: opts.complexity,
         onProgress: opts.onProgress,
       },
@@ -81,9 +87,7 @@ export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, op
   const transition = (from: string, x: ResponseMatrix, to: Layer): Transition | null => {
     try {
       const c = mapComplexity(x, to.matrix, {
-        intervals: opts.intervals,
-        nulls: opts.nulls,
-        ...opts.complexity,
+        ...complexityRequest(opts),
         seed,
         onProgress: (label, d, t) => opts.onProgress?.(`${from} -> ${to.name}: ${label}`, d, t),
       });

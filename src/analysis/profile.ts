@@ -14,7 +14,7 @@
  * dropped together with the others.
  */
 
-import { mapComplexity, type ComplexityKnobs, type ComplexityResult } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
 import { AnalysisError } from '../core/matrix.js';
 import { effectiveDimension, type DimensionResult } from '../core/dimension/effectiveDimension.js';
 import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
@@ -49,12 +49,21 @@ export interface GroupProfile extends Partial<Omit<DimensionResult, 'warnings'>>
   warnings: Warning[];
 }
 
+/** What mapComplexity is asked for under a pipeline's options: its knobs, and its intervals and nulls (one channel each). */
+export function complexityRequest(opts: Pick<ProfileOptions, 'intervals' | 'nulls' | 'complexityIntervals' | 'complexityNulls' | 'complexity'>): ComplexityOptions {
+  return { ...opts.complexity, intervals: opts.complexityIntervals ?? opts.intervals, nulls: opts.complexityNulls ?? opts.nulls };
+}
+
 export interface ProfileOptions {
   seed?: number;
   /** Interval groups G for every observable (0 = none). */
   intervals?: number;
   /** Permutations for every null (0 = none). */
   nulls?: number;
+  /** Permutations for complexity's null when it should differ from `nulls` (it is the costly observable; default `nulls`). */
+  complexityNulls?: number;
+  /** Interval groups for complexity when they should differ from `intervals` (default `intervals`). */
+  complexityIntervals?: number;
   complexity?: ComplexityKnobs;
   /** Neurons for the matched observables (null = no matching). */
   matchNeurons?: number | null;
@@ -117,9 +126,7 @@ export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupPro
   if (g.stimulusFeatures) {
     profile.complexity = attempt('complexity', () =>
       mapComplexity(g.stimulusFeatures!, g.trials, {
-        intervals: opts.intervals,
-        nulls: opts.nulls,
-        ...opts.complexity,
+        ...complexityRequest(opts),
         seed,
         onProgress: progress('complexity'),
       }),

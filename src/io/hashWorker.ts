@@ -1,14 +1,15 @@
-/** Worker thread of sha256Later (hash.ts): hashes one file and signals the result through shared memory. */
+/** The hashing thread of sha256Later (hash.ts): hashes each file it is sent and signals the digest through shared memory. */
 
-import { workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { sha256File } from './files.js';
 
-const { path, sab } = workerData as { path: string; sab: SharedArrayBuffer };
-const flag = new Int32Array(sab, 0, 1);
-try {
-  new Uint8Array(sab, 4, 64).set(Buffer.from(sha256File(path), 'latin1'));
-  Atomics.store(flag, 0, 1);
-} catch {
-  Atomics.store(flag, 0, 2);
-}
-Atomics.notify(flag, 0);
+parentPort!.on('message', ({ path, sab }: { path: string; sab: SharedArrayBuffer }) => {
+  const flag = new Int32Array(sab, 0, 1);
+  try {
+    new Uint8Array(sab, 4, 64).set(Buffer.from(sha256File(path), 'latin1'));
+    Atomics.store(flag, 0, 1);
+  } catch {
+    Atomics.store(flag, 0, 2);
+  }
+  Atomics.notify(flag, 0);
+});

@@ -72,15 +72,28 @@ export const demoCommand = defineCommand({
 
     const nulls = args.options.null ?? DEMO_NULLS;
     // Complexity is the costly observable: fewer permutations (p >= 0.05) and no intervals for it here.
-    const complexity = { definition: 2 as const, nulls: Math.min(nulls, DEMO_COMPLEXITY_NULLS), intervals: 0 };
+    const complexity = { definition: 2 as const };
+    const complexityNulls = Math.min(nulls, DEMO_COMPLEXITY_NULLS);
     // Over time: windows of 0.1 s from 0.1 s before to 0.5 s after onset (intervals, no nulls: the main window has them).
     const sliding = { start: -0.1, stop: 0.5, step: 0.1, width: 0.1 };
     const analysis = await runAnalysis(
       nwbPath,
-      { stimulus: 'orientation', seed, intervals: 20, nulls, transitions: true, matchNeurons: 'smallest', complexity, sliding, slidingNulls: 0 },
+      {
+        stimulus: 'orientation',
+        seed,
+        intervals: 20,
+        nulls,
+        complexityNulls,
+        complexityIntervals: 0,
+        transitions: true,
+        matchNeurons: 'smallest',
+        complexity,
+        sliding,
+        slidingNulls: 0,
+      },
       ctx,
     );
-    const network = runNetworkProfile(npzPath, { seed, intervals: 20, nulls, complexity }, ctx);
+    const network = runNetworkProfile(npzPath, { seed, intervals: 20, nulls, complexityNulls, complexityIntervals: 0, complexity }, ctx);
     saveRun(ctx, analysis.record, analysis.representations);
     saveRun(ctx, network.record, network.representations);
 

@@ -1,0 +1,15 @@
+const root = process.argv[2];
+const newLayout = process.argv[3] === 'new';
+const P = await import(`${root}/src/core/${newLayout ? 'linalg/products' : 'linalg'}.js`);
+const E = await import(`${root}/src/core/${newLayout ? 'linalg/eigen' : 'linalg'}.js`);
+const a = Float64Array.from({ length: 300 * 200 }, (_, i) => Math.sin(i));
+const b = Float64Array.from({ length: 250 * 200 }, (_, i) => Math.cos(i));
+let t = Date.now();
+for (let r = 0; r < 20; r++) P.matmulTransB(a, b, 300, 200, 250);
+const t1 = Date.now() - t; t = Date.now();
+for (let r = 0; r < 20; r++) P.crossProductTransB(a, 300, 200);
+const t2 = Date.now() - t; t = Date.now();
+const g = P.crossProductTransB(a, 300, 200);
+for (let r = 0; r < 5; r++) E.symmetricEigen(g, 300, { vectors: true });
+const t3 = Date.now() - t;
+console.log(root, 'matmulTransB', t1, 'gram', t2, 'eigen', t3);
