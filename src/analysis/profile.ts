@@ -50,7 +50,9 @@ export interface GroupProfile extends Partial<Omit<DimensionResult, 'warnings'>>
 }
 
 /** What mapComplexity is asked for under a pipeline's options: its knobs, and its intervals and nulls (one channel each). */
-export function complexityRequest(opts: Pick<ProfileOptions, 'intervals' | 'nulls' | 'complexityIntervals' | 'complexityNulls' | 'complexity'>): ComplexityOptions {
+export function complexityRequest(
+  opts: Pick<ProfileOptions, 'intervals' | 'nulls' | 'complexityIntervals' | 'complexityNulls' | 'complexity'>,
+): ComplexityOptions {
   return { ...opts.complexity, intervals: opts.complexityIntervals ?? opts.intervals, nulls: opts.complexityNulls ?? opts.nulls };
 }
 
