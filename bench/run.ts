@@ -247,7 +247,12 @@ async function main(): Promise<void> {
   const file = join(outDir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, JSON.stringify({ node: process.version, neurorep: NEUROREP_ROOT, rows }, null, 1));
   process.stderr.write(`results: ${file}\n`);
-  const table = join(ROOT, 'docs', 'measurements', `bench-${new Date().toISOString().slice(0, 10)}${only ? `-${only.join('+').replace(/[^A-Za-z0-9+.-]+/g, '-')}` : ''}.md`);
+  const table = join(
+    ROOT,
+    'docs',
+    'measurements',
+    `bench-${new Date().toISOString().slice(0, 10)}${only ? `-${only.join('+').replace(/[^A-Za-z0-9+.-]+/g, '-')}` : ''}.md`,
+  );
   mkdirSync(dirname(table), { recursive: true });
   writeFileSync(table, measurementsTable(rows));
   process.stderr.write(`table: ${table}\n`);
