@@ -120,12 +120,14 @@ export async function h5(): Promise<H5Module> {
  * Whether the file is shorter than its HDF5 superblock says it is (an interrupted download or
  * copy): the end-of-file address, relative to the superblock's base address, against the size.
  */
-export function truncation(path: string, superblockAt: number): { size: number; end: number } | null {
+export function truncation(path: string, superblockAt: number): { size: number; end: number | null } | null {
   const size = statSync(path).size;
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.alloc(64);
-    readSync(fd, buf, 0, 64, superblockAt);
+    const got = readSync(fd, buf, 0, 64, superblockAt);
+    // The file ends inside its superblock (e.g. only the 8-byte signature is there).
+    if (got < 14) return { size, end: null };
     const version = buf[8];
     let offsetSize: number, eofAt: number, baseAt: number;
     if (version === 0 || version === 1) {
@@ -138,6 +140,7 @@ export function truncation(path: string, superblockAt: number): { size: number; 
       eofAt = 12 + 2 * offsetSize;
     } else return null;
     if (offsetSize !== 8 && offsetSize !== 4) return null;
+    if (got < eofAt + offsetSize) return { size, end: null };
     const read = (at: number) => (offsetSize === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
     const base = read(baseAt);
     const eof = read(eofAt);
@@ -229,7 +232,9 @@ export class Hdf5Reader {
     const cut = truncation(path, at);
     if (cut)
       throw new InputError(
-        `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`,
+        cut.end === null
+          ? `${path}: truncated: the file has ${cut.size} bytes and ends inside its HDF5 superblock (an interrupted download or copy?)`
+          : `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`,
       );
     const mod = await h5();
     let file: H5File;

@@ -160,13 +160,21 @@ export class NwbFile {
 
   // ---- Units ----------------------------------------------------------------------------------
 
+  /** A dataset the NWB schema keeps 1-D: any other shape is an input error naming it (never flattened). */
+  private assertVector(h5path: string, what: string): void {
+    const shape = this.h.shape(h5path);
+    if (shape.length !== 1) this.h.fail(h5path, `has shape ${shape.join(' x ') || '(scalar)'}; NWB keeps ${what} (a 1-D dataset), so it cannot be read as one`);
+  }
+
   hasUnits(): boolean {
     return this.h.group('/units') !== null && this.h.dataset('/units/spike_times') !== null;
   }
 
   /** Number of spikes per unit and the index ends, checked against spike_times. */
   spikeIndex(): { ends: Float64Array; total: number } {
+    this.assertVector('/units/spike_times', 'one spike time per element');
     const total = this.h.shape('/units/spike_times')[0] ?? 0;
+    if (this.h.dataset('/units/spike_times_index')) this.assertVector('/units/spike_times_index', 'one end index per unit');
     if (!this.h.dataset('/units/spike_times_index')) {
       // A single unit may be stored without an index.
       const rows = this.table('/units').rows;

@@ -26,6 +26,8 @@ export interface NwbSpec {
     electrodes?: number[];
     indexDtype?: IndexDtype;
     columns?: Record<string, number[] | string[]>;
+    /** Shape to store spike_times with (default 1-D): tests build files the schema does not allow with it. */
+    spikeTimesShape?: number[];
   };
   intervals?: Record<string, { start: number[]; stop: number[]; columns?: Record<string, number[] | string[]>; description?: string }>;
   ophys?: { name: string; container: 'DfOverF' | 'Fluorescence'; data: Float64Array; frames: number; rois: number; rate: number; startingTime?: number };
@@ -140,7 +142,7 @@ export async function writeNwbFile(path: string, spec: NwbSpec): Promise<void> {
           off += s.length;
           ends.push(off);
         }
-        const st = u.create_dataset({ name: 'spike_times', data: flat });
+        const st = u.create_dataset({ name: 'spike_times', data: flat, ...(spec.units.spikeTimesShape ? { shape: spec.units.spikeTimesShape } : {}) });
         tag(st, 'VectorData', 'hdmf-common');
         st.create_attribute('description', 'the spike times for each unit');
         const dtype = spec.units.indexDtype ?? '<i';

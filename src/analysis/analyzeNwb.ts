@@ -105,6 +105,10 @@ export interface AnalyzeResult {
 /** Every observable per brain area of an NWB recording. */
 export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
   const seed = opts.seed ?? 0;
+  // Options are checked before any work: a window count over the limit never costs the main analysis.
+  if (opts.sliding && opts.bin !== undefined)
+    throw new InputError(`${path}: \`sliding\` needs an interval table to align on; it cannot be combined with \`bin\``);
+  const starts = opts.sliding ? windowStarts(opts.sliding) : [];
   const nwb = await NwbFile.open(path, { remote: opts.remote });
   try {
     const session = nwb.session();
@@ -159,8 +163,6 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     let timeResolved: TimeResolved | null = null;
     const windowReps: StoredRepresentation[] = [];
     if (opts.sliding) {
-      if (opts.bin !== undefined) throw new InputError(`${path}: \`sliding\` needs an interval table to align on; it cannot be combined with \`bin\``);
-      const starts = windowStarts(opts.sliding);
       const windows: TimeWindow[] = [];
       starts.forEach((t, w) => {
         const lw = lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] });

@@ -53,7 +53,7 @@ export function expandMetrics(given: readonly string[]): Metric[] {
   const out: Metric[] = [];
   for (const g of given) {
     const list =
-      METRIC_GROUPS[g] ??
+      (Object.hasOwn(METRIC_GROUPS, g) ? METRIC_GROUPS[g] : undefined) ??
       (shapeAlphaOf(g) !== null || (METRIC_GROUPS.predictivity.concat(METRIC_GROUPS.rsa, ['cka']) as string[]).includes(g) ? [g as Metric] : null);
     if (!list)
       throw new RangeError(

@@ -51,7 +51,8 @@ export function allowedHosts(host: string, port: number): Set<string> {
 }
 
 export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } = {}): { app: express.Express; store: RunStore } {
-  const store = RunStore.open(storeDir);
+  // The viewer only reads: a missing store is said to be missing, never created.
+  const store = RunStore.openExisting(storeDir);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

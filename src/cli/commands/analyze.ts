@@ -1,5 +1,6 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
+import { InputError } from '../../core/matrix.js';
 import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult, type SlidingWindows, type TimeResolved } from '../../analysis/analyzeNwb.js';
 import { join } from 'node:path';
 import { isUrl } from '../../../adapters/nwb/index.js';
@@ -130,12 +131,21 @@ export async function runAnalysis(path: string, opts: AnalyzeOptions, ctx: Conte
   return { record, representations, text: formatAnalysis(path, result) };
 }
 
+/** NEUROREP_REMOTE_BLOCK_KIB: a whole number of KiB from 1 to 65536, or null when unset. */
+export function remoteBlockKiB(value: string | undefined): number | null {
+  if (value === undefined || value.trim() === '') return null;
+  const v = Number(value);
+  if (!Number.isInteger(v) || v < 1 || v > 65536)
+    throw new InputError(`NEUROREP_REMOTE_BLOCK_KIB must be a whole number of KiB from 1 to 65536, got '${value}'`);
+  return v;
+}
+
 /** Block cache and progress for a recording read over HTTP(S). */
 export function remoteOptions(cacheDir: string | undefined, ctx: Context): RemoteOptions {
-  const blockKiB = Number(process.env.NEUROREP_REMOTE_BLOCK_KIB);
+  const blockKiB = remoteBlockKiB(process.env.NEUROREP_REMOTE_BLOCK_KIB);
   return {
     cacheDir: cacheDir ?? join(ctx.store, 'remote-cache'),
-    ...(blockKiB > 0 ? { blockSize: blockKiB * 1024 } : {}),
+    ...(blockKiB !== null ? { blockSize: blockKiB * 1024 } : {}),
     onFetch: (fetched, size) => ctx.progress(`fetched ${formatBytes(fetched)} of ${formatBytes(size)}`, Math.min(fetched, size), size),
   };
 }
