@@ -1,7 +1,7 @@
 /** Helpers for the reliability suite: run the built binary as a user would and check what it printed. */
 
 import type { ExecutionContext } from 'ava';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, tempDir } from '../helpers.js';
@@ -32,6 +32,29 @@ export function neurorep(args: string[], opts: { cwd?: string; env?: Record<stri
     /* the process died before exit handlers ran */
   }
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr + (r.error ? `\n${r.error.message}` : ''), peakMiB };
+}
+
+/**
+ * The same as `neurorep`, without blocking this process's event loop: for tests whose servers run
+ * in the test process itself (spawnSync would stop them from answering).
+ */
+export function neurorepAsync(args: string[], opts: { env?: Record<string, string> } = {}): Promise<Run> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args], {
+      cwd: tempDir('neurorep-cwd-'),
+      env: { ...process.env, NEUROREP_DEBUG: '', ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '',
+      stderr = '';
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const timer = setTimeout(() => p.kill('SIGKILL'), 180_000);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code: code ?? -1, stdout, stderr, peakMiB: NaN });
+    });
+  });
 }
 
 /** A user mistake: exit 2, a message matching `message`, no stack trace, no internal error, no HDF5 diagnostics. */

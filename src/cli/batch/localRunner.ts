@@ -44,7 +44,7 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
         key = resumeKey(s.file, forwarded);
       } catch (err) {
         failed++;
-        failures.push({ file: s.file, reason: (err as Error).message });
+        failures.push({ file: s.file, reason: lastLine((err as Error).message, s.file) });
         return;
       }
       if (store.hasBatchKey(key)) {

@@ -75,13 +75,13 @@ export function resumeKey(file: string, forwarded: string[]): string {
   return sha256Hex(JSON.stringify([content, forwarded, toolkitVersion()]));
 }
 
-/** The last message line of a session's stderr or log, without the file name it repeats. */
+/** The last message line of a session's stderr or log, without the file name it repeats or the debugging hint. */
 export function lastLine(text: string, file = ''): string {
   const lines = text
     .trim()
     .split('\n')
-    .filter((l) => l.trim());
+    .filter((l) => l.trim() && !/^\(set NEUROREP_DEBUG=1/.test(l.trim()));
   let line = (lines[lines.length - 1] ?? '').replace(/^neurorep: /, '');
-  if (file && line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
+  while (file && line.startsWith(`${file}: `)) line = line.slice(file.length + 2);
   return line.slice(0, 300);
 }
