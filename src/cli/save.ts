@@ -4,7 +4,7 @@
  * exit code 2 and a message that says the store was not updated.
  */
 
-import { RunStore, type StoredRepresentation } from '../store/runStore.js';
+import { isStoreLocked, RunStore, type StoredRepresentation } from '../store/runStore.js';
 import type { RunRecord } from '../store/schema.js';
 import { toJson, type Context } from './context.js';
 import { encodeShard } from '../store/shard.js';
@@ -31,6 +31,11 @@ export function checkStore(ctx: Context): void {
       store.close();
     }
   } catch (err) {
+    if (isStoreLocked(err)) {
+      // Another process writes right now: the run waits for the store when it is finished.
+      ctx.log(`the results store ${ctx.store} is locked by another process; the run will be stored when it is free`);
+      return;
+    }
     ctx.storeProblem = reason(err);
     ctx.io.err(
       `neurorep: warning: the results store ${ctx.store} cannot be updated (${ctx.storeProblem}); the result will be printed but not stored (use --store DIR or --no-store)\n`,

@@ -319,3 +319,9 @@ export function summarise(r: RunRecord): string {
       return `${r.steps.length} checkpoints x ${r.layers.length} layers`;
   }
 }
+
+/** Whether an error is SQLite's "another process holds the lock" (after the busy timeout): passing, not a damaged store. */
+export function isStoreLocked(err: unknown): boolean {
+  const code = (err as { code?: string })?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || /database is locked/.test(String((err as Error)?.message));
+}

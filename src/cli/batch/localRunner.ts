@@ -2,16 +2,21 @@
  * A batch on this machine: each session runs `neurorep analyze ... --no-store --out-record <shard>`
  * in its own process, --jobs at a time; this process alone writes the store (it imports each shard
  * as it arrives), so there is one writer whatever the number of jobs.
+ *
+ * Nothing finished is lost: shards wait in `<store>-pending/<batch>/` (beside the store) until they are in the
+ * store. A store that another process keeps locked is waited for (NEUROREP_STORE_WAIT_SECONDS,
+ * default 300); if it stays locked, the shards stay where they are, the batch says where, and the
+ * next batch on the same store imports them first. Ctrl-C or SIGTERM stops the running analyses.
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isUrl } from '../../../adapters/nwb/index.js';
 import { decodeShard } from '../../store/shard.js';
-import { assertStoreFolder, RunStore } from '../../store/runStore.js';
+import { assertStoreFolder, isStoreLocked, RunStore } from '../../store/runStore.js';
 import { packageRoot } from '../../package.js';
 import type { Context } from '../context.js';
 import { lastLine, resumeKey } from './sessions.js';
@@ -20,13 +25,27 @@ import { lastLine, resumeKey } from './sessions.js';
 export async function runLocalBatch(sessions: string[], forwarded: string[], jobs: number, ctx: Context): Promise<number> {
   assertStoreFolder(ctx.store);
   const batchId = randomUUID();
-  const work = mkdtempSync(join(tmpdir(), 'neurorep-batch-'));
+  // Beside the store, not inside it: nothing but the store's own files lives in the store folder.
+  const pending = `${resolve(ctx.store)}-pending`;
+  const work = join(pending, batchId);
+  mkdirSync(work, { recursive: true });
   const started = Date.now();
   let done = 0,
     failed = 0,
-    skipped = 0;
+    skipped = 0,
+    unstored = 0;
   const failures: { file: string; reason: string }[] = [];
   const store = RunStore.open(ctx.store);
+  const earlier = await importPending(store, pending, work, ctx);
+  if (earlier) ctx.log(`imported ${earlier} finished run${earlier === 1 ? '' : 's'} an earlier batch could not store`);
+  const running = new Set<ChildProcess>();
+  const stop = (signal: NodeJS.Signals) => {
+    for (const p of running) p.kill('SIGTERM');
+    ctx.io.err(`neurorep: batch stopped (${signal}); runs already finished are in the store or in ${work}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const progress = () => {
     const finished = done + failed + skipped;
     const elapsed = (Date.now() - started) / 1000;
@@ -58,16 +77,20 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
       const r = await child(
         ['analyze', s.file, ...forwarded, ...cache, '--no-store', '--quiet', '--out-record', shard, ...(ctx.label ? ['--label', ctx.label] : [])],
         { NEUROREP_BATCH_ID: batchId, NEUROREP_BATCH_KEY: key, NEUROREP_THREADS: threads },
+        running,
       );
       if (r.code !== 0) {
         failed++;
         failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
         return;
       }
-      const { record, representations } = decodeShard(readFileSync(shard, 'utf8'), shard);
-      store.save(record, representations);
-      rmSync(shard, { force: true });
-      done++;
+      const stored = await storeShard(store, shard, ctx);
+      if (stored === 'stored') done++;
+      else if (stored === 'locked') unstored++;
+      else {
+        failed++;
+        failures.push({ file: s.file, reason: stored.problem });
+      }
     };
     const workers = Array.from({ length: Math.min(jobs, queue.length) }, async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
@@ -77,22 +100,87 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
     });
     await Promise.all(workers);
   } finally {
+    process.removeListener('SIGINT', stop);
+    process.removeListener('SIGTERM', stop);
     store.close();
-    rmSync(work, { recursive: true, force: true });
+    removeIfEmpty(work);
+    removeIfEmpty(pending);
   }
   ctx.io.out(
-    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed${unstored ? `, ${unstored} analyzed but not stored` : ''} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
   );
   for (const f of failures) ctx.io.out(`  failed: ${f.file}: ${f.reason}\n`);
+  if (unstored) {
+    ctx.io.out(
+      `  ${unstored} finished run${unstored === 1 ? '' : 's'} could not be stored: another process kept the store locked for ${storeWaitSeconds()} s. Nothing is lost: the shards are in ${work}; store them with 'neurorep import ${work} --store ${ctx.store}' (or rerun the batch, which imports them first).\n`,
+    );
+    return 2;
+  }
   return failed > 0 ? 1 : 0;
 }
 
-function child(argv: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+/** How long a finished run waits for a store another process keeps locked (NEUROREP_STORE_WAIT_SECONDS, default 300 s). */
+function storeWaitSeconds(): number {
+  const v = Number(process.env.NEUROREP_STORE_WAIT_SECONDS);
+  return process.env.NEUROREP_STORE_WAIT_SECONDS !== undefined && Number.isFinite(v) && v >= 0 ? v : 300;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A finished run's shard into the store, waiting while another process keeps the store locked.
+ * The shard is removed only once the run is in the store.
+ */
+async function storeShard(store: RunStore, shard: string, ctx: Context): Promise<'stored' | 'locked' | { problem: string }> {
+  let decoded;
+  try {
+    decoded = decodeShard(readFileSync(shard, 'utf8'), shard);
+  } catch (err) {
+    return { problem: (err as Error).message };
+  }
+  const deadline = Date.now() + storeWaitSeconds() * 1000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (!store.get(decoded.record.id)) store.save(decoded.record, decoded.representations);
+      rmSync(shard, { force: true });
+      return 'stored';
+    } catch (err) {
+      if (!isStoreLocked(err)) return { problem: `the run could not be stored: ${(err as Error).message} (its shard is kept: ${shard})` };
+      if (Date.now() >= deadline) return 'locked';
+      if (attempt === 0) ctx.log(`the store ${ctx.store} is locked by another process; waiting up to ${storeWaitSeconds()} s to store the finished runs`);
+      await sleep(Math.min(5000, 250 * 2 ** attempt));
+    }
+  }
+}
+
+/** Shards earlier batches could not store (in `<store>-pending/`, other than `current`): into the store now. */
+async function importPending(store: RunStore, pending: string, current: string, ctx: Context): Promise<number> {
+  let imported = 0;
+  for (const dir of readdirSync(pending)) {
+    const folder = join(pending, dir);
+    if (folder === current || !statSync(folder).isDirectory()) continue;
+    for (const f of readdirSync(folder).filter((x) => x.endsWith('.json'))) if ((await storeShard(store, join(folder, f), ctx)) === 'stored') imported++;
+    removeIfEmpty(folder);
+  }
+  return imported;
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    if (readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
+  } catch {
+    /* already gone */
+  }
+}
+
+function child(argv: string[], env: Record<string, string>, running: Set<ChildProcess>): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
     const p = spawn(process.execPath, [join(packageRoot(), 'bin', 'neurorep.js'), ...argv], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    running.add(p);
+    p.on('close', () => running.delete(p));
     let stderr = '';
     p.stderr.on('data', (b: Buffer) => {
       stderr += b.toString();
