@@ -2,25 +2,7 @@ import test from 'ava';
 import { effectiveDimension } from '../../../src/core/dimension/effectiveDimension.js';
 import { powerLawExponent } from '../../../src/core/dimension/spectrum.js';
 import { responseMatrix } from '../../../src/core/matrix.js';
-import { orthonormalCentredColumns, relDiff } from '../../helpers.js';
-
-/**
- * Centred n x d data whose sample covariance is exactly diag(lambda): orthonormal centred columns
- * (Gram-Schmidt on centred Gaussian columns) scaled by sqrt((n - 1) lambda).
- */
-function dataWithCovariance(lambda: number[], n: number, seed: number): Float64Array {
-  const d = lambda.length;
-  const cols = orthonormalCentredColumns(n, d, seed);
-  const x = new Float64Array(n * d);
-  for (let j = 0; j < d; j++) for (let i = 0; i < n; i++) x[i * d + j] = cols[j][i] * Math.sqrt((n - 1) * lambda[j]);
-  return x;
-}
-
-function exactDeff(lambda: number[]): { deff: number; pr: number } {
-  const s = lambda.reduce((a, b) => a + b, 0);
-  const h = -lambda.reduce((acc, l) => acc + (l > 0 ? (l / s) * Math.log(l / s) : 0), 0);
-  return { deff: Math.exp(h), pr: (s * s) / lambda.reduce((a, l) => a + l * l, 0) };
-}
+import { relDiff, dataWithCovariance, exactDeff } from '../../helpers.js';
 
 test('known diagonal covariance: exact exp(H) and participation ratio', (t) => {
   const lambda = [5, 3, 2, 1, 0.5, 0.25, 0.1];
