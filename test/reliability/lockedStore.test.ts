@@ -95,6 +95,7 @@ test('a batch stopped with SIGTERM stops its analyses and leaves no temporary fo
   t.regex(stderr, /batch stopped \(SIGTERM\)/);
   await new Promise((r) => setTimeout(r, 1000));
   t.deepEqual(children(), [], 'no analysis left running');
+  t.false(existsSync(`${store}-pending`), 'no empty folder of pending shards left behind');
   t.deepEqual(
     batchFolders().filter((f) => !before.has(f)),
     [],

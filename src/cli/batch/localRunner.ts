@@ -3,15 +3,15 @@
  * in its own process, --jobs at a time; this process alone writes the store (it imports each shard
  * as it arrives), so there is one writer whatever the number of jobs.
  *
- * Nothing finished is lost: shards wait in `<store>-pending/<batch>/` (beside the store) until they are in the
- * store. A store that another process keeps locked is waited for (NEUROREP_STORE_WAIT_SECONDS,
+ * Nothing finished is lost: shards wait in `<store>-pending/<batch>/` (beside the store) until
+ * they are in the store. A store that another process keeps locked is waited for (NEUROREP_STORE_WAIT_SECONDS,
  * default 300); if it stays locked, the shards stay where they are, the batch says where, and the
  * next batch on the same store imports them first. Ctrl-C or SIGTERM stops the running analyses.
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isUrl } from '../../../adapters/nwb/index.js';
@@ -41,7 +41,9 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   const running = new Set<ChildProcess>();
   const stop = (signal: NodeJS.Signals) => {
     for (const p of running) p.kill('SIGTERM');
-    ctx.io.err(`neurorep: batch stopped (${signal}); runs already finished are in the store or in ${work}\n`);
+    removeIfEmpty(work);
+    removeIfEmpty(pending);
+    ctx.io.err(`neurorep: batch stopped (${signal}); the runs it finished are in the store${existsSync(work) ? ` or, not yet stored, in ${work}` : ''}\n`);
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', stop);
