@@ -8,6 +8,7 @@ import test from 'ava';
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { RunStore } from '../../src/store/runStore.js';
 import { ROOT, tempDir } from '../helpers.js';
 
 interface Answer {
@@ -33,6 +34,7 @@ function ask(port: number, opts: { method?: string; host?: string; path?: string
 
 test('neurorep serve: Host header and method checks on the real process', async (t) => {
   const store = join(tempDir('neurorep-rel-'), 'store');
+  RunStore.open(store).close(); // serve shows a store; it never creates one
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), 'serve', '--port', '0', '--store', store], { stdio: ['ignore', 'ignore', 'pipe'] });
   try {
     const port = await new Promise<number>((resolve, reject) => {
