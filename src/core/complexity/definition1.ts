@@ -21,6 +21,7 @@
  *   not depend on the order in which scales and folds are computed.
  */
 
+import { checkMapInputs } from './inputs.js';
 import { centerColumns, InputError, type ResponseMatrix } from '../matrix.js';
 import { choleskySolve } from '../linalg/cholesky.js';
 import { principalAxes } from '../linalg/pca.js';
@@ -248,10 +249,9 @@ function predictInto(piece: Piece, x: Float64Array, i: number, m: number, q: num
 
 /** Complexity (definition 1) of the map X -> Y over the same n stimuli (rows in the same order). */
 export function mapComplexity1(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity1Options = {}): Complexity1Result {
-  if (x.n !== y.n) throw new InputError(`X has ${x.n} rows but Y has ${y.n}; both must list the same stimuli in the same order`);
   const n = x.n;
   const nFolds = opts.folds ?? 5;
-  if (n < 2 * nFolds) throw new InputError(`complexity needs at least ${2 * nFolds} stimuli for ${nFolds}-fold cross-validation, got ${n}`);
+  checkMapInputs(x, y, nFolds);
   const seed = opts.seed ?? 0;
   const ridge = opts.ridge ?? 1e-3;
   const restarts = opts.restarts ?? 5;

@@ -27,6 +27,7 @@
  * components, distances and fits); not to the units of single features (--standardize z-scores).
  */
 
+import { checkMapInputs } from './inputs.js';
 import { InputError, type ResponseMatrix } from '../matrix.js';
 import { crossProductTransA, matmul, matmulTransB, transpose } from '../linalg/products.js';
 import { symmetricEigen } from '../linalg/eigen.js';
@@ -374,10 +375,9 @@ function selectPieces(run: ReturnType<typeof runFolds>, resolution: number) {
 
 /** Complexity (definition 2) of the map X -> Y over the same n stimuli (rows in the same order). */
 export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity2Options = {}): Complexity2Result {
-  if (x.n !== y.n) throw new InputError(`X has ${x.n} rows but Y has ${y.n}; both must list the same stimuli in the same order`);
   const n = x.n;
   const folds = opts.folds ?? 5;
-  if (n < 2 * folds) throw new InputError(`complexity needs at least ${2 * folds} stimuli for ${folds}-fold cross-validation, got ${n}`);
+  checkMapInputs(x, y, folds);
   const seed = opts.seed ?? 0;
   // Stages: X's components, Y's components, the folds (the long one), done.
   opts.onProgress?.(0, 3);
