@@ -84,6 +84,7 @@ export function lastHdf5Error(): string {
 }
 
 interface EmscriptenFs {
+  ErrnoError: new (errno: number) => Error;
   mkdir(path: string): void;
   createFile(parent: string, name: string, props: object, canRead: boolean, canWrite: boolean): { stream_ops: Record<string, unknown> };
 }
@@ -91,9 +92,53 @@ interface EmscriptenFs {
 let browserPromise: Promise<H5Module> | null = null;
 let remoteCount = 0;
 
+/**
+ * Both builds print HDF5's error stack and Emscripten's abort notice with console.error, bound when
+ * the module loads: the same filter as for file descriptor 2 goes in front of console.error first.
+ */
+let consoleFilterInstalled = false;
+
+function installConsoleDiagnosticFilter(): void {
+  if (consoleFilterInstalled) return;
+  consoleFilterInstalled = true;
+  const error = console.error.bind(console);
+  // HDF5 prints one stack synchronously; a long line may arrive in pieces (a stdio buffer flushed
+  // mid-line), so whatever comes in the same synchronous stretch as a diagnostic line belongs to it.
+  let inStack = false;
+  console.error = (...args: unknown[]) => {
+    if (args.length === 1 && typeof args[0] === 'string') {
+      const line = args[0];
+      // Emscripten's abort() says "Aborted(...)" before it throws: the throw reaches the user as a message.
+      if (line.startsWith('Aborted(')) return;
+      if (DIAG_LINE.test(line)) {
+        keepLine(line);
+        if (!inStack) {
+          inStack = true;
+          queueMicrotask(() => (inStack = false));
+        }
+        return;
+      }
+      if (inStack) {
+        if (lastDiagnostic.length > 0) lastDiagnostic[lastDiagnostic.length - 1] += line;
+        return;
+      }
+    }
+    error(...args);
+  };
+}
+
+/** A WebAssembly trap or Emscripten's abort(): after it, the HDF5 module cannot be used any more. */
+function isWasmTrap(err: unknown): boolean {
+  return err instanceof Error && err.name === 'RuntimeError';
+}
+
+/** Emscripten's errno for an I/O error: what a failed remote read reports to HDF5. */
+const EIO = 29;
+
 /** h5wasm's browser build (loads in Node too), for files read over HTTP: its file system is in memory. */
 async function h5browser(): Promise<H5Module> {
   if (!browserPromise) {
+    installConsoleDiagnosticFilter();
     browserPromise = (async () => {
       const mod = (await import('h5wasm')) as unknown as H5Module & { ready: Promise<{ FS: EmscriptenFs }> };
       const m = await mod.ready;
@@ -107,6 +152,7 @@ async function h5browser(): Promise<H5Module> {
 export async function h5(): Promise<H5Module> {
   if (!modulePromise) {
     installDiagnosticFilter();
+    installConsoleDiagnosticFilter();
     modulePromise = (async () => {
       const mod = await import('h5wasm/node');
       await mod.ready;
@@ -126,29 +172,43 @@ export function truncation(path: string, superblockAt: number): { size: number; 
   try {
     const buf = Buffer.alloc(64);
     const got = readSync(fd, buf, 0, 64, superblockAt);
-    // The file ends inside its superblock (e.g. only the 8-byte signature is there).
-    if (got < 14) return { size, end: null };
-    const version = buf[8];
-    let offsetSize: number, eofAt: number, baseAt: number;
-    if (version === 0 || version === 1) {
-      offsetSize = buf[13];
-      baseAt = version === 0 ? 24 : 28;
-      eofAt = baseAt + 2 * offsetSize;
-    } else if (version === 2 || version === 3) {
-      offsetSize = buf[9];
-      baseAt = 12;
-      eofAt = 12 + 2 * offsetSize;
-    } else return null;
-    if (offsetSize !== 8 && offsetSize !== 4) return null;
-    if (got < eofAt + offsetSize) return { size, end: null };
-    const read = (at: number) => (offsetSize === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
-    const base = read(baseAt);
-    const eof = read(eofAt);
-    const end = base + eof;
-    return Number.isFinite(end) && end > size ? { size, end } : null;
+    return superblockTruncation(buf.subarray(0, got), size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** The same check from the first (up to 64) bytes of the superblock and the file's size: local or remote. */
+export function superblockTruncation(head: Uint8Array, size: number): { size: number; end: number | null } | null {
+  const buf = Buffer.from(head.buffer, head.byteOffset, head.length);
+  const got = buf.length;
+  // The file ends inside its superblock (e.g. only the 8-byte signature is there).
+  if (got < 14) return { size, end: null };
+  const version = buf[8];
+  let offsetSize: number, eofAt: number, baseAt: number;
+  if (version === 0 || version === 1) {
+    offsetSize = buf[13];
+    baseAt = version === 0 ? 24 : 28;
+    eofAt = baseAt + 2 * offsetSize;
+  } else if (version === 2 || version === 3) {
+    offsetSize = buf[9];
+    baseAt = 12;
+    eofAt = 12 + 2 * offsetSize;
+  } else return null;
+  if (offsetSize !== 8 && offsetSize !== 4) return null;
+  if (got < eofAt + offsetSize) return { size, end: null };
+  const read = (at: number) => (offsetSize === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
+  const base = read(baseAt);
+  const eof = read(eofAt);
+  const end = base + eof;
+  return Number.isFinite(end) && end > size ? { size, end } : null;
+}
+
+/** The message for a truncated file. */
+function truncatedMessage(path: string, cut: { size: number; end: number | null }): string {
+  return cut.end === null
+    ? `${path}: truncated: the file has ${cut.size} bytes and ends inside its HDF5 superblock (an interrupted download or copy?)`
+    : `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`;
 }
 
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -193,10 +253,12 @@ export class Hdf5Reader {
   static async openRemote(url: string, opts: RemoteOptions = {}): Promise<Hdf5Reader> {
     const remote = RemoteFile.open(url, opts);
     try {
-      const sig = new Uint8Array(8);
-      remote.read(sig, 0, 8, 0);
-      if (!HDF5_SIGNATURE.every((b, i) => sig[i] === b))
+      const head = new Uint8Array(Math.min(64, remote.size));
+      remote.read(head, 0, head.length, 0);
+      if (head.length < 8 || !HDF5_SIGNATURE.every((b, i) => head[i] === b))
         throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
+      const cut = superblockTruncation(head, remote.size);
+      if (cut) throw new InputError(truncatedMessage(url, cut));
       const mod = await h5browser();
       const FS = (mod as unknown as { FS: EmscriptenFs }).FS;
       const name = `r${sha256Hex(url).slice(0, 16)}_${++remoteCount}.h5`;
@@ -209,15 +271,26 @@ export class Hdf5Reader {
       Object.defineProperty(node, 'usedBytes', { get: () => remote.size });
       node.stream_ops = {
         ...node.stream_ops,
-        read: (_stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => remote.read(buffer, offset, length, position),
+        // A failed read is an I/O error for HDF5 (which unwinds cleanly); the failure itself stays in `remote.failure`.
+        read: (_stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
+          try {
+            return remote.read(buffer, offset, length, position);
+          } catch (err) {
+            if (!remote.failure) remote.failure = err instanceof InputError ? err : new InputError(`${url}: ${(err as Error).message}`);
+            throw new FS.ErrnoError(EIO);
+          }
+        },
         llseek: (stream: { position: number }, offset: number, whence: number) => offset + (whence === 1 ? stream.position : whence === 2 ? remote.size : 0),
       };
       let file: H5File;
       try {
         file = new mod.File(`/remote/${name}`, 'r');
       } catch (err) {
-        throw new InputError(`${url}: HDF5 could not open the file: ${(err as Error).message}`);
+        if (remote.failure) throw remote.failure;
+        const detail = lastHdf5Error();
+        throw new InputError(`${url}: HDF5 could not open the file${detail ? `: ${detail}` : `: ${(err as Error).message}`}`);
       }
+      if (remote.failure) throw remote.failure;
       return new Hdf5Reader(url, mod, file, remote);
     } catch (err) {
       remote.close();
@@ -230,12 +303,7 @@ export class Hdf5Reader {
     const at = superblockOffset(path);
     if (at === null) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
     const cut = truncation(path, at);
-    if (cut)
-      throw new InputError(
-        cut.end === null
-          ? `${path}: truncated: the file has ${cut.size} bytes and ends inside its HDF5 superblock (an interrupted download or copy?)`
-          : `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`,
-      );
+    if (cut) throw new InputError(truncatedMessage(path, cut));
     const mod = await h5();
     let file: H5File;
     try {
@@ -256,12 +324,41 @@ export class Hdf5Reader {
     this.remote?.close();
   }
 
+  /**
+   * Throws the failure of a remote read, if one happened: HDF5 turns a failed read into an error
+   * of its own or an absent object, so nothing read after it is trusted.
+   */
+  intact(): void {
+    if (this.remote?.failure) throw this.remote.failure;
+  }
+
+  /**
+   * An error raised while reading the file as the user should see it: a failed remote read as
+   * itself; an error of h5wasm or of HDF5 stopping (abort) as damage to the file, named; anything
+   * else unchanged.
+   */
+  explain(err: unknown): unknown {
+    if (this.remote?.failure) return this.remote.failure;
+    if (err instanceof InputError) return err;
+    const e = err as Error;
+    const fromHdf5 = isWasmTrap(e) || /h5wasm|hdf5_util|hdf5_hl/.test(e?.stack ?? '');
+    if (!fromHdf5) return err;
+    const detail = lastHdf5Error() || e.message.replace(/^Aborted\((.*)\)$/, '$1');
+    return new InputError(`${this.path}: HDF5 could not read the file (${detail}): it looks damaged or truncated (an interrupted or corrupted download?)`);
+  }
+
+  /** Rethrows (explained) an error after which HDF5 cannot go on: an abort, or a failed remote read. */
+  private fatal(err: unknown): void {
+    if (isWasmTrap(err) || this.remote?.failure) throw this.explain(err);
+  }
+
   /** A message prefix naming the file and HDF5 path. */
   where(h5path: string): string {
     return `${this.path}: ${h5path}`;
   }
 
   fail(h5path: string, problem: string): never {
+    this.intact();
     throw new InputError(`${this.where(h5path)}: ${problem}`);
   }
 
@@ -270,9 +367,11 @@ export class Hdf5Reader {
     let o: unknown;
     try {
       o = this.file.get(h5path);
-    } catch {
-      return null;
+    } catch (err) {
+      this.fatal(err);
+      o = null;
     }
+    this.intact();
     if (o instanceof this.mod.Group || o instanceof this.mod.Dataset) return o;
     return null;
   }
@@ -326,6 +425,7 @@ export class Hdf5Reader {
     } catch (err) {
       this.fail(h5path, `could not read: ${(err as Error).message}`);
     }
+    this.intact();
     return toFloat64(v, () => this.fail(h5path, 'could not read as numbers'));
   }
 
@@ -333,6 +433,7 @@ export class Hdf5Reader {
   strings(h5path: string): string[] {
     const d = this.requireDataset(h5path, 'a string dataset');
     const v = d.value as unknown;
+    this.intact();
     if (typeof v === 'string') return [v];
     if (Array.isArray(v)) return v.map((s) => (typeof s === 'string' ? s : String(s)));
     this.fail(h5path, `expected strings, found ${JSON.stringify(d.dtype)}`);
@@ -354,13 +455,22 @@ export class Hdf5Reader {
   attr(h5path: string, name: string): unknown {
     const o = this.get(h5path);
     if (!o) return undefined;
-    const a = o.attrs[name];
-    if (!a) return undefined;
+    let a;
     try {
-      return a.json_value;
-    } catch {
-      return undefined;
+      a = o.attrs[name];
+    } catch (err) {
+      throw this.explain(err);
     }
+    if (!a) return undefined;
+    let v: unknown;
+    try {
+      v = a.json_value;
+    } catch (err) {
+      this.fatal(err);
+      v = undefined;
+    }
+    this.intact();
+    return v;
   }
 
   /** A string attribute (first element of an array), or undefined. */
@@ -389,7 +499,8 @@ export class Hdf5Reader {
       if (!(ref instanceof this.mod.Reference)) return undefined;
       const target = o.dereference(ref) as { path?: string } | null;
       return target?.path;
-    } catch {
+    } catch (err) {
+      this.fatal(err);
       return undefined;
     }
   }
@@ -398,11 +509,13 @@ export class Hdf5Reader {
   referencePaths(h5path: string): (string | null)[] {
     const d = this.requireDataset(h5path, 'a dataset of references');
     const v = d.value as unknown;
+    this.intact();
     if (!Array.isArray(v)) this.fail(h5path, 'expected object references');
     return v.map((ref) => {
       try {
         return (d.dereference(ref) as { path?: string } | null)?.path ?? null;
-      } catch {
+      } catch (err) {
+        this.fatal(err);
         return null;
       }
     });

@@ -72,13 +72,30 @@ export class NwbFile {
   /** Open an NWB file; not HDF5 or HDF5 without NWB root attributes is an input error. */
   static async open(path: string, opts: { remote?: RemoteOptions } = {}): Promise<NwbFile> {
     const h = isUrl(path) ? await Hdf5Reader.openRemote(path, opts.remote) : await Hdf5Reader.open(path);
-    const version = h.attrString('/', 'nwb_version');
-    const type = h.neurodataType('/');
+    let version: string | undefined, type: string | undefined;
+    try {
+      version = h.attrString('/', 'nwb_version');
+      type = h.neurodataType('/');
+    } catch (err) {
+      h.close();
+      throw h.explain(err);
+    }
     if (!version && type !== 'NWBFile') {
       h.close();
       h.fail('/', 'an HDF5 file without NWB attributes (no nwb_version or neurodata_type NWBFile on the root group); is it an NWB 2.x file?');
     }
     return new NwbFile(h);
+  }
+
+  /** Runs `read` on this file; an error of HDF5 on damaged data, or a failed remote read, becomes a message naming the file. */
+  reading<T>(read: () => T): T {
+    try {
+      const value = read();
+      this.h.intact();
+      return value;
+    } catch (err) {
+      throw this.h.explain(err);
+    }
   }
 
   close(): void {
@@ -110,6 +127,11 @@ export class NwbFile {
     const attr = this.h.attr(path, 'colnames');
     let colnames: string[] = Array.isArray(attr) ? attr.map(String) : typeof attr === 'string' ? [attr] : [];
     if (colnames.length === 0) colnames = this.h.keys(path).filter((k) => k !== 'id' && !k.endsWith('_index') && this.h.dataset(`${path}/${k}`) !== null);
+    // HDF5 has no checksums on these bytes: an empty column name or one with control characters is damage, not data.
+    // eslint-disable-next-line no-control-regex
+    const damaged = colnames.find((c) => c === '' || /[\u0000-\u001f\u007f\ufffd]/.test(c));
+    if (damaged !== undefined)
+      this.h.fail(path, `the column names are unreadable (${JSON.stringify(damaged)}): the file looks damaged (an interrupted or corrupted download?)`);
     let rows = 0;
     if (this.h.dataset(`${path}/id`)) rows = this.h.shape(`${path}/id`)[0] ?? 0;
     else if (colnames.length > 0 && this.h.dataset(`${path}/${colnames[0]}`)) rows = this.h.shape(`${path}/${colnames[0]}`)[0] ?? 0;

@@ -3,8 +3,11 @@
  * it were local. Reads go through an LRU cache of fixed-size blocks; a read that misses several
  * consecutive blocks fetches them in one request (the large contiguous reads of spike times), and
  * a miss also reads ahead a few blocks. With a cache folder, blocks persist between runs, keyed by
- * the URL and the server's ETag and size. The requests run on a worker thread; the caller waits
- * with Atomics.wait (HDF5 reads synchronously).
+ * the URL, the server's validators (ETag, else Last-Modified) and the size; a server that gives
+ * neither validator cannot tell a changed file from the cached one, so its blocks are not kept.
+ * The requests run on a worker thread; the caller waits with Atomics.wait (HDF5 reads
+ * synchronously). The first failed read is kept (`failure`): HDF5 may swallow the error a read
+ * callback raises, so its reader asks here before trusting what it read.
  */
 
 import { sha256Hex, writeFileAtomic } from '../../src/io/files.js';
@@ -13,6 +16,12 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../src/core/matrix.js';
+import type { Validators } from './rangeWorker.js';
+
+/** The URL with any user name and password replaced by ***, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
+}
 
 export interface RemoteOptions {
   /** Block size in bytes (default 256 KiB: see README, remote recordings). */
@@ -27,11 +36,16 @@ export interface RemoteOptions {
   timeoutMs?: number;
   /** Called after every request with the bytes fetched so far. */
   onFetch?: (fetchedBytes: number, size: number) => void;
+  /** Called once with a note for the user (e.g. why blocks are not cached between runs). */
+  onNote?: (note: string) => void;
 }
 
 export class RemoteFile {
   readonly size: number;
   readonly etag: string | null;
+  readonly lastModified: string | null;
+  /** The first read that failed: every later read fails with it too. */
+  failure: InputError | null = null;
   /** Bytes received from the server (not from a cache). */
   fetchedBytes = 0;
   requests = 0;
@@ -45,29 +59,46 @@ export class RemoteFile {
   private constructor(
     readonly url: string,
     size: number,
-    etag: string | null,
+    validators: Validators,
     private readonly opts: RemoteOptions,
+    probe = false,
   ) {
     this.size = size;
-    this.etag = etag;
+    this.etag = validators.etag;
+    this.lastModified = validators.lastModified;
     this.blockSize = opts.blockSize ?? 256 * 1024;
     this.cacheBlocks = opts.cacheBlocks ?? 256;
     this.readAhead = opts.readAhead ?? 3;
-    this.diskDir = opts.cacheDir ? join(opts.cacheDir, sha256Hex(`${url}\n${etag ?? ''}\n${size}`).slice(0, 32)) : null;
+    const key = validators.etag !== null ? `etag ${validators.etag}` : validators.lastModified !== null ? `last-modified ${validators.lastModified}` : null;
+    this.diskDir = opts.cacheDir && key !== null && !probe ? join(opts.cacheDir, sha256Hex(`${url}\n${key}\n${size}`).slice(0, 32)) : null;
+    if (opts.cacheDir && key === null && !probe)
+      opts.onNote?.(
+        `${redactUrl(url)}: the server gives no ETag or Last-Modified, so a changed file cannot be told from a cached one: blocks are not kept between runs`,
+      );
     if (this.diskDir) mkdirSync(this.diskDir, { recursive: true });
   }
 
-  /** Ask the server for the file's size and ETag (a one-byte ranged GET, redirects followed). */
+  /** Ask the server for the file's size and validators (a one-byte ranged GET, redirects followed). */
   static open(url: string, opts: RemoteOptions = {}): RemoteFile {
-    const probe = new RemoteFile(url, 1, null, opts);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new InputError(`${redactUrl(url)}: not a valid URL`);
+    }
+    if (parsed.username !== '' || parsed.password !== '')
+      throw new InputError(
+        `${redactUrl(url)}: the URL carries a user name or password; neurorep does not send credentials (they would be kept in run records and logs): give a URL without them (e.g. a pre-signed link) or download the file first`,
+      );
+    const probe = new RemoteFile(url, 1, { etag: null, lastModified: null }, opts, true);
     try {
       const { status, headers } = probe.request(0, 0, true);
-      const range = /bytes\s+\d+-\d+\/(\d+)/i.exec(headers['content-range'] ?? '');
-      if (status !== 206 || !range)
+      const total = Number(headers.total);
+      if (status !== 206 || !(total > 0))
         throw new InputError(
           `${url}: the server does not answer Range requests (HTTP ${status}); download the file first (e.g. curl -LO '${url}') and analyze the local copy`,
         );
-      return new RemoteFile(url, Number(range[1]), headers.etag ?? null, opts);
+      return new RemoteFile(url, total, { etag: (headers.etag as string | null) ?? null, lastModified: (headers.lastModified as string | null) ?? null }, opts);
     } finally {
       probe.close();
     }
@@ -81,7 +112,8 @@ export class RemoteFile {
   }
 
   /** One ranged GET of bytes [start, end] (inclusive), waiting for it. */
-  private request(start: number, end: number, probe = false): { bytes: Uint8Array; status: number; headers: Record<string, string> } {
+  private request(start: number, end: number, probe = false): { bytes: Uint8Array; status: number; headers: Record<string, string | number | null> } {
+    if (this.failure) throw this.failure;
     const out = new Uint8Array(new SharedArrayBuffer(end - start + 1));
     const control = new Int32Array(new SharedArrayBuffer(12));
     const message = new Uint8Array(new SharedArrayBuffer(1024));
@@ -89,7 +121,8 @@ export class RemoteFile {
     const timeoutMs = this.opts.timeoutMs ?? (Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) > 0 ? Number(process.env.NEUROREP_REMOTE_TIMEOUT_MS) : 30000);
     this.start().postMessage({
       url: this.url,
-      etag: probe ? null : this.etag,
+      validators: { etag: this.etag, lastModified: this.lastModified },
+      total: probe ? null : this.size,
       start,
       end,
       out,
@@ -105,15 +138,16 @@ export class RemoteFile {
     if (Atomics.load(control, 0) !== 1) {
       const text = new TextDecoder().decode(message.slice(0, message.indexOf(0) < 0 ? message.length : message.indexOf(0)));
       if (probe && /ignores Range/.test(text)) return { bytes: new Uint8Array(0), status: 200, headers: {} };
-      throw new InputError(`${this.url}: ${text}`);
+      this.failure = new InputError(`${this.url}: ${text}`);
+      throw this.failure;
     }
     const n = Atomics.load(control, 1);
     this.fetchedBytes += n;
     this.opts.onFetch?.(this.fetchedBytes, this.size);
-    let parsed: Record<string, string> = {};
+    let parsed: Record<string, string | number | null> = {};
     if (probe) {
       const text = new TextDecoder().decode(headers.slice(0, headers.indexOf(0) < 0 ? headers.length : headers.indexOf(0)));
-      parsed = JSON.parse(text || '{}') as Record<string, string>;
+      parsed = JSON.parse(text || '{}') as Record<string, string | number | null>;
     }
     return { bytes: out.slice(0, n), status: Atomics.load(control, 2), headers: parsed };
   }

@@ -111,8 +111,9 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
   const starts = opts.sliding ? windowStarts(opts.sliding) : [];
   const nwb = await NwbFile.open(path, { remote: opts.remote });
   try {
-    const session = nwb.session();
-    const locked = lockResponses(nwb, opts);
+    // Nothing computed from a file HDF5 could not read (a remote read failed, damaged bytes).
+    const session = nwb.reading(() => nwb.session());
+    const locked = nwb.reading(() => lockResponses(nwb, opts));
     opts.log?.(
       `${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`,
     );
@@ -165,7 +166,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     if (opts.sliding) {
       const windows: TimeWindow[] = [];
       starts.forEach((t, w) => {
-        const lw = lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] });
+        const lw = nwb.reading(() => lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] }));
         const feats = lw.stimulus ? stimulusFeatures(lw.stimulus.values, lw.stimulus.numeric) : undefined;
         const wGroups = lw.groups.map((g) => {
           const p = profileGroup(

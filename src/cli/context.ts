@@ -14,9 +14,11 @@ export interface Output {
 
 export const processOutput: Output = {
   // Everything on stdout passes through printable(): data strings reach no terminal raw, and in
-  // JSON output the escapes it writes are valid JSON string escapes.
+  // JSON output the escapes it writes are valid JSON string escapes. Stderr too (messages quote
+  // values typed by users, file names and bytes of files), except the carriage return that starts
+  // a redrawn progress bar.
   out: (t) => process.stdout.write(printable(t)),
-  err: (t) => process.stderr.write(t),
+  err: (t) => process.stderr.write(t.startsWith('\r') ? '\r' + printable(t.slice(1)) : printable(t)),
   errIsTTY: Boolean(process.stderr.isTTY),
 };
 

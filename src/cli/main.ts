@@ -215,7 +215,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 2;
     }
     if (err instanceof UsageError) {
-      io.err(`neurorep: ${err.message}\nRun 'neurorep ${name && COMMANDS.some((c) => c.name === name) ? name + ' ' : ''}--help' for usage.\n`);
+      io.err(`neurorep: ${printable(err.message)}\nRun 'neurorep ${name && COMMANDS.some((c) => c.name === name) ? name + ' ' : ''}--help' for usage.\n`);
       return 2;
     }
     if (err instanceof InputError) {

@@ -8,6 +8,7 @@
  * HEAD get 405 with an Allow header.
  */
 
+import { hostname, networkInterfaces } from 'node:os';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { compareRuns } from '../analysis/compare.js';
 import { comparePage, runPage, runsListPage, summaryPage } from '../report/pages.js';
@@ -43,11 +44,19 @@ function idList(q: unknown): string[] {
 
 /**
  * The Host header values the viewer answers: the bound address and the loopback names, each with
- * the port. Anything else (a DNS-rebinding page asking for evil.example:8080) gets 421.
+ * the port (and without it on port 80, as browsers send it). Bound to every address (0.0.0.0,
+ * ::), the machine's own addresses and host name too. Anything else (a DNS-rebinding page asking
+ * for evil.example:8080) gets 421.
  */
 export function allowedHosts(host: string, port: number): Set<string> {
-  const names = new Set(['127.0.0.1', 'localhost', '[::1]', host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]);
-  return new Set([...names].map((h) => `${h}:${port}`.toLowerCase()));
+  const bracket = (h: string) => (h.includes(':') && !h.startsWith('[') ? `[${h}]` : h);
+  const names = new Set(['127.0.0.1', 'localhost', '[::1]', bracket(host)]);
+  if (host === '0.0.0.0' || host === '::' || host === '[::]') {
+    names.add(hostname());
+    for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) names.add(bracket(a.address.replace(/%.*$/, '')));
+  }
+  const withPort = [...names].map((h) => `${h}:${port}`);
+  return new Set([...withPort, ...(port === 80 ? names : [])].map((h) => h.toLowerCase()));
 }
 
 export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } = {}): { app: express.Express; store: RunStore } {
@@ -56,6 +65,17 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Every answer carries the security headers, refusals (405, 421) included.
+  app.use((_req, res, next) => {
+    res.set({
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      // vega compiles chart expressions with Function(), hence 'unsafe-eval'; no inline scripts.
+      'Content-Security-Policy':
+        "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    });
+    next();
+  });
   app.use((req, res, next) => {
     // Only GET and HEAD exist; only the bound host and loopback names are answered.
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -67,16 +87,6 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
       res.status(421).type('text/plain').send('421: this viewer answers only on its own address (Host header not accepted)\n');
       return;
     }
-    next();
-  });
-  app.use((_req, res, next) => {
-    res.set({
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      // vega compiles chart expressions with Function(), hence 'unsafe-eval'; no inline scripts.
-      'Content-Security-Policy':
-        "default-src 'none'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-    });
     next();
   });
   const linked = { mode: 'linked' as const };

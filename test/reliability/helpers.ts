@@ -38,10 +38,10 @@ export function neurorep(args: string[], opts: { cwd?: string; env?: Record<stri
  * The same as `neurorep`, without blocking this process's event loop: for tests whose servers run
  * in the test process itself (spawnSync would stop them from answering).
  */
-export function neurorepAsync(args: string[], opts: { env?: Record<string, string> } = {}): Promise<Run> {
+export function neurorepAsync(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
   return new Promise((done) => {
     const p = spawn(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args], {
-      cwd: tempDir('neurorep-cwd-'),
+      cwd: opts.cwd ?? tempDir('neurorep-cwd-'),
       env: { ...process.env, NEUROREP_DEBUG: '', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -65,11 +65,11 @@ export function forwardedArgv(options: Record<string, unknown>): string[] {
 
 /** The session's resume key: its content, the analyze options (as argv) and the toolkit version. */
 export function resumeKey(file: string, forwarded: string[]): string {
-  // A remote file is identified by its URL, ETag and size (hashing it would download it).
+  // A remote file is identified by its URL, ETag (else Last-Modified) and size (hashing it would download it).
   let content: string;
   if (isUrl(file)) {
     const r = RemoteFile.open(file);
-    content = `${file}\n${r.etag ?? ''}\n${r.size}`;
+    content = `${file}\n${r.etag ?? (r.lastModified !== null ? `last-modified ${r.lastModified}` : '')}\n${r.size}`;
     r.close();
   } else content = sha256File(file);
   return sha256Hex(JSON.stringify([content, forwarded, toolkitVersion()]));

@@ -143,9 +143,12 @@ export function remoteBlockKiB(value: string | undefined): number | null {
 /** Block cache and progress for a recording read over HTTP(S). */
 export function remoteOptions(cacheDir: string | undefined, ctx: Context): RemoteOptions {
   const blockKiB = remoteBlockKiB(process.env.NEUROREP_REMOTE_BLOCK_KIB);
+  // With --no-store nothing is written under the store, the block cache included (unless --cache names one).
+  const dir = cacheDir ?? (ctx.noStore ? undefined : join(ctx.store, 'remote-cache'));
   return {
-    cacheDir: cacheDir ?? join(ctx.store, 'remote-cache'),
+    ...(dir !== undefined ? { cacheDir: dir } : {}),
     ...(blockKiB !== null ? { blockSize: blockKiB * 1024 } : {}),
+    onNote: (note) => ctx.log(note),
     onFetch: (fetched, size) => ctx.progress(`fetched ${formatBytes(fetched)} of ${formatBytes(size)}`, Math.min(fetched, size), size),
   };
 }

@@ -27,7 +27,7 @@ export const infoCommand = defineCommand({
     if (isUrl(path) || isHdf(path)) {
       const nwb = await NwbFile.open(path, { remote: isUrl(path) ? remoteOptions(args.options.cache, ctx) : undefined });
       try {
-        const inv = nwbInventory(nwb);
+        const inv = nwb.reading(() => nwbInventory(nwb));
         ctx.io.out((ctx.json ? toJson(inv) : printable(formatNwb(inv))) + '\n');
       } finally {
         nwb.close();

@@ -38,7 +38,14 @@ export function startServer(ctx: Context, opts: { port: number; host: string; op
     });
     server.once('error', (err: NodeJS.ErrnoException) => {
       store.close();
-      reject(err.code === 'EADDRINUSE' ? new InputError(`port ${opts.port} on ${opts.host} is in use; choose another with --port`) : err);
+      const why: Record<string, string> = {
+        EADDRINUSE: `port ${opts.port} on ${opts.host} is in use; choose another with --port`,
+        EACCES: `port ${opts.port} needs more privileges than this user has; choose one above 1023 with --port`,
+        ENOTFOUND: `--host ${opts.host}: no such host name (give an address of this machine, e.g. 127.0.0.1)`,
+        EAI_AGAIN: `--host ${opts.host}: the name does not resolve (give an address of this machine, e.g. 127.0.0.1)`,
+        EADDRNOTAVAIL: `--host ${opts.host}: not an address of this machine (e.g. 127.0.0.1, or 0.0.0.0 for every address)`,
+      };
+      reject(err.code !== undefined && err.code in why ? new InputError(why[err.code]) : err);
     });
     server.once('listening', () => {
       const { port } = server.address() as AddressInfo;
