@@ -51,8 +51,13 @@ export interface LockedResponses {
   rowsDroppedInfinite: number;
   /** Rows dropped because the stimulus value was NaN. */
   rowsDroppedStimulusNaN: number;
-  /** Non-finite spike times dropped (and the units they belonged to), or non-finite trace samples left out of means. */
-  nonFinite: { spikeTimes: number; units: number[]; traceSamples: number };
+  /** Rows dropped because the stimulus value was +-Infinity. */
+  rowsDroppedStimulusInfinite: number;
+  /**
+   * Non-finite spike times dropped (and the units they belonged to); non-finite trace samples left
+   * out of means; ROIs (column indices) with no finite sample in any window, left out.
+   */
+  nonFinite: { spikeTimes: number; units: number[]; traceSamples: number; deadRois: number[] };
   /** Table row index of each kept row. */
   keptRows: number[];
   /** Stimulus identity per kept row, when a stimulus column was given. */
@@ -92,6 +97,10 @@ function stimulusColumn(nwb: NwbFile, table: string, name: string): { values: (s
   throw new InputError(`${nwb.path}: ${table}/${name}: a stimulus column must hold one number or string per row`);
 }
 
+/** Most time bins `bin` may make, and most numbers (bins x units) in their matrix (512 MiB of doubles). */
+export const MAX_BINS = 100_000;
+export const MAX_BIN_CELLS = 64 * 1024 * 1024;
+
 export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedResponses {
   const [a, b] = opts.window ?? [0, 0.25];
   if (!(b > a)) throw new InputError(`window [${a}, ${b}): the end must be after the start`);
@@ -129,19 +138,28 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
     const count = Math.max(0, Math.floor((t1 - t0) / width));
     if (count < 2) throw new InputError(`${nwb.path}: the recording spans ${t1 - t0} s, fewer than 2 bins of ${width} s`);
+    // Bounded before anything is allocated: the matrix is bins x units numbers.
+    const columns = useOphys ? (pickSeries(nwb, roi, opts.series).shape[1] ?? 1) : nwb.spikeIndex().ends.length;
+    if (count > MAX_BINS || count * columns > MAX_BIN_CELLS)
+      throw new InputError(
+        `${nwb.path}: \`bin\` ${width} s cuts the ${(t1 - t0).toFixed(1)} s recording into ${count} bins x ${columns} ${useOphys ? 'ROIs' : 'units'} = ${count * columns} numbers; at most ${MAX_BINS} bins and ${MAX_BIN_CELLS} numbers: use a bin of at least ${Math.max((t1 - t0) / MAX_BINS, ((t1 - t0) * columns) / MAX_BIN_CELLS).toPrecision(3)} s`,
+      );
     align = Float64Array.from({ length: count }, (_, i) => t0 + i * width);
     window = [0, width];
     rowsTotal = count;
   }
-  // Rows whose alignment time is not finite (NaN or +-Infinity), or whose stimulus value is NaN, are dropped and counted.
+  // Rows whose alignment time or numeric stimulus value is not finite (NaN or +-Infinity) are dropped and counted.
   const keptNaN: number[] = [];
   let nanAlign = 0,
     infAlign = 0,
-    nanStim = 0;
+    nanStim = 0,
+    infStim = 0;
   for (let r = 0; r < align.length; r++) {
+    const v = stim ? stim.values[r] : 0;
     if (Number.isNaN(align[r])) nanAlign++;
     else if (!Number.isFinite(align[r])) infAlign++;
-    else if (stim && typeof stim.values[r] === 'number' && Number.isNaN(stim.values[r] as number)) nanStim++;
+    else if (typeof v === 'number' && Number.isNaN(v)) nanStim++;
+    else if (typeof v === 'number' && !Number.isFinite(v)) infStim++;
     else keptNaN.push(r);
   }
   const alignKept = Float64Array.from(keptNaN, (r) => align[r]);
@@ -156,6 +174,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       nanAlign ? `${nanAlign} alignment times are NaN` : '',
       infAlign ? `${infAlign} are infinite` : '',
       nanStim ? `${nanStim} stimulus values are NaN` : '',
+      infStim ? `${infStim} stimulus values are infinite` : '',
     ]
       .filter(Boolean)
       .join(', ');
@@ -163,7 +182,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       `${nwb.path}: ${table}/${alignName}: of ${align.length} rows, ${why || 'too few remain'}; fewer than 2 rows are left (choose another \`align\` column${opts.table === undefined ? ', another \`table\`, or \`bin\`' : ''})`,
     );
   }
-  const nonFinite = { spikeTimes: 0, units: [] as number[], traceSamples: 0 };
+  const nonFinite = { spikeTimes: 0, units: [] as number[], traceSamples: 0, deadRois: [] as number[] };
 
   let groups: NeuronGroup[];
   let keptRows = keptNaN;
@@ -189,21 +208,28 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     const times = nwb.sampleTimes(s.path, rows);
     const { means, nonFiniteSamples } = traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
     nonFinite.traceSamples = nonFiniteSamples;
-    const keep: number[] = [];
-    for (let r = 0; r < alignKept.length; r++) {
-      let ok = true;
-      for (let c = 0; c < cols && ok; c++) if (Number.isNaN(means[r * cols + c])) ok = false;
-      if (ok) keep.push(r);
+    // An ROI with no finite sample in any window (a dead or masked cell) is left out and counted;
+    // it must not empty every row.
+    const live: number[] = [];
+    for (let c = 0; c < cols; c++) {
+      let any = false;
+      for (let r = 0; r < alignKept.length && !any; r++) if (!Number.isNaN(means[r * cols + c])) any = true;
+      if (any) live.push(c);
+      else nonFinite.deadRois.push(c);
     }
+    if (live.length === 0)
+      throw new InputError(`${nwb.path}: ${s.path}: no ROI has a finite sample in any window (all ${cols} are NaN or infinite there); nothing to analyze`);
+    const keep: number[] = [];
+    for (let r = 0; r < alignKept.length; r++) if (live.every((c) => !Number.isNaN(means[r * cols + c]))) keep.push(r);
     rowsDroppedEmpty = alignKept.length - keep.length;
     keptRows = keep.map((r) => keptNaN[r]);
     const m = responseMatrix(
       keep.length,
-      cols,
-      Float64Array.from({ length: keep.length * cols }, (_, k) => means[keep[Math.floor(k / cols)] * cols + (k % cols)]),
+      live.length,
+      Float64Array.from({ length: keep.length * live.length }, (_, k) => means[keep[Math.floor(k / live.length)] * cols + live[k % live.length]]),
     );
     groupBy = 'series';
-    groups = [{ name: s.name, matrix: m, neuronIds: Array.from({ length: cols }, (_, i) => i) }];
+    groups = [{ name: s.name, matrix: m, neuronIds: live }];
   }
   if (stim) stim = { ...stim, values: keptRows.map((r) => stim!.values[r]) };
   return {
@@ -216,6 +242,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     rowsDroppedNaN: nanAlign,
     rowsDroppedInfinite: infAlign,
     rowsDroppedStimulusNaN: nanStim,
+    rowsDroppedStimulusInfinite: infStim,
     rowsDroppedEmpty,
     nonFinite,
     keptRows,

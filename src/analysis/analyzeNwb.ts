@@ -86,6 +86,7 @@ export interface AnalyzeResult {
   rowsDroppedNaN: number;
   rowsDroppedInfinite: number;
   rowsDroppedStimulusNaN: number;
+  rowsDroppedStimulusInfinite: number;
   rowsDroppedEmpty: number;
   /** Non-finite values read from the recording and left out (never counted as data). */
   nonFinite: LockedResponses['nonFinite'];
@@ -221,6 +222,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       rowsDroppedNaN: locked.rowsDroppedNaN,
       rowsDroppedInfinite: locked.rowsDroppedInfinite,
       rowsDroppedStimulusNaN: locked.rowsDroppedStimulusNaN,
+      rowsDroppedStimulusInfinite: locked.rowsDroppedStimulusInfinite,
       rowsDroppedEmpty: locked.rowsDroppedEmpty,
       nonFinite: locked.nonFinite,
       groups,
@@ -248,6 +250,16 @@ function nonFiniteWarnings(l: LockedResponses): Warning[] {
   if (l.rowsDroppedInfinite) w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedInfinite)} dropped: ${where} is +-Infinity`));
   if (l.rowsDroppedStimulusNaN)
     w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedStimulusNaN)} dropped: the stimulus value ${l.stimulus?.column ?? ''} is NaN`));
+  if (l.rowsDroppedStimulusInfinite)
+    w.push(warning('nonfinite-dropped', `${rows(l.rowsDroppedStimulusInfinite)} dropped: the stimulus value ${l.stimulus?.column ?? ''} is +-Infinity`));
+  const dead = l.nonFinite.deadRois;
+  if (dead.length)
+    w.push(
+      warning(
+        'nonfinite-dropped',
+        `${l.series ?? 'trace'}: ${dead.length} ROI${dead.length > 1 ? 's' : ''} with no finite sample in any window left out (ROI ${dead.slice(0, 10).join(', ')}${dead.length > 10 ? ', ...' : ''}); the others are analyzed`,
+      ),
+    );
   if (l.nonFinite.spikeTimes) {
     const units = l.nonFinite.units;
     w.push(

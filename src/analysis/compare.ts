@@ -318,6 +318,8 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     const values = ckaTable.cells.map((row) => row.map((c) => (c ? c.value : null)));
     if (values.every((row) => row.every((v) => v === null))) {
       if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large to keep), so CKA cannot be computed');
+      else if (similarity.warnings.some((w) => w.code === 'too-few-stimuli'))
+        notes.push(`the runs share too few stimuli for ${similarity.folds}-fold cross-validation, so no CKA (see the warning)`);
       else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
     } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
     similarity.notes.unshift(...notes);

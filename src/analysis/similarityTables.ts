@@ -205,6 +205,9 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   const excluded = new Set<string>();
   const overfit = new Map<Metric, Set<string>>();
   const foldsFor = new Map<number, Int32Array>();
+  // Pairs that share stimuli but too few for the folds, and cells left without the interval asked for: said, never silent.
+  const tooFew = new Set<string>();
+  const noInterval = new Map<string, number>();
   const total = rows.length * cols.length * opts.metrics.length;
   let done = 0;
   const tables: SimilarityTable[] = opts.metrics.map((metric) => ({
@@ -216,7 +219,10 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         opts.onProgress?.(`similarities (${metric})`, ++done, total);
         if (!r.rep || !c.rep || !r.side || !c.side || !sameStimulusIds(r.rep, c.rep)) return null;
         const n = r.side.n;
-        if (n < Math.max(4, 2 * folds)) return null;
+        if (n < Math.max(4, 2 * folds)) {
+          tooFew.add(`${r.name} x ${c.name} (${n} stimuli)`);
+          return null;
+        }
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
         const wide = overfitSides(metric, [r, c], n, folds);
         for (const e of wide) {
@@ -227,11 +233,25 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls });
         if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
         if (got?.evaluated.excluded) excluded.add(`${metric} ${r.name} x ${c.name}: ${got.evaluated.excluded} of ${n} stimuli`);
+        if (got && intervals > 0 && got.cell.interval === null) {
+          const why =
+            intervals < 2 ? 'a jackknife needs at least 2 groups' : intervals > n ? `more groups than the ${n} stimuli` : 'the replicates were undefined';
+          noInterval.set(why, (noInterval.get(why) ?? 0) + 1);
+        }
         return got?.cell ?? null;
       }),
     ),
   }));
   const warnings: Warning[] = [];
+  if (tooFew.size)
+    warnings.push(
+      warning(
+        'too-few-stimuli',
+        `${folds}-fold cross-validation needs at least ${Math.max(4, 2 * folds)} stimuli; no similarity for ${[...tooFew].slice(0, 6).join(', ')}${tooFew.size > 6 ? `, ... (${tooFew.size} pairs)` : ''}: use fewer \`folds\` (at most ${Math.max(2, Math.floor(Math.min(...[...tooFew].map((p) => Number(/\((\d+) stimuli\)$/.exec(p)![1]))) / 2))})`,
+      ),
+    );
+  for (const [why, count] of noInterval)
+    warnings.push(warning('intervals-unavailable', `no 95% interval for ${count} cell${count === 1 ? '' : 's'} with ${intervals} jackknife groups: ${why}`));
   for (const [metric, sides] of overfit) {
     const alpha = shapeAlphaOf(metric);
     warnings.push(

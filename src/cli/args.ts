@@ -26,6 +26,8 @@ export interface OptionSpec {
   help: string;
   /** Placeholder for --help, e.g. 'B'. */
   arg?: string;
+  /** The value names a file the command reads: never a file it may write (--out-record, --out). */
+  input?: true;
 }
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -162,6 +164,13 @@ function convertType(name: string, raw: string, spec: OptionSpec): string | numb
   if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${name} must be at least ${spec.min}, got ${v}`);
   if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${name} must be at most ${spec.max}, got ${v}`);
   return v;
+}
+
+/** The files named by options marked `input` (e.g. --stimulus-ids FILE, --labels FILE). */
+export function inputFilesOf(options: Readonly<Record<string, unknown>>, specs: OptionSpecs): string[] {
+  return Object.entries(options)
+    .filter(([name, v]) => specs[name]?.input === true && typeof v === 'string')
+    .map(([, v]) => v as string);
 }
 
 /** Format an options table for --help. */

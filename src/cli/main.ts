@@ -4,7 +4,7 @@
  */
 
 import { AnalysisError, InputError } from '../core/matrix.js';
-import { formatOptions, GLOBAL_OPTIONS, jsonOption, parseArgs, STORING_OPTIONS, UsageError, type ParsedOptions } from './args.js';
+import { formatOptions, GLOBAL_OPTIONS, inputFilesOf, jsonOption, parseArgs, STORING_OPTIONS, UsageError, type ParsedOptions } from './args.js';
 import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, type Output } from './context.js';
@@ -201,7 +201,10 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       // Before any computation: a run never ends in "cannot write".
       checkOutputPath(ctx.outRecord, {
         store: ctx.store,
-        inputs: args.positionals.filter((p) => !p.includes('://')).map((p) => p.replace(/\.npz:.*$/i, '.npz')),
+        // Positionals and every file-valued option (a missing file is no clash; symlinks resolve in the check).
+        inputs: [...args.positionals, ...inputFilesOf(args.options, optionsOf(command))]
+          .filter((p) => !p.includes('://'))
+          .map((p) => p.replace(/\.npz:.*$/i, '.npz')),
         force: shared.force === true,
         option: '--out-record',
       });

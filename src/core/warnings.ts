@@ -20,6 +20,8 @@ export type WarningCode =
   | 'nonfinite-dropped'
   | 'observable-skipped'
   | 'shape-overfit'
+  | 'too-few-stimuli'
+  | 'intervals-unavailable'
   | 'store-not-updated';
 
 export interface Warning {

@@ -11,6 +11,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   areaOrder: '--area-order',
   bin: '--bin',
   components: '--components',
+  folds: '--folds',
   groupBy: '--group-by',
   key: '--key',
   matchNeurons: '--match-neurons',

@@ -17,7 +17,11 @@ import { analyzeCommand } from '../commands/analyze.js';
 /** Analyze options that batch forwards; --json, --out-record and --label are batch's own concern. */
 export const FORWARDED = Object.fromEntries(Object.entries(analyzeCommand.options).filter(([k]) => k !== 'json'));
 
-/** Files, folders (*.nwb inside) and manifests (.txt, one path per line) -> the NWB files, in order, once each. */
+/**
+ * Files, folders (*.nwb inside) and manifests (.txt, one path or URL per line; lines starting with
+ * # are comments, a # inside a name is part of it; relative paths are relative to the manifest)
+ * -> the NWB files, in order, once each.
+ */
 export function expandInputs(inputs: string[]): string[] {
   if (inputs.length === 0) throw new UsageError('batch needs NWB files, folders or a manifest');
   const out: string[] = [];
@@ -41,9 +45,9 @@ export function expandInputs(inputs: string[]): string[] {
     } else if (/\.txt$/i.test(p) && !from) {
       const lines = readFileSync(p, 'utf8')
         .split(/\r?\n/)
-        .map((l) => l.replace(/#.*$/, '').trim())
-        .filter(Boolean);
-      for (const l of lines) add(resolve(p, '..', l), p);
+        .map((l) => l.trim())
+        .filter((l) => l !== '' && !l.startsWith('#'));
+      for (const l of lines) add(isUrl(l) ? l : resolve(p, '..', l), p);
     } else out.push(resolve(p));
   };
   for (const p of inputs) add(p, '');

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../../core/matrix.js';
+import { UsageError } from '../args.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { packageRoot } from '../../package.js';
 import type { Context } from '../context.js';
@@ -31,6 +32,36 @@ function sh(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
+/** SLURM's syntax for each value pasted into an #SBATCH line: nothing else can reach the script. */
+const SBATCH_SYNTAX: Record<'partition' | 'time' | 'mem', { pattern: RegExp; example: string }> = {
+  partition: { pattern: /^[A-Za-z0-9_.-]+(,[A-Za-z0-9_.-]+)*$/, example: 'debug or gpu,cpu' },
+  time: { pattern: /^(\d+(-\d+)?(:\d+){0,2}|UNLIMITED|INFINITE)$/i, example: 'minutes, MM:SS, HH:MM:SS, D-HH or D-HH:MM:SS' },
+  mem: { pattern: /^\d+[KMGT]?$/i, example: '4G, 500M or 16000' },
+};
+
+/** A usage error for a value that is not in SLURM's syntax (a newline there would become a command in the job). */
+export function checkSlurmValue(name: keyof typeof SBATCH_SYNTAX, value: string | undefined): void {
+  if (value === undefined) return;
+  const { pattern, example } = SBATCH_SYNTAX[name];
+  if (!pattern.test(value)) throw new UsageError(`--${name} ${JSON.stringify(value)}: not in SLURM's syntax (${example})`);
+}
+
+/** A path written into a job script or a list a script reads line by line: no control characters, no double quote. */
+function checkScriptPath(path: string, what: string): void {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f"]/.test(path))
+    throw new InputError(
+      `${JSON.stringify(path)}: ${what} with a control character (newline, tab, ...) or a double quote cannot be written into a SLURM job script; rename it`,
+    );
+}
+
+/** The cluster's MaxArraySize (scontrol show config), or null when it cannot be read. */
+function maxArraySize(): number | null {
+  const r = spawnSync('scontrol', ['show', 'config'], { encoding: 'utf8' });
+  const m = /^MaxArraySize\s*=\s*(\d+)/m.exec(r.stdout ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 /**
  * --slurm: a job array with one task per session still missing from the store (each runs
  * `neurorep analyze ... --out-record <shards>/<task>.json`) and an import job that depends on it
@@ -38,8 +69,14 @@ function sh(text: string): string {
  */
 export async function submitSlurm(sessions: string[], forwarded: string[], options: SlurmOptions, ctx: Context): Promise<number> {
   assertStoreFolder(ctx.store);
+  checkSlurmValue('partition', options.partition);
+  checkSlurmValue('time', options.time);
+  checkSlurmValue('mem', options.mem);
   const batchId = randomUUID();
   const shards = resolve(options.shards ?? `neurorep-batch-${batchId.slice(0, 8)}`);
+  checkScriptPath(shards, 'the shards folder');
+  checkScriptPath(resolve(ctx.store), 'the store folder');
+  for (const f of sessions) checkScriptPath(f, 'a session file name');
   const keys = sessions.map((f) => resumeKey(f, forwarded));
   let todo = sessions.map((file, i) => ({ file, key: keys[i] }));
   if (existsSync(join(ctx.store, 'neurorep.db'))) {
@@ -55,6 +92,11 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     ctx.io.out(`batch: all ${sessions.length} sessions are in the store already; nothing to submit\n`);
     return 0;
   }
+  const most = options.dryRun ? null : maxArraySize();
+  if (most !== null && todo.length > most)
+    throw new InputError(
+      `${todo.length} sessions to submit, but this cluster's MaxArraySize is ${most} (array indices 0..${most - 1}): split the sessions into batches of at most ${most} (e.g. by folder); sessions already stored are skipped when you rerun`,
+    );
   const node = process.execPath;
   const bin = join(packageRoot(), 'bin', 'neurorep.js');
   const store = resolve(ctx.store);
@@ -67,7 +109,7 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     ...common,
     `#SBATCH --mem=${options.mem ?? '4G'}`,
     `#SBATCH --cpus-per-task=${options.cpusPerTask ?? 2}`,
-    `#SBATCH --output=${join(shards, 'logs', '%a.out')}`,
+    `#SBATCH --output="${join(shards, 'logs', '%a.out')}"`,
     '# One session per array task: analyze it into a shard; the import job writes the store.',
     'set -euo pipefail',
     `line=$((SLURM_ARRAY_TASK_ID + 1))`,
@@ -84,7 +126,7 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     ...common,
     '#SBATCH --mem=2G',
     '#SBATCH --cpus-per-task=1',
-    `#SBATCH --output=${join(shards, 'logs', 'import.out')}`,
+    `#SBATCH --output="${join(shards, 'logs', 'import.out')}"`,
     '# After every session (afterany): merge the shards into the store; the only job that writes it.',
     'set -uo pipefail',
     `${sh(node)} ${sh(bin)} import ${sh(join(shards, 'runs'))} --store ${sh(store)}`,
@@ -116,9 +158,10 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     return 0;
   }
   sbatch(importArgs, true);
+  // A shard counts only if this batch wrote it: a rerun with the same --shards finds the last one's files there.
   const failures = todo
     .map((s, i) => ({ ...s, i }))
-    .filter((s) => !existsSync(join(shards, 'runs', `${s.i}.json`)))
+    .filter((s) => shardBatch(join(shards, 'runs', `${s.i}.json`)) !== batchId)
     .map((s) => ({ file: s.file, reason: lastLine(readIfExists(join(shards, 'logs', `${s.i}.out`)), s.file) || 'no shard was written' }));
   const imported = todo.length - failures.length;
   ctx.io.out(
@@ -136,6 +179,16 @@ function sbatch(argv: string[], waiting = false): string {
     );
   if (r.status !== 0 && !(waiting && r.stdout.trim())) throw new InputError(`sbatch ${argv[argv.length - 1]}: ${r.stderr.trim() || `exit code ${r.status}`}`);
   return r.stdout.trim().split(';')[0];
+}
+
+/** The batch id a shard's record carries, or null (no shard, or not readable). */
+function shardBatch(path: string): string | null {
+  try {
+    const head = JSON.parse(readFileSync(path, 'utf8')) as { record?: { batch?: { id?: unknown } } };
+    return typeof head.record?.batch?.id === 'string' ? head.record.batch.id : null;
+  } catch {
+    return null;
+  }
 }
 
 function readIfExists(path: string): string {

@@ -27,7 +27,7 @@ export const activationsCommand = defineCommand({
     layers: { type: 'string', arg: 'a,b,...', help: 'tensor names to save (default: activation outputs + final output)' },
     scale: { type: 'string', arg: 'F', help: 'multiply inputs by F, e.g. 1/255 (default 1)' },
     batch: { type: 'integer', min: 1, arg: 'B', help: 'batch size for dynamic-batch models (default 256)' },
-    labels: { type: 'string', arg: 'FILE', help: 'a .npy of one label per input, saved as `labels` (stimulus ids for compare)' },
+    labels: { type: 'string', input: true, arg: 'FILE', help: 'a .npy of one label per input, saved as `labels` (stimulus ids for compare)' },
     out: { type: 'string', arg: 'FILE', help: 'the .npz to write (its folder must exist)' },
     force: { type: 'boolean', help: 'replace --out when it exists' },
     list: { type: 'boolean', help: 'list the model inputs and tensor names, then stop' },

@@ -211,6 +211,8 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
   if (l.rowsDroppedNaN) lines.push(`  ${l.rowsDroppedNaN} rows dropped: ${l.align} is NaN`);
   if (l.rowsDroppedInfinite) lines.push(`  ${l.rowsDroppedInfinite} rows dropped: ${l.align} is infinite`);
   if (l.rowsDroppedStimulusNaN) lines.push(`  ${l.rowsDroppedStimulusNaN} rows dropped: stimulus value is NaN`);
+  if (l.rowsDroppedStimulusInfinite) lines.push(`  ${l.rowsDroppedStimulusInfinite} rows dropped: stimulus value is infinite`);
+  if (l.nonFinite.deadRois.length) lines.push(`  ${l.nonFinite.deadRois.length} ROIs left out: no finite sample in any window`);
   if (l.rowsDroppedEmpty) lines.push(`  ${l.rowsDroppedEmpty} rows dropped: no trace sample in the window`);
   if (l.stimulus) lines.push(`  stimulus: ${l.stimulus.column} (${new Set(l.stimulus.values.map(String)).size} distinct)`);
   lines.push(`  groups by ${l.groupBy}:`);

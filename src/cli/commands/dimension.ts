@@ -35,7 +35,12 @@ export const dimensionCommand = defineCommand({
   storesRuns: true,
   options: {
     key: { type: 'string', arg: 'NAME', help: 'array to use inside an .npz archive' },
-    'stimulus-ids': { type: 'string', arg: 'PATH|KEY', help: 'stimulus id of each row (a 1-column file, or an array in the same .npz); enables cvPCA' },
+    'stimulus-ids': {
+      type: 'string',
+      input: true,
+      arg: 'PATH|KEY',
+      help: 'stimulus id of each row (a 1-column file, or an array in the same .npz); enables cvPCA',
+    },
     ...intervalOptions('D_eff, PR, alpha and their corrections'),
     null: NULL_OPTION,
     seed: SEED_OPTION,
