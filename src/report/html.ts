@@ -13,9 +13,19 @@ export function escapeHtml(s: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
+/**
+ * Strings from data as charts show them: control characters and the line and paragraph separators
+ * as visible escapes. Vega-Lite compiles names into expressions (sort orders, labels) that vega's
+ * own parser reads, and it takes U+2028 for a line break inside a string ("Unexpected token").
+ */
+export function chartText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** JSON safe inside <script type="application/json">: no '<', '>', '&' or line separators survive raw. */
-export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))
+export function jsonForScript(value: unknown, text: (s: string) => string = (s) => s): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : typeof v === 'string' ? text(v) : v))
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -65,7 +75,7 @@ ${nav}
 <main>
 ${body}
 </main>
-<script type="application/json" id="neurorep-charts">${jsonForScript(charts)}</script>
+<script type="application/json" id="neurorep-charts">${jsonForScript(charts, chartText)}</script>
 </body>
 </html>
 `;

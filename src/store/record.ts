@@ -4,6 +4,7 @@
  * result against the schema of its kind before anything stores or prints it.
  */
 
+import { InputError } from '../core/matrix.js';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { sha256File } from '../io/files.js';
@@ -75,4 +76,33 @@ function isLegacySummary(v: unknown): v is { intervals: unknown } & Record<strin
   if (!v || typeof v !== 'object') return false;
   const o = v as Record<string, unknown>;
   return typeof o.intervals === 'object' && o.intervals !== null && typeof o.seed === 'number' && !('bounds' in o);
+}
+
+/** Deepest nesting and longest string a stored record may have (SQLite's JSON functions stop at depth 1000; the viewer draws every name). */
+export const MAX_RECORD_DEPTH = 64;
+export const MAX_RECORD_STRING = 65536;
+
+/**
+ * Throws an InputError when a record (or any parsed JSON) nests deeper or holds a longer string
+ * than the store takes. Iterative: a hostile depth cannot overflow the stack here.
+ */
+export function assertStorable(record: unknown, what = 'the run record'): void {
+  const stack: { v: unknown; depth: number; path: string }[] = [{ v: record, depth: 0, path: '$' }];
+  while (stack.length) {
+    const { v, depth, path } = stack.pop()!;
+    if (depth > MAX_RECORD_DEPTH) throw new InputError(`${what} nests deeper than ${MAX_RECORD_DEPTH} levels (at ${path.slice(0, 200)}); not stored`);
+    if (typeof v === 'string') {
+      if (v.length > MAX_RECORD_STRING)
+        throw new InputError(`${what} holds a text of ${v.length} characters at ${path.slice(0, 200)} (at most ${MAX_RECORD_STRING}); not stored`);
+    } else if (Array.isArray(v)) {
+      // Long arrays of numbers are data (spectra, curves): only their nesting and strings are bounded.
+      for (let i = v.length - 1; i >= 0; i--)
+        if (v[i] !== null && typeof v[i] !== 'number' && typeof v[i] !== 'boolean') stack.push({ v: v[i], depth: depth + 1, path: `${path}[${i}]` });
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.length > MAX_RECORD_STRING) throw new InputError(`${what} has a key of ${k.length} characters under ${path.slice(0, 200)}; not stored`);
+        stack.push({ v: x, depth: depth + 1, path: `${path}.${k.slice(0, 40)}` });
+      }
+    }
+  }
 }

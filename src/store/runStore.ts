@@ -10,9 +10,10 @@
 import { keyParams } from './keyParams.js';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/matrix.js';
-import { upgradeRecord } from './record.js';
+import { assertStorable, upgradeRecord } from './record.js';
 import { assertRecord, RUN_ID, type RunRecord } from './schema.js';
 
 /** A representation kept for comparisons: the matrix, or its Gram matrix when that is smaller. */
@@ -77,7 +78,28 @@ CREATE TABLE IF NOT EXISTS representations (
   data BLOB NOT NULL,
   PRIMARY KEY (run_id, name)
 );
+CREATE TABLE IF NOT EXISTS claims (
+  batch_key TEXT PRIMARY KEY,
+  batch_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  pid INTEGER NOT NULL,
+  claimed_at INTEGER NOT NULL
+);
 `;
+
+/** How long a claim of another machine's batch holds (its process cannot be asked whether it lives). */
+const CLAIM_HOURS = 24;
+
+/** Whether the process holding a claim may still be at work. */
+function claimLives(c: { host: string; pid: number; claimed_at: number }): boolean {
+  if (c.host !== hostname()) return Date.now() - c.claimed_at < CLAIM_HOURS * 3600_000;
+  try {
+    process.kill(c.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class RunStore {
   private constructor(
@@ -139,17 +161,32 @@ export class RunStore {
 
   /** Store a run (and its representations) in one transaction. The record is schema-checked first. */
   save(given: RunRecord, representations: StoredRepresentation[] = []): void {
+    this.write(given, representations, false);
+  }
+
+  /**
+   * Store a run unless one with its id is there already: the check and the insert are one
+   * transaction, so two importers of the same shard cannot both insert. True when it was added.
+   */
+  saveIfAbsent(given: RunRecord, representations: StoredRepresentation[] = []): boolean {
+    return this.write(given, representations, true);
+  }
+
+  private write(given: RunRecord, representations: StoredRepresentation[], ifAbsent: boolean): boolean {
     // Validate exactly what is stored: the JSON form, where non-finite numbers are null.
     const json = JSON.stringify(given, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
     const record = JSON.parse(json) as unknown;
     assertRecord(record);
+    assertStorable(record);
     const src = Array.isArray(record.source) ? record.source : [record.source];
     const insertRun = this.db.prepare(
       `INSERT INTO runs (id, kind, created_at, toolkit_version, source_path, source_sha256, source_kind, params, summary, record)
        VALUES (@id, @kind, @created_at, @toolkit_version, @source_path, @source_sha256, @source_kind, @params, @summary, @record)`,
     );
     const insertRep = this.db.prepare(`INSERT INTO representations (run_id, name, stimulus_ids, n, d, form, data) VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    const tx = this.db.transaction(() => {
+    const present = this.db.prepare('SELECT 1 FROM runs WHERE id = ?');
+    const tx = this.db.transaction((): boolean => {
+      if (ifAbsent && present.get(record.id) !== undefined) return false;
       insertRun.run({
         id: record.id,
         kind: record.kind,
@@ -173,8 +210,35 @@ export class RunStore {
           Buffer.from(r.values.buffer, r.values.byteOffset, r.values.byteLength),
         );
       }
+      return true;
     });
-    tx.immediate();
+    return tx.immediate();
+  }
+
+  /**
+   * Claim a batch session (by its resume key) for `batchId`, so two batches on one store do not
+   * analyse it twice: 'stored' when a run with the key is in the store, 'mine' when the claim is
+   * taken (or was this batch's, or its holder is gone: a dead process on this machine, or older
+   * than a day elsewhere), else the batch holding it.
+   */
+  claim(key: string, batchId: string): 'stored' | 'mine' | { by: string } {
+    const tx = this.db.transaction((): 'stored' | 'mine' | { by: string } => {
+      if (this.hasBatchKey(key)) return 'stored';
+      const held = this.db.prepare('SELECT batch_id, host, pid, claimed_at FROM claims WHERE batch_key = ?').get(key) as
+        { batch_id: string; host: string; pid: number; claimed_at: number } | undefined;
+      if (held && held.batch_id !== batchId && claimLives(held)) return { by: held.batch_id };
+      this.db
+        .prepare('INSERT OR REPLACE INTO claims (batch_key, batch_id, host, pid, claimed_at) VALUES (?, ?, ?, ?, ?)')
+        .run(key, batchId, hostname(), process.pid, Date.now());
+      return 'mine';
+    });
+    return tx.immediate();
+  }
+
+  /** Give up the claims of a batch (one session's, or all). */
+  release(batchId: string, key?: string): void {
+    if (key === undefined) this.db.prepare('DELETE FROM claims WHERE batch_id = ?').run(batchId);
+    else this.db.prepare('DELETE FROM claims WHERE batch_id = ? AND batch_key = ?').run(batchId, key);
   }
 
   /** A run's record, schema-checked, or null when the id is unknown. */

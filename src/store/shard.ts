@@ -6,10 +6,11 @@
  * they come back bit for bit.
  */
 
+import { readFileSync, statSync } from 'node:fs';
 import { sha256Hex } from '../io/files.js';
 import { InputError } from '../core/matrix.js';
 import type { StoredRepresentation } from './runStore.js';
-import { upgradeRecord } from './record.js';
+import { assertStorable, upgradeRecord } from './record.js';
 import { assertRecord, type RunRecord } from './schema.js';
 
 export const SHARD_FORMAT = 'neurorep-run/1';
@@ -50,6 +51,9 @@ function checksum(record: unknown, representations: unknown): string {
   return sha256Hex(JSON.stringify([record, representations]));
 }
 
+/** Largest shard read (500 MiB: JSON text must fit one V8 string, at most 2^29 - 24 characters). */
+export const MAX_SHARD_BYTES = 500 * 2 ** 20;
+
 /** Parse and check a shard (format, record schema, representation sizes); `path` names it in errors. */
 export function decodeShard(text: string, path: string): { record: RunRecord; representations: StoredRepresentation[] } {
   let json: ShardJson;
@@ -60,6 +64,12 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
   }
   if (!json || typeof json !== 'object' || json.format !== SHARD_FORMAT)
     throw new InputError(`${path}: not a neurorep run shard (format is not '${SHARD_FORMAT}')`);
+  // Before anything walks it recursively (the checksum, the schema) and before it reaches the store.
+  try {
+    assertStorable(json.record);
+  } catch (err) {
+    throw new InputError(`${path}: ${(err as Error).message}`);
+  }
   if (json.sha256 !== checksum(json.record, json.representations))
     throw new InputError(`${path}: the shard was changed after it was written (its sha256 does not match); nothing imported from it`);
   try {
@@ -88,4 +98,18 @@ export function decodeShard(text: string, path: string): { record: RunRecord; re
     return { name: r.name, stimulusIds: r.stimulusIds, n: r.n, d: r.d, form: r.form, values: fromBase64(r.values, r.n * r.d, what) };
   });
   return { record: json.record as RunRecord, representations };
+}
+
+/** A shard's text: a regular file (a pipe or a device would never end) within the size a string can hold. */
+export function readShardFile(path: string): string {
+  const st = statSync(path);
+  if (!st.isFile())
+    throw new InputError(
+      `${path}: not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a folder'}); a shard is a file written by --out-record`,
+    );
+  if (st.size > MAX_SHARD_BYTES)
+    throw new InputError(
+      `${path}: ${(st.size / 2 ** 20).toFixed(0)} MiB, larger than a shard can be (at most ${MAX_SHARD_BYTES / 2 ** 20} MiB); it was not written by --out-record`,
+    );
+  return readFileSync(path, 'utf8');
 }

@@ -94,3 +94,19 @@ slurmTest('a rerun with the same --shards after a failed session reports it fail
   t.regex(again.stdout, /2 sessions: 0 analyzed on SLURM .*, 1 already in the store, 1 failed/);
   t.regex(again.stdout, /failed: .*broken\.nwb: not an HDF5 file/);
 });
+
+test('more sessions than MaxArraySize of the cluster: refused with advice before anything is submitted', async (t) => {
+  const dir = tempDir('neurorep-rel-');
+  const folder = await sessions(dir, 3);
+  // A stand-in cluster: scontrol reports MaxArraySize=2; sbatch, if ever called, leaves a mark.
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  const mark = join(dir, 'submitted');
+  writeFileSync(join(bin, 'scontrol'), '#!/bin/sh\necho "MaxArraySize            = 2"\n', { mode: 0o755 });
+  writeFileSync(join(bin, 'sbatch'), `#!/bin/sh\ntouch '${mark}'\necho 1\n`, { mode: 0o755 });
+  const r = neurorep(['batch', folder, '--slurm', '--stimulus', 'orientation', '--store', join(dir, 'store'), '--shards', join(dir, 'shards')], {
+    env: { PATH: `${bin}:${process.env.PATH}` },
+  });
+  userMistake(t, r, /3 sessions to submit, but this cluster's MaxArraySize is 2 .*split the sessions into batches of at most 2/);
+  t.false(existsSync(mark), 'nothing submitted');
+});

@@ -75,6 +75,8 @@ test.serial('compare page: profile on shared axes, a heatmap per similarity, cei
   // The demo's analysis is time-resolved: every measure over its 6 windows, for both areas.
   t.true((await page.locator('#sim-over-time svg .mark-line path').count()) >= 8 * 2, 'similarity over time: a line per measure and area');
   await page.close();
+  // Names with the line separator U+2028 (the hostile run's area) and markup: every chart still renders.
+  await visit(t, `${viewer.base}/compare?ids=${viewer.ids.network},${viewer.ids.hostile}`, 'compare-hostile', 10);
 });
 
 test.serial('a self-contained report renders offline', async (t) => {

@@ -26,7 +26,7 @@ export async function startViewer(): Promise<Viewer> {
   const { analyze, network } = JSON.parse(demo.stdout);
   const { spec } = twoAreaSpec();
   spec.sessionDescription = `session ${HOSTILE}`;
-  spec.electrodes!.location = spec.electrodes!.location.map((l) => (l === 'V1' ? `V1 ${HOSTILE}` : l));
+  spec.electrodes!.location = spec.electrodes!.location.map((l) => (l === 'V1' ? `V1 ${HOSTILE}` : l === 'LM' ? 'LM\u2028line\u2029para' : l));
   const p = await writeTemp(spec, 'hostile.nwb');
   const r = await cli('analyze', p, '--stimulus', 'orientation', '--store', store, '--json', '--quiet');
   if (r.code !== 0) throw new Error(`analyze failed: ${r.stderr}`);

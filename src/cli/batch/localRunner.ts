@@ -11,11 +11,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isUrl } from '../../../adapters/nwb/index.js';
-import { decodeShard } from '../../store/shard.js';
+import { decodeShard, readShardFile } from '../../store/shard.js';
 import { assertStoreFolder, isStoreLocked, RunStore } from '../../store/runStore.js';
 import { packageRoot } from '../../package.js';
 import type { Context } from '../context.js';
@@ -29,10 +29,14 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   const pending = `${resolve(ctx.store)}-pending`;
   const work = join(pending, batchId);
   mkdirSync(work, { recursive: true });
+  // Another batch on this store must not take (or remove) this one's folder while it runs.
+  const owner = join(work, OWNER_FILE);
+  writeFileSync(owner, JSON.stringify({ host: hostname(), pid: process.pid }));
   const started = Date.now();
   let done = 0,
     failed = 0,
     skipped = 0,
+    elsewhere = 0,
     unstored = 0;
   const failures: { file: string; reason: string }[] = [];
   const store = RunStore.open(ctx.store);
@@ -41,6 +45,7 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   const running = new Set<ChildProcess>();
   const stop = (signal: NodeJS.Signals) => {
     for (const p of running) p.kill('SIGTERM');
+    rmSync(owner, { force: true });
     removeIfEmpty(work);
     removeIfEmpty(pending);
     ctx.io.err(`neurorep: batch stopped (${signal}); the runs it finished are in the store${existsSync(work) ? ` or, not yet stored, in ${work}` : ''}\n`);
@@ -49,7 +54,7 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const progress = () => {
-    const finished = done + failed + skipped;
+    const finished = done + failed + skipped + elsewhere;
     const elapsed = (Date.now() - started) / 1000;
     const ran = done + failed;
     const eta = ran > 0 ? (elapsed / ran) * (sessions.length - finished) : NaN;
@@ -68,8 +73,14 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
         failures.push({ file: s.file, reason: lastLine((err as Error).message, s.file) });
         return;
       }
-      if (store.hasBatchKey(key)) {
+      // Claimed in the store: a second batch on the same store leaves this session to the first.
+      const claim = store.claim(key, batchId);
+      if (claim === 'stored') {
         skipped++;
+        return;
+      }
+      if (claim !== 'mine') {
+        elsewhere++;
         return;
       }
       const shard = join(work, `${s.i}.json`);
@@ -82,11 +93,13 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
         running,
       );
       if (r.code !== 0) {
+        store.release(batchId, key);
         failed++;
         failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
         return;
       }
       const stored = await storeShard(store, shard, ctx);
+      store.release(batchId, key);
       if (stored === 'stored') done++;
       else if (stored === 'locked') unstored++;
       else {
@@ -104,12 +117,18 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
+    try {
+      store.release(batchId);
+    } catch {
+      /* a locked store: the claims lapse with this process */
+    }
     store.close();
+    rmSync(owner, { force: true });
     removeIfEmpty(work);
     removeIfEmpty(pending);
   }
   ctx.io.out(
-    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed${unstored ? `, ${unstored} analyzed but not stored` : ''} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
+    `batch ${batchId}: ${sessions.length} session${sessions.length === 1 ? '' : 's'}: ${done} analyzed, ${skipped} already in the store, ${failed} failed${elsewhere ? `, ${elsewhere} left to another batch analyzing them now` : ''}${unstored ? `, ${unstored} analyzed but not stored` : ''} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`,
   );
   for (const f of failures) ctx.io.out(`  failed: ${f.file}: ${f.reason}\n`);
   if (unstored) {
@@ -136,14 +155,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function storeShard(store: RunStore, shard: string, ctx: Context): Promise<'stored' | 'locked' | { problem: string }> {
   let decoded;
   try {
-    decoded = decodeShard(readFileSync(shard, 'utf8'), shard);
+    decoded = decodeShard(readShardFile(shard), shard);
   } catch (err) {
     return { problem: (err as Error).message };
   }
   const deadline = Date.now() + storeWaitSeconds() * 1000;
   for (let attempt = 0; ; attempt++) {
     try {
-      if (!store.get(decoded.record.id)) store.save(decoded.record, decoded.representations);
+      store.saveIfAbsent(decoded.record, decoded.representations);
       rmSync(shard, { force: true });
       return 'stored';
     } catch (err) {
@@ -160,11 +179,31 @@ async function importPending(store: RunStore, pending: string, current: string, 
   let imported = 0;
   for (const dir of readdirSync(pending)) {
     const folder = join(pending, dir);
-    if (folder === current || !statSync(folder).isDirectory()) continue;
+    if (folder === current || !statSync(folder).isDirectory() || ownerLives(folder)) continue;
     for (const f of readdirSync(folder).filter((x) => x.endsWith('.json'))) if ((await storeShard(store, join(folder, f), ctx)) === 'stored') imported++;
     removeIfEmpty(folder);
   }
   return imported;
+}
+
+/** The file that marks a pending folder as a running batch's. */
+const OWNER_FILE = '.owner';
+
+/** Whether the batch that made a pending folder still runs (on this machine; a folder from elsewhere is left alone). */
+function ownerLives(folder: string): boolean {
+  let o: { host?: string; pid?: number };
+  try {
+    o = JSON.parse(readFileSync(join(folder, OWNER_FILE), 'utf8')) as { host?: string; pid?: number };
+  } catch {
+    return false;
+  }
+  if (o.host !== hostname()) return true;
+  try {
+    process.kill(Number(o.pid), 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function removeIfEmpty(dir: string): void {

@@ -1,9 +1,9 @@
 /** `neurorep import`: merge run shards (written with --out-record) into the store, idempotently. */
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../core/matrix.js';
-import { decodeShard } from '../../store/shard.js';
+import { decodeShard, readShardFile } from '../../store/shard.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -17,7 +17,9 @@ export const importCommand = defineCommand({
     'patterns, dynamics), checks each against the run-record schema, and adds the runs the store',
     'does not have yet (by run id). A folder means every *.json file in it. Runs already in the',
     'store are counted and left as they are. A shard that cannot be read is named with its problem',
-    'and the exit code is 2; the valid ones are imported all the same.',
+    'and the exit code is 2; the valid ones are imported all the same. Only regular files are read',
+    '(not pipes or devices), of at most 500 MiB; records nest at most 64 levels, texts at most 64 Ki',
+    'characters. Two imports at once into one store each add a run at most once.',
   ].join('\n'),
   options: {},
   run(args, ctx) {
@@ -49,16 +51,16 @@ export const importCommand = defineCommand({
       for (const f of files) {
         let shard;
         try {
-          shard = decodeShard(readFileSync(f, 'utf8'), f);
+          shard = decodeShard(readShardFile(f), f);
         } catch (err) {
           problems.push(err instanceof InputError ? err.message : `${f}: ${(err as Error).message}`);
           continue;
         }
-        if (store.get(shard.record.id)) {
+        // The check and the insert are one transaction: another import at the same time cannot add it twice.
+        if (!store.saveIfAbsent(shard.record, shard.representations)) {
           present++;
           continue;
         }
-        store.save(shard.record, shard.representations);
         added++;
         ctx.log(`imported ${shard.record.id} (${shard.record.kind}) from ${f}`);
       }
