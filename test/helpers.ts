@@ -36,13 +36,13 @@ export async function cli(...argv: string[]): Promise<CliResult> {
 }
 
 /** Run the built `neurorep` binary (bin/neurorep.js over dist/) as a user would. */
-export function binary(args: string[], opts: { cwd?: string } = {}): CliResult {
+export function binary(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
   // A bounded wait: a process that does its work but never exits (a live handle) fails here.
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'neurorep.js'), ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    timeout: 120_000,
+    timeout: opts.timeoutMs ?? 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr + (r.error ? `\n${r.error.message}` : '') };
 }

@@ -157,7 +157,7 @@ export async function runOnnxActivations(
     throw new InputError(`${model.path}: input batch dimension is fixed at ${batchDim}; only 1 or a dynamic batch is supported`);
   const batch = fixedBatch ? 1 : Math.max(1, opts.batch ?? 256);
 
-  const ort: Ort = await import('onnxruntime-node');
+  const ort = await loadOnnxRuntime();
   let session: Awaited<ReturnType<Ort['InferenceSession']['create']>>;
   try {
     session = await ort.InferenceSession.create(exposeTensors(model, layers), { graphOptimizationLevel: 'disabled', intraOpNumThreads: 2 });
@@ -257,4 +257,20 @@ function writeNpzStreamed(out: string, arrays: StreamedArray[]): void {
       closeSync(fd);
     }
   });
+}
+
+/**
+ * ONNX Runtime for Node, an optional peer dependency: its install script downloads GPU libraries
+ * from outside the npm registry, so a library user installs it only when running models.
+ */
+async function loadOnnxRuntime(): Promise<Ort> {
+  try {
+    return await import('onnxruntime-node');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw err;
+    throw new InputError(
+      'running an ONNX model needs ONNX Runtime for Node, an optional dependency of neurorep that is not installed here: npm install onnxruntime-node@1.30 (on a machine that reaches only the npm registry: ONNXRUNTIME_NODE_INSTALL=skip npm install onnxruntime-node@1.30; its CPU libraries come with the package)',
+    );
+  }
 }

@@ -6,7 +6,7 @@
 
 import { InputError, responseMatrix, selectColumns, type ResponseMatrix } from '../../src/core/matrix.js';
 import type { NwbFile } from './reader.js';
-import { countUnitInWindows, traceMeansInWindows } from './windows.js';
+import { countUnitInWindows, samplesPerBin, traceMeansInBins, traceMeansInWindows } from './windows.js';
 
 export interface LockOptions {
   /** Interval table name or path (default: trials, else the first table). */
@@ -58,6 +58,8 @@ export interface LockedResponses {
    * out of means; ROIs (column indices) with no finite sample in any window, left out.
    */
   nonFinite: { spikeTimes: number; units: number[]; traceSamples: number; deadRois: number[] };
+  /** Signs that the rows are aligned wrongly (every window empty, windows longer than the trials), as messages. */
+  alignmentHints: string[];
   /** Table row index of each kept row. */
   keptRows: number[];
   /** Stimulus identity per kept row, when a stimulus column was given. */
@@ -117,6 +119,8 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
   // Rows: the alignment times from an interval table, or consecutive bins.
   const table = opts.bin !== undefined ? null : resolveTable(nwb, opts.table);
   let align: Float64Array;
+  /** Frames per bin when bins are cut by sample index (a regular trace, a whole number of frames per bin). */
+  let binFrames: number | null = null;
   let stim: LockedResponses['stimulus'] = null;
   let rowsTotal: number;
   let window: [number, number] = [a, b];
@@ -136,7 +140,18 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     const width = opts.bin ?? b - a;
     if (!(width > 0)) throw new InputError(`\`bin\` must be positive, got ${width}`);
     const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
-    const count = Math.max(0, Math.floor((t1 - t0) / width));
+    let count = Math.max(0, Math.floor((t1 - t0) / width));
+    // A regularly sampled trace cut into whole numbers of frames: bins by sample index.
+    let indexTimes: Float64Array | null = null;
+    if (useOphys) {
+      const s = pickSeries(nwb, roi, opts.series);
+      const times = nwb.sampleTimes(s.path, s.shape[0]);
+      binFrames = samplesPerBin(times, width);
+      if (binFrames !== null) {
+        count = Math.floor(times.length / binFrames);
+        indexTimes = Float64Array.from({ length: count }, (_, i) => times[i * binFrames!]);
+      }
+    }
     if (count < 2) throw new InputError(`${nwb.path}: the recording spans ${t1 - t0} s, fewer than 2 bins of ${width} s`);
     // Bounded before anything is allocated: the matrix is bins x units numbers.
     const columns = useOphys ? (pickSeries(nwb, roi, opts.series).shape[1] ?? 1) : nwb.spikeIndex().ends.length;
@@ -144,7 +159,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       throw new InputError(
         `${nwb.path}: \`bin\` ${width} s cuts the ${(t1 - t0).toFixed(1)} s recording into ${count} bins x ${columns} ${useOphys ? 'ROIs' : 'units'} = ${count * columns} numbers; at most ${MAX_BINS} bins and ${MAX_BIN_CELLS} numbers: use a bin of at least ${Math.max((t1 - t0) / MAX_BINS, ((t1 - t0) * columns) / MAX_BIN_CELLS).toPrecision(3)} s`,
       );
-    align = Float64Array.from({ length: count }, (_, i) => t0 + i * width);
+    align = indexTimes ?? Float64Array.from({ length: count }, (_, i) => t0 + i * width);
     window = [0, width];
     rowsTotal = count;
   }
@@ -206,7 +221,8 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     seriesPath = s.path;
     const { data, rows, cols } = nwb.seriesData(s.path);
     const times = nwb.sampleTimes(s.path, rows);
-    const { means, nonFiniteSamples } = traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
+    const { means, nonFiniteSamples } =
+      binFrames !== null ? traceMeansInBins(data, cols, binFrames, alignKept.length) : traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
     nonFinite.traceSamples = nonFiniteSamples;
     // An ROI with no finite sample in any window (a dead or masked cell) is left out and counted;
     // it must not empty every row.
@@ -232,7 +248,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     groups = [{ name: s.name, matrix: m, neuronIds: live }];
   }
   if (stim) stim = { ...stim, values: keptRows.map((r) => stim!.values[r]) };
+  const alignmentHints = table ? alignmentChecks(nwb, table, alignName, alignKept, window, useOphys ? null : groups) : [];
   return {
+    alignmentHints,
     source: useOphys ? 'calcium' : 'spikes',
     table,
     align: table ? alignName : 'bin start',
@@ -251,6 +269,64 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     series: seriesPath,
   };
 }
+
+/**
+ * What a wrong alignment looks like: every window holds no spike while the recording has spikes
+ * (the column is relative to trial start, or in another clock), or a window longer than the
+ * trials (milliseconds given as seconds).
+ */
+function alignmentChecks(
+  nwb: NwbFile,
+  table: string,
+  alignName: string,
+  align: Float64Array,
+  window: [number, number],
+  groups: NeuronGroup[] | null,
+): string[] {
+  const hints: string[] = [];
+  if (align.length === 0) return hints;
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const t of align) {
+    lo = Math.min(lo, t + window[0]);
+    hi = Math.max(hi, t + window[1]);
+  }
+  if (groups && groups.length > 0 && groups.every((g) => g.matrix.data.every((v) => v === 0))) {
+    let first = Infinity,
+      last = -Infinity;
+    nwb.forEachUnitSpikes((_u, t) => {
+      if (t.length === 0) return;
+      first = Math.min(first, t[0]);
+      last = Math.max(last, t[t.length - 1]);
+    });
+    if (Number.isFinite(first))
+      hints.push(
+        `every window holds zero spikes: the windows span ${fmtSeconds(lo)} to ${fmtSeconds(hi)} s, the spikes ${fmtSeconds(first)} to ${fmtSeconds(last)} s; is ${table}/${alignName} a time relative to trial start, or on another clock? \`align\` takes absolute times (default start_time)`,
+      );
+  }
+  const length = window[1] - window[0];
+  const durations: number[] = [];
+  if (nwb.hasColumn(table, 'start_time') && nwb.hasColumn(table, 'stop_time')) {
+    const start = nwb.column(table, 'start_time');
+    const stop = nwb.column(table, 'stop_time');
+    if (start.kind === 'number' && stop.kind === 'number')
+      for (let i = 0; i < Math.min(start.values.length, stop.values.length); i++) {
+        const d = stop.values[i] - start.values[i];
+        if (Number.isFinite(d) && d > 0) durations.push(d);
+      }
+  }
+  if (durations.length > 0) {
+    durations.sort((a, b) => a - b);
+    const median = durations[Math.floor(durations.length / 2)];
+    if (length > 10 * median)
+      hints.push(
+        `the window is ${fmtSeconds(length)} s long, more than 10 times the median trial (${fmtSeconds(median)} s): \`window\` is in seconds (e.g. 0,0.25 for the first 250 ms)`,
+      );
+  }
+  return hints;
+}
+
+const fmtSeconds = (t: number): string => Number(t.toPrecision(4)).toString();
 
 function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: string | undefined): ReturnType<NwbFile['roiSeries']>[number] {
   if (roi.length === 0) throw new InputError(`${nwb.path}: no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence`);

@@ -53,3 +53,40 @@ export function traceMeansInWindows(
   }
   return { means: out, nonFiniteSamples };
 }
+
+/**
+ * Samples per bin when the sample times are evenly spaced (to 1e-6 of a period) and `width` is a
+ * whole number of periods; else null. Such bins are cut by sample index: comparing times made as
+ * t0 + i * width with times made as i / rate, rounded differently, would leave some bins empty and
+ * give others two frames.
+ */
+export function samplesPerBin(times: ArrayLike<number>, width: number): number | null {
+  if (times.length < 2) return null;
+  const dt = (times[times.length - 1] - times[0]) / (times.length - 1);
+  if (!(dt > 0)) return null;
+  for (let i = 1; i < times.length; i++) if (Math.abs(times[i] - times[i - 1] - dt) > 1e-6 * dt) return null;
+  const k = width / dt;
+  const whole = Math.round(k);
+  return whole >= 1 && Math.abs(k - whole) < 1e-6 * Math.max(1, k) ? whole : null;
+}
+
+/** Mean of each channel over consecutive runs of `perBin` samples (bin r = samples r * perBin ...), non-finite samples left out. */
+export function traceMeansInBins(data: Float64Array, channels: number, perBin: number, count: number): { means: Float64Array; nonFiniteSamples: number } {
+  const out = new Float64Array(count * channels);
+  const used = new Int32Array(channels);
+  let nonFiniteSamples = 0;
+  for (let r = 0; r < count; r++) {
+    const o = r * channels;
+    used.fill(0);
+    for (let i = r * perBin; i < (r + 1) * perBin; i++)
+      for (let c = 0; c < channels; c++) {
+        const v = data[i * channels + c];
+        if (Number.isFinite(v)) {
+          out[o + c] += v;
+          used[c]++;
+        } else nonFiniteSamples++;
+      }
+    for (let c = 0; c < channels; c++) out[o + c] = used[c] > 0 ? out[o + c] / used[c] : NaN;
+  }
+  return { means: out, nonFiniteSamples };
+}

@@ -126,7 +126,14 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     );
     const groups = locked.groups.map((g) => ({
       ...profileGroup(
-        { name: g.name, trials: g.matrix, stimulusIds: locked.stimulus?.values, stimulusFeatures: features, threshold },
+        {
+          name: g.name,
+          trials: g.matrix,
+          stimulusIds: locked.stimulus?.values,
+          stimulusFeatures: features,
+          threshold,
+          rowNoun: locked.table ? 'trials' : 'bins',
+        },
         {
           seed,
           intervals: opts.intervals,
@@ -160,7 +167,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
       }
     }
-    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked));
+    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked), ...locked.alignmentHints.map((h) => warning('alignment-suspect', h)));
     // Time-resolved: the same observables (without matching or transitions) in every sliding window.
     let timeResolved: TimeResolved | null = null;
     const windowReps: StoredRepresentation[] = [];
@@ -171,7 +178,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         const feats = lw.stimulus ? stimulusFeatures(lw.stimulus.values, lw.stimulus.numeric) : undefined;
         const wGroups = lw.groups.map((g) => {
           const p = profileGroup(
-            { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold },
+            { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold, rowNoun: 'trials' },
             {
               seed,
               intervals: opts.intervals,

@@ -31,6 +31,8 @@ export interface GroupInput {
   /** Stimulus description of each row (X of the complexity map). */
   stimulusFeatures?: ResponseMatrix;
   threshold: Threshold;
+  /** What a row is, for messages: 'trials', 'bins' (default 'stimuli'). */
+  rowNoun?: string;
 }
 
 export interface GroupProfile extends Partial<Omit<DimensionResult, 'warnings'>> {
@@ -92,7 +94,9 @@ export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupPro
   const { main, repeats } = trialAveraged(g.trials, g.stimulusIds);
   if (g.stimulusIds && !repeats) skipped.cvPCA = 'no stimulus has 2 or more repeats';
   const profile: GroupProfile = { name: g.name, n: main.n, d: main.d, trials: g.trials.n, skipped, warnings };
-  const progress = (what: string) => (label: string, d: number, t: number) => opts.onProgress?.(`${g.name}: ${what} ${label}`, d, t);
+  // 'complexity' + 'complexity null' reads "complexity null", not "complexity complexity null".
+  const progress = (what: string) => (label: string, d: number, t: number) =>
+    opts.onProgress?.(`${g.name}: ${label.startsWith(what) ? label : `${what} ${label}`}`, d, t);
   const attempt = <T>(what: string, f: () => T): T | undefined => {
     try {
       return f();
@@ -122,7 +126,14 @@ export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupPro
     warnings.push(...inGroup(dw, g.name));
   }
   profile.patterns = attempt('patterns', () =>
-    patternEntropy(g.trials, { threshold: g.threshold, seed, intervals: opts.intervals, nulls: opts.nulls, onProgress: progress('patterns') }),
+    patternEntropy(g.trials, {
+      threshold: g.threshold,
+      seed,
+      intervals: opts.intervals,
+      nulls: opts.nulls,
+      onProgress: progress('patterns'),
+      ...(g.rowNoun ? { rowNoun: g.rowNoun } : {}),
+    }),
   );
   if (profile.patterns) warnings.push(...inGroup(profile.patterns.warnings, g.name));
   if (g.stimulusFeatures) {

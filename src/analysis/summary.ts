@@ -7,8 +7,17 @@ import type { RunRecord } from '../store/schema.js';
 
 export interface SummaryRow {
   runId: string;
+  /** The session's file name (the last part of its path or URL): what the user gave batch. */
   session: string;
+  /** The NWB file's own identifier (often a UUID). */
+  identifier: string;
   area: string;
+  /**
+   * Whether the area is a grouping that means the same in every session (brain areas, a units
+   * column): only then are sessions pooled per area. Fallback groups ('all' when a file has no
+   * locations, an ophys series) are kept per session.
+   */
+  pooled: boolean;
   neurons: number;
   stimuli: number;
   values: Record<string, number | null>;
@@ -78,22 +87,37 @@ export function summaryRows(records: RunRecord[]): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const r of records) {
     if (r.kind !== 'analyze') continue;
-    const session = r.session.identifier || (Array.isArray(r.source) ? r.source[0].path : r.source.path);
+    const path = Array.isArray(r.source) ? r.source[0].path : r.source.path;
+    const session = fileName(path) || r.session.identifier;
+    const groupBy = (r.params as { groupBy?: unknown }).groupBy;
+    const pooled = groupBy !== 'none' && groupBy !== 'series';
     for (const g of r.groups) {
       const { values, intervals } = groupScalars(g);
-      rows.push({ runId: r.id, session, area: g.name, neurons: g.d, stimuli: g.n, values, intervals });
+      rows.push({ runId: r.id, session, identifier: r.session.identifier, area: g.name, pooled, neurons: g.d, stimuli: g.n, values, intervals });
     }
   }
   return rows;
 }
 
-/** Per area: how many sessions, and the mean and sd of an observable over them. */
+/** The last part of a path or URL (without a query). */
+function fileName(path: string): string {
+  const clean = path.replace(/[?#].*$/, '').replace(/\/+$/, '');
+  return clean.slice(clean.lastIndexOf('/') + 1);
+}
+
+/** The name an area is pooled under: its own when it means the same across sessions, else with its session. */
+export function poolName(r: Pick<SummaryRow, 'area' | 'session' | 'pooled'>): string {
+  return r.pooled ? r.area : `${r.area} (${r.session})`;
+}
+
+/** Per area: how many sessions, and the mean and sd of an observable over them (fallback groups per session). */
 export function areaSpread(rows: SummaryRow[], key: string): { area: string; sessions: number; mean: number | null; sd: number | null }[] {
   const byArea = new Map<string, number[]>();
   for (const r of rows) {
     const v = r.values[key];
-    if (!byArea.has(r.area)) byArea.set(r.area, []);
-    if (v !== null && v !== undefined) byArea.get(r.area)!.push(v);
+    const area = poolName(r);
+    if (!byArea.has(area)) byArea.set(area, []);
+    if (v !== null && v !== undefined) byArea.get(area)!.push(v);
   }
   return [...byArea].map(([area, v]) => {
     const mean = v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;

@@ -4,6 +4,15 @@
  * errors (exit 2) that name the option.
  */
 
+import { closest, distance } from 'fastest-levenshtein';
+
+/** The known name nearest a mistyped one (at most 2 edits, or 3 for long names), for "did you mean". */
+export function didYouMean(given: string, known: readonly string[]): string | null {
+  if (known.length === 0) return null;
+  const best = closest(given, [...known]);
+  return distance(given, best) <= (given.length > 8 ? 3 : 2) ? best : null;
+}
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -111,7 +120,8 @@ export function parseArgs<S extends OptionSpecs>(
     if (!spec) {
       const now = Object.hasOwn(renamed, name) ? renamed[name] : undefined;
       if (now !== undefined && Object.hasOwn(all, now)) throw new UsageError(`--${name} is now --${now} (renamed 2026-12-02; same meaning)`);
-      throw new UsageError(`unknown option '--${name}'`);
+      const near = didYouMean(name, Object.keys(all));
+      throw new UsageError(`unknown option '--${name}'${near ? `; did you mean --${near}?` : ''}`);
     }
     let raw: string | undefined = eq < 0 ? undefined : tok.slice(eq + 1);
     if (spec.type === 'boolean') {

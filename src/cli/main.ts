@@ -4,7 +4,7 @@
  */
 
 import { AnalysisError, InputError } from '../core/matrix.js';
-import { formatOptions, GLOBAL_OPTIONS, inputFilesOf, jsonOption, parseArgs, STORING_OPTIONS, UsageError, type ParsedOptions } from './args.js';
+import { didYouMean, formatOptions, GLOBAL_OPTIONS, inputFilesOf, jsonOption, parseArgs, STORING_OPTIONS, UsageError, type ParsedOptions } from './args.js';
 import { checkOutputPath } from './outputPath.js';
 import type { Command } from './command.js';
 import { makeContext, processOutput, type Output } from './context.js';
@@ -171,7 +171,13 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       return 0;
     }
     const entry = COMMANDS.find((c) => c.name === name);
-    if (!entry) throw new UsageError(`unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    if (!entry) {
+      const near = didYouMean(
+        name,
+        COMMANDS.map((c) => c.name),
+      );
+      throw new UsageError(`unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    }
     const command = await entry.load();
     const args = parseArgs(rest, optionsOf(command), command.renamed);
     // The dispatcher knows only the options every command shares; each command's run() sees its own, typed.

@@ -56,6 +56,7 @@ export const COMPLEXITY_OPTIONS = {
   repeats: { type: 'integer', min: 1, arg: 'R', help: 'complexity over R seeds: mean and sd of C (default 1)' },
   standardize: { type: 'boolean', help: 'z-score every feature before complexity (per-feature units matter otherwise)' },
   resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
+  components: { type: 'integer', min: 1, arg: 'M', help: 'complexity: input principal components (default: all up to 256; definition 1: min(p, 32))' },
 } as const satisfies OptionSpecs;
 
 export function intervalsOf(args: { options: { intervals?: number } }): number {
@@ -77,15 +78,22 @@ export function matchOf(args: { options: { 'match-neurons'?: string } }): number
 }
 
 export function complexityOptionsOf(args: {
-  options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number };
+  options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number; components?: number };
 }): ComplexityOptions {
   const o = args.options;
   return {
     definition: o.definition ?? 2,
+    ...(o.components !== undefined ? { components: o.components } : {}),
     ...(o.repeats !== undefined ? { repeats: o.repeats } : {}),
     ...(o.standardize ? { standardize: true } : {}),
     ...(o.resolution !== undefined ? { resolution: o.resolution } : {}),
   };
+}
+
+/** `1.23 over ranks 2-40 (R^2 = 0.99)`, or `not reported` when the analysis gave no alpha (then no range means anything). */
+export function alphaText(alpha: number | null, range: [number, number], r2?: number | null): string {
+  if (alpha === null || !Number.isFinite(alpha)) return 'not reported';
+  return `${fmt(alpha)} over ranks ${range[0]}-${range[1]}${r2 !== undefined ? ` (R^2 = ${fmt(r2, 3)})` : ''}`;
 }
 
 /** `   95% CI [lo, hi]` for a key of an interval summary, or ''. */

@@ -21,6 +21,7 @@ export type WarningCode =
   | 'observable-skipped'
   | 'shape-overfit'
   | 'too-few-stimuli'
+  | 'alignment-suspect'
   | 'intervals-unavailable'
   | 'store-not-updated';
 

@@ -16,6 +16,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   key: '--key',
   matchNeurons: '--match-neurons',
   maxArrayBytes: '--max-array-bytes',
+  outRecord: '--out-record',
   scale: '--scale',
   scales: '--scales',
   sliding: '--sliding',
@@ -23,6 +24,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   store: '--store',
   table: '--table',
   width: '--width',
+  window: '--window',
 };
 
 /** A library message with its `option` names (and `option PLACEHOLDER`s) as CLI flags. */

@@ -24,10 +24,10 @@ import {
   spectrumSpec,
   summarySpec,
 } from './specs.js';
-import { areaSpread, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
+import { areaSpread, poolName, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 /** What the charts of one area, layer or matrix read: a group of a record, as its schema types it. */
-type Group = Partial<Pick<GroupRecord, 'spectrum' | 'alphaRange' | 'cvPCA' | 'patterns' | 'complexity' | 'neuronCurve'>> & { name: string };
+type Group = Partial<Pick<GroupRecord, 'spectrum' | 'alphaRange' | 'alpha' | 'cvPCA' | 'patterns' | 'complexity' | 'neuronCurve'>> & { name: string };
 
 /** The warnings of a record, as a list (strings from data files escaped). */
 function warningsBlock(ws: readonly Pick<WarningRecord, 'code' | 'group' | 'message'>[] | undefined): string {
@@ -60,10 +60,10 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
     charts.push({ id, spec });
     parts.push(chartDiv(id));
   };
-  if (g.spectrum?.length) add('spectrum', spectrumSpec(`${g.name}: spectrum`, g.spectrum, g.alphaRange ?? null));
+  if (g.spectrum?.length) add('spectrum', spectrumSpec(`${g.name}: spectrum`, g.spectrum, g.alphaRange ?? null, g.alpha ?? null));
   if (g.cvPCA?.spectrum?.length) {
     const ranks = g.cvPCA.signalVariance.map((v, i) => (v > 0 ? i + 1 : -1)).filter((r) => r > 0);
-    add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange ?? null, ranks));
+    add('cvpca', spectrumSpec(`${g.name}: cvPCA signal spectrum`, g.cvPCA.spectrum, g.cvPCA.alphaRange ?? null, g.cvPCA.alpha ?? null, ranks));
   }
   if (g.patterns?.curve?.length) add('patterns', patternsSpec(`${g.name}: activation patterns`, g.patterns.curve));
   if (g.complexity?.curve?.length)
@@ -274,7 +274,7 @@ export function summaryPage(label: string, rows: SummaryRow[], batches: string[]
   );
   const divs: string[] = [];
   for (const key of SUMMARY_OBSERVABLES) {
-    const points = rows.filter((r) => r.values[key] !== null).map((r) => ({ area: r.area, session: r.session, value: r.values[key]!, runId: r.runId }));
+    const points = rows.filter((r) => r.values[key] !== null).map((r) => ({ area: poolName(r), session: r.session, value: r.values[key]!, runId: r.runId }));
     if (!points.length) continue;
     charts.push({
       id: `summary-${key}`,

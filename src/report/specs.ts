@@ -7,7 +7,6 @@
  * Names from data files (areas, layers) are data values, never markup: Vega draws them as text.
  */
 
-import { fitLine } from '../core/stats.js';
 import type { ComparedEntity } from '../analysis/compare.js';
 import type { EntityRef, SimilarityTable, AreaMapping, TimeCourse } from '../analysis/similarityTables.js';
 
@@ -22,8 +21,12 @@ function view(title: string, values: unknown[]): VegaLiteSpec {
   return { $schema: SCHEMA, title, width: WIDTH, height: HEIGHT, data: { values } };
 }
 
-/** Eigenvalue spectrum on log-log axes with the power-law fit over the ranks it used. */
-export function spectrumSpec(title: string, spectrum: number[], alphaRange: [number, number] | null, ranks?: number[]): VegaLiteSpec {
+/**
+ * Eigenvalue spectrum on log-log axes with the record's power-law fit over the ranks it used. The
+ * chart shows the alpha the analysis reported, never a refit: where the record says alpha is not
+ * reported (too few ranks), there is no line.
+ */
+export function spectrumSpec(title: string, spectrum: number[], alphaRange: [number, number] | null, alpha: number | null, ranks?: number[]): VegaLiteSpec {
   const points = spectrum.map((p, i) => ({ rank: ranks ? ranks[i] : i + 1, variance: p })).filter((d) => d.variance > 0);
   const layers: VegaLiteSpec[] = [
     {
@@ -35,23 +38,18 @@ export function spectrumSpec(title: string, spectrum: number[], alphaRange: [num
       },
     },
   ];
-  let fit: { rank: number; fit: number }[] = [];
-  if (alphaRange) {
-    const inRange = points.filter((d) => d.rank >= alphaRange[0] && d.rank <= alphaRange[1]);
-    const f = fitLine(
-      inRange.map((d) => Math.log(d.rank)),
-      inRange.map((d) => Math.log(d.variance)),
-    );
-    if (Number.isFinite(f.slope)) {
-      fit = [alphaRange[0], alphaRange[1]].map((r) => ({ rank: r, fit: Math.exp(f.intercept + f.slope * Math.log(r)) }));
-      layers.push({
-        data: { values: fit },
-        mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
-        encoding: { x: { field: 'rank', type: 'quantitative' }, y: { field: 'fit', type: 'quantitative' } },
-      });
-      title = `${title} (alpha = ${(-f.slope).toFixed(2)} over ranks ${alphaRange[0]}-${alphaRange[1]})`;
-    }
-  }
+  const inRange = alphaRange ? points.filter((d) => d.rank >= alphaRange[0] && d.rank <= alphaRange[1]) : [];
+  if (alphaRange && alpha !== null && Number.isFinite(alpha) && inRange.length > 0) {
+    // The line's height: least squares with the reported slope -alpha fixed.
+    const intercept = inRange.reduce((a, d) => a + Math.log(d.variance) + alpha * Math.log(d.rank), 0) / inRange.length;
+    const fit = [alphaRange[0], alphaRange[1]].map((r) => ({ rank: r, fit: Math.exp(intercept - alpha * Math.log(r)) }));
+    layers.push({
+      data: { values: fit },
+      mark: { type: 'line', color: '#d62728', strokeWidth: 2 },
+      encoding: { x: { field: 'rank', type: 'quantitative' }, y: { field: 'fit', type: 'quantitative' } },
+    });
+    title = `${title} (alpha = ${alpha.toFixed(2)} over ranks ${alphaRange[0]}-${alphaRange[1]})`;
+  } else title = `${title} (alpha not reported)`;
   return { ...view(title, points), layer: layers };
 }
 
@@ -162,11 +160,16 @@ export function neuronCurveSpec(title: string, groups: { name: string; curve: { 
   };
 }
 
-const OBSERVABLES: { key: keyof ComparedEntity; label: string }[] = [
+/**
+ * The profile's panels. Complexity is two: an area's is the map from the stimulus, a layer's the map
+ * from the layer before; one axis would read them as one quantity.
+ */
+const OBSERVABLES: { key: keyof ComparedEntity; label: string; only?: (e: ComparedEntity) => boolean }[] = [
   { key: 'effectiveDimension', label: 'effective dimension' },
   { key: 'alpha', label: 'power-law alpha' },
   { key: 'switchingFraction', label: 'switching fraction' },
-  { key: 'complexity', label: 'complexity (nats)' },
+  { key: 'complexity', label: 'complexity from the stimulus (nats)', only: (e) => e.complexityFrom === 'stimulus' },
+  { key: 'complexity', label: 'complexity from the layer before (nats)', only: (e) => e.complexityFrom !== 'stimulus' },
 ];
 
 /**
@@ -181,13 +184,21 @@ export function profileSpec(title: string, entities: ComparedEntity[]): VegaLite
   const panels = OBSERVABLES.map((o) => {
     const values = entities
       .map((e, i) => {
-        const v = e[o.key] as number | null;
+        const v = !o.only || o.only(e) ? (e[o.key] as number | null) : null;
         const ci = o.key === 'effectiveDimension' ? e.effectiveDimensionCI : null;
         return { entity: label(e), order: i, role: e.role, value: v, lo: ci ? ci[0] : null, hi: ci ? ci[1] : null };
       })
       .filter((d) => d.value !== null && Number.isFinite(d.value));
     const log = o.key === 'effectiveDimension' && values.length > 0 && values.every((d) => (d.value as number) > 0 && (d.lo === null || d.lo > 0));
-    const y = { field: 'value', type: 'quantitative', title: o.label, scale: log ? { type: 'log' } : { zero: false } };
+    // Padding keeps points off the frame; 3 significant digits and no overlapping labels keep a
+    // panel whose values are all equal readable ("1", not "1.000000" five times).
+    const y = {
+      field: 'value',
+      type: 'quantitative',
+      title: o.label,
+      scale: log ? { type: 'log', padding: 8 } : { zero: false, padding: 8 },
+      axis: { format: '.3~g', labelOverlap: true, tickCount: 5 },
+    };
     const layers: VegaLiteSpec[] = [
       {
         mark: { type: 'point', filled: true, size: 70 },
@@ -437,7 +448,8 @@ export function layerMappingSpec(mapping: AreaMapping[], tables: SimilarityTable
       column: { field: 'metric', type: 'nominal', title: null, sort: [...new Set(mapping.map((m) => m.metric))] },
     },
     spec: {
-      width: Math.max(120, 40 * layers.length),
+      // Every measure's panel side by side within the page (1400 px): about 50 px of axis and gap each.
+      width: Math.max(60, Math.min(Math.max(120, 40 * layers.length), Math.floor(1250 / Math.max(1, new Set(mapping.map((m) => m.metric)).size)) - 50)),
       height: 130,
       layer: [
         ...(hasCeiling

@@ -8,6 +8,7 @@
  * stays off for the rest of the run.
  */
 
+import { createRequire } from 'node:module';
 import { startWorker } from './startWorker.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -102,9 +103,19 @@ let installed: OrtProducts | null = null;
  * keeps the JavaScript kernels; NEUROREP_THREADS sets ONNX Runtime's threads as it sets the pool's.
  * Returns whether the backend is installed.
  */
+/** Whether the optional onnxruntime-node package can be loaded here (else the JavaScript kernels serve every product). */
+function onnxRuntimePresent(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('onnxruntime-node');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function installOnnxProducts(): boolean {
   if (installed) return true;
-  if (process.env.NEUROREP_PRODUCTS === 'js' || typeof SharedArrayBuffer === 'undefined') return false;
+  if (process.env.NEUROREP_PRODUCTS === 'js' || typeof SharedArrayBuffer === 'undefined' || !onnxRuntimePresent()) return false;
   const threads = Math.max(1, Math.min(Number(process.env.NEUROREP_THREADS ?? availableParallelism()) || 1, availableParallelism()));
   installed = new OrtProducts(threads);
   setProductsBackend(installed);

@@ -28,11 +28,14 @@ class HttpError extends Error {
   }
 }
 
+/** A run id or a prefix of at least 4 characters (as the CLI takes them); resolved against the store later. */
 function validId(id: unknown): string {
-  if (typeof id !== 'string' || id.length > 64 || !RUN_ID.test(id))
-    throw new HttpError(400, 'malformed run id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e');
+  if (typeof id !== 'string' || id.length > 64 || !(RUN_ID.test(id) || ID_PREFIX.test(id)))
+    throw new HttpError(400, 'malformed run id: expected a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e, or its first 4 or more characters');
   return id;
 }
+
+const ID_PREFIX = /^[0-9a-f][0-9a-f-]{3,35}$/;
 
 /** ids from ?ids=a,b or ?ids=a&ids=b, each validated. */
 function idList(q: unknown): string[] {
@@ -90,8 +93,14 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     next();
   });
   const linked = { mode: 'linked' as const };
+  /** The full id of a run given by its id or a unique prefix. */
+  const fullId = (id: string): string => {
+    const full = RUN_ID.test(id) ? id : store.resolveId(id);
+    if (!full) throw new HttpError(404, `no run with id ${id} (or the prefix is ambiguous)`);
+    return full;
+  };
   const getRecord = (id: string): RunRecord => {
-    const rec = store.get(id);
+    const rec = store.get(fullId(id));
     if (!rec) throw new HttpError(404, `no run with id ${id}`);
     return rec;
   };
@@ -116,7 +125,7 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     res.type('html').send(runPage(getRecord(validId(req.params.id)), linked));
   });
   app.get('/compare', (req, res) => {
-    const ids = idList(req.query.ids);
+    const ids = [...new Set(idList(req.query.ids).map(fullId))];
     res.type('html').send(comparePage(store.list(), ids, ids.length ? compare(ids) : null, linked));
   });
   const summaryOf = (batch: unknown) => {
@@ -141,7 +150,7 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     res.json(getRecord(validId(req.params.id)));
   });
   app.get('/api/compare', (req, res) => {
-    const ids = idList(req.query.ids);
+    const ids = [...new Set(idList(req.query.ids).map(fullId))];
     if (ids.length === 0) throw new HttpError(400, 'give run ids: /api/compare?ids=ID,ID');
     res.json(compare(ids));
   });

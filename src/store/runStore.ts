@@ -232,7 +232,13 @@ export class RunStore {
         .run(key, batchId, hostname(), process.pid, Date.now());
       return 'mine';
     });
-    return tx.immediate();
+    // A claim is worth a short wait only: on a store kept locked the batch goes on without it.
+    this.db.pragma('busy_timeout = 1000');
+    try {
+      return tx.immediate();
+    } finally {
+      this.db.pragma('busy_timeout = 10000');
+    }
   }
 
   /** Give up the claims of a batch (one session's, or all). */
@@ -312,6 +318,19 @@ export class RunStore {
       )
       .get() as { batch: string } | undefined;
     return row?.batch ?? null;
+  }
+
+  /**
+   * The batch that stored runs under any of these resume keys (the one with most of them), or
+   * null: a rerun of a batch continues its id, so `summary` sees every session of it.
+   */
+  batchOfKeys(keys: readonly string[]): string | null {
+    const count = new Map<string, number>();
+    const q = this.db.prepare("SELECT json_extract(record, '$.batch.id') AS batch FROM runs WHERE json_extract(record, '$.batch.key') = ?");
+    for (const k of keys) for (const row of q.all(k) as { batch: string | null }[]) if (row.batch) count.set(row.batch, (count.get(row.batch) ?? 0) + 1);
+    let best: string | null = null;
+    for (const [b, c] of count) if (best === null || c > count.get(best)!) best = b;
+    return best;
   }
 
   /** Whether a run made by `neurorep batch` with this resume key is stored. */

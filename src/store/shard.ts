@@ -105,11 +105,11 @@ export function readShardFile(path: string): string {
   const st = statSync(path);
   if (!st.isFile())
     throw new InputError(
-      `${path}: not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a folder'}); a shard is a file written by --out-record`,
+      `${path}: not a regular file (${st.isFIFO() ? 'a pipe' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'a folder'}); a shard is a file written by \`outRecord\``,
     );
   if (st.size > MAX_SHARD_BYTES)
     throw new InputError(
-      `${path}: ${(st.size / 2 ** 20).toFixed(0)} MiB, larger than a shard can be (at most ${MAX_SHARD_BYTES / 2 ** 20} MiB); it was not written by --out-record`,
+      `${path}: ${(st.size / 2 ** 20).toFixed(0)} MiB, larger than a shard can be (at most ${MAX_SHARD_BYTES / 2 ** 20} MiB); it was not written by \`outRecord\``,
     );
   return readFileSync(path, 'utf8');
 }

@@ -54,11 +54,20 @@ test('demo is seeded: the same seed gives the same numbers', async (t) => {
 
 test('the README quick start: the built binary runs the demo', (t) => {
   const store = tempDir();
-  const r = binary(['demo', '--store', store]);
+  // (The full demo: about a minute alone, longer beside other test files.)
+  const r = binary(['demo', '--store', store], { timeoutMs: 400_000 });
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /V1 \(simulated\)/);
   t.regex(r.stdout, /debiased linear CKA/);
   t.regex(r.stdout, /npx neurorep compare [0-9a-f-]{36} [0-9a-f-]{36}/);
+  // The printed command reproduces what was printed: every line of its output is in the demo's.
+  const printed = /npx neurorep (compare [^\n]+)/.exec(r.stdout)![1].trim().split(/\s+/);
+  const again = binary(printed, { timeoutMs: 400_000 });
+  t.is(again.code, 0, again.stderr);
+  const lines = again.stdout.split('\n').filter((l) => l.trim() !== '');
+  t.true(lines.length > 10);
+  const missing = lines.filter((l) => !r.stdout.includes(l));
+  t.deepEqual(missing, [], 'lines of the printed compare command that the demo did not print');
 });
 
 test('compare and report on a folder without a store: exit 2, and no store is created', async (t) => {

@@ -52,7 +52,7 @@ slurmTest('batch --slurm --dry-run prints the job array and the import job and s
   t.regex(r.stdout, /#SBATCH --partition=debug/);
   t.regex(r.stdout, /#SBATCH --time=0:10:00/);
   t.regex(r.stdout, /analyze "\$file" '--stimulus' 'orientation' .*--no-store .*--out-record/);
-  t.regex(r.stdout, /import '.*shards\/runs' --store '.*store'/);
+  t.regex(r.stdout, /import '.*shards\/[0-9a-f]{8}\/runs' --store '.*store'/);
   t.is(spawnSync('squeue', ['-h', '-o', '%i'], { encoding: 'utf8' }).stdout, before, 'nothing submitted');
 });
 

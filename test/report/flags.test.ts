@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FLAG_OF_OPTION, withFlags } from '../../src/report/flags.js';
 import { COMMANDS } from '../../src/cli/main.js';
-import { GLOBAL_OPTIONS } from '../../src/cli/args.js';
+import { GLOBAL_OPTIONS, STORING_OPTIONS } from '../../src/cli/args.js';
 import { readMatrixFile } from '../../src/io/matrixFile.js';
 import { runPage } from '../../src/report/pages.js';
 import type { RunRecord } from '../../src/store/schema.js';
@@ -12,7 +12,7 @@ import { encodeNpz } from '../../src/io/npz.js';
 import { cli, ROOT, tempDir } from '../helpers.js';
 
 test('every API option the table translates is a real flag of some command', async (t) => {
-  const flags = new Set(Object.keys(GLOBAL_OPTIONS).map((k) => `--${k}`));
+  const flags = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(STORING_OPTIONS)].map((k) => `--${k}`));
   for (const c of COMMANDS) for (const k of Object.keys((await c.load()).options)) flags.add(`--${k}`);
   for (const [api, flag] of Object.entries(FLAG_OF_OPTION)) t.true(flags.has(flag), `${api} -> ${flag} is no flag`);
 });

@@ -24,7 +24,8 @@ function compiles(t: import('ava').ExecutionContext, spec: Record<string, unknow
 
 test('spectrum: log-log points and the fit line over the alpha range, slope = -alpha', (t) => {
   const spectrum = Array.from({ length: 50 }, (_, i) => (i + 1) ** -1.5);
-  const spec = spectrumSpec('s', spectrum, [10, 25]);
+  // The alpha drawn is the record's (1.5), never a refit.
+  const spec = spectrumSpec('s', spectrum, [10, 25], 1.5);
   compiles(t, spec);
   t.is(data(spec).length, 50);
   const fit = ((spec.layer as Record<string, unknown>[])[1].data as { values: { rank: number; fit: number }[] }).values;
@@ -35,6 +36,18 @@ test('spectrum: log-log points and the fit line over the alpha range, slope = -a
   const slope = Math.log(fit[1].fit / fit[0].fit) / Math.log(25 / 10);
   t.true(Math.abs(slope + 1.5) < 1e-9);
   t.regex(String(spec.title), /alpha = 1\.50 over ranks 10-25/);
+  // A spectrum whose slope differs from the reported alpha still shows the reported one.
+  const other = spectrumSpec('s', spectrum, [10, 25], 0.9);
+  const otherFit = ((other.layer as Record<string, unknown>[])[1].data as { values: { rank: number; fit: number }[] }).values;
+  t.true(Math.abs(Math.log(otherFit[1].fit / otherFit[0].fit) / Math.log(2.5) + 0.9) < 1e-9);
+});
+
+test('spectrum: where the record reports no alpha, no fit line is drawn and the title says so', (t) => {
+  const spec = spectrumSpec('s', [0.8, 0.2], [1, 2], null);
+  compiles(t, spec);
+  t.is((spec.layer as unknown[]).length, 1, 'points only');
+  t.regex(String(spec.title), /alpha not reported/);
+  t.notRegex(String(spec.title), /alpha = /);
 });
 
 test('complexity curve marks K* and carries r and H', (t) => {
@@ -101,7 +114,7 @@ test('profile: one value per entity and observable, error bars from the bootstra
     ],
   );
   // D_eff on a log axis, so that small areas are not squashed by wide layers.
-  t.deepEqual((panels[0].layer as { encoding: { y: { scale: unknown } } }[])[0].encoding.y.scale, { type: 'log' });
+  t.deepEqual((panels[0].layer as { encoding: { y: { scale: unknown } } }[])[0].encoding.y.scale, { type: 'log', padding: 8 });
   t.is((panels[0].layer as unknown[]).length, 2, 'interval bars where intervals exist');
   t.is((panels[1].layer as unknown[]).length, 1, 'no empty interval layer (Vega: infinite extent)');
 });

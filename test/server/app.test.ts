@@ -26,6 +26,17 @@ test('API: run list and run records', async (t) => {
   t.regex(page, /<h2>Complexity from the input<\/h2>/);
 });
 
+test('short run ids, as the CLI prints and takes them, work in viewer URLs', async (t) => {
+  const short = viewer.ids.analyze.slice(0, 8);
+  const r = await fetch(`${viewer.base}/api/runs/${short}`);
+  t.is(r.status, 200);
+  t.is(((await r.json()) as { id: string }).id, viewer.ids.analyze);
+  t.is((await fetch(`${viewer.base}/runs/${short}`)).status, 200);
+  // (the order of the compare test above: its comparison is cached, no second refit)
+  t.is((await fetch(`${viewer.base}/api/compare?ids=${viewer.ids.network.slice(0, 6)},${short}`)).status, 200);
+  t.is((await fetch(`${viewer.base}/api/runs/ffff`)).status, 404, 'a prefix no run has');
+});
+
 test('API: 404 for an unknown id, 400 for malformed ids', async (t) => {
   t.is((await fetch(`${viewer.base}/api/runs/00000000-0000-4000-8000-000000000000`)).status, 404);
   for (const bad of ['..%2F..%2Fetc%2Fpasswd', '../../etc/passwd', 'x'.repeat(10000), '%00', 'DROP TABLE runs']) {

@@ -72,6 +72,9 @@ test.serial('compare page: profile on shared axes, a heatmap per similarity, cei
   for (let k = 0; k < 8; k++) t.is(await heatmaps.nth(k).locator('svg .mark-rect.role-mark path').count(), 6, `heatmap ${k}`); // 3 layers x 2 areas
   t.true((await page.locator('#mapping svg .mark-symbol path').count()) >= 2 * 8 * 3); // areas x measures x layers
   t.regex(await page.locator('body').innerText(), /Noise ceilings[\s\S]*predictivity ceiling/);
+  // Every chart fits the 1400 px page (the layer mapping of 8 measures once took 1508 px).
+  const widest = (await page.evaluate('Math.max(...[...document.querySelectorAll(".chart svg")].map((s) => s.getBoundingClientRect().right))')) as number;
+  t.true(widest <= 1400, `widest chart ends at ${widest} px`);
   // The demo's analysis is time-resolved: every measure over its 6 windows, for both areas.
   t.true((await page.locator('#sim-over-time svg .mark-line path').count()) >= 8 * 2, 'similarity over time: a line per measure and area');
   await page.close();

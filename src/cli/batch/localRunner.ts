@@ -24,7 +24,25 @@ import { lastLine, resumeKey } from './sessions.js';
 /** Analyze every session here, `jobs` at a time; returns the exit code (1 when any session failed). */
 export async function runLocalBatch(sessions: string[], forwarded: string[], jobs: number, ctx: Context): Promise<number> {
   assertStoreFolder(ctx.store);
-  const batchId = randomUUID();
+  // Resume keys first (a session whose key cannot be made fails below, named): a rerun of the same
+  // sessions continues the batch id under which some are stored, so summary covers all of them.
+  const keys = new Map<string, string | Error>();
+  for (const file of sessions) {
+    try {
+      keys.set(file, resumeKey(file, forwarded));
+    } catch (err) {
+      keys.set(file, err as Error);
+    }
+  }
+  const opened = RunStore.open(ctx.store);
+  let continued: string | null;
+  try {
+    continued = opened.batchOfKeys([...keys.values()].filter((k): k is string => typeof k === 'string'));
+  } finally {
+    opened.close();
+  }
+  const batchId = continued ?? randomUUID();
+  if (continued) ctx.log(`continuing batch ${batchId.slice(0, 8)}: sessions already stored under it are skipped`);
   // Beside the store, not inside it: nothing but the store's own files lives in the store folder.
   const pending = `${resolve(ctx.store)}-pending`;
   const work = join(pending, batchId);
@@ -65,16 +83,14 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   try {
     const queue = sessions.map((file, i) => ({ file, i }));
     const runOne = async (s: { file: string; i: number }): Promise<void> => {
-      let key: string;
-      try {
-        key = resumeKey(s.file, forwarded);
-      } catch (err) {
+      const key = keys.get(s.file)!;
+      if (key instanceof Error) {
         failed++;
-        failures.push({ file: s.file, reason: lastLine((err as Error).message, s.file) });
+        failures.push({ file: s.file, reason: lastLine(key.message, s.file) });
         return;
       }
       // Claimed in the store: a second batch on the same store leaves this session to the first.
-      const claim = store.claim(key, batchId);
+      const claim = claimSession(store, key, batchId);
       if (claim === 'stored') {
         skipped++;
         return;
@@ -93,13 +109,13 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
         running,
       );
       if (r.code !== 0) {
-        store.release(batchId, key);
+        release(store, batchId, key);
         failed++;
         failures.push({ file: s.file, reason: lastLine(r.stderr, s.file) || `exit code ${r.code}` });
         return;
       }
       const stored = await storeShard(store, shard, ctx);
-      store.release(batchId, key);
+      release(store, batchId, key);
       if (stored === 'stored') done++;
       else if (stored === 'locked') unstored++;
       else {
@@ -117,11 +133,7 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
-    try {
-      store.release(batchId);
-    } catch {
-      /* a locked store: the claims lapse with this process */
-    }
+    release(store, batchId);
     store.close();
     rmSync(owner, { force: true });
     removeIfEmpty(work);
@@ -184,6 +196,28 @@ async function importPending(store: RunStore, pending: string, current: string, 
     removeIfEmpty(folder);
   }
   return imported;
+}
+
+/**
+ * Claim a session in the store; a store another process keeps locked cannot take the claim, and
+ * the batch goes on unclaimed (as before claims existed) rather than wait on every session.
+ */
+function claimSession(store: RunStore, key: string, batchId: string): ReturnType<RunStore['claim']> {
+  try {
+    return store.claim(key, batchId);
+  } catch (err) {
+    if (!isStoreLocked(err)) throw err;
+    return store.hasBatchKey(key) ? 'stored' : 'mine';
+  }
+}
+
+/** Give up claims; on a locked store they lapse with this process instead. */
+function release(store: RunStore, batchId: string, key?: string): void {
+  try {
+    store.release(batchId, key);
+  } catch (err) {
+    if (!isStoreLocked(err)) throw err;
+  }
 }
 
 /** The file that marks a pending folder as a running batch's. */

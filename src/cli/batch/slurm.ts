@@ -72,21 +72,25 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
   checkSlurmValue('partition', options.partition);
   checkSlurmValue('time', options.time);
   checkSlurmValue('mem', options.mem);
-  const batchId = randomUUID();
-  const shards = resolve(options.shards ?? `neurorep-batch-${batchId.slice(0, 8)}`);
-  checkScriptPath(shards, 'the shards folder');
   checkScriptPath(resolve(ctx.store), 'the store folder');
   for (const f of sessions) checkScriptPath(f, 'a session file name');
   const keys = sessions.map((f) => resumeKey(f, forwarded));
   let todo = sessions.map((file, i) => ({ file, key: keys[i] }));
+  // A rerun of the same sessions continues the batch id under which some are stored (summary covers them all).
+  let continued: string | null = null;
   if (existsSync(join(ctx.store, 'neurorep.db'))) {
     const store = RunStore.open(ctx.store, { readonly: true });
     try {
       todo = todo.filter((s) => !store.hasBatchKey(s.key));
+      continued = store.batchOfKeys(keys);
     } finally {
       store.close();
     }
   }
+  const batchId = continued ?? randomUUID();
+  // Each submission in a folder of its own: a rerun (same --shards, same continued batch id) never meets the last one's shards or logs.
+  const shards = join(resolve(options.shards ?? `neurorep-batch-${batchId.slice(0, 8)}`), randomUUID().slice(0, 8));
+  checkScriptPath(shards, 'the shards folder');
   const skipped = sessions.length - todo.length;
   if (todo.length === 0) {
     ctx.io.out(`batch: all ${sessions.length} sessions are in the store already; nothing to submit\n`);
@@ -158,7 +162,7 @@ export async function submitSlurm(sessions: string[], forwarded: string[], optio
     return 0;
   }
   sbatch(importArgs, true);
-  // A shard counts only if this batch wrote it: a rerun with the same --shards finds the last one's files there.
+  // A shard counts only if it carries this batch's id (and, in this submission's own folder, only this submission wrote there).
   const failures = todo
     .map((s, i) => ({ ...s, i }))
     .filter((s) => shardBatch(join(shards, 'runs', `${s.i}.json`)) !== batchId)

@@ -1,5 +1,6 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
+import { count } from '../text.js';
 import { InputError } from '../../core/matrix.js';
 import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult, type SlidingWindows, type TimeResolved } from '../../analysis/analyzeNwb.js';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { defineCommand } from '../command.js';
 import { fmt, type Context } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import {
+  alphaText,
   ciText,
   COMPLEXITY_OPTIONS,
   complexityOptionsOf,
@@ -218,7 +220,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
   lines.push(`  groups by ${l.groupBy}:`);
   for (const g of r.groups) {
     const iv = g.intervals?.bounds;
-    lines.push(`  - ${g.name}: ${g.d} neurons, ${g.n} ${l.stimulus ? 'stimuli' : 'rows'}`);
+    lines.push(`  - ${g.name}: ${count(g.d, 'neuron')}, ${l.stimulus ? count(g.n, 'stimulus', 'stimuli') : count(g.n, 'row')}`);
     if (g.effectiveDimension !== undefined) {
       lines.push(
         `      D_eff ${fmt(g.effectiveDimension)}${ciText(iv, 'effectiveDimension')}, corrected ${fmt(g.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}; PR ${fmt(g.participationRatio)}, alpha ${fmt(g.alpha)}`,
@@ -227,7 +229,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     if (g.cvPCA) {
       const c = g.cvPCA;
       lines.push(
-        `      cvPCA D_eff ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, alpha ${fmt(c.alpha)} (ranks ${c.alphaRange[0]}-${c.alphaRange[1]}), reliable variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
+        `      cvPCA D_eff ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, alpha ${alphaText(c.alpha, c.alphaRange)}, reliable variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
       );
     }
     if (g.patterns) {
@@ -244,7 +246,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     }
     if (g.matched) {
       const m = g.matched.observables;
-      const ms = (k: string) => (m[k] ? `${fmt(m[k].mean)} +- ${fmt(m[k].sd)}` : '-');
+      const ms = (k: string) => (m[k] && m[k].mean !== null ? `${fmt(m[k].mean)}${m[k].sd !== null ? ` +- ${fmt(m[k].sd)}` : ''}` : '-');
       lines.push(
         `      at ${g.matched.neurons} neurons (${g.matched.subsets} subsets): D_eff ${ms('effectiveDimension')}, corrected ${ms('effectiveDimensionCorrected')}, switching ${ms('switchingFraction')}${m.complexity ? `, C ${ms('complexity')}` : ''}`,
       );

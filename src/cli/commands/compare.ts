@@ -1,5 +1,6 @@
 /** `neurorep compare`: brain areas and network layers side by side, with CKA on shared stimuli. */
 
+import { count } from '../text.js';
 import { withFlags } from '../../report/flags.js';
 import { compareRuns, type Comparison } from '../../analysis/compare.js';
 import { DEFAULT_METRICS, expandMetrics, METRIC_GROUPS, type Similarities } from '../../analysis/similarityTables.js';
@@ -40,6 +41,12 @@ export const compareCommand = defineCommand({
       help: `comma-separated: ${Object.keys(METRIC_GROUPS).join(', ')} or single metrics such as rsa-cosine, shape-alpha0.25 (default ${DEFAULT_METRICS.join(',')})`,
     },
     null: NULL_OPTION,
+    'time-course-null': {
+      type: 'integer',
+      min: 0,
+      arg: 'N',
+      help: 'permutations for the similarity-over-time cells of time-resolved runs (default: as --null)',
+    },
     intervals: { type: 'integer', min: 0, implicit: 20, arg: 'G', help: 'jackknife groups of stimuli for the 95% intervals (default 20; 0 = none)' },
     folds: { type: 'integer', min: 2, max: 20, arg: 'K', help: 'cross-validation folds over stimuli (default 5)' },
     resamples: { type: 'integer', min: 0, arg: 'B', help: 'bootstrap resamples of the stimuli behind the best layer of each area (default 200; 0 = none)' },
@@ -62,6 +69,7 @@ export const compareCommand = defineCommand({
       const reps = new Map(records.map((r) => [r.id, store.representations(r.id)]));
       const cmp = compareRuns(records, reps, {
         nulls: nullsOf(args),
+        ...(args.options['time-course-null'] !== undefined ? { timeCourseNulls: args.options['time-course-null'] } : {}),
         matchNeurons: matchOf(args),
         seed: args.options.seed ?? 0,
         metrics,
@@ -168,7 +176,7 @@ function similarityLines(s: Similarities): string[] {
     lines.push('', '  noise ceilings (split halves of the repeats, Spearman-Brown corrected):');
     for (const c of s.ceilings)
       lines.push(
-        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${c.neurons} neurons, ${c.stimuli} stimuli)`,
+        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${count(c.neurons, 'neuron')}, ${count(c.stimuli, 'stimulus', 'stimuli')})`,
       );
   }
   if (s.mapping.length) {

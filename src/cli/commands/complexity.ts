@@ -43,7 +43,6 @@ export const complexityCommand = defineCommand({
     'key-x': { type: 'string', arg: 'NAME', help: 'array for X inside an .npz' },
     'key-y': { type: 'string', arg: 'NAME', help: 'array for Y inside an .npz' },
     ...COMPLEXITY_OPTIONS,
-    components: { type: 'integer', min: 1, arg: 'M', help: 'input principal components (default: all up to 256; definition 1: min(p, 32))' },
     folds: { type: 'integer', min: 2, arg: 'F', help: 'cross-validation folds (default 5)' },
     restarts: { type: 'integer', min: 1, arg: 'R', help: 'definition 1: k-means++ restarts, best kept (default 5)' },
     'gain-threshold': { type: 'number', min: 0, arg: 'G', help: 'definition 1: linear gain below which C = 0 (default 0.01)' },
@@ -64,7 +63,6 @@ export const complexityCommand = defineCommand({
     const seed = o.seed ?? 0;
     const opts = {
       ...complexityOptionsOf(args),
-      components: o.components,
       folds: o.folds,
       restarts: o.restarts,
       gainThreshold: o['gain-threshold'],

@@ -27,6 +27,9 @@ import { startServer } from './serve.js';
 const DEMO_NULLS = 99;
 const DEMO_COMPLEXITY_NULLS = 19;
 
+/** The measures the demo compares with (the shape family where compare's default has Procrustes alone). */
+const DEMO_METRICS = ['predictivity', 'rsa', 'shape', 'cka'];
+
 export const demoCommand = defineCommand({
   name: 'demo',
   summary: 'synthetic NWB session + small network, analyzed, stored and compared (add --serve to browse)',
@@ -108,7 +111,7 @@ export const demoCommand = defineCommand({
           nulls,
           timeCourseNulls: 0,
           seed,
-          metrics: expandMetrics(['predictivity', 'rsa', 'shape', 'cka']),
+          metrics: expandMetrics(DEMO_METRICS),
           onProgress: (label, d, t) => ctx.progress(label, d, t),
         });
       } finally {
@@ -130,7 +133,8 @@ export const demoCommand = defineCommand({
           formatComparison(comparison),
           '',
           `Stored in ${ctx.store}. Look again with:`,
-          `  npx neurorep compare ${network.record.id} ${analysis.record.id}${ctx.store === './.neurorep' ? '' : ` --store ${ctx.store}`}`,
+          // The same options as the comparison above, so the command prints the same numbers.
+          `  npx neurorep compare ${network.record.id} ${analysis.record.id} --seed ${seed} --metric ${DEMO_METRICS.join(',')} --null ${nulls} --time-course-null 0${ctx.store === './.neurorep' ? '' : ` --store ${ctx.store}`}`,
           `  npx neurorep serve${ctx.store === './.neurorep' ? '' : ` --store ${ctx.store}`}        (viewer at http://127.0.0.1:8080)`,
           `Your own data: npx neurorep analyze your.nwb --stimulus COLUMN; npx neurorep network your-acts.npz`,
         ].join('\n') + '\n',

@@ -1,5 +1,6 @@
 /** `neurorep dimension`: effective dimension, participation ratio, power law, cvPCA, bootstrap. */
 
+import { count } from '../text.js';
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { effectiveDimension, type DimensionResult } from '../../core/dimension/effectiveDimension.js';
@@ -13,7 +14,7 @@ import { loadMatrixArgument, splitKey } from '../load.js';
 import { finishRun } from '../save.js';
 import { representationOf } from '../../analysis/representation.js';
 import { MATRIX_KEY } from '../../analysis/compare.js';
-import { ciText, CORRECTION_OPTION, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
+import { alphaText, ciText, CORRECTION_OPTION, intervalOptions, intervalsOf, NULL_OPTION, nullsOf, nullText, warningLines } from '../observableOptions.js';
 
 export const dimensionCommand = defineCommand({
   name: 'dimension',
@@ -122,12 +123,12 @@ function readStimulusIds(spec: string, matrixPath: string, n: number): (string |
 function formatDimension(what: string, r: DimensionResult, rows: number): string {
   const iv = r.intervals?.bounds;
   const lines = [
-    `${what}: ${r.n} stimuli x ${r.d} neurons${rows !== r.n ? ` (averaged from ${rows} trials)` : ''}`,
+    `${what}: ${count(r.n, 'stimulus', 'stimuli')} x ${count(r.d, 'neuron')}${rows !== r.n ? ` (averaged from ${count(rows, 'trial')})` : ''}`,
     `  effective dimension   D_eff = ${fmt(r.effectiveDimension)}${ciText(iv, 'effectiveDimension')}`,
     `    corrected (population estimate)  ${fmt(r.effectiveDimensionCorrected)}${ciText(iv, 'effectiveDimensionCorrected')}`,
     `  participation ratio   PR    = ${fmt(r.participationRatio)}${ciText(iv, 'participationRatio')}`,
     `    corrected (population estimate)  ${fmt(r.participationRatioCorrected)}${ciText(iv, 'participationRatioCorrected')}`,
-    `  power-law exponent    alpha = ${fmt(r.alpha)} over ranks ${r.alphaRange[0]}-${r.alphaRange[1]} (R^2 = ${fmt(r.alphaR2, 3)})${ciText(iv, 'alpha')}`,
+    `  power-law exponent    alpha = ${alphaText(r.alpha, r.alphaRange, r.alphaR2)}${ciText(iv, 'alpha')}`,
     `  rank ${r.rank} of ${Math.min(r.n - 1, r.d)} possible; top of spectrum: ${r.spectrum
       .slice(0, 5)
       .map((p) => fmt(p, 3))
@@ -137,7 +138,7 @@ function formatDimension(what: string, r: DimensionResult, rows: number): string
     const c = r.cvPCA;
     lines.push(
       `  cvPCA (noise-corrected, ${c.stimuli} stimuli, >= ${c.minRepeats} repeats, ${c.splits} splits):`,
-      `    D_eff = ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, PR = ${fmt(c.participationRatio)}, alpha = ${fmt(c.alpha)} over ranks ${c.alphaRange[0]}-${c.alphaRange[1]} (R^2 = ${fmt(c.alphaR2, 3)})${ciText(iv, 'cvAlpha')}`,
+      `    D_eff = ${fmt(c.effectiveDimension)}${ciText(iv, 'cvEffectiveDimension')}, PR = ${fmt(c.participationRatio)}, alpha = ${alphaText(c.alpha, c.alphaRange, c.alphaR2)}${ciText(iv, 'cvAlpha')}`,
       `    reliable rank ${c.reliableRank}; stimulus-driven share of single-trial variance ${fmt(c.reliableVarianceFraction)}${nullText(c.null)}`,
     );
   }

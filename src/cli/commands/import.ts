@@ -7,6 +7,7 @@ import { decodeShard, readShardFile } from '../../store/shard.js';
 import { assertStoreFolder, RunStore } from '../../store/runStore.js';
 import { UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
+import { withFlags } from '../../report/flags.js';
 
 export const importCommand = defineCommand({
   name: 'import',
@@ -70,7 +71,7 @@ export const importCommand = defineCommand({
     ctx.io.out(
       `${added} run${added === 1 ? '' : 's'} imported into ${ctx.store}, ${present} already there${problems.length ? `, ${problems.length} not readable` : ''}\n`,
     );
-    for (const p of problems) ctx.io.err(`neurorep: ${p}\n`);
+    for (const p of problems) ctx.io.err(`neurorep: ${withFlags(p)}\n`);
     return problems.length ? 2 : 0;
   },
 });

@@ -6,7 +6,7 @@ import { inspectMatrixFile, assertInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption } from '../args.js';
 import { defineCommand } from '../command.js';
 import { toJson } from '../context.js';
-import { printable } from '../text.js';
+import { printable, count } from '../text.js';
 
 export const infoCommand = defineCommand({
   name: 'info',
@@ -65,7 +65,9 @@ function formatNwb(inv: NwbInventory): string {
   ];
   if (inv.units) {
     const u = inv.units;
-    lines.push(`  units: ${u.count} units, ${u.spikes} spikes (per unit: ${u.spikesPerUnit.slice(0, 12).join(', ')}${u.count > 12 ? ', ...' : ''})`);
+    lines.push(
+      `  units: ${count(u.count, 'unit')}, ${count(u.spikes, 'spike')} (per unit: ${u.spikesPerUnit.slice(0, 12).join(', ')}${u.count > 12 ? ', ...' : ''})`,
+    );
     lines.push(`    columns: ${u.columns.join(', ')}${u.hasObsIntervals ? ' (has obs_intervals)' : ''}`);
     if (u.areas) lines.push(`    areas: ${u.areas.map((a) => `${a.name} (${a.units})`).join('; ')}`);
     if (u.electrodeColumns.length) lines.push(`    electrodes columns (also for --group-by): ${u.electrodeColumns.join(', ')}`);

@@ -1,5 +1,6 @@
 /** `neurorep network`: depth profile of a network from its layer activations. */
 
+import { count } from '../text.js';
 import { profileActivationFile, type ActivationFileOptions, type NetworkProfile } from '../../analysis/network.js';
 import { sha256Later } from '../../io/hash.js';
 import { expectPositionals, jsonOption, SEED_OPTION } from '../args.js';
@@ -81,7 +82,7 @@ export const networkCommand = defineCommand({
 export function runNetworkProfile(path: string, opts: ActivationFileOptions, ctx: Context) {
   const hash = sha256Later(path);
   const p = profileActivationFile(path, { ...opts, onProgress: (label, d, t) => ctx.progress(label, d, t) });
-  ctx.log(`${path}: ${p.layers.length} layers x ${p.n} stimuli${p.inputTransitions.length ? ', with input' : ''}`);
+  ctx.log(`${path}: ${count(p.layers.length, 'layer')} x ${count(p.n, 'stimulus', 'stimuli')}${p.inputTransitions.length ? ', with input' : ''}`);
   const { representations, params, shapes, ...body } = p;
   const record = toRunRecord('network', sourceOf(path, 'activations', hash), params, { ...body, layers: p.layers.map((l, i) => ({ ...l, shape: shapes[i] })) });
   return { record, representations, text: formatNetwork(path, p) };
@@ -116,7 +117,7 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
     if (l.matched) {
       const m = l.matched.observables;
       lines.push(
-        `  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)} +- ${fmt(m.effectiveDimension?.sd)}, switching ${fmt(m.switchingFraction?.mean)}`,
+        `  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)}${m.effectiveDimension?.sd !== null && m.effectiveDimension?.sd !== undefined ? ` +- ${fmt(m.effectiveDimension.sd)}` : ''}, switching ${fmt(m.switchingFraction?.mean)}`,
       );
     }
   }

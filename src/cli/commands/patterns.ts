@@ -1,5 +1,6 @@
 /** `neurorep patterns`: activation-pattern entropy (on/off regimes visited by the stimuli). */
 
+import { count } from '../text.js';
 import { defaultThreshold, patternEntropy, type PatternsResult, type Threshold } from '../../core/patterns/patterns.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
@@ -72,7 +73,7 @@ function parseThreshold(text: string | undefined): Threshold | undefined {
 function formatPatterns(what: string, r: PatternsResult): string {
   const iv = r.intervals?.bounds;
   return [
-    `${what}: ${r.n} stimuli x ${r.d} neurons, on = value > ${r.threshold === 'mean+sd' ? 'mean + 1 sd' : r.threshold}`,
+    `${what}: ${count(r.n, 'stimulus', 'stimuli')} x ${count(r.d, 'neuron')}, on = value > ${r.threshold === 'mean+sd' ? 'mean + 1 sd' : r.threshold}`,
     `  switching fraction   ${fmt(r.switchingFraction)} (neurons on for 5-95 % of stimuli)${ciText(iv, 'switchingFraction')}`,
     `  population entropy   S_all = ${fmt(r.entropyAll)} nats, exp(S_all) = ${fmt(r.expEntropyAll)}, ${r.distinctPatterns} distinct patterns${r.saturated ? ' (saturated: a lower bound)' : ''}${ciText(iv, 'entropyAll')}`,
     '      k    S(k)      S(k)/k    S_ind(k)  I(k)',

@@ -12,11 +12,11 @@
 import { InputError, selectRows, type ResponseMatrix } from '../matrix.js';
 import { mapComplexity1, type Complexity1Options, type Complexity1Result } from './definition1.js';
 import { complexity2NullDraw, mapComplexity2, type Complexity2Options, type Complexity2Result } from './definition2.js';
-import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
 import { permutationNull, type NullSummary } from '../inference/permutation.js';
 import { foldAssignment } from '../inference/resampling.js';
 import { Rng } from '../random.js';
-import type { Warning } from '../warnings.js';
+import { warning, type Warning } from '../warnings.js';
 
 export { PIECE_GRID } from './definition2.js';
 export { complexityScales } from './definition1.js';
@@ -86,7 +86,11 @@ export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: Comple
     result.repeats = { seeds: repeats, values, mean, sd };
   }
   if (opts.nulls && opts.nulls > 0) result.null = complexityNull(x, y, result.gain, opts.nulls, seed, opts) ?? undefined;
-  if (opts.intervals && opts.intervals > 0) result.intervals = complexityIntervals(x, y, result, opts.intervals, seed, opts);
+  if (opts.intervals && opts.intervals > 0) {
+    result.intervals = complexityIntervals(x, y, result, opts.intervals, seed, opts);
+    const missing = unavailableIntervals(result.intervals);
+    if (missing) result.warnings = [...result.warnings, warning('intervals-unavailable', missing)];
+  }
   return result;
 }
 

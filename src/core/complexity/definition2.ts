@@ -21,7 +21,7 @@
  *    (default 2e-4 of Y's variance). More noise widens the standard error (fewer pieces); more
  *    data narrows it (more pieces).
  * 4. The same procedure on all stimuli gives the partition at K*; C = entropy of its occupancy;
- *    C = 0 when K* = 1. Held-out R^2 <= 0 at every K makes C null ('unpredictable').
+ *    C = 0 when K* = 1. Held-out R^2 <= the resolution at every K makes C null ('unpredictable').
  *
  * Invariant to rescaling, offset and rotation of X and of Y (everything is built from principal
  * components, distances and fits); not to the units of single features (--standardize z-scores).
@@ -419,9 +419,16 @@ function summarise2(
   const bestR2 = 1 - sel.r[sel.best];
   const warnings: Warning[] = [];
   let complexity: number | null = kStar === 1 ? 0 : curve[sel.star].entropy;
-  if (!(bestR2 > 0)) {
+  // Predictable means a held-out R^2 above the resolution, the smallest gain that counts: an R^2 of
+  // 5e-10 against -3e-9 is rounding, and must not decide between C = 0 and "undefined".
+  if (!(bestR2 > resolution)) {
     complexity = null;
-    warnings.push(warning('unpredictable', `no scale predicts Y from X held out (best R^2 ${bestR2.toFixed(3)} <= 0); complexity is undefined, not 0`));
+    warnings.push(
+      warning(
+        'unpredictable',
+        `no scale predicts Y from X held out (best R^2 ${bestR2.toPrecision(3)}, not above the resolution ${resolution}); complexity is undefined, not 0`,
+      ),
+    );
   } else if (kStar > 1 && kStar === grid[grid.length - 1]) {
     warnings.push(
       warning('complexity-lower-bound', `K* = ${kStar} is the largest number of pieces scored: C = ${(complexity ?? 0).toFixed(3)} is a lower bound`),

@@ -9,7 +9,7 @@ import { AnalysisError, centerColumns, InputError, selectRows, type ResponseMatr
 import { covarianceSpectrum } from '../linalg/pca.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 import { linearGram } from '../similarity/cka.js';
-import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
 import { permutationNull } from '../inference/permutation.js';
 import { correctedSpectrum, isCorrected, type CorrectedSpectrum } from '../inference/spectrumCorrection.js';
 import { warning, type Warning } from '../warnings.js';
@@ -105,6 +105,8 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
   }
   if (opts.intervals && opts.intervals > 0) {
     result.intervals = dimensionIntervals(m, result, isCorrected(corrected) ? corrected : null, opts);
+    const missing = unavailableIntervals(result.intervals);
+    if (missing) warnings.push(warning('intervals-unavailable', missing));
   }
   if (opts.nulls && opts.nulls > 0 && result.cvPCA && opts.repeats) {
     const used = opts.repeats.filter((g) => g.length >= 2);

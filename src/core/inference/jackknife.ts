@@ -31,6 +31,12 @@ export interface IntervalSummary {
   standardErrors: Record<string, number>;
   /** Observables whose interval is not estimate +- t se, with how it was made instead. */
   methods?: Record<string, string>;
+  /**
+   * Observables with an estimate but no interval, and why: fewer than 2 replicates defined it, or
+   * every replicate gave the same value (too few units for the jackknife to see any spread; a
+   * point interval would claim no uncertainty at all).
+   */
+  unavailable?: Record<string, string>;
 }
 
 /** Deal `units` at random into `groups` groups of (almost) equal size: group of each unit. */
@@ -86,17 +92,51 @@ export function jackknifeIntervals(
   }
   const bounds: Record<string, Interval> = {};
   const standardErrors: Record<string, number> = {};
+  const unavailable: Record<string, string> = {};
   for (const [k, est] of Object.entries(estimates)) {
     const v = draws.get(k);
-    if (typeof est !== 'number' || !Number.isFinite(est) || !v || v.length < 2) continue;
+    if (typeof est !== 'number' || !Number.isFinite(est)) continue;
+    if (!v || v.length < 2) {
+      unavailable[k] = `${v?.length ?? 0} of ${groups} leave-one-group-out replicates define it (at least 2 needed)`;
+      continue;
+    }
     const g = v.length;
     const mean = v.reduce((a, b) => a + b, 0) / g;
     const se = Math.sqrt(((g - 1) / g) * v.reduce((a, b) => a + (b - mean) ** 2, 0));
+    if (!(se > SPREAD_TOLERANCE * Math.max(1, Math.abs(est)))) {
+      unavailable[k] = `all ${g} replicates give the same value: the jackknife sees no spread, so it cannot size an interval`;
+      continue;
+    }
     const half = t975(g - 1) * se;
     standardErrors[k] = se;
     bounds[k] = { lo: est - half, hi: est + half };
   }
-  return { method: 'grouped-jackknife', groups, seed, skipped, bounds, standardErrors, replicates: draws };
+  return {
+    method: 'grouped-jackknife',
+    groups,
+    seed,
+    skipped,
+    bounds,
+    standardErrors,
+    ...(Object.keys(unavailable).length ? { unavailable } : {}),
+    replicates: draws,
+  };
+}
+
+/** A standard error below this fraction of |estimate| (or of 1) is no spread: rounding, not sampling. */
+const SPREAD_TOLERANCE = 1e-12;
+
+/**
+ * One `intervals-unavailable` warning for the observables of a summary that have no interval
+ * (those in `shown` only, when given), naming the reason; none when every interval exists.
+ */
+export function unavailableIntervals(s: IntervalSummary | undefined, shown?: readonly string[]): string | null {
+  if (!s?.unavailable) return null;
+  const entries = Object.entries(s.unavailable).filter(([k]) => !shown || shown.includes(k));
+  if (entries.length === 0) return null;
+  const byReason = new Map<string, string[]>();
+  for (const [k, why] of entries) byReason.set(why, [...(byReason.get(why) ?? []), k]);
+  return `no 95% interval for ${[...byReason].map(([why, ks]) => `${ks.join(', ')} (${why})`).join('; ')}; more stimuli give intervals`;
 }
 
 /** Drop the replicate values before a summary goes into a record. */

@@ -21,7 +21,7 @@
 
 import { InputError, selectRows, type ResponseMatrix } from '../matrix.js';
 import { Rng } from '../random.js';
-import { jackknifeGroups, jackknifeIntervals, keptUnits, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
 import { nullSummary, replicateSeed, type NullSummary } from '../inference/permutation.js';
 import { warning, type Warning } from '../warnings.js';
 
@@ -43,6 +43,8 @@ export interface PatternsOptions {
   /** Permutations for the multi-information null (0 = none). */
   nulls?: number;
   onProgress?: (label: string, done: number, total: number) => void;
+  /** What a row is, for messages (default 'stimuli'; 'trials' or 'bins' for recordings). */
+  rowNoun?: string;
 }
 
 export interface PatternsPoint {
@@ -243,7 +245,11 @@ export function patternEntropy(m: ResponseMatrix, opts: PatternsOptions = {}): P
   if (n < 2) throw new InputError(`patterns need at least 2 stimuli, got ${n}`);
   const threshold = opts.threshold ?? 0;
   const result = patternsOfBits(binarise(m, threshold), threshold, opts);
-  if (opts.intervals && opts.intervals > 0) result.intervals = patternIntervals(m, result, opts);
+  if (opts.intervals && opts.intervals > 0) {
+    result.intervals = patternIntervals(m, result, opts);
+    const missing = unavailableIntervals(result.intervals);
+    if (missing) result.warnings.push(warning('intervals-unavailable', missing));
+  }
   if (opts.nulls && opts.nulls > 0) attachNulls(m, result, opts);
   return result;
 }
@@ -297,7 +303,7 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
     warnings.push(
       warning(
         'patterns-undersampled',
-        `subsets of ${under.k} neurons: about ${under.unseen.toFixed(1)} of their patterns are expected never to occur among ${n} stimuli at these firing probabilities, so S(k) is not estimable there; scales stop at k = ${curve[curve.length - 1]?.k ?? 1}`,
+        `subsets of ${under.k} neurons: about ${under.unseen.toFixed(1)} of their patterns are expected never to occur among ${n} ${opts.rowNoun ?? 'stimuli'} at these firing probabilities, so S(k) is not estimable there; scales stop at k = ${curve[curve.length - 1]?.k ?? 1}`,
       ),
     );
   }
@@ -305,7 +311,7 @@ function patternsOfBits(p: BinaryPatterns, threshold: Threshold, opts: PatternsO
     warnings.push(
       warning(
         'patterns-saturated',
-        `S_all is saturated: ${all.length} distinct patterns among ${n} stimuli (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`,
+        `S_all is saturated: ${all.length} distinct patterns among ${n} ${opts.rowNoun ?? 'stimuli'} (more than n/2), so S_all = ${entropyAll.toFixed(3)} nats only bounds the population entropy from below`,
       ),
     );
   }
