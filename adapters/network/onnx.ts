@@ -263,7 +263,7 @@ function writeNpzStreamed(out: string, arrays: StreamedArray[]): void {
  * ONNX Runtime for Node, an optional peer dependency: its install script downloads GPU libraries
  * from outside the npm registry, so a library user installs it only when running models.
  */
-async function loadOnnxRuntime(): Promise<Ort> {
+export async function loadOnnxRuntime(): Promise<Ort> {
   try {
     return await import('onnxruntime-node');
   } catch (err) {

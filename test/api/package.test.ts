@@ -8,10 +8,10 @@
 
 import test from 'ava';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectiveDimension, fromRows } from '../../src/index.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 
 const CONSUMER_MAIN = `
 import { effectiveDimension, fromRows, patternEntropy, RunStore, NwbFile, openNwb, type DimensionResult, type ResponseMatrix } from 'neurorep';
@@ -82,4 +82,42 @@ test('npm pack: a consumer imports the API with types, compiles under strict Typ
   const version = spawnSync(process.execPath, [join(pkgDir, 'bin', 'neurorep.js'), '--version'], { encoding: 'utf8' });
   t.is(version.status, 0, version.stderr);
   t.regex(version.stdout, /^\d+\.\d+\.\d+\n$/);
+});
+
+test('a real npm install of the packed tarball in a fresh ES-module project: needs only the npm registry (no ONNX Runtime download); the library and the binary run; activations says how to add ONNX Runtime', (t) => {
+  // Outside the checkout: Node's upward lookup must not find the checkout's own node_modules.
+  const work = tempDir('neurorep-install-');
+  execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+  const tarball = join(
+    work,
+    readdirSync(work).find((f) => f.endsWith('.tgz'))!,
+  );
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', type: 'module', private: true }));
+  // As a consumer has it: no ONNX Runtime install flags in the environment.
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) if (/^(ONNXRUNTIME_NODE_INSTALL|npm_config_onnxruntime)/i.test(k)) delete env[k];
+  const install = spawnSync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: app, encoding: 'utf8', env, timeout: 600_000 });
+  t.is(install.status, 0, install.stdout + install.stderr);
+  t.false(existsSync(join(app, 'node_modules', 'onnxruntime-node')), 'ONNX Runtime is optional: not installed');
+  writeFileSync(
+    join(app, 'main.mjs'),
+    "import { effectiveDimension, fromRows } from 'neurorep';\nconst rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(2 * i), (i % 5) - 2]);\nconsole.log(effectiveDimension(fromRows(rows)).effectiveDimension);\n",
+  );
+  const run = spawnSync(process.execPath, ['main.mjs'], { cwd: app, encoding: 'utf8' });
+  t.is(run.status, 0, run.stderr);
+  const rows = Array.from({ length: 40 }, (_, i) => [Math.sin(i), Math.cos(2 * i), (i % 5) - 2]);
+  t.is(Number(run.stdout.trim()), effectiveDimension(fromRows(rows)).effectiveDimension);
+  const bin = join(app, 'node_modules', '.bin', 'neurorep');
+  writeFileSync(join(app, 'm.csv'), rows.map((r) => r.join(',')).join('\n'));
+  const dim = spawnSync(bin, ['dimension', 'm.csv', '--no-store'], { cwd: app, encoding: 'utf8' });
+  t.is(dim.status, 0, dim.stderr);
+  t.regex(dim.stdout, /effective dimension/);
+  writeFileSync(join(app, 'model.onnx'), 'not a model');
+  writeFileSync(join(app, 'x.npy'), 'not an array');
+  const acts = spawnSync(bin, ['activations', 'model.onnx', 'x.npy', '--out', 'a.npz'], { cwd: app, encoding: 'utf8' });
+  t.is(acts.status, 2, acts.stderr);
+  t.regex(acts.stderr, /needs ONNX Runtime for Node, an optional dependency of neurorep that is not installed here: npm install onnxruntime-node@1\.30/);
+  t.notRegex(acts.stderr, /internal error|\n\s+at /);
 });

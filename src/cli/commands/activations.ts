@@ -1,6 +1,6 @@
 /** `neurorep activations`: run an ONNX model on inputs and save its layer activations as .npz. */
 
-import { defaultLayers, loadOnnxModel, parseScale, runOnnxActivations } from '../../../adapters/network/onnx.js';
+import { defaultLayers, loadOnnxModel, loadOnnxRuntime, parseScale, runOnnxActivations } from '../../../adapters/network/onnx.js';
 import { InputError } from '../../core/matrix.js';
 import { parseNpy } from '../../io/npy.js';
 import { readInputFile } from '../../io/matrixFile.js';
@@ -54,6 +54,8 @@ export const activationsCommand = defineCommand({
     if (!out) throw new UsageError('activations: --out FILE.npz is required');
     if (!out.toLowerCase().endsWith('.npz')) throw new UsageError(`--out must name an .npz file, got '${out}'`);
     checkOutputPath(out, { store: ctx.store, inputs: [modelPath, inputPath, ...(o.labels ? [o.labels] : [])], force: o.force === true });
+    // Before reading any input: ONNX Runtime is an optional dependency.
+    await loadOnnxRuntime();
     const model = loadOnnxModel(modelPath);
     if (!inputPath.toLowerCase().endsWith('.npy')) throw new InputError(`${inputPath}: inputs must be a .npy array with samples on the first axis`);
     const arr = parseNpy(readInputFile(inputPath), inputPath);
