@@ -292,17 +292,13 @@ function alignmentChecks(
     hi = Math.max(hi, t + window[1]);
   }
   if (groups && groups.length > 0 && groups.every((g) => g.matrix.data.every((v) => v === 0))) {
-    let first = Infinity,
-      last = -Infinity;
-    nwb.forEachUnitSpikes((_u, t) => {
-      if (t.length === 0) return;
-      first = Math.min(first, t[0]);
-      last = Math.max(last, t[t.length - 1]);
-    });
-    if (Number.isFinite(first))
+    const spikes = spikeRange(nwb);
+    if (spikes) {
+      const [first, last] = spikes;
       hints.push(
         `every window holds zero spikes: the windows span ${fmtSeconds(lo)} to ${fmtSeconds(hi)} s, the spikes ${fmtSeconds(first)} to ${fmtSeconds(last)} s; is ${table}/${alignName} a time relative to trial start, or on another clock? \`align\` takes absolute times (default start_time)`,
       );
+    }
   }
   const length = window[1] - window[0];
   const durations: number[] = [];
@@ -336,7 +332,8 @@ function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: s
   return s;
 }
 
-function spikeSpan(nwb: NwbFile): [number, number] {
+/** The first and last spike time of the recording, or null without spikes. */
+function spikeRange(nwb: NwbFile): [number, number] | null {
   let lo = Infinity,
     hi = -Infinity;
   // Non-finite spike times are dropped by the reader (and counted where the counts are made).
@@ -345,8 +342,13 @@ function spikeSpan(nwb: NwbFile): [number, number] {
     lo = Math.min(lo, t[0]);
     hi = Math.max(hi, t[t.length - 1]);
   });
-  if (!Number.isFinite(lo)) throw new InputError(`${nwb.path}: /units/spike_times: no spikes`);
-  return [lo, hi];
+  return Number.isFinite(lo) ? [lo, hi] : null;
+}
+
+function spikeSpan(nwb: NwbFile): [number, number] {
+  const span = spikeRange(nwb);
+  if (!span) throw new InputError(`${nwb.path}: /units/spike_times: no spikes`);
+  return span;
 }
 
 function ophysSpan(nwb: NwbFile, s: ReturnType<NwbFile['roiSeries']>[number]): [number, number] {

@@ -33,12 +33,24 @@ export function traceMeansInWindows(
   a: number,
   b: number,
 ): { means: Float64Array; nonFiniteSamples: number } {
-  const out = new Float64Array(align.length * channels);
+  return meansOfSampleRanges(data, channels, align.length, (r) => [lowerBound(times, align[r] + a), lowerBound(times, align[r] + b)]);
+}
+
+/**
+ * Row r's mean of each channel over samples [range(r)[0], range(r)[1]); non-finite samples left out
+ * and counted; NaN where a channel has no finite sample.
+ */
+function meansOfSampleRanges(
+  data: Float64Array,
+  channels: number,
+  rows: number,
+  range: (r: number) => [number, number],
+): { means: Float64Array; nonFiniteSamples: number } {
+  const out = new Float64Array(rows * channels);
   const used = new Int32Array(channels);
   let nonFiniteSamples = 0;
-  for (let r = 0; r < align.length; r++) {
-    const i0 = lowerBound(times, align[r] + a);
-    const i1 = lowerBound(times, align[r] + b);
+  for (let r = 0; r < rows; r++) {
+    const [i0, i1] = range(r);
     const o = r * channels;
     used.fill(0);
     for (let i = i0; i < i1; i++)
@@ -72,21 +84,5 @@ export function samplesPerBin(times: ArrayLike<number>, width: number): number |
 
 /** Mean of each channel over consecutive runs of `perBin` samples (bin r = samples r * perBin ...), non-finite samples left out. */
 export function traceMeansInBins(data: Float64Array, channels: number, perBin: number, count: number): { means: Float64Array; nonFiniteSamples: number } {
-  const out = new Float64Array(count * channels);
-  const used = new Int32Array(channels);
-  let nonFiniteSamples = 0;
-  for (let r = 0; r < count; r++) {
-    const o = r * channels;
-    used.fill(0);
-    for (let i = r * perBin; i < (r + 1) * perBin; i++)
-      for (let c = 0; c < channels; c++) {
-        const v = data[i * channels + c];
-        if (Number.isFinite(v)) {
-          out[o + c] += v;
-          used[c]++;
-        } else nonFiniteSamples++;
-      }
-    for (let c = 0; c < channels; c++) out[o + c] = used[c] > 0 ? out[o + c] / used[c] : NaN;
-  }
-  return { means: out, nonFiniteSamples };
+  return meansOfSampleRanges(data, channels, count, (r) => [r * perBin, (r + 1) * perBin]);
 }

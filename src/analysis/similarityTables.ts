@@ -4,6 +4,7 @@
  * the recorded areas, and the layer-to-area mapping (docs/observables.md section 7).
  */
 
+import { MIN_JACKKNIFE_UNITS } from '../core/inference/jackknife.js';
 import { responseMatrix } from '../core/matrix.js';
 import { mapLayers, type LayerMapping } from '../core/similarity/layerMapping.js';
 import { measure, shapeAlphaOf, type Cell, type Evaluated, type Metric } from '../core/similarity/measures.js';
@@ -235,7 +236,13 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         if (got?.evaluated.excluded) excluded.add(`${metric} ${r.name} x ${c.name}: ${got.evaluated.excluded} of ${n} stimuli`);
         if (got && intervals > 0 && got.cell.interval === null) {
           const why =
-            intervals < 2 ? 'a jackknife needs at least 2 groups' : intervals > n ? `more groups than the ${n} stimuli` : 'the replicates were undefined';
+            intervals < 2
+              ? 'a jackknife needs at least 2 groups'
+              : n < MIN_JACKKNIFE_UNITS
+                ? `fewer than ${MIN_JACKKNIFE_UNITS} stimuli`
+                : intervals > n
+                  ? `more groups than the ${n} stimuli`
+                  : 'the replicates were undefined';
           noInterval.set(why, (noInterval.get(why) ?? 0) + 1);
         }
         return got?.cell ?? null;

@@ -90,6 +90,9 @@ CREATE TABLE IF NOT EXISTS claims (
 /** How long a claim of another machine's batch holds (its process cannot be asked whether it lives). */
 const CLAIM_HOURS = 24;
 
+/** How long a claim or its release waits for another writer (ms). */
+const CLAIM_WAIT_MS = 500;
+
 /** Whether the process holding a claim may still be at work. */
 function claimLives(c: { host: string; pid: number; claimed_at: number }): boolean {
   if (c.host !== hostname()) return Date.now() - c.claimed_at < CLAIM_HOURS * 3600_000;
@@ -232,10 +235,17 @@ export class RunStore {
         .run(key, batchId, hostname(), process.pid, Date.now());
       return 'mine';
     });
-    // A claim is worth a short wait only: on a store kept locked the batch goes on without it.
-    this.db.pragma('busy_timeout = 1000');
+    return this.briefly(() => tx.immediate());
+  }
+
+  /**
+   * Claims are worth a short wait only (another batch's claim or save is over in milliseconds): on
+   * a store another process keeps locked the batch goes on without them, and they lapse.
+   */
+  private briefly<T>(f: () => T): T {
+    this.db.pragma(`busy_timeout = ${CLAIM_WAIT_MS}`);
     try {
-      return tx.immediate();
+      return f();
     } finally {
       this.db.pragma('busy_timeout = 10000');
     }
@@ -243,8 +253,10 @@ export class RunStore {
 
   /** Give up the claims of a batch (one session's, or all). */
   release(batchId: string, key?: string): void {
-    if (key === undefined) this.db.prepare('DELETE FROM claims WHERE batch_id = ?').run(batchId);
-    else this.db.prepare('DELETE FROM claims WHERE batch_id = ? AND batch_key = ?').run(batchId, key);
+    this.briefly(() => {
+      if (key === undefined) this.db.prepare('DELETE FROM claims WHERE batch_id = ?').run(batchId);
+      else this.db.prepare('DELETE FROM claims WHERE batch_id = ? AND batch_key = ?').run(batchId, key);
+    });
   }
 
   /** A run's record, schema-checked, or null when the id is unknown. */

@@ -59,7 +59,7 @@ test('info on an NWB file through the built binary', (t) => {
   const r = binary(['info', join(SHARED_DATA, 'nwb', 'sub-anm369963_ses-20170228.nwb')]);
   t.is(r.code, 0, r.stderr);
   t.regex(r.stdout, /NWB 2\.0\.2/);
-  t.regex(r.stdout, /1 units, 1679 spikes/);
+  t.regex(r.stdout, /1 unit, 1679 spikes/);
   t.regex(r.stdout, /\/intervals\/trials: 178 rows/);
 });
 

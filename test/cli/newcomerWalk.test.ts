@@ -17,7 +17,7 @@ import { RunStore } from '../../src/store/runStore.js';
 import { writeSessions, twoAreaSpec } from '../adapters/nwb/helpers.js';
 import { binary, cli, tempDir } from '../helpers.js';
 
-test('intervals with too few stimuli: no point interval, a warning with the reason (3 stimuli), and never silence (2 stimuli)', async (t) => {
+test('intervals with too few stimuli: no point interval, a warning with the reason (3 stimuli), and never silence (2 stimuli); 10 stimuli have intervals', async (t) => {
   const dir = tempDir();
   const three = join(dir, 'three.csv');
   writeFileSync(three, '1,2,3\n4,5,7\n1,0,2\n');
@@ -28,14 +28,20 @@ test('intervals with too few stimuli: no point interval, a warning with the reas
     warnings: { code: string; message: string }[];
   };
   t.is(rec.intervals.bounds.effectiveDimension, undefined, 'no [x, x] interval');
-  t.regex(rec.intervals.unavailable.effectiveDimension, /all 3 replicates give the same value/);
+  t.regex(rec.intervals.unavailable.effectiveDimension, /only 3 stimuli: too few for a jackknife interval \(at least 10\)/);
   t.true(rec.warnings.some((w) => w.code === 'intervals-unavailable' && /effectiveDimension/.test(w.message)));
   const two = join(dir, 'two.csv');
   writeFileSync(two, '1,2,3\n4,5,7\n');
   const t2 = await cli('dimension', two, '--intervals', '--no-store');
   t.is(t2.code, 0, t2.stderr);
-  t.regex(t2.stdout, /warning \[intervals-unavailable\]: no 95% interval for effectiveDimension.*0 of 2 leave-one-group-out replicates define it/);
+  t.regex(t2.stdout, /warning \[intervals-unavailable\]: no 95% interval for effectiveDimension.*only 2 stimuli: too few for a jackknife interval/);
   t.notRegex(t2.stdout, /95% CI \[/);
+  const ten = join(dir, 'ten.csv');
+  const g = new Rng(3);
+  writeFileSync(ten, Array.from({ length: 10 }, () => [g.normal(), g.normal(), g.normal()].join(',')).join('\n'));
+  const t10 = await cli('dimension', ten, '--intervals', '--no-store', '--json');
+  const r10 = JSON.parse(t10.stdout) as { intervals: { bounds: Record<string, { lo: number; hi: number }> } };
+  t.true(r10.intervals.bounds.effectiveDimension.hi > r10.intervals.bounds.effectiveDimension.lo);
 });
 
 test('a rerun of a batch continues its id: summary covers every session; sessions are named by file; "all" groups of unrelated files are not pooled', async (t) => {

@@ -34,12 +34,15 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
       keys.set(file, err as Error);
     }
   }
-  const opened = RunStore.open(ctx.store);
-  let continued: string | null;
-  try {
-    continued = opened.batchOfKeys([...keys.values()].filter((k): k is string => typeof k === 'string'));
-  } finally {
-    opened.close();
+  // Read-only: a store another process keeps locked is read all the same (WAL), and a new store has no batch to continue.
+  let continued: string | null = null;
+  if (existsSync(join(ctx.store, 'neurorep.db'))) {
+    const opened = RunStore.open(ctx.store, { readonly: true });
+    try {
+      continued = opened.batchOfKeys([...keys.values()].filter((k): k is string => typeof k === 'string'));
+    } finally {
+      opened.close();
+    }
   }
   const batchId = continued ?? randomUUID();
   if (continued) ctx.log(`continuing batch ${batchId.slice(0, 8)}: sessions already stored under it are skipped`);

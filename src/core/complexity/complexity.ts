@@ -168,6 +168,7 @@ function complexityIntervals(
       }
     },
     (d, t) => opts.onProgress?.('intervals', d, t),
+    x.n,
   );
   const stars = summary.replicates.get('kStar') ?? [];
   delete summary.bounds.kStar;

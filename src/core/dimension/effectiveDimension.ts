@@ -217,6 +217,7 @@ function dimensionIntervals(m: ResponseMatrix, full: DimensionResult, corrected:
         });
       },
       (d, t) => opts.onProgress?.('intervals', d, t),
+      m.n,
     ),
   );
 }

@@ -32,9 +32,9 @@ export interface IntervalSummary {
   /** Observables whose interval is not estimate +- t se, with how it was made instead. */
   methods?: Record<string, string>;
   /**
-   * Observables with an estimate but no interval, and why: fewer than 2 replicates defined it, or
-   * every replicate gave the same value (too few units for the jackknife to see any spread; a
-   * point interval would claim no uncertainty at all).
+   * Observables with an estimate but no interval, and why: too few units for a jackknife interval
+   * (fewer than MIN_JACKKNIFE_UNITS: with 3 stimuli every replicate of D_eff is 1 and the interval
+   * would collapse to a point), or fewer than 2 replicates defined it.
    */
   unavailable?: Record<string, string>;
 }
@@ -74,9 +74,17 @@ export function jackknifeIntervals(
   seed: number,
   replicate: (left: number) => Record<string, number | null | undefined> | null,
   onProgress?: (done: number, total: number) => void,
+  /** The units dealt into the groups (stimuli): below MIN_JACKKNIFE_UNITS no interval is made. */
+  units?: number,
 ): IntervalSummary & { replicates: Map<string, number[]> } {
   const draws = new Map<string, number[]>();
   let skipped = 0;
+  if (units !== undefined && units < MIN_JACKKNIFE_UNITS) {
+    const unavailable: Record<string, string> = {};
+    const why = `only ${units} stimuli: too few for a jackknife interval (at least ${MIN_JACKKNIFE_UNITS})`;
+    for (const [k, est] of Object.entries(estimates)) if (typeof est === 'number' && Number.isFinite(est)) unavailable[k] = why;
+    return { method: 'grouped-jackknife', groups, seed, skipped: 0, bounds: {}, standardErrors: {}, unavailable, replicates: draws };
+  }
   for (let g = 0; g < groups; g++) {
     const values = replicate(g);
     onProgress?.(g + 1, groups);
@@ -103,10 +111,6 @@ export function jackknifeIntervals(
     const g = v.length;
     const mean = v.reduce((a, b) => a + b, 0) / g;
     const se = Math.sqrt(((g - 1) / g) * v.reduce((a, b) => a + (b - mean) ** 2, 0));
-    if (!(se > SPREAD_TOLERANCE * Math.max(1, Math.abs(est)))) {
-      unavailable[k] = `all ${g} replicates give the same value: the jackknife sees no spread, so it cannot size an interval`;
-      continue;
-    }
     const half = t975(g - 1) * se;
     standardErrors[k] = se;
     bounds[k] = { lo: est - half, hi: est + half };
@@ -123,8 +127,13 @@ export function jackknifeIntervals(
   };
 }
 
-/** A standard error below this fraction of |estimate| (or of 1) is no spread: rounding, not sampling. */
-const SPREAD_TOLERANCE = 1e-12;
+/**
+ * Fewest units (stimuli) a jackknife interval is made from. Below it the replicates are degenerate
+ * (D_eff of 2 stimuli is 1 whatever they are, so 3 stimuli give a point interval) and t on so few
+ * degrees of freedom is no interval anyone should read. With enough units, equal replicates are
+ * real (an exact copy has CKA 1 in every replicate) and the point interval stands.
+ */
+export const MIN_JACKKNIFE_UNITS = 10;
 
 /**
  * One `intervals-unavailable` warning for the observables of a summary that have no interval

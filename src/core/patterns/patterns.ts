@@ -370,6 +370,7 @@ function patternIntervals(m: ResponseMatrix, full: PatternsResult, opts: Pattern
         return patternScalars(r);
       },
       (d, t) => opts.onProgress?.('intervals', d, t),
+      m.n,
     ),
   );
 }

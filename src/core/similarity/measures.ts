@@ -212,7 +212,7 @@ export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts
   let interval: [number, number] | null = e.foldInterval ?? null;
   if (!interval && e.onRows && opts.intervals >= 2 && opts.intervals <= a.n) {
     const groups = jackknifeGroups(a.n, opts.intervals, opts.seed);
-    const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: e.onRows!(keptUnits(groups, g)) }));
+    const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: e.onRows!(keptUnits(groups, g)) }), undefined, a.n);
     const iv = j.bounds.v;
     if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
   }
