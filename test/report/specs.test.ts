@@ -50,6 +50,41 @@ test('spectrum: where the record reports no alpha, no fit line is drawn and the 
   t.notRegex(String(spec.title), /alpha = /);
 });
 
+test('profile: complexity from the stimulus (areas) and from the layer before (layers) are separate panels; axes keep points off the frame and round labels', (t) => {
+  const base = {
+    runId: 'r',
+    runKind: 'x',
+    key: 'k',
+    index: 0,
+    n: 10,
+    d: 5,
+    effectiveDimension: 3,
+    effectiveDimensionCI: null,
+    effectiveDimensionCorrected: null,
+    alpha: null,
+    switchingFraction: 1,
+    matchedEffectiveDimension: null,
+  };
+  const spec = profileSpec('p', [
+    { ...base, role: 'area', name: 'V1', complexity: 1.2, complexityFrom: 'stimulus' } as ComparedEntity,
+    { ...base, role: 'layer', name: 'relu2', complexity: 0.4, complexityFrom: 'relu1' } as ComparedEntity,
+  ]);
+  compiles(t, spec);
+  const panels = spec.hconcat as Record<string, unknown>[];
+  const byTitle = new Map(panels.map((p) => [(p.layer as { encoding: { y: { title: string } } }[])[0].encoding.y.title, data(p)]));
+  t.deepEqual(
+    byTitle.get('complexity from the stimulus (nats)')!.map((d) => d.entity),
+    ['area: V1'],
+  );
+  t.deepEqual(
+    byTitle.get('complexity from the layer before (nats)')!.map((d) => d.entity),
+    ['layer: relu2'],
+  );
+  const y = (panels[2].layer as { encoding: { y: { scale: { padding: number }; axis: { format: string } } } }[])[0].encoding.y;
+  t.is(y.scale.padding, 8);
+  t.is(y.axis.format, '.3~g', 'a panel of equal values reads "1", not "1.000000"');
+});
+
 test('complexity curve marks K* and carries r and H', (t) => {
   const spec = complexitySpec(
     'c',
