@@ -96,18 +96,31 @@ test('a shard nesting 2000 levels deep or holding a 100 000-character name is re
   }
 });
 
-test('two imports of the same shards at once: each run added once, no "UNIQUE constraint" error', async (t) => {
+test('three imports of the same 1500 shards at once: each run added once, no "UNIQUE constraint" error', async (t) => {
   const dir = tempDir('neurorep-rel-');
-  const files = shards(dir, 6);
+  const [one] = shards(dir, 1);
+  const { record, representations } = decodeShard(readFileSync(one, 'utf8'), one);
+  const folder = join(dir, 'many');
+  mkdirSync(folder);
+  for (let i = 0; i < 1500; i++) {
+    const id = `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+    writeFileSync(join(folder, `${i}.json`), encodeShard({ ...record, id } as RunRecord, representations));
+  }
   const store = join(dir, 'store');
   RunStore.open(store).close();
-  const [a, b] = await Promise.all([spawnRun(['import', ...files, '--store', store], dir), spawnRun(['import', ...files, '--store', store], dir)]);
-  t.is(a.code, 0, a.stderr);
-  t.is(b.code, 0, b.stderr);
-  const added = [a, b].map((r) => Number(/(\d+) runs? imported/.exec(r.stdout)![1]));
-  t.is(added[0] + added[1], 6, `${a.stdout} | ${b.stdout}`);
+  const runs = await Promise.all([0, 1, 2].map(() => spawnRun(['import', folder, '--store', store], dir)));
+  for (const r of runs) {
+    t.is(r.code, 0, r.stderr);
+    t.notRegex(r.stderr, /UNIQUE|internal error/);
+  }
+  const added = runs.map((r) => Number(/(\d+) runs? imported/.exec(r.stdout)![1]));
+  t.is(
+    added.reduce((a, b) => a + b, 0),
+    1500,
+    runs.map((r) => r.stdout).join(' | '),
+  );
   const db = RunStore.open(store, { readonly: true });
-  t.is(db.list().length, 6);
+  t.is(db.count(), 1500);
   db.close();
 });
 

@@ -27,13 +27,14 @@ export async function runLocalBatch(sessions: string[], forwarded: string[], job
   // Resume keys first (a session whose key cannot be made fails below, named): a rerun of the same
   // sessions continues the batch id under which some are stored, so summary covers all of them.
   const keys = new Map<string, string | Error>();
-  for (const file of sessions) {
+  sessions.forEach((file, i) => {
     try {
       keys.set(file, resumeKey(file, forwarded));
     } catch (err) {
       keys.set(file, err as Error);
     }
-  }
+    ctx.progress('resume keys (file hashes)', i + 1, sessions.length);
+  });
   // Read-only: a store another process keeps locked is read all the same (WAL), and a new store has no batch to continue.
   let continued: string | null = null;
   if (existsSync(join(ctx.store, 'neurorep.db'))) {
