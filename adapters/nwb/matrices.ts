@@ -58,10 +58,10 @@ export interface LockedResponses {
    * out of means; ROIs (column indices) with no finite sample in any window, left out.
    */
   nonFinite: { spikeTimes: number; units: number[]; traceSamples: number; deadRois: number[] };
-  /** Signs that the rows are aligned wrongly (every window empty, windows longer than the trials), as messages. */
-  alignmentHints: string[];
   /** Table row index of each kept row. */
   keptRows: number[];
+  /** Alignment time (or bin start) of each kept row, seconds. */
+  alignTimes: Float64Array;
   /** Stimulus identity per kept row, when a stimulus column was given. */
   stimulus: { column: string; values: (string | number)[]; numeric: boolean } | null;
   groups: NeuronGroup[];
@@ -114,6 +114,15 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     );
   }
   const useOphys = !hasUnits || opts.series !== undefined;
+  // The ophys series and its sample times, read once however many steps need them (span, bins, means).
+  let ophys: { s: RoiSeries; times: Float64Array } | null = null;
+  const series = (): { s: RoiSeries; times: Float64Array } => {
+    if (!ophys) {
+      const s = pickSeries(nwb, roi, opts.series);
+      ophys = { s, times: nwb.sampleTimes(s.path, s.shape[0]) };
+    }
+    return ophys;
+  };
   const alignName = opts.align ?? 'start_time';
 
   // Rows: the alignment times from an interval table, or consecutive bins.
@@ -139,13 +148,12 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
       );
     const width = opts.bin ?? b - a;
     if (!(width > 0)) throw new InputError(`\`bin\` must be positive, got ${width}`);
-    const [t0, t1] = useOphys ? ophysSpan(nwb, pickSeries(nwb, roi, opts.series)) : spikeSpan(nwb);
+    const [t0, t1] = useOphys ? ophysSpan(series().times) : spikeSpan(nwb);
     let count = Math.max(0, Math.floor((t1 - t0) / width));
     // A regularly sampled trace cut into whole numbers of frames: bins by sample index.
     let indexTimes: Float64Array | null = null;
     if (useOphys) {
-      const s = pickSeries(nwb, roi, opts.series);
-      const times = nwb.sampleTimes(s.path, s.shape[0]);
+      const { times } = series();
       binFrames = samplesPerBin(times, width);
       if (binFrames !== null) {
         count = Math.floor(times.length / binFrames);
@@ -154,7 +162,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     }
     if (count < 2) throw new InputError(`${nwb.path}: the recording spans ${t1 - t0} s, fewer than 2 bins of ${width} s`);
     // Bounded before anything is allocated: the matrix is bins x units numbers.
-    const columns = useOphys ? (pickSeries(nwb, roi, opts.series).shape[1] ?? 1) : nwb.spikeIndex().ends.length;
+    const columns = useOphys ? (series().s.shape[1] ?? 1) : nwb.spikeIndex().ends.length;
     if (count > MAX_BINS || count * columns > MAX_BIN_CELLS)
       throw new InputError(
         `${nwb.path}: \`bin\` ${width} s cuts the ${(t1 - t0).toFixed(1)} s recording into ${count} bins x ${columns} ${useOphys ? 'ROIs' : 'units'} = ${count * columns} numbers; at most ${MAX_BINS} bins and ${MAX_BIN_CELLS} numbers: use a bin of at least ${Math.max((t1 - t0) / MAX_BINS, ((t1 - t0) * columns) / MAX_BIN_CELLS).toPrecision(3)} s`,
@@ -217,10 +225,9 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     groupBy = grouping.by;
     groups = grouping.labels.map(({ name, units }) => ({ name, matrix: selectColumns(full, units), neuronIds: units.map((u) => ids[u]) }));
   } else {
-    const s = pickSeries(nwb, roi, opts.series);
+    const { s, times } = series();
     seriesPath = s.path;
-    const { data, rows, cols } = nwb.seriesData(s.path);
-    const times = nwb.sampleTimes(s.path, rows);
+    const { data, cols } = nwb.seriesData(s.path);
     const { means, nonFiniteSamples } =
       binFrames !== null ? traceMeansInBins(data, cols, binFrames, alignKept.length) : traceMeansInWindows(times, data, cols, alignKept, window[0], window[1]);
     nonFinite.traceSamples = nonFiniteSamples;
@@ -248,9 +255,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     groups = [{ name: s.name, matrix: m, neuronIds: live }];
   }
   if (stim) stim = { ...stim, values: keptRows.map((r) => stim!.values[r]) };
-  const alignmentHints = table ? alignmentChecks(nwb, table, alignName, alignKept, window, useOphys ? null : groups) : [];
   return {
-    alignmentHints,
     source: useOphys ? 'calcium' : 'spikes',
     table,
     align: table ? alignName : 'bin start',
@@ -264,6 +269,7 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
     rowsDroppedEmpty,
     nonFinite,
     keptRows,
+    alignTimes: Float64Array.from(keptRows, (r) => align[r]),
     stimulus: stim,
     groups,
     series: seriesPath,
@@ -271,20 +277,16 @@ export function lockResponses(nwb: NwbFile, opts: LockOptions = {}): LockedRespo
 }
 
 /**
- * What a wrong alignment looks like: every window holds no spike while the recording has spikes
- * (the column is relative to trial start, or in another clock), or a window longer than the
- * trials (milliseconds given as seconds).
+ * What a wrong alignment looks like, for responses locked to an interval table: every window holds
+ * no spike while the recording has spikes (the column is relative to trial start, or on another
+ * clock), or a window longer than the trials (milliseconds given as seconds). Asked once per
+ * analysis, not per sliding window.
  */
-function alignmentChecks(
-  nwb: NwbFile,
-  table: string,
-  alignName: string,
-  align: Float64Array,
-  window: [number, number],
-  groups: NeuronGroup[] | null,
-): string[] {
+export function alignmentHints(nwb: NwbFile, locked: LockedResponses): string[] {
+  const { table, align: alignName, alignTimes: align, window } = locked;
+  const groups = locked.source === 'spikes' ? locked.groups : null;
   const hints: string[] = [];
-  if (align.length === 0) return hints;
+  if (table === null || align.length === 0) return hints;
   let lo = Infinity,
     hi = -Infinity;
   for (const t of align) {
@@ -324,7 +326,9 @@ function alignmentChecks(
 
 const fmtSeconds = (t: number): string => Number(t.toPrecision(4)).toString();
 
-function pickSeries(nwb: NwbFile, roi: ReturnType<NwbFile['roiSeries']>, name: string | undefined): ReturnType<NwbFile['roiSeries']>[number] {
+type RoiSeries = ReturnType<NwbFile['roiSeries']>[number];
+
+function pickSeries(nwb: NwbFile, roi: RoiSeries[], name: string | undefined): RoiSeries {
   if (roi.length === 0) throw new InputError(`${nwb.path}: no ophys RoiResponseSeries under /processing/*/DfOverF|Fluorescence`);
   if (name === undefined) return roi.find((s) => s.name === 'RoiResponseSeries') ?? roi[0];
   const s = roi.find((r) => r.name === name || r.path === name);
@@ -351,8 +355,8 @@ function spikeSpan(nwb: NwbFile): [number, number] {
   return span;
 }
 
-function ophysSpan(nwb: NwbFile, s: ReturnType<NwbFile['roiSeries']>[number]): [number, number] {
-  const t = nwb.sampleTimes(s.path, s.shape[0]);
+/** The time span of a trace: its first sample to one period after its last. */
+function ophysSpan(t: Float64Array): [number, number] {
   const step = t.length > 1 ? t[1] - t[0] : 1;
   return [t[0], t[t.length - 1] + step];
 }

@@ -108,7 +108,6 @@ async function readBody(res: Response, limit: number): Promise<Uint8Array> {
 }
 
 async function fetchRange(req: RangeRequest): Promise<void> {
-  const length = req.end - req.start + 1;
   let lastError = '';
   for (let attempt = 0; attempt <= req.retries; attempt++) {
     if (attempt > 0) await sleep(250 * 2 ** (attempt - 1));
@@ -175,7 +174,7 @@ async function fetchRange(req: RangeRequest): Promise<void> {
           JSON.stringify({ total, etag: validator(res, 'etag'), lastModified: validator(res, 'last-modified') } satisfies Validators & { total: number }),
         );
       }
-      const bytes = await readBody(res, Math.min(expected, length));
+      const bytes = await readBody(res, expected);
       // A response cut short (a dropped connection) is retried, never used.
       if (bytes.length !== expected) {
         lastError = `the response ended after ${bytes.length} of ${expected} bytes`;

@@ -4,7 +4,7 @@
  * complexity between consecutive areas when asked.
  */
 
-import { NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
+import { alignmentHints, NwbFile, lockResponses, type LockedResponses, type LockOptions } from '../../adapters/nwb/index.js';
 import type { RemoteOptions } from '../../adapters/remote/remoteFile.js';
 import { mapComplexity, type ComplexityKnobs } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
@@ -115,6 +115,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
     // Nothing computed from a file HDF5 could not read (a remote read failed, damaged bytes).
     const session = nwb.reading(() => nwb.session());
     const locked = nwb.reading(() => lockResponses(nwb, opts));
+    const hints = nwb.reading(() => alignmentHints(nwb, locked));
     opts.log?.(
       `${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`,
     );
@@ -167,7 +168,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
         if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
       }
     }
-    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked), ...locked.alignmentHints.map((h) => warning('alignment-suspect', h)));
+    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked), ...hints.map((h) => warning('alignment-suspect', h)));
     // Time-resolved: the same observables (without matching or transitions) in every sliding window.
     let timeResolved: TimeResolved | null = null;
     const windowReps: StoredRepresentation[] = [];

@@ -207,7 +207,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   const overfit = new Map<Metric, Set<string>>();
   const foldsFor = new Map<number, Int32Array>();
   // Pairs that share stimuli but too few for the folds, and cells left without the interval asked for: said, never silent.
-  const tooFew = new Set<string>();
+  const tooFew = new Map<string, number>();
   const noInterval = new Map<string, number>();
   const total = rows.length * cols.length * opts.metrics.length;
   let done = 0;
@@ -221,7 +221,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         if (!r.rep || !c.rep || !r.side || !c.side || !sameStimulusIds(r.rep, c.rep)) return null;
         const n = r.side.n;
         if (n < Math.max(4, 2 * folds)) {
-          tooFew.add(`${r.name} x ${c.name} (${n} stimuli)`);
+          tooFew.set(`${r.name} x ${c.name}`, n);
           return null;
         }
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
@@ -254,7 +254,12 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
     warnings.push(
       warning(
         'too-few-stimuli',
-        `${folds}-fold cross-validation needs at least ${Math.max(4, 2 * folds)} stimuli; no similarity for ${[...tooFew].slice(0, 6).join(', ')}${tooFew.size > 6 ? `, ... (${tooFew.size} pairs)` : ''}: use fewer \`folds\` (at most ${Math.max(2, Math.floor(Math.min(...[...tooFew].map((p) => Number(/\((\d+) stimuli\)$/.exec(p)![1]))) / 2))})`,
+        `${folds}-fold cross-validation needs at least ${Math.max(4, 2 * folds)} stimuli; no similarity for ${[...tooFew]
+          .slice(0, 6)
+          .map(([pair, n]) => `${pair} (${n} stimuli)`)
+          .join(
+            ', ',
+          )}${tooFew.size > 6 ? `, ... (${tooFew.size} pairs)` : ''}: use fewer \`folds\` (at most ${Math.max(2, Math.floor(Math.min(...tooFew.values()) / 2))})`,
       ),
     );
   for (const [why, count] of noInterval)

@@ -90,6 +90,12 @@ export function complexityOptionsOf(args: {
   };
 }
 
+/** `mean +- sd` of matched-subset observables; the mean alone without an sd, '-' without a mean. */
+export function meanSdText(s: { mean?: number | null; sd?: number | null } | undefined): string {
+  if (s?.mean === null || s?.mean === undefined) return '-';
+  return `${fmt(s.mean)}${s.sd !== null && s.sd !== undefined ? ` +- ${fmt(s.sd)}` : ''}`;
+}
+
 /** `1.23 over ranks 2-40 (R^2 = 0.99)`, or `not reported` when the analysis gave no alpha (then no range means anything). */
 export function alphaText(alpha: number | null, range: [number, number], r2?: number | null): string {
   if (alpha === null || !Number.isFinite(alpha)) return 'not reported';

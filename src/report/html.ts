@@ -14,13 +14,23 @@ export function escapeHtml(s: unknown): string {
 }
 
 /**
- * Strings from data as charts show them: control characters and the line and paragraph separators
- * as visible escapes. Vega-Lite compiles names into expressions (sort orders, labels) that vega's
- * own parser reads, and it takes U+2028 for a line break inside a string ("Unexpected token").
+ * Control characters (C0, DEL, C1) and the line and paragraph separators U+2028/2029 as visible
+ * \\uXXXX escapes; newline and tab kept where `keepLineBreaks` (text for a terminal). The one escape
+ * the CLI's messages and the viewer's charts share.
+ */
+export function visibleControls(text: string, keepLineBreaks: boolean): string {
+  // eslint-disable-next-line no-control-regex
+  const controls = keepLineBreaks ? /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g : /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+  return text.replace(controls, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Strings from data as charts show them: every control character and separator escaped. Vega-Lite
+ * compiles names into expressions (sort orders, labels) that vega's own parser reads, and it takes
+ * U+2028 for a line break inside a string ("Unexpected token").
  */
 export function chartText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return visibleControls(text, false);
 }
 
 /** JSON safe inside <script type="application/json">: no '<', '>', '&' or line separators survive raw. */

@@ -11,6 +11,7 @@ import { keyParams } from './keyParams.js';
 import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { processRuns } from '../runtime/processes.js';
 import { join, resolve } from 'node:path';
 import { InputError } from '../core/matrix.js';
 import { assertStorable, upgradeRecord } from './record.js';
@@ -95,13 +96,7 @@ const CLAIM_WAIT_MS = 500;
 
 /** Whether the process holding a claim may still be at work. */
 function claimLives(c: { host: string; pid: number; claimed_at: number }): boolean {
-  if (c.host !== hostname()) return Date.now() - c.claimed_at < CLAIM_HOURS * 3600_000;
-  try {
-    process.kill(c.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return c.host === hostname() ? processRuns(c.pid) : Date.now() - c.claimed_at < CLAIM_HOURS * 3600_000;
 }
 
 export class RunStore {

@@ -18,6 +18,7 @@ import { isUrl } from '../../../adapters/nwb/index.js';
 import { decodeShard, readShardFile } from '../../store/shard.js';
 import { assertStoreFolder, isStoreLocked, RunStore } from '../../store/runStore.js';
 import { packageRoot } from '../../package.js';
+import { processRuns } from '../../runtime/processes.js';
 import type { Context } from '../context.js';
 import { lastLine, resumeKey } from './sessions.js';
 
@@ -235,13 +236,7 @@ function ownerLives(folder: string): boolean {
   } catch {
     return false;
   }
-  if (o.host !== hostname()) return true;
-  try {
-    process.kill(Number(o.pid), 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return o.host !== hostname() || processRuns(Number(o.pid));
 }
 
 function removeIfEmpty(dir: string): void {

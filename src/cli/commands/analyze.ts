@@ -14,6 +14,7 @@ import { sourceOf, toRunRecord } from '../../store/record.js';
 import {
   alphaText,
   ciText,
+  meanSdText,
   COMPLEXITY_OPTIONS,
   complexityOptionsOf,
   CORRECTION_OPTION,
@@ -246,7 +247,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     }
     if (g.matched) {
       const m = g.matched.observables;
-      const ms = (k: string) => (m[k] && m[k].mean !== null ? `${fmt(m[k].mean)}${m[k].sd !== null ? ` +- ${fmt(m[k].sd)}` : ''}` : '-');
+      const ms = (k: string) => meanSdText(m[k]);
       lines.push(
         `      at ${g.matched.neurons} neurons (${g.matched.subsets} subsets): D_eff ${ms('effectiveDimension')}, corrected ${ms('effectiveDimensionCorrected')}, switching ${ms('switchingFraction')}${m.complexity ? `, C ${ms('complexity')}` : ''}`,
       );

@@ -15,6 +15,7 @@ import {
   intervalsOf,
   MATCH_OPTION,
   matchOf,
+  meanSdText,
   NULL_OPTION,
   nullsOf,
   printable,
@@ -116,9 +117,7 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
   for (const l of p.layers) {
     if (l.matched) {
       const m = l.matched.observables;
-      lines.push(
-        `  ${l.name} at ${l.matched.neurons} neurons: D_eff ${fmt(m.effectiveDimension?.mean)}${m.effectiveDimension?.sd !== null && m.effectiveDimension?.sd !== undefined ? ` +- ${fmt(m.effectiveDimension.sd)}` : ''}, switching ${fmt(m.switchingFraction?.mean)}`,
-      );
+      lines.push(`  ${l.name} at ${l.matched.neurons} neurons: D_eff ${meanSdText(m.effectiveDimension)}, switching ${fmt(m.switchingFraction?.mean)}`);
     }
   }
   if (p.layers.some((l) => l.intervals)) lines.push('  [lo, hi]: 95 % intervals, grouped jackknife over stimuli');

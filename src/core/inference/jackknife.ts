@@ -135,13 +135,9 @@ export function jackknifeIntervals(
  */
 export const MIN_JACKKNIFE_UNITS = 10;
 
-/**
- * One `intervals-unavailable` warning for the observables of a summary that have no interval
- * (those in `shown` only, when given), naming the reason; none when every interval exists.
- */
-export function unavailableIntervals(s: IntervalSummary | undefined, shown?: readonly string[]): string | null {
-  if (!s?.unavailable) return null;
-  const entries = Object.entries(s.unavailable).filter(([k]) => !shown || shown.includes(k));
+/** One `intervals-unavailable` message for the observables of a summary that have no interval, by reason; null when every interval exists. */
+export function unavailableIntervals(s: IntervalSummary | undefined): string | null {
+  const entries = Object.entries(s?.unavailable ?? {});
   if (entries.length === 0) return null;
   const byReason = new Map<string, string[]>();
   for (const [k, why] of entries) byReason.set(why, [...(byReason.get(why) ?? []), k]);
