@@ -7,6 +7,8 @@
 export type WarningCode =
   | 'alpha-too-few-ranks'
   | 'complexity-lower-bound'
+  | 'complexity-weak'
+  | 'pieces-unresolved'
   | 'unpredictable'
   | 'patterns-saturated'
   | 'patterns-undersampled'

@@ -87,7 +87,7 @@ export const DimensionBodySchema = SpectrumSchema.extend({
 });
 
 export const ComplexityBodySchema = z.looseObject({
-  /** 'complexity/1' or 'complexity/2'; absent in records made before definitions were versioned (= 1). */
+  /** 'complexity/1', '/2' or '/3'; absent in records made before definitions were versioned (= 1). */
   definition: z.string().optional(),
   n: z.number().int(),
   p: z.number().int(),
@@ -97,7 +97,11 @@ export const ComplexityBodySchema = z.looseObject({
   complexity: nullableNumber,
   effectivePieces: nullableNumber,
   kStar: z.number().int(),
-  gain: finite,
+  /** A number before complexity/3; complexity/3 keeps it with its relative size and interval. */
+  gain: z.union([
+    finite,
+    z.looseObject({ absolute: finite, relative: nullableNumber, interval: z.looseObject({ lo: finite, hi: finite }), weak: z.boolean() }),
+  ]),
   linearR2: finite,
   bestR2: finite,
   curve: z.array(z.looseObject({ k: z.number().int(), r: finite, entropy: nullableNumber })),

@@ -131,7 +131,7 @@ test('warnings advise only options the command takes: --components on analyze an
       4,
       Float64Array.from({ length: 360 }, () => g.normal()),
     );
-    const res = mapComplexity(X, Y, { seed });
+    const res = mapComplexity(X, Y, { definition: 2, seed });
     t.is(res.complexity === null, !(res.bestR2 > 2e-4), `seed ${seed}: best R^2 ${res.bestR2}, C ${res.complexity}`);
     if (res.complexity === null) undefinedSeen++;
   }

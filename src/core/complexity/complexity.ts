@@ -3,15 +3,18 @@
  * definitions, with what both share: the permutation null, grouped-jackknife intervals and the
  * spread over seeds.
  *
- * - complexity/2 (default): pieces that follow the map's bends, counted by held-out evidence
- *   (complexity2.ts).
+ * - complexity/3 (default): complexity/2's pieces over several fold seeds, with the gain they
+ *   bring, the scale curve, and no cap but the data's (definition3.ts).
+ * - complexity/2: pieces that follow the map's bends, counted by held-out evidence at one fold
+ *   seed and at most 256 pieces (definition2.ts); kept to reproduce runs made before 2026-12-02.
  * - complexity/1: k-means pieces in the top 32 input components, the 10 %-of-gain rule
- *   (complexity1.ts); kept to reproduce runs made before 2026-11-26.
+ *   (definition1.ts); kept to reproduce runs made before 2026-11-26.
  */
 
 import { InputError, selectRows, type ResponseMatrix } from '../matrix.js';
 import { mapComplexity1, type Complexity1Options, type Complexity1Result } from './definition1.js';
 import { complexity2NullDraw, mapComplexity2, type Complexity2Options, type Complexity2Result } from './definition2.js';
+import { mapComplexity3, type Complexity3Options, type Complexity3Result } from './definition3.js';
 import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
 import { permutationNull, type NullSummary } from '../inference/permutation.js';
 import { foldAssignment } from '../inference/resampling.js';
@@ -19,18 +22,20 @@ import { Rng } from '../random.js';
 import { warning, type Warning } from '../warnings.js';
 
 export { PIECE_GRID } from './definition2.js';
+export { RESOLUTIONS, WEAK_GAIN, DEFAULT_REPEATS, type Complexity3Result, type Complexity3Seed, type Complexity3Gain } from './definition3.js';
 export { complexityScales } from './definition1.js';
 
-export type ComplexityDefinition = 1 | 2;
+export type ComplexityDefinition = 1 | 2 | 3;
 
-export interface ComplexityOptions extends Omit<Complexity1Options, 'onProgress' | 'ridge' | 'components'>, Omit<Complexity2Options, 'onProgress'> {
-  /** 2 (default) or 1, to reproduce runs made with definition 1. */
+export interface ComplexityOptions
+  extends Omit<Complexity1Options, 'onProgress' | 'ridge' | 'components'>, Omit<Complexity2Options, 'onProgress'>, Omit<Complexity3Options, 'onProgress'> {
+  /** 3 (default), or 2 or 1 to reproduce runs made with those definitions. */
   definition?: ComplexityDefinition;
   /** Interval groups G (0 = none). */
   intervals?: number;
   /** Permutations for the null of the gain (0 = none). */
   nulls?: number;
-  /** Seeds to run (mean and sd of C are reported; default 1). */
+  /** complexity/3: fold seeds (default 5). Definitions 1 and 2: seeds to rerun (mean and sd of C; default 1). */
   repeats?: number;
   onProgress?: (label: string, done: number, total: number) => void;
 }
@@ -51,18 +56,28 @@ export interface SeedSpread {
   sd: number | null;
 }
 
-export type ComplexityResult = (Complexity1Record | Complexity2Result) & {
+type OneResult = Complexity1Record | Complexity2Result | Complexity3Result;
+
+/** The held-out gain of a result as a number (complexity/3 keeps it with its interval). */
+export function gainValue(r: { gain: number | { absolute: number } }): number {
+  return typeof r.gain === 'number' ? r.gain : r.gain.absolute;
+}
+
+export type ComplexityResult = OneResult & {
   /** Gain against Y's rows permuted relative to X. */
   null?: NullSummary;
   /** 95 % intervals (grouped jackknife over stimuli), with --intervals. */
   intervals?: IntervalSummary;
-  /** C over --repeats seeds. */
+  /** Definitions 1 and 2: C over --repeats seeds. */
   repeats?: SeedSpread;
 };
 
 /** One complexity computation under the chosen definition (no null, intervals or repeats). */
-function computeOnce(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions, seed: number): Complexity1Record | Complexity2Result {
-  if ((opts.definition ?? 2) === 1) {
+function computeOnce(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions, seed: number): OneResult {
+  const definition = opts.definition ?? 3;
+  if (definition === 3)
+    return mapComplexity3(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('complexity stages', d, t) : undefined });
+  if (definition === 1) {
     const r = mapComplexity1(x, y, { ...opts, seed, onProgress: opts.onProgress ? (d, t) => opts.onProgress!('scales x folds', d, t) : undefined });
     return { definition: 'complexity/1', ...r, warnings: [] };
   }
@@ -73,7 +88,7 @@ function computeOnce(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptio
 export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: ComplexityOptions = {}): ComplexityResult {
   const seed = opts.seed ?? 0;
   const result: ComplexityResult = computeOnce(x, y, opts, seed);
-  const repeats = opts.repeats ?? 1;
+  const repeats = (opts.definition ?? 3) === 3 ? 1 : (opts.repeats ?? 1);
   if (repeats > 1) {
     const values: (number | null)[] = [result.complexity];
     for (let i = 1; i < repeats; i++) {
@@ -85,7 +100,9 @@ export function mapComplexity(x: ResponseMatrix, y: ResponseMatrix, opts: Comple
     const sd = v.length > 1 && mean !== null ? Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1)) : null;
     result.repeats = { seeds: repeats, values, mean, sd };
   }
-  if (opts.nulls && opts.nulls > 0) result.null = complexityNull(x, y, result.gain, opts.nulls, seed, opts) ?? undefined;
+  // complexity/3's null tests the first fold seed's best gain, the statistic one permutation draws.
+  const observed = result.definition === 'complexity/3' ? result.seeds[0].bestGain : gainValue(result);
+  if (opts.nulls && opts.nulls > 0) result.null = complexityNull(x, y, observed, opts.nulls, seed, opts) ?? undefined;
   if (opts.intervals && opts.intervals > 0) {
     result.intervals = complexityIntervals(x, y, result, opts.intervals, seed, opts);
     const missing = unavailableIntervals(result.intervals);
@@ -116,11 +133,12 @@ export function complexityNull(
     (rng) => {
       const perm = rng.permutation(n);
       try {
-        if ((opts.definition ?? 2) === 1) {
+        const definition = opts.definition ?? 3;
+        if (definition === 1) {
           const yp = selectRows(y, perm);
           return mapComplexity1(x, yp, { ...opts, seed, foldOf, onProgress: undefined }).gain;
         }
-        return complexity2NullDraw(x, y, perm, { ...opts, seed, foldOf, onProgress: undefined });
+        return complexity2NullDraw(x, y, perm, { ...opts, seed, foldOf, onProgress: undefined }, definition);
       } catch (err) {
         if (err instanceof InputError) return null;
         throw err;
@@ -146,12 +164,12 @@ function complexityIntervals(
 ): IntervalSummary {
   const g = Math.min(groups, x.n);
   const groupOf = jackknifeGroups(x.n, g, seed);
-  const scalars = (r: Complexity1Record | Complexity2Result) => ({
+  const scalars = (r: OneResult) => ({
     complexity: r.complexity,
     effectivePieces: r.effectivePieces,
     linearR2: r.linearR2,
     bestR2: r.bestR2,
-    gain: r.gain,
+    gain: gainValue(r),
     kStar: r.kStar,
   });
   const summary = jackknifeIntervals(

@@ -132,6 +132,10 @@ interface FoldArgs {
   entropy: Float64Array;
   /** Whether piece `folds` (all data) runs too. */
   withAll: number;
+  /** 2 or 3: complexity/3 also refines splits by assignment and keeps a polish only where it lowers the training error. */
+  variant: number;
+  /** Fold seeds run in one call (complexity/3): task t < folds * seeds is fold t % folds of seed t / folds. */
+  seeds: number;
 }
 
 /** Mean and the scatter eigendecomposition of rows' centred scores; Xc^T Yc; |Yc|^2. */
@@ -247,7 +251,7 @@ function fitPieces(a: FoldArgs, train: Int32Array) {
   }
   const ridge = a.ridge * (varSum / Math.max(1, mb));
   const k = mb + 1;
-  const tree = growHingeTree(u, mb, rs, s, train, { maxLeaves: a.maxPieces, minLeaf: 2 * k, ridge });
+  const tree = growHingeTree(u, mb, rs, s, train, { maxLeaves: a.maxPieces, minLeaf: 2 * k, ridge, assignment: a.variant === 3 });
   const L = tree.leaves.length;
   const leafRows = tree.leaves.map((id) => tree.nodes[id].rows);
   const rowLeaf = new Map<number, number>();
@@ -263,7 +267,21 @@ function fitPieces(a: FoldArgs, train: Int32Array) {
   const full = s === q ? undefined : { leafStats: statsOf(r, q), r, q };
   const adjacency = leafAdjacency(tree, u, rowLeaf);
   const merges = mergeSequence(leafStats, adjacency, ridge);
-  const piecesAt = (K: number) => polishPieces(merges.owners[K - 1], leafStats, leafRows, adjacency, u, rs, k, s, ridge, 3, full);
+  const polished = (K: number, iterations: number) => polishPieces(merges.owners[K - 1], leafStats, leafRows, adjacency, u, rs, k, s, ridge, iterations, full);
+  let piecesAt = (K: number) => polished(K, 3);
+  if (a.variant === 3) {
+    // The polish moves rows to where neighbouring fits agree, right for a continuous bend and wrong
+    // for a jump: keep it only where it lowers the training error.
+    const leafOfTrain = Int32Array.from(train, (row) => rowLeaf.get(row)!);
+    const uTrain = gather(u, train, mb),
+      rTrain = gather(r, train, q);
+    piecesAt = (K: number) => {
+      const moved = polished(K, 3);
+      if (K === 1) return moved;
+      const kept = polished(K, 0);
+      return piecesSse(moved, leafOfTrain, uTrain, rTrain, k, q) <= piecesSse(kept, leafOfTrain, uTrain, rTrain, k, q) ? moved : kept;
+    };
+  }
   return { r, u, mb, k, tree, L, piecesAt };
 }
 
@@ -273,10 +291,12 @@ function gather(src: Float64Array, rows: Int32Array, width: number): Float64Arra
   return out;
 }
 
-defineTask('complexity2Fold', (raw, f) => {
+defineTask('complexity2Fold', (raw, task) => {
   const a = raw as unknown as FoldArgs;
   const G = a.grid.length;
-  if (f === a.folds) {
+  const f = task % a.folds,
+    seedIndex = Math.floor(task / a.folds);
+  if (task === a.folds * a.seeds) {
     // All stimuli: the entropy of the partition at every K.
     const all = Int32Array.from({ length: a.n }, (_, i) => i);
     const fit = fitPieces(a, all);
@@ -288,7 +308,8 @@ defineTask('complexity2Fold', (raw, f) => {
   }
   const train: number[] = [],
     test: number[] = [];
-  for (let i = 0; i < a.n; i++) (a.foldOf[i] === f ? test : train).push(i);
+  const foldOf = a.foldOf.subarray(seedIndex * a.n, seedIndex * a.n + a.n);
+  for (let i = 0; i < a.n; i++) (foldOf[i] === f ? test : train).push(i);
   const tr = Int32Array.from(train),
     te = Int32Array.from(test);
   const fit = fitPieces(a, tr);
@@ -302,20 +323,50 @@ defineTask('complexity2Fold', (raw, f) => {
   for (const i of tr) for (let j = 0; j < a.q; j++) muY[j] += a.yc[i * a.q + j] / tr.length;
   let den = extra;
   for (const i of te) for (let j = 0; j < a.q; j++) den += (a.yc[i * a.q + j] - muY[j]) ** 2;
-  a.den[f] = den;
+  a.den[task] = den;
   for (let j = 0; j < G; j++) {
     const K = a.grid[j];
-    a.sse[f * G + j] = K > fit.L ? NaN : piecesSse(fit.piecesAt(K), leafOf, ute, rte, fit.k, a.q) + extra;
+    a.sse[task * G + j] = K > fit.L ? NaN : piecesSse(fit.piecesAt(K), leafOf, ute, rte, fit.k, a.q) + extra;
   }
 });
 
-/** Held-out curve of one (X, Y): r per fold and K, pooled r, and (with `withAll`) the entropies. */
-function runFolds(prep: PreparedX, yc: Float64Array, q: number, dropped: Float64Array, foldOf: Int32Array, opts: Complexity2Options, withAll: boolean) {
+/** Most pieces the data allow: every piece keeps at least 2 (m + 1) training rows. */
+export function dataBoundPieces(n: number, folds: number, bend: number): number {
+  return Math.max(2, Math.floor(Math.floor((n * (folds - 1)) / folds) / (2 * (bend + 1))));
+}
+
+/**
+ * Numbers of pieces scored by complexity/3: PIECE_GRID, then 1.5 and 2 times each power of two
+ * from 256 on, up to `largest`.
+ */
+export function pieceGrid3(largest: number): number[] {
+  const grid = PIECE_GRID.filter((k) => k <= largest);
+  for (let p = 256; p * 1.5 <= largest; p *= 2) for (const f of [1.5, 2]) if (p * f <= largest) grid.push(p * f);
+  return grid;
+}
+
+/**
+ * Held-out curves of one (X, Y): per (seed, fold) task and K the held-out SSE, and (with
+ * `withAll`) the entropies of the all-data fit. `foldOf` holds one fold assignment per seed
+ * (seeds x n). complexity/2 scores PIECE_GRID up to 256 pieces; complexity/3 (variant 3) the
+ * grid up to the data bound.
+ */
+export function runFolds(
+  prep: PreparedX,
+  yc: Float64Array,
+  q: number,
+  dropped: Float64Array,
+  foldOf: Int32Array,
+  opts: Complexity2Options,
+  withAll: boolean,
+  variant: 2 | 3 = 2,
+) {
   const folds = opts.folds ?? 5;
-  const nTrain = Math.floor((prep.n * (folds - 1)) / folds);
+  const seeds = foldOf.length / prep.n;
   const bend = Math.min(opts.bendDimensions ?? 16, prep.m);
-  const maxPieces = opts.maxPieces ?? Math.max(2, Math.min(256, Math.floor(nTrain / (2 * (bend + 1)))));
-  const grid = Int32Array.from(PIECE_GRID.filter((k) => k <= maxPieces));
+  const bound = dataBoundPieces(prep.n, folds, bend);
+  const maxPieces = opts.maxPieces ?? (variant === 3 ? bound : Math.min(256, bound));
+  const grid = Int32Array.from(variant === 3 ? pieceGrid3(maxPieces) : PIECE_GRID.filter((k) => k <= maxPieces));
   const G = grid.length;
   const args: FoldArgs = {
     z: sharedFloat64(prep.z),
@@ -332,17 +383,30 @@ function runFolds(prep: PreparedX, yc: Float64Array, q: number, dropped: Float64
     maxPieces,
     ridge: opts.ridge ?? 1e-3,
     grid,
-    sse: sharedFloat64(folds * G),
-    den: sharedFloat64(folds),
+    sse: sharedFloat64(seeds * folds * G),
+    den: sharedFloat64(seeds * folds),
     entropy: sharedFloat64(G),
     withAll: withAll ? 1 : 0,
+    variant,
+    seeds,
   };
-  parallelFor('complexity2Fold', folds + (withAll ? 1 : 0), args as unknown as Record<string, unknown>);
-  return { grid: Array.from(grid), sse: args.sse, den: args.den, entropy: args.entropy, folds };
+  parallelFor('complexity2Fold', seeds * folds + (withAll ? 1 : 0), args as unknown as Record<string, unknown>);
+  return { grid: Array.from(grid), sse: args.sse, den: args.den, entropy: args.entropy, folds, seeds };
 }
 
-/** The held-out curve, the selected K* and the gain, from the per-fold scores. */
-function selectPieces(run: ReturnType<typeof runFolds>, resolution: number) {
+/** One seed's held-out scores out of a multi-seed run. */
+export function seedRun(run: ReturnType<typeof runFolds>, s: number): ReturnType<typeof runFolds> {
+  const G = run.grid.length;
+  return {
+    ...run,
+    sse: run.sse.subarray(s * run.folds * G, (s + 1) * run.folds * G),
+    den: run.den.subarray(s * run.folds, (s + 1) * run.folds),
+    seeds: 1,
+  };
+}
+
+/** The held-out curve, the selected K* and the gain, from the per-fold scores (one seed). */
+export function selectPieces(run: ReturnType<typeof runFolds>, resolution: number) {
   const { grid, sse, den, folds } = run;
   const G = grid.length;
   // Scales every fold could score.
@@ -370,7 +434,7 @@ function selectPieces(run: ReturnType<typeof runFolds>, resolution: number) {
   });
   let star = 0;
   while (star < best && !(se[star].mean <= Math.max(se[star].se, resolution))) star++;
-  return { usable, r, se: se.map((x) => x.se), best, star };
+  return { usable, r, se: se.map((x) => x.se), best, star, excess: se.map((x) => x.mean) };
 }
 
 /** Complexity (definition 2) of the map X -> Y over the same n stimuli (rows in the same order). */
@@ -477,7 +541,7 @@ function summarise2(
  * The held-out gain r_1 - min_K r_K for Y with rows permuted (X's preparation and folds reused):
  * one draw of the permutation null.
  */
-export function complexity2NullDraw(x: ResponseMatrix, y: ResponseMatrix, perm: Int32Array, opts: Complexity2Options = {}): number | null {
+export function complexity2NullDraw(x: ResponseMatrix, y: ResponseMatrix, perm: Int32Array, opts: Complexity2Options = {}, variant: 2 | 3 = 2): number | null {
   const prep = prepareX(x, opts.components ?? 256, opts.standardize === true);
   const out = prepareY(y, opts.standardize === true);
   const q = out.q;
@@ -488,7 +552,7 @@ export function complexity2NullDraw(x: ResponseMatrix, y: ResponseMatrix, perm: 
     dropped[i] = out.dropped[perm[i]];
   }
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(opts.seed ?? 0), x.n, opts.folds ?? 5);
-  const run = runFolds(prep, yc, q, dropped, foldOf, opts, false);
+  const run = runFolds(prep, yc, q, dropped, foldOf, opts, false, variant);
   const sel = selectPieces(run, opts.resolution ?? 2e-4);
   return sel.r.length ? sel.r[0] - sel.r[sel.best] : null;
 }

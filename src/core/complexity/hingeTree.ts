@@ -12,7 +12,8 @@
  * the right child when w . [1, u] > 0.
  */
 
-import { addRow, emptyStats, fitAffine, fittedSse, combine, type AffineStats } from './affineFit.js';
+import { addRow, emptyStats, fitAffine, fittedSse, combine, predictRow, type AffineStats } from './affineFit.js';
+import { choleskyInPlace } from '../linalg/cholesky.js';
 import { symmetricEigen } from '../linalg/eigen.js';
 
 export interface TreeNode {
@@ -37,6 +38,11 @@ export interface TreeOptions {
   cuts?: number;
   /** Hinge refinement iterations (default 8). */
   hingeIterations?: number;
+  /**
+   * complexity/3: also refine each split by assignment (refineByAssignment), which finds oblique
+   * and discontinuous boundaries that the principal axes and the hinge iteration miss.
+   */
+  assignment?: boolean;
 }
 
 interface Split {
@@ -326,6 +332,95 @@ function refineHinge(
   return best;
 }
 
+/**
+ * Split refinement that assumes no continuity (complexity/3): each row goes to the side whose
+ * affine fit predicts it better; the direction that best separates those labels (Fisher's
+ * discriminant, within-side covariance) is scanned for its best threshold; kept while the
+ * residual sum of squares falls. A jump between two affine pieces, or a boundary oblique to every
+ * principal axis, is found from where the two fits disagree with the rows, not from where they
+ * agree with each other.
+ */
+function refineByAssignment(
+  u: Float64Array,
+  m: number,
+  r: Float64Array,
+  s: number,
+  rows: Int32Array,
+  start: { sse: number; plane: Float64Array },
+  whole: AffineStats,
+  opts: TreeOptions,
+): { sse: number; plane: Float64Array } {
+  let best = start;
+  const k = m + 1;
+  const pred0 = new Float64Array(s),
+    pred1 = new Float64Array(s);
+  for (let it = 0; it < 4; it++) {
+    const side = sides(u, m, rows, best.plane);
+    const right = emptyStats(k, s),
+      left = emptyStats(k, s);
+    for (let i = 0; i < rows.length; i++) addRow(side[i] ? right : left, u, rows[i] * m, r, rows[i] * s);
+    const b1 = fitAffine(right, opts.ridge),
+      b0 = fitAffine(left, opts.ridge);
+    // Labels by the better fit; the discriminant of the labelled rows.
+    const mean = [new Float64Array(m), new Float64Array(m)];
+    const count = [0, 0];
+    const label = new Uint8Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const o = rows[i] * m,
+        or = rows[i] * s;
+      predictRow(b0, k, s, u, o, pred0);
+      predictRow(b1, k, s, u, o, pred1);
+      let e0 = 0,
+        e1 = 0;
+      for (let j = 0; j < s; j++) {
+        e0 += (r[or + j] - pred0[j]) ** 2;
+        e1 += (r[or + j] - pred1[j]) ** 2;
+      }
+      const c = e1 < e0 ? 1 : 0;
+      label[i] = c;
+      count[c]++;
+      for (let j = 0; j < m; j++) mean[c][j] += u[o + j];
+    }
+    if (count[0] < opts.minLeaf || count[1] < opts.minLeaf) break;
+    for (const c of [0, 1]) for (let j = 0; j < m; j++) mean[c][j] /= count[c];
+    const within = new Float64Array(m * m);
+    for (let i = 0; i < rows.length; i++) {
+      const o = rows[i] * m,
+        mu = mean[label[i]];
+      for (let a = 0; a < m; a++) {
+        const va = u[o + a] - mu[a];
+        for (let b = 0; b <= a; b++) within[a * m + b] += va * (u[o + b] - mu[b]);
+      }
+    }
+    let trace = 0;
+    for (let a = 0; a < m; a++) trace += within[a * m + a];
+    for (let a = 0; a < m; a++) within[a * m + a] += 1e-9 * trace + 1e-300;
+    const d = new Float64Array(m);
+    for (let j = 0; j < m; j++) d[j] = mean[1][j] - mean[0][j];
+    if (!choleskyInPlace(within, m)) break;
+    // Solve L L^T w = d (lower triangle of `within` holds L).
+    for (let a = 0; a < m; a++) {
+      let v = d[a];
+      for (let b = 0; b < a; b++) v -= within[a * m + b] * d[b];
+      d[a] = v / within[a * m + a];
+    }
+    for (let a = m - 1; a >= 0; a--) {
+      let v = d[a];
+      for (let b = a + 1; b < m; b++) v -= within[b * m + a] * d[b];
+      d[a] = v / within[a * m + a];
+    }
+    let norm = 0;
+    for (let j = 0; j < m; j++) norm += d[j] * d[j];
+    if (!(norm > 0)) break;
+    norm = Math.sqrt(norm);
+    for (let j = 0; j < m; j++) d[j] /= norm;
+    const cand = bestThreshold(u, m, r, s, rows, d, whole, { ...opts, cuts: 4 * (opts.cuts ?? 12) });
+    if (!cand || !(cand.sse < best.sse * (1 - 1e-9))) break;
+    best = cand;
+  }
+  return best;
+}
+
 function bestSplit(u: Float64Array, m: number, r: Float64Array, s: number, rows: Int32Array, opts: TreeOptions): Split | null {
   if (rows.length < 2 * opts.minLeaf) return null;
   const whole = statsOf(u, m, r, s, rows);
@@ -337,6 +432,7 @@ function bestSplit(u: Float64Array, m: number, r: Float64Array, s: number, rows:
   }
   if (!best) return null;
   best = refineHinge(u, m, r, s, rows, best, opts);
+  if (opts.assignment) best = refineByAssignment(u, m, r, s, rows, best, whole, opts);
   const gain = base - best.sse;
   return gain > 1e-12 * Math.max(base, 1e-300) ? { gain, plane: best.plane } : null;
 }

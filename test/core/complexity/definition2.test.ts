@@ -14,7 +14,7 @@ for (const P of [2, 3, 4, 5, 6, 8, 12]) {
   test(`1-D map with ${P} equal-mass linear pieces (n = 4000, noise 0.01): exp(C) within 15 % of ${P}, 3 seeds`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
       const { x, y } = piecewise(new Array(P).fill(1 / P), seed);
-      const r = mapComplexity(x, y, { seed });
+      const r = mapComplexity(x, y, { definition: 2, seed });
       t.true(Math.abs(r.effectivePieces! - P) <= 0.15 * P, `seed ${seed}: exp(C) = ${r.effectivePieces} (K* ${r.kStar})`);
     }
   });
@@ -29,7 +29,7 @@ for (const masses of [
   test(`1-D map with unequal pieces ${masses.join('/')}: C within 0.1 nats of the entropy of the masses, 3 seeds`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
       const { x, y } = piecewise(masses, 10 + seed);
-      const r = mapComplexity(x, y, { seed });
+      const r = mapComplexity(x, y, { definition: 2, seed });
       t.true(Math.abs(r.complexity! - entropy(masses)) < 0.1, `seed ${seed}: C = ${r.complexity}, H = ${entropy(masses)}`);
     }
   });
@@ -38,7 +38,7 @@ for (const masses of [
 test('|x| on U[-1, 3]: the pieces follow the bend at 0, not the density: C within 0.1 of H(1/4, 3/4) = 0.562', (t) => {
   const rng = new Rng(3);
   const x = Array.from({ length: 4000 }, () => 4 * rng.next() - 1);
-  const r = mapComplexity(column(x), column(x.map((v) => Math.abs(v) + 0.01 * rng.normal())), { seed: 1 });
+  const r = mapComplexity(column(x), column(x.map((v) => Math.abs(v) + 0.01 * rng.normal())), { definition: 2, seed: 1 });
   t.true(Math.abs(r.complexity! - entropy([0.25, 0.75])) < 0.1, `C = ${r.complexity}`);
   t.is(r.kStar, 2);
 });
@@ -48,7 +48,7 @@ for (const cuts of [2, 3, 4]) {
   test(`4-D map cut by ${cuts} random hyperplanes: exp(C) within 25 % of exp(entropy of the true regions), 3 seeds`, (t) => {
     for (let seed = 0; seed < 3; seed++) {
       const m = hyperplaneMap(cuts, 20 + 3 * cuts + seed);
-      const r = mapComplexity(m.x, m.y, { seed });
+      const r = mapComplexity(m.x, m.y, { definition: 2, seed });
       const truth = Math.exp(m.regionEntropy);
       t.true(Math.abs(r.effectivePieces! - truth) <= 0.25 * truth, `seed ${seed}: exp(C) = ${r.effectivePieces}, truth ${truth}`);
     }
@@ -84,7 +84,7 @@ for (const [name, ref] of Object.entries(linearRef.cases)) {
       }
     t.true(Math.abs(x[0] - ref.x00) < 1e-9 && Math.abs(y[0] - ref.y00) < 1e-9, 'same data as the fixture script');
     const foldOf = Int32Array.from({ length: n }, (_, i) => i % 5);
-    const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, q, y), { seed: 1, foldOf });
+    const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, q, y), { definition: 2, seed: 1, foldOf });
     t.is(r.complexity, 0, name);
     t.is(r.kStar, 1);
     t.true(Math.abs(r.linearR2 - ref.cvRidgeR2) < 0.01, `linear R^2 ${r.linearR2} vs scikit-learn ${ref.cvRidgeR2}`);
@@ -107,7 +107,7 @@ test('random ReLU layer on Gaussian inputs (8 -> 8, n = 1000): C > 0 and the per
   const n = 1000,
     p = 8;
   const x = gaussian(new Rng(40), n, p);
-  const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, p, reluLayer(x, n, p, p, 41)), { seed: 1, nulls: 119 });
+  const r = mapComplexity(responseMatrix(n, p, x), responseMatrix(n, p, reluLayer(x, n, p, p, 41)), { definition: 2, seed: 1, nulls: 119 });
   t.true(r.complexity! > 0, `C = ${r.complexity}`);
   t.true(r.null!.pValue < 0.01, `p = ${r.null!.pValue}`);
   t.true(r.bestR2 > r.linearR2);
@@ -116,7 +116,7 @@ test('random ReLU layer on Gaussian inputs (8 -> 8, n = 1000): C > 0 and the per
 test('shuffled control: X and Y independent gives p > 0.05 for the gain, and C is not reported as a number', (t) => {
   const rng = new Rng(42);
   const n = 800;
-  const r = mapComplexity(responseMatrix(n, 3, gaussian(rng, n, 3)), responseMatrix(n, 4, gaussian(rng, n, 4)), { seed: 2, nulls: 19 });
+  const r = mapComplexity(responseMatrix(n, 3, gaussian(rng, n, 3)), responseMatrix(n, 4, gaussian(rng, n, 4)), { definition: 2, seed: 2, nulls: 19 });
   t.true(r.null!.pValue > 0.05, `p = ${r.null!.pValue}`);
   t.is(r.complexity, null, 'nothing predictable held out: complexity undefined');
   t.true(r.warnings.some((w) => w.code === 'unpredictable'));
@@ -128,7 +128,7 @@ test('sin(3x) on [-pi, pi]: mean C over 5 seeds does not increase with the noise
     for (let seed = 0; seed < 5; seed++) {
       const rng = new Rng(50 + seed);
       const x = Array.from({ length: 2000 }, () => Math.PI * (2 * rng.next() - 1));
-      s += mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + noise * rng.normal())), { seed }).complexity! / 5;
+      s += mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + noise * rng.normal())), { definition: 2, seed }).complexity! / 5;
     }
     return s;
   };
@@ -142,7 +142,7 @@ test('sin(3x) at noise sd 1: mean C over 6 seeds does not decrease with n (500, 
     for (let seed = 0; seed < 6; seed++) {
       const rng = new Rng(60 + seed);
       const x = Array.from({ length: n }, () => Math.PI * (2 * rng.next() - 1));
-      s += mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + rng.normal())), { seed }).complexity! / 6;
+      s += mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + rng.normal())), { definition: 2, seed }).complexity! / 6;
     }
     return s;
   };
@@ -153,7 +153,7 @@ test('sin(3x) at noise sd 1: mean C over 6 seeds does not decrease with n (500, 
 test('--repeats: mean and sd of C over seeds', (t) => {
   const rng = new Rng(70);
   const x = Array.from({ length: 1000 }, () => Math.PI * (2 * rng.next() - 1));
-  const r = mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + 0.5 * rng.normal())), { seed: 3, repeats: 4 });
+  const r = mapComplexity(column(x), column(x.map((v) => Math.sin(3 * v) + 0.5 * rng.normal())), { definition: 2, seed: 3, repeats: 4 });
   t.is(r.repeats!.seeds, 4);
   t.is(r.repeats!.values.length, 4);
   t.is(r.repeats!.values[0], r.complexity);
@@ -165,7 +165,7 @@ test('--repeats: mean and sd of C over seeds', (t) => {
 
 test('invariant to rescaling, offset and rotation of X and of Y (to 1e-6)', (t) => {
   const m = hyperplaneMap(2, 80, 1500, 3);
-  const base = mapComplexity(m.x, m.y, { seed: 1 });
+  const base = mapComplexity(m.x, m.y, { definition: 2, seed: 1 });
   // A rotation of R^4 (and R^3) from QR-like Gram-Schmidt of a fixed random matrix.
   const rotation = (d: number, seed: number) => randomRotation(new Rng(seed), d);
   const transform = (mat: ResponseMatrix, scale: number, offset: number, seed: number) => {
@@ -180,7 +180,7 @@ test('invariant to rescaling, offset and rotation of X and of Y (to 1e-6)', (t) 
       }
     return responseMatrix(n, d, out);
   };
-  const moved = mapComplexity(transform(m.x, 7.5, -3, 1), transform(m.y, 0.02, 100, 2), { seed: 1 });
+  const moved = mapComplexity(transform(m.x, 7.5, -3, 1), transform(m.y, 0.02, 100, 2), { definition: 2, seed: 1 });
   t.is(moved.kStar, base.kStar);
   t.true(Math.abs(moved.complexity! - base.complexity!) < 1e-6, `${moved.complexity} vs ${base.complexity}`);
   t.true(Math.abs(moved.linearR2 - base.linearR2) < 1e-6);
@@ -188,13 +188,13 @@ test('invariant to rescaling, offset and rotation of X and of Y (to 1e-6)', (t) 
 
 test('30 clear linear pieces scored with at most 16: the best scale is the largest, so the record says C is a lower bound and gives the largest K', (t) => {
   const { x, y } = piecewise(new Array(30).fill(1 / 30), 91);
-  const r = mapComplexity(x, y, { seed: 1, maxPieces: 16 });
+  const r = mapComplexity(x, y, { definition: 2, seed: 1, maxPieces: 16 });
   t.is(r.definition, 'complexity/2');
   if (r.definition !== 'complexity/2') return;
   t.is(r.largestK, 16);
   t.is(r.kStar, 16);
   t.true(r.warnings.some((w) => w.code === 'complexity-lower-bound'));
-  const free = mapComplexity(x, y, { seed: 1 });
+  const free = mapComplexity(x, y, { definition: 2, seed: 1 });
   t.false(
     free.warnings.some((w) => w.code === 'complexity-lower-bound'),
     `with room for more pieces: K* ${free.kStar} of ${free.definition === 'complexity/2' ? free.largestK : ''}`,
@@ -205,7 +205,7 @@ test('intervals contain their estimates; when K* varies between replicates, C ge
   const rng = new Rng(95);
   const x = Array.from({ length: 600 }, () => 2 * rng.next() - 1);
   const y = column(x.map((v) => Math.abs(v) + 0.3 * rng.normal()));
-  const r = mapComplexity(column(x), y, { seed: 1, intervals: 10 });
+  const r = mapComplexity(column(x), y, { definition: 2, seed: 1, intervals: 10 });
   for (const k of ['complexity', 'linearR2', 'bestR2', 'gain'] as const) {
     const iv = r.intervals!.bounds[k];
     const v = r[k] as number;
@@ -237,7 +237,7 @@ test('outputs wider than 256 components: the left-out variance counts as unexpla
       signal += s * s;
       total += s * s + e * e;
     }
-  const r = mapComplexity(x, responseMatrix(n, q, y), { seed: 1 });
+  const r = mapComplexity(x, responseMatrix(n, q, y), { definition: 2, seed: 1 });
   if (r.definition !== 'complexity/2') return t.fail('complexity/2 is the default');
   t.true(r.outputVarianceKept > 0.85 && r.outputVarianceKept < 1, `output variance kept ${r.outputVarianceKept}`);
   t.true(Math.abs(r.linearR2 - signal / total) < 0.05, `linear R^2 ${r.linearR2} vs planted ${signal / total}`);
@@ -255,7 +255,7 @@ test('outputs of at most 256 dimensions are never reported as truncated', (t) =>
     32,
     Float64Array.from({ length: 400 * 32 }, (_v, k) => Math.max(0, x.data[Math.floor(k / 32) * 8 + (k % 8)] + 0.1 * rng.normal())),
   );
-  const r = mapComplexity(x, y, { seed: 1 });
+  const r = mapComplexity(x, y, { definition: 2, seed: 1 });
   if (r.definition !== 'complexity/2') return t.fail('complexity/2 is the default');
   t.true(Math.abs(r.outputVarianceKept - 1) < 1e-9, `output variance kept ${r.outputVarianceKept}`);
   t.false(r.warnings.some((w) => w.code === 'input-truncated'));
