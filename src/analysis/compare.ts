@@ -7,6 +7,7 @@
  * name, or 'matrix' for single-matrix runs), whatever path or --key a run used.
  */
 
+import { complexityDetail, gainOf, type ComplexityLike } from './complexityText.js';
 import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
 import { responseMatrix, selectColumns } from '../core/matrix.js';
 import { replicateSeed, type NullSummary } from '../core/inference/permutation.js';
@@ -48,6 +49,10 @@ export interface ComparedEntity {
   /** Complexity of the map into this entity: stimulus -> area, or previous layer -> layer. */
   complexity: number | null;
   complexityFrom: string | null;
+  /** Held-out gain of the pieces over one linear map (fraction of the target's variance). */
+  complexityGain: number | null;
+  /** What follows C wherever it is shown: seed range, gain, weak, lower bound (complexityText.ts). */
+  complexityDetail: string | null;
   /** D_eff at the common number of neurons (with --match-neurons). */
   matchedEffectiveDimension: { neurons: number; mean: number | null; sd: number | null } | null;
 }
@@ -110,9 +115,10 @@ function entityOf(
   g: EntitySource,
   key: string,
   index: number,
-  complexity: number | null,
+  c: ComplexityLike | null,
   from: string | null,
 ): ComparedEntity {
+  const complexity = c ? num(c.complexity) : null;
   const ci = g.intervals?.bounds.effectiveDimension;
   const m = g.matched?.observables.effectiveDimension;
   return {
@@ -131,6 +137,8 @@ function entityOf(
     switchingFraction: num(g.patterns?.switchingFraction),
     complexity,
     complexityFrom: from,
+    complexityGain: gainOf(c)?.absolute ?? null,
+    complexityDetail: complexity === null ? null : complexityDetail(c) || null,
     matchedEffectiveDimension: g.matched && m ? { neurons: g.matched.neurons, mean: m.mean, sd: m.sd } : null,
   };
 }
@@ -142,12 +150,12 @@ export const MATRIX_KEY = 'matrix';
 export function entitiesOf(r: RunRecord): ComparedEntity[] {
   switch (r.kind) {
     case 'analyze':
-      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g, g.name, i, num(g.complexity?.complexity), g.complexity ? 'stimulus' : null));
+      return r.groups.map((g, i) => entityOf(r.id, r.kind, 'area', g, g.name, i, g.complexity ?? null, g.complexity ? 'stimulus' : null));
     case 'network': {
       const into = new Map(r.transitions.map((t) => [t.to, t]));
       return r.layers.map((l, i) => {
         const t = into.get(l.name);
-        return entityOf(r.id, r.kind, 'layer', l, l.name, i, t ? num(t.complexity) : null, t ? t.from : null);
+        return entityOf(r.id, r.kind, 'layer', l, l.name, i, t ?? null, t ? t.from : null);
       });
     }
     case 'dimension':
@@ -155,7 +163,7 @@ export function entitiesOf(r: RunRecord): ComparedEntity[] {
     case 'patterns':
       return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.d, patterns: r }, MATRIX_KEY, 0, null, null)];
     case 'complexity':
-      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.q }, MATRIX_KEY, 0, num(r.complexity), 'X')];
+      return [entityOf(r.id, r.kind, 'matrix', { name: sourceName(r), n: r.n, d: r.q }, MATRIX_KEY, 0, r, 'X')];
     case 'dynamics':
       return [];
   }

@@ -5,7 +5,7 @@
  * against ln t over the checkpoints with t > 0 and y > 0 (OBSERVABLES.md section 4).
  */
 
-import { mapComplexity } from '../core/complexity/complexity.js';
+import { gainValue, mapComplexity } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { fitPowerLaw, type PowerLawFit } from '../core/stats.js';
 import { profileGroup } from './profile.js';
@@ -30,7 +30,15 @@ export interface Dynamics {
   series: DynamicsSeries[];
 }
 
-export const DYNAMICS_OBSERVABLES = ['effectiveDimension', 'participationRatio', 'alpha', 'switchingFraction', 'entropyAll', 'complexity'] as const;
+export const DYNAMICS_OBSERVABLES = [
+  'effectiveDimension',
+  'participationRatio',
+  'alpha',
+  'switchingFraction',
+  'entropyAll',
+  'complexity',
+  'complexityGain',
+] as const;
 
 export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: number; onProgress?: (done: number, total: number) => void } = {}): Dynamics {
   if (checkpoints.length === 0) throw new InputError('dynamics needs at least one checkpoint');
@@ -62,7 +70,10 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
       const from = li === 0 ? c.input : c.layers[li - 1].matrix;
       if (from) {
         try {
-          put(l.name, 'complexity', i, mapComplexity(from, l.matrix, { seed }).complexity);
+          const c = mapComplexity(from, l.matrix, { seed });
+          put(l.name, 'complexity', i, c.complexity);
+          // The gain says whether a change of C is a change of pieces that matter.
+          put(l.name, 'complexityGain', i, c.complexity === null ? null : gainValue(c));
         } catch (err) {
           if (!(err instanceof InputError)) throw err;
           put(l.name, 'complexity', i, null);

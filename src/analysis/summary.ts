@@ -3,6 +3,7 @@
  * observable and its interval, for `neurorep summary` and the viewer's summary page.
  */
 
+import { gainOf, type ComplexityLike } from './complexityText.js';
 import type { RunRecord } from '../store/schema.js';
 
 export interface SummaryRow {
@@ -35,6 +36,7 @@ export const SUMMARY_OBSERVABLES = [
   'switchingFraction',
   'entropyAll',
   'complexity',
+  'complexityGain',
 ] as const;
 
 /** What groupScalars reads: a stored group (GroupRecord) and a fresh profile (GroupProfile) both have it. */
@@ -48,7 +50,7 @@ export interface Group {
   alpha?: number | null;
   cvPCA?: { effectiveDimension?: number | null; intervals?: Intervals };
   patterns?: { switchingFraction?: number | null; entropyAll?: number | null; intervals?: Intervals };
-  complexity?: { complexity?: number | null; intervals?: Intervals };
+  complexity?: ComplexityLike & { intervals?: Intervals };
   intervals?: Intervals;
 }
 type Intervals = { bounds?: Record<string, { lo: number | null; hi: number | null }> };
@@ -66,6 +68,7 @@ export function groupScalars(g: Group): { values: SummaryRow['values']; interval
     switchingFraction: num(g.patterns?.switchingFraction),
     entropyAll: num(g.patterns?.entropyAll),
     complexity: num(g.complexity?.complexity),
+    complexityGain: num(g.complexity?.complexity) === null ? null : (gainOf(g.complexity)?.absolute ?? null),
   };
   const intervals: SummaryRow['intervals'] = {};
   const take = (key: string, iv: { lo: number | null; hi: number | null } | undefined) => {
@@ -79,6 +82,7 @@ export function groupScalars(g: Group): { values: SummaryRow['values']; interval
   take('switchingFraction', g.patterns?.intervals?.bounds?.switchingFraction);
   take('entropyAll', g.patterns?.intervals?.bounds?.entropyAll);
   take('complexity', g.complexity?.intervals?.bounds?.complexity);
+  if (values.complexityGain !== null) take('complexityGain', gainOf(g.complexity)?.interval ?? g.complexity?.intervals?.bounds?.gain);
   return { values, intervals };
 }
 

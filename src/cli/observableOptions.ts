@@ -52,10 +52,21 @@ export const CORRECTION_OPTION = {
 
 /** Options of the complexity observable (used by complexity, analyze and network). */
 export const COMPLEXITY_OPTIONS = {
-  definition: { type: 'integer', choices: [1, 2], arg: '1|2', help: 'complexity definition: 2 (default) or 1 (to reproduce runs made before 2026-11-26)' },
-  repeats: { type: 'integer', min: 1, arg: 'R', help: 'complexity over R seeds: mean and sd of C (default 1)' },
+  definition: {
+    type: 'integer',
+    choices: [1, 2, 3],
+    arg: '1|2|3',
+    help: 'complexity definition: 3 (default), 2 or 1 (to reproduce runs made before 2026-12-02 or 2026-11-26)',
+  },
+  repeats: {
+    type: 'integer',
+    min: 1,
+    arg: 'R',
+    help: 'complexity over R fold seeds: the median C with their range (default 5; definitions 1 and 2: mean and sd, default 1)',
+  },
+  resolutions: { type: 'string', arg: 'D,D,...', help: 'complexity/3: resolutions of the scale curve (default 1e-4 ... 0.1, a log grid)' },
   standardize: { type: 'boolean', help: 'z-score every feature before complexity (per-feature units matter otherwise)' },
-  resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
+  resolution: { type: 'number', min: 0, arg: 'DELTA', help: 'complexity/2 and /3: smallest held-out gain (fraction of variance) that counts (default 2e-4)' },
   components: { type: 'integer', min: 1, arg: 'M', help: 'complexity: input principal components (default: all up to 256; definition 1: min(p, 32))' },
 } as const satisfies OptionSpecs;
 
@@ -78,16 +89,27 @@ export function matchOf(args: { options: { 'match-neurons'?: string } }): number
 }
 
 export function complexityOptionsOf(args: {
-  options: { definition?: 1 | 2; repeats?: number; standardize?: boolean; resolution?: number; components?: number };
+  options: { definition?: 1 | 2 | 3; repeats?: number; standardize?: boolean; resolution?: number; resolutions?: string; components?: number };
 }): ComplexityOptions {
   const o = args.options;
+  if (o.resolutions !== undefined && (o.definition ?? 3) !== 3)
+    throw new UsageError('--resolutions belongs to complexity/3; drop --definition or use --definition 3');
   return {
-    definition: o.definition ?? 2,
+    definition: o.definition ?? 3,
+    ...(o.resolutions !== undefined ? { resolutions: parseResolutions(o.resolutions) } : {}),
     ...(o.components !== undefined ? { components: o.components } : {}),
     ...(o.repeats !== undefined ? { repeats: o.repeats } : {}),
     ...(o.standardize ? { standardize: true } : {}),
     ...(o.resolution !== undefined ? { resolution: o.resolution } : {}),
   };
+}
+
+/** The scale curve's resolutions: numbers in (0, 1), separated by commas. */
+function parseResolutions(text: string): number[] {
+  const values = text.split(',').map((v) => Number(v.trim()));
+  if (values.length === 0 || values.some((v) => !Number.isFinite(v) || v <= 0 || v >= 1) || text.trim() === '')
+    throw new UsageError(`--resolutions expects fractions of variance between 0 and 1 separated by commas (e.g. 1e-4,1e-3,1e-2), got '${text}'`);
+  return [...new Set(values)].sort((a, b) => a - b);
 }
 
 /** `mean +- sd` of matched-subset observables; the mean alone without an sd, '-' without a mean. */

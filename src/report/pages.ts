@@ -4,6 +4,7 @@
  * (assets inlined into one file).
  */
 
+import { complexityDetail, complexityText } from '../analysis/complexityText.js';
 import { withFlags } from './flags.js';
 import { entitiesOf, type Comparison } from '../analysis/compare.js';
 import type { RunSummary } from '../store/runStore.js';
@@ -12,6 +13,7 @@ import type { GroupRecord, NullRecord, RunRecord, WarningRecord } from '../store
 import { chartDiv, escapeHtml, num, page, type Chart, type PageAssets } from './html.js';
 import {
   complexitySpec,
+  scaleCurveSpec,
   layerMappingSpec,
   similarityHeatmapSpec,
   similarityOverTimeSpec,
@@ -70,11 +72,14 @@ function groupCharts(prefix: string, g: Group, charts: Chart[]): string {
     add(
       'complexity',
       complexitySpec(
-        `${g.name}: complexity (C = ${num(g.complexity.complexity)})${pText(g.complexity.null)}`,
+        `${g.name}: complexity (C = ${complexityText(g.complexity)})${pText(g.complexity.null)}`,
         g.complexity.curve,
         (g.complexity.complexity ?? 0) > 0 ? g.complexity.kStar : null,
       ),
     );
+  const scale = (g.complexity as { scaleCurve?: { resolution: number; complexity: number | null }[]; resolution?: number } | undefined)?.scaleCurve;
+  if (scale?.some((c) => c.complexity !== null))
+    add('scale', scaleCurveSpec(`${g.name}: complexity against resolution`, scale, (g.complexity as { resolution?: number }).resolution ?? null));
   return `<div class="charts">${parts.join('')}</div>`;
 }
 
@@ -100,12 +105,17 @@ function entityTable(r: RunRecord): string {
   const ents = entitiesOf(r);
   if (ents.length === 0) return '';
   const matched = ents.some((e) => e.matchedEffectiveDimension);
-  const fromInput = new Map((r.kind === 'network' ? (r.inputTransitions ?? []) : []).map((t) => [t.to, t.complexity]));
-  const inputCell = (name: string) => (fromInput.size ? `<td class="num">${num(fromInput.get(name))}</td>` : '');
+  const fromInput = new Map((r.kind === 'network' ? (r.inputTransitions ?? []) : []).map((t) => [t.to, t]));
+  const inputCell = (name: string) => {
+    if (!fromInput.size) return '';
+    const t = fromInput.get(name);
+    const detail = complexityDetail(t);
+    return `<td class="num">${num(t?.complexity)}${detail ? ` <span class="meta">${escapeHtml(detail)}</span>` : ''}</td>`;
+  };
   return `<table class="sortable"><thead><tr><th>${r.kind === 'network' ? 'layer' : r.kind === 'analyze' ? 'area' : 'matrix'}</th><th>n</th><th>d</th><th>D_eff</th><th>95% CI</th><th>corrected</th>${matched ? '<th>D_eff at matched neurons</th>' : ''}<th>alpha</th><th>switching</th><th>complexity</th>${fromInput.size ? '<th>complexity from the input</th>' : ''}</tr></thead><tbody>${ents
     .map(
       (e) =>
-        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.effectiveDimensionCorrected)}</td>${matched ? `<td class="num">${e.matchedEffectiveDimension ? `${num(e.matchedEffectiveDimension.mean)} &plusmn; ${num(e.matchedEffectiveDimension.sd)} <span class="meta">at ${e.matchedEffectiveDimension.neurons}</span>` : '-'}</td>` : ''}<td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">from ${escapeHtml(e.complexityFrom)}</span>`}</td>${inputCell(e.name)}</tr>`,
+        `<tr><td>${escapeHtml(e.name)}</td><td class="num">${num(e.n)}</td><td class="num">${num(e.d)}</td><td class="num">${num(e.effectiveDimension)}</td><td class="num">${e.effectiveDimensionCI ? `${num(e.effectiveDimensionCI[0])}-${num(e.effectiveDimensionCI[1])}` : '-'}</td><td class="num">${num(e.effectiveDimensionCorrected)}</td>${matched ? `<td class="num">${e.matchedEffectiveDimension ? `${num(e.matchedEffectiveDimension.mean)} &plusmn; ${num(e.matchedEffectiveDimension.sd)} <span class="meta">at ${e.matchedEffectiveDimension.neurons}</span>` : '-'}</td>` : ''}<td class="num">${num(e.alpha)}</td><td class="num">${num(e.switchingFraction)}</td><td class="num">${e.complexity === null ? '-' : `${num(e.complexity)} <span class="meta">${e.complexityDetail ? `${escapeHtml(e.complexityDetail)}, ` : ''}from ${escapeHtml(e.complexityFrom)}</span>`}</td>${inputCell(e.name)}</tr>`,
     )
     .join('')}</tbody></table>`;
 }

@@ -86,6 +86,25 @@ export function complexitySpec(title: string, curve: { k: number; r: number; ent
   };
 }
 
+/**
+ * complexity/3's scale curve: C against the resolution (the smallest held-out gain that counts, log
+ * axis), with the resolution the tables use marked.
+ */
+export function scaleCurveSpec(title: string, curve: { resolution: number; complexity: number | null }[], marked: number | null): VegaLiteSpec {
+  const values = curve.filter((c) => c.complexity !== null).map((c) => ({ resolution: c.resolution, C: c.complexity, marked: c.resolution === marked }));
+  const x = { field: 'resolution', type: 'quantitative', scale: { type: 'log' }, title: "resolution (fraction of Y's variance)" };
+  return {
+    ...view(title, values),
+    layer: [
+      {
+        mark: { type: 'line', point: true, color: '#1f77b4' },
+        encoding: { x, y: { field: 'C', type: 'quantitative', title: 'C (nats)' }, tooltip: [{ field: 'resolution' }, { field: 'C', format: '.3f' }] },
+      },
+      { transform: [{ filter: 'datum.marked' }], mark: { type: 'rule', color: '#2ca02c' }, encoding: { x } },
+    ],
+  };
+}
+
 /** Pattern entropy S(k), independent entropy S_ind(k) and multi-information I(k) against subset size k; with nulls, I(k)'s null mean +- 2 sd as a band. */
 export function patternsSpec(
   title: string,
@@ -232,6 +251,7 @@ const READABLE: Record<string, string> = {
   switchingFraction: 'switching fraction',
   entropyAll: 'S_all (nats)',
   complexity: 'complexity (nats)',
+  complexityGain: "complexity's held-out gain (fraction of variance)",
 };
 export function readableObservable(key: string): string {
   return READABLE[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();

@@ -23,9 +23,15 @@ test('complexity --json carries the contract keys; same seed gives the same numb
   for (const k of ['id', 'createdAt', 'toolkitVersion', 'source', 'params', 'complexity', 'effectivePieces', 'kStar', 'linearR2', 'bestR2', 'curve'])
     t.true(k in rec, k);
   for (const c of rec.curve) for (const k of ['entropy', 'k', 'r']) t.true(k in c, k);
-  t.is(rec.definition, 'complexity/2');
+  t.is(rec.definition, 'complexity/3');
   t.is(rec.kStar, 2);
   t.true(Array.isArray(rec.warnings));
+  // complexity/3's fields, so tools can read them.
+  for (const k of ['absolute', 'relative', 'interval', 'weak']) t.true(k in rec.gain, `gain.${k}`);
+  t.is(rec.seeds.length, 5);
+  for (const s of rec.seeds) for (const k of ['seed', 'complexity', 'kStar', 'gain']) t.true(k in s, `seeds[].${k}`);
+  t.true(rec.scaleCurve.length >= 5);
+  for (const p of rec.scaleCurve) for (const k of ['resolution', 'complexity']) t.true(k in p, `scaleCurve[].${k}`);
   t.is(rec.source.length, 2);
   const b = JSON.parse((await cli('complexity', x, y, '--seed', '3', '--json')).stdout);
   t.deepEqual(b.curve, rec.curve);
@@ -90,13 +96,20 @@ test('complexity --definition 1 keeps the old scales; --intervals give grouped-j
   t.regex(two.stderr, /add --definition 1/);
 });
 
-test('complexity --null N: a p-value beside the gain, printed and in the record; --repeats prints the seed spread', async (t) => {
+test('complexity --null N: a p-value beside the gain, printed and in the record; --repeats sets the fold seeds', async (t) => {
   const dir = tempDir();
   const { x, y } = absCase(dir, 300);
   const r = await cli('complexity', x, y, '--null', '19', '--repeats', '3');
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /held-out gain 1\.0\d*\)   null [-\d.e]+ \(sd [\d.e-]+\), p = 0\.05 over 19 shuffles/);
-  t.regex(r.stdout, /over 3 seeds: C mean/);
+  t.regex(r.stdout, /best piecewise R\^2  [\d.]+   null [-\d.e]+ \(sd [\d.e-]+\), p = 0\.05 over 19 shuffles/);
+  t.regex(r.stdout, /over 3 fold seeds   median; range \[/);
+  t.regex(r.stdout, /held-out gain       [\d.]+ % of Y's variance, 95% CI \[/);
+  t.notRegex(r.stdout, /lower-bound/, 'a tree that stops splitting with nothing left to gain is no bound');
+  const old = await cli('complexity', x, y, '--definition', '2', '--repeats', '3');
+  t.regex(old.stdout, /over 3 seeds: C mean/, 'definition 2 keeps its reruns');
+  const bad = await cli('complexity', x, y, '--resolutions', '0.1,2');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--resolutions expects fractions of variance between 0 and 1/);
   const rec = JSON.parse((await cli('complexity', x, y, '--null', '19', '--json')).stdout);
   t.is(rec.null.samples, 19);
   t.is(rec.null.pValue, 0.05);

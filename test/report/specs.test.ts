@@ -133,6 +133,8 @@ test('profile: one value per entity and observable, error bars from the bootstra
     switchingFraction: 0.5,
     complexity: null,
     complexityFrom: null,
+    complexityGain: null,
+    complexityDetail: null,
     matchedEffectiveDimension: null,
   });
   const spec = profileSpec('p', [e('<b>V1</b>', 'area', 4, [3, 5]), e('relu1', 'layer', 2, null)]);
@@ -172,6 +174,8 @@ test('every chart renders in Vega without warnings (no infinite extents when int
     switchingFraction: 0.5,
     complexity: 0.7,
     complexityFrom: 'previous layer',
+    complexityGain: null,
+    complexityDetail: null,
     matchedEffectiveDimension: null,
   });
   const specs = [

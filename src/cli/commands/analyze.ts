@@ -1,5 +1,6 @@
 /** `neurorep analyze`: an NWB recording -> stimulus-locked matrices per brain area -> every observable. */
 
+import { complexityText } from '../../analysis/complexityText.js';
 import { count } from '../text.js';
 import { InputError } from '../../core/matrix.js';
 import { analyzeNwb, type AnalyzeOptions, type AnalyzeResult, type SlidingWindows, type TimeResolved } from '../../analysis/analyzeNwb.js';
@@ -242,7 +243,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     if (g.complexity) {
       const c = g.complexity;
       lines.push(
-        `      complexity stimulus -> responses: C ${fmt(c.complexity)} (K* ${c.kStar})${ciText(c.intervals?.bounds, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`,
+        `      complexity stimulus -> responses: C ${complexityText(c)} (K* ${c.kStar})${ciText(c.intervals?.bounds, 'complexity')}, linear R^2 ${fmt(c.linearR2)}, best R^2 ${fmt(c.bestR2)}${nullText(c.null)}`,
       );
     }
     if (g.matched) {
@@ -254,7 +255,7 @@ export function formatAnalysis(path: string, r: AnalyzeResult): string {
     }
   }
   for (const t of r.transitions)
-    lines.push(`  complexity ${t.from} -> ${t.to}: C ${fmt(t.complexity)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}${nullText(t.null)}`);
+    lines.push(`  complexity ${t.from} -> ${t.to}: C ${complexityText(t)} (K* ${t.kStar}), linear R^2 ${fmt(t.linearR2)}${nullText(t.null)}`);
   if (r.timeResolved) lines.push(...timeCourseLines(r.timeResolved));
   lines.push(...warningLines(r.warnings));
   return printable(lines.join('\n'));

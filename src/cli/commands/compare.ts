@@ -113,7 +113,7 @@ export function formatComparison(c: Comparison): string {
     ...(c.matchNeurons ? [e.matchedEffectiveDimension ? `${fmt(e.matchedEffectiveDimension.mean)} +- ${fmt(e.matchedEffectiveDimension.sd, 2)}` : '-'] : []),
     fmt(e.alpha),
     fmt(e.switchingFraction),
-    e.complexity === null ? '' : `${fmt(e.complexity)} from ${e.complexityFrom}`,
+    e.complexity === null ? '' : `${fmt(e.complexity)}${e.complexityDetail ? ` ${e.complexityDetail}` : ''} from ${e.complexityFrom}`,
   ]);
   const w = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmtRow = (r: string[]) => '  ' + r.map((x, i) => x.padEnd(w[i])).join('  ');

@@ -5,6 +5,7 @@ import { validateSameRows } from '../../core/matrix.js';
 import { expectPositionals, jsonOption, SEED_OPTION, UsageError } from '../args.js';
 import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
+import { isLowerBound } from '../../analysis/complexityText.js';
 import { toRunRecord } from '../../store/record.js';
 import { loadMatrixArgument } from '../load.js';
 import {
@@ -23,19 +24,24 @@ import { finishRun } from '../save.js';
 export const complexityCommand = defineCommand({
   name: 'complexity',
   summary: 'complexity of the map X -> Y: how many linear pieces, and how much information to pick one',
-  usage: 'complexity <X> <Y> [--key-x NAME] [--key-y NAME] [--definition 1|2] [--null [N]] [--intervals [G]] [--repeats R] [--seed S] [--json]',
+  usage: 'complexity <X> <Y> [--key-x NAME] [--key-y NAME] [--definition 1|2|3] [--null [N]] [--intervals [G]] [--repeats R] [--seed S] [--json]',
   description: [
     'X (n x p) and Y (n x q) list the same n stimuli in the same order: the input and output of a',
     'layer, stimulus parameters and a brain area, or two areas. An .npz array can be named as',
     'file.npz:key or with --key-x/--key-y.',
     '',
-    "Definition 2 (default): a ridge fit on X's principal components carries the linear part; a",
-    'tree cuts X along the directions where the residual bends, neighbouring cells whose fits agree',
-    'are merged, and 5-fold cross-validation scores every number of pieces K. K* is the fewest',
-    'pieces within one standard error (or the resolution) of the best held-out error;',
-    'C = entropy of how the stimuli fill the K* pieces (nats), exp(C) the effective number of',
-    'linear pieces. C = 0 for a linear map; C is undefined when nothing is predictable.',
-    'Definition 1 reproduces runs made before 2026-11-26 (k-means pieces, the 10 %-of-gain rule).',
+    "Definition 3 (default): a ridge fit on X's principal components carries the linear part; a",
+    'tree cuts X where the residual bends or jumps, neighbouring cells whose fits agree are merged,',
+    'and 5-fold cross-validation scores every number of pieces K, up to as many as the data allow.',
+    'K* is the fewest pieces within one standard error (or the resolution) of the best held-out',
+    'error; C = entropy of how the stimuli fill the K* pieces (nats), exp(C) the effective number',
+    'of linear pieces. C = 0 for a linear map; C is undefined when nothing is predictable.',
+    'C is the median over 5 fold seeds (--repeats), shown with their range and with the held-out',
+    "gain the pieces bring over one linear map (% of Y's variance, 95 % interval); a C on a gain",
+    'below 1 % is marked weak, one whose best K is the largest scored a lower bound (>=). The scale',
+    'curve gives C at each resolution (--resolutions).',
+    'Definition 2 reproduces runs made before 2026-12-02 (one fold seed, at most 256 pieces);',
+    'definition 1 runs made before 2026-11-26 (k-means pieces, the 10 %-of-gain rule).',
     "--null permutes Y's rows against X and compares the held-out gain with the observed one.",
   ].join('\n'),
   storesRuns: true,
@@ -70,7 +76,7 @@ export const complexityCommand = defineCommand({
       scales,
       seed,
     };
-    if (opts.definition === 2 && (scales || opts.restarts || opts.gainThreshold !== undefined || opts.gainFraction !== undefined)) {
+    if (opts.definition !== 1 && (scales || opts.restarts || opts.gainThreshold !== undefined || opts.gainFraction !== undefined)) {
       throw new UsageError('--scales, --restarts, --gain-threshold and --gain-fraction belong to definition 1; add --definition 1');
     }
     ctx.log(`complexity/${opts.definition}: ${x.what} (${x.matrix.n} x ${x.matrix.d}) -> ${y.what} (${y.matrix.n} x ${y.matrix.d})`);
@@ -104,13 +110,26 @@ function parseScales(text: string): number[] {
 export function formatComplexity(xw: string, yw: string, r: ComplexityResult): string {
   const iv = r.intervals?.bounds;
   const linear = r.complexity === 0;
-  const lines = [
-    `${xw} -> ${yw}: ${r.n} stimuli, p = ${r.p} (m = ${r.m} components), q = ${r.q}; ${r.definition}`,
-    `  complexity          C = ${fmt(r.complexity)} nats, exp(C) = ${fmt(r.effectivePieces)} effective pieces, K* = ${r.kStar}${ciText(iv, 'complexity')}`,
-    `  linear R^2          ${fmt(r.linearR2)}${ciText(iv, 'linearR2')}`,
-    `  best piecewise R^2  ${fmt(r.bestR2)}  (held-out gain ${fmt(r.gain)}${linear ? ', one linear piece suffices at this resolution' : ''})${nullText(r.null)}`,
-  ];
-  if (r.repeats) lines.push(`  over ${r.repeats.seeds} seeds: C mean ${fmt(r.repeats.mean)}, sd ${fmt(r.repeats.sd)}`);
+  const lines = [`${xw} -> ${yw}: ${r.n} stimuli, p = ${r.p} (m = ${r.m} components), q = ${r.q}; ${r.definition}`];
+  if (r.definition === 'complexity/3') {
+    const si = r.seedInterval;
+    lines.push(
+      `  complexity          C = ${fmt(r.complexity)} nats${isLowerBound(r) ? ' (a lower bound)' : ''}, exp(C) = ${fmt(r.effectivePieces)} effective pieces, K* = ${r.kStar}${ciText(iv, 'complexity')}`,
+      `  over ${r.seeds.length} fold seeds   ${si ? `median; range [${fmt(si.lo)}, ${fmt(si.hi)}] (covers the seeds' median with probability ${fmt(si.level, 3)}), sd ${fmt(r.seedSd)}` : 'one seed (--repeats 5 or more gives the spread)'}`,
+      `  held-out gain       ${(100 * r.gain.absolute).toFixed(2)} % of Y's variance, 95% CI [${(100 * r.gain.interval.lo).toFixed(2)}, ${(100 * r.gain.interval.hi).toFixed(2)}] %${r.gain.relative !== null ? `; ${(100 * r.gain.relative).toFixed(1)} % of the linear residual` : ''}${r.gain.weak ? `: weak (below ${100 * r.gain.threshold} %)` : ''}${linear ? '; one linear piece suffices at this resolution' : ''}`,
+      `  linear R^2          ${fmt(r.linearR2)}${ciText(iv, 'linearR2')}`,
+      `  best piecewise R^2  ${fmt(r.bestR2)}${nullText(r.null)}`,
+      `  pieces sought       up to ${r.largestK} (data bound ${r.dataBound})${r.noiseFloor !== null ? `; unexplainable share by nearest neighbours ${fmt(r.noiseFloor, 3)}` : ''}`,
+      `  scale curve         ${r.scaleCurve.map((p) => `${fmt(p.resolution, 1)}: ${fmt(p.complexity, 3)}`).join(', ')}  (resolution: C)`,
+    );
+  } else {
+    lines.push(
+      `  complexity          C = ${fmt(r.complexity)} nats, exp(C) = ${fmt(r.effectivePieces)} effective pieces, K* = ${r.kStar}${ciText(iv, 'complexity')}`,
+      `  linear R^2          ${fmt(r.linearR2)}${ciText(iv, 'linearR2')}`,
+      `  best piecewise R^2  ${fmt(r.bestR2)}  (held-out gain ${fmt(r.gain)}${linear ? ', one linear piece suffices at this resolution' : ''})${nullText(r.null)}`,
+    );
+    if (r.repeats) lines.push(`  over ${r.repeats.seeds} seeds: C mean ${fmt(r.repeats.mean)}, sd ${fmt(r.repeats.sd)}`);
+  }
   lines.push(
     '      K    r_K (held out)   H_K (nats)',
     ...r.curve.map(

@@ -1,5 +1,6 @@
 /** `neurorep network`: depth profile of a network from its layer activations. */
 
+import { complexityText } from '../../analysis/complexityText.js';
 import { count } from '../text.js';
 import { profileActivationFile, type ActivationFileOptions, type NetworkProfile } from '../../analysis/network.js';
 import { sha256Later } from '../../io/hash.js';
@@ -105,8 +106,8 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
       `${fmt(l.alpha)}${br(iv?.alpha)}`,
       `${fmt(l.patterns?.switchingFraction)}${br(pv?.switchingFraction)}`,
       `${fmt(l.patterns?.entropyAll)}${l.patterns?.saturated ? '*' : ''}${br(pv?.entropyAll)}`,
-      into ? `${fmt(into.complexity)}${br(into.intervals?.bounds.complexity)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
-      fromInput ? `${fmt(fromInput.complexity)}${br(fromInput.intervals?.bounds.complexity)}${p2(fromInput.null?.pValue)}` : '',
+      into ? `${complexityText(into)}${br(into.intervals?.bounds.complexity)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
+      fromInput ? `${complexityText(fromInput)}${br(fromInput.intervals?.bounds.complexity)}${p2(fromInput.null?.pValue)}` : '',
     ];
   });
   const header = ['layer', 'd', 'D_eff', 'corrected', 'alpha', 'switching', 'S_all', 'C from prev', 'C from input'];

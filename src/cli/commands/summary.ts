@@ -65,6 +65,7 @@ const SHORT: Record<string, string> = {
   switchingFraction: 'switching',
   entropyAll: 'S_all',
   complexity: 'C',
+  complexityGain: 'C gain',
 };
 
 function formatSummary(label: string, rows: SummaryRow[]): string {
