@@ -50,8 +50,10 @@ test('network and patterns print their intervals in the text output', async (t) 
   const net = await cli('network', path, '--order', 'onnx::Gemm_12', '--intervals', '10', '--no-store');
   t.is(net.code, 0, net.stderr);
   const row = net.stdout.split('\n').find((l) => l.trim().startsWith('onnx::Gemm_12'))!;
-  // D_eff, corrected, alpha, switching and S_all, and C from input: six bracketed intervals.
-  t.is(row.match(/\[[-0-9.e]+, [-0-9.e]+\]/g)?.length, 6, row);
+  // D_eff, corrected, alpha, switching and S_all, and C from input: six bracketed intervals; C
+  // also carries its fold seeds' range and its gain's interval.
+  t.is(row.match(/\[[-0-9.e]+, [-0-9.e]+\]/g)?.length, 8, row);
+  t.regex(row, /[\d.]+ \[[\d.e-]+, [\d.e-]+\], seeds \[[\d.]+, [\d.]+\], gain [\d.]+ % \[/);
   t.regex(net.stdout, /95 % intervals, grouped jackknife/);
   const pat = await cli('patterns', `${path}:onnx::Gemm_12`, '--intervals', '10', '--no-store');
   t.is(pat.code, 0, pat.stderr);

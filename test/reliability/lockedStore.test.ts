@@ -14,14 +14,17 @@ import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { clean, neurorepAsync } from './helpers.js';
 
-/** Another process holding SQLite's write lock on the store for `ms` milliseconds; resolves when it has it. */
-function holdLock(store: string, ms: number): Promise<{ released: Promise<void> }> {
+/**
+ * Another process holding SQLite's write lock on the store for `ms` milliseconds (or until
+ * `release()` ends it: its transaction rolls back); resolves when it has the lock.
+ */
+function holdLock(store: string, ms: number): Promise<{ released: Promise<void>; release: () => void }> {
   const script = `const Database = require('better-sqlite3'); const db = new Database(${JSON.stringify(join(store, 'neurorep.db'))});
     db.exec('BEGIN IMMEDIATE'); process.stdout.write('locked\\n');
     setTimeout(() => { db.exec('COMMIT'); db.close(); }, ${ms});`;
   const p = spawn(process.execPath, ['-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const released = new Promise<void>((r) => p.on('close', () => r()));
-  return new Promise((r) => p.stdout.once('data', () => r({ released })));
+  return new Promise((r) => p.stdout.once('data', () => r({ released, release: () => p.kill() })));
 }
 
 async function sessions(): Promise<string> {
@@ -37,17 +40,21 @@ test('a store locked past the wait: exit 2 naming where the finished runs are; i
   const folder = await sessions();
   const store = join(tempDir(), 'store');
   RunStore.open(store).close();
-  const lock = await holdLock(store, 40_000);
-  const r = await neurorepAsync(['batch', folder, '--stimulus', 'orientation', '--store', store, '--jobs', '2'], { env: { NEUROREP_STORE_WAIT_SECONDS: '2' } });
+  // Held until the batch has given up (however long the analyses take on a busy machine).
+  const lock = await holdLock(store, 600_000);
+  const r = await neurorepAsync(['batch', folder, '--stimulus', 'orientation', '--repeats', '1', '--store', store, '--jobs', '2'], {
+    env: { NEUROREP_STORE_WAIT_SECONDS: '2' },
+  });
   t.is(r.code, 2, r.stderr);
   clean(t, r);
   const where = /the shards are in (\S+);/.exec(r.stdout)?.[1];
   t.truthy(where, r.stdout);
   t.is(readdirSync(where!).filter((f) => f.endsWith('.json')).length, 2, 'both finished runs kept as shards');
   t.regex(r.stdout, /2 analyzed but not stored/);
-  await lock.released.then(() => undefined).catch(() => undefined);
+  lock.release();
+  await lock.released;
   // The next batch on the same store imports them first, and then has nothing left to do.
-  const again = await neurorepAsync(['batch', folder, '--stimulus', 'orientation', '--store', store]);
+  const again = await neurorepAsync(['batch', folder, '--stimulus', 'orientation', '--repeats', '1', '--store', store]);
   t.is(again.code, 0, again.stderr);
   t.regex(again.stdout, /0 analyzed, 2 already in the store/);
   t.false(existsSync(where!), 'the pending shards are gone once stored');

@@ -3,6 +3,10 @@ import { runPage } from '../../src/report/pages.js';
 import type { RunRecord } from '../../src/store/schema.js';
 import { assertRecord } from '../../src/store/schema.js';
 import { dimensionRecord } from '../store/fixtures.js';
+import { mapComplexity } from '../../src/core/complexity/complexity.js';
+import { responseMatrix } from '../../src/core/matrix.js';
+import { Rng } from '../../src/core/random.js';
+import { toRunRecord } from '../../src/store/record.js';
 
 test("the run page lists the record's warnings, with every string from the data escaped", (t) => {
   const rec = dimensionRecord({
@@ -35,4 +39,23 @@ test('a standalone report carries its record: the JSON link works offline and de
   t.deepEqual(JSON.parse(Buffer.from(m![1], 'base64').toString('utf8')), JSON.parse(JSON.stringify(rec)));
   t.regex(inline, /<th>label<\/th><td class="meta">a &lt;b&gt;label&lt;\/b&gt;<\/td>/);
   t.regex(runPage(rec as RunRecord, { mode: 'linked' }), /href="\/api\/runs\//);
+});
+
+test('a complexity/3 run page shows C with its fold seeds, its gain and the scale-curve chart', (t) => {
+  const rng = new Rng(3);
+  const xs = Array.from({ length: 400 }, () => 2 * rng.next() - 1);
+  const x = responseMatrix(400, 1, Float64Array.from(xs));
+  const y = responseMatrix(
+    400,
+    1,
+    Float64Array.from(xs, (v) => Math.abs(v) + 0.02 * rng.normal()),
+  );
+  const result = mapComplexity(x, y, { seed: 0, repeats: 3 });
+  const source = { path: '/data/x.npy', sha256: '0'.repeat(64), kind: 'matrix' };
+  const rec = toRunRecord('complexity', [source, { ...source, path: '/data/y.npy' }], { seed: 0 }, result);
+  const html = runPage(rec, { mode: 'linked' });
+  const gain = (result as { gain: { absolute: number } }).gain.absolute;
+  t.true(html.includes(`gain ${Number((100 * gain).toPrecision(2))} %`), 'the gain beside C in the chart title');
+  t.regex(html, /complexity against resolution/);
+  t.regex(html, /complexity \(C = 0\.69\d* \[0\.69\d*, 0\.69\d*\]/);
 });

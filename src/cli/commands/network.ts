@@ -1,6 +1,7 @@
 /** `neurorep network`: depth profile of a network from its layer activations. */
 
-import { complexityText } from '../../analysis/complexityText.js';
+import { complexityDetail } from '../../analysis/complexityText.js';
+import type { ComplexityResult } from '../../core/complexity/complexity.js';
 import { count } from '../text.js';
 import { profileActivationFile, type ActivationFileOptions, type NetworkProfile } from '../../analysis/network.js';
 import { sha256Later } from '../../io/hash.js';
@@ -98,6 +99,11 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
     const pv = l.patterns?.intervals?.bounds;
     const p2 = (v: number | null | undefined) => (v === null || v === undefined ? '' : v < 0.001 ? ', p<0.001' : `, p ${fmt(v, 2)}`);
     const br = (x: { lo: number; hi: number } | undefined) => (x ? ` [${fmt(x.lo, 3)}, ${fmt(x.hi, 3)}]` : '');
+    // C, its 95 % interval when asked for, then its fold seeds' range and gain (complexityDetail).
+    const cText = (c: ComplexityResult) => {
+      const detail = complexityDetail(c);
+      return `${fmt(c.complexity)}${br(c.intervals?.bounds.complexity)}${detail ? `, seeds ${detail}` : ''}`;
+    };
     return [
       l.name,
       String(l.d),
@@ -106,8 +112,8 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
       `${fmt(l.alpha)}${br(iv?.alpha)}`,
       `${fmt(l.patterns?.switchingFraction)}${br(pv?.switchingFraction)}`,
       `${fmt(l.patterns?.entropyAll)}${l.patterns?.saturated ? '*' : ''}${br(pv?.entropyAll)}`,
-      into ? `${complexityText(into)}${br(into.intervals?.bounds.complexity)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
-      fromInput ? `${complexityText(fromInput)}${br(fromInput.intervals?.bounds.complexity)}${p2(fromInput.null?.pValue)}` : '',
+      into ? `${cText(into)} (R2 ${fmt(into.linearR2, 3)}${p2(into.null?.pValue)})` : '',
+      fromInput ? `${cText(fromInput)}${p2(fromInput.null?.pValue)}` : '',
     ];
   });
   const header = ['layer', 'd', 'D_eff', 'corrected', 'alpha', 'switching', 'S_all', 'C from prev', 'C from input'];

@@ -35,7 +35,13 @@ export const RESOLUTIONS = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2
 export const WEAK_GAIN = 0.01;
 /** Fold seeds by default. */
 export const DEFAULT_REPEATS = 5;
-/** C is data-limited when the best K leaves its pieces fewer than this many times the rows a piece needs. */
+/**
+ * Improvements below this fraction of the best gain do not count as pieces: where a map's few
+ * pieces are fitted slightly short of the noise, hundreds of tiny pieces can win back a few
+ * per cent of the residual (12 planted pieces read as 96), which is no evidence of more pieces.
+ */
+const GAIN_FRACTION = 0.003;
+/** C is data-limited when K* leaves its pieces fewer than this many times the rows a piece needs. */
 const DATA_LIMITED_FACTOR = 4;
 /** Pieces sought in the first stage (later stages four times more, up to the data bound). */
 const FIRST_STAGE_PIECES = 256;
@@ -160,6 +166,14 @@ export function nearestNeighbourNoise(z: Float64Array, n: number, m: number, yc:
   return total > 0 ? (noise + droppedMean) / total : null;
 }
 
+/** How much the held-out error falls from K/2 (or the nearest K below it) to the largest K. */
+function lastOctaveDrop(r: number[], ks: number[]): number {
+  const last = ks.length - 1;
+  let i = last;
+  while (i > 0 && ks[i] > ks[last] / 2) i--;
+  return r[i] - r[last];
+}
+
 /** Complexity (definition 3) of the map X -> Y over the same n stimuli (rows in the same order). */
 export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity3Options = {}): Complexity3Result {
   const n = x.n;
@@ -210,7 +224,10 @@ export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   function seedSelection(run: ReturnType<typeof runFolds>, s: number) {
     const G = run.grid.length;
     const one = seedRun(run, s);
-    const sel = selectPieces(one, resolution);
+    // The resolution that counts: the stated one, or a fraction of what the pieces achieve.
+    const first = selectPieces(one, resolution);
+    const relative = GAIN_FRACTION * (first.r[0] - first.r[first.best]);
+    const sel = relative > resolution ? selectPieces(one, relative) : first;
     const usableK = sel.usable.map((j) => run.grid[j]);
     const entropyAt = (i: number) => (usableK[i] === 1 ? 0 : run.entropy[sel.usable[i]]);
     const predictable = 1 - sel.r[sel.best] > resolution;
@@ -237,12 +254,14 @@ export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
       // The best K is the largest scored, and a bound stopped the search there: the cap of this
       // stage, or the rows a piece needs (a tree that stops splitting because nothing is left to
       // gain is not a bound).
+      // ... and the curve still falls by more than the resolution over the last doubling of K.
       atLargest:
         sel.best === sel.usable.length - 1 &&
         usableK[sel.best] > 1 &&
-        (usableK[sel.best] === run.grid[G - 1] || usableK[sel.best] * DATA_LIMITED_FACTOR >= dataBound),
+        (usableK[sel.best] === run.grid[G - 1] || usableK[sel.best] * DATA_LIMITED_FACTOR >= dataBound) &&
+        lastOctaveDrop(sel.r, usableK) > Math.max(resolution, relative),
       // The curve turns up because pieces run out of rows, not because the map runs out of pieces.
-      dataLimited: usableK[sel.best] > 1 && usableK[sel.best] * DATA_LIMITED_FACTOR >= dataBound,
+      dataLimited: usableK[sel.star] > 1 && usableK[sel.star] * DATA_LIMITED_FACTOR >= dataBound,
       scale,
     };
   }
@@ -311,11 +330,11 @@ export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
       const capped = perSeed.filter((s) => s.atLargest);
       const limited = perSeed.filter((s) => s.dataLimited && !s.atLargest);
       if (capped.length === 0 && limited.length * 2 > repeats) {
-        const rows = Math.floor(Math.floor((n * (folds - 1)) / folds) / chosen.bestK);
+        const rows = Math.floor(Math.floor((n * (folds - 1)) / folds) / chosen.kStar);
         warnings.push(
           warning(
             'complexity-lower-bound',
-            `the best number of pieces (K = ${chosen.bestK}) leaves about ${rows} training rows per piece, within ${DATA_LIMITED_FACTOR}x of the ${2 * (Math.min(opts.bendDimensions ?? 16, prep.m) + 1)} a piece needs, in ${limited.length} of ${repeats} fold seeds: the number of stimuli, not the map, sets K*, and C = ${complexity!.toFixed(3)} is a lower bound`,
+            `K* = ${chosen.kStar} pieces leave about ${rows} training rows per piece, within ${DATA_LIMITED_FACTOR}x of the ${2 * (Math.min(opts.bendDimensions ?? 16, prep.m) + 1)} a piece needs, in ${limited.length} of ${repeats} fold seeds: the number of stimuli, not the map, sets K*, and C = ${complexity!.toFixed(3)} is a lower bound`,
           ),
         );
       }
