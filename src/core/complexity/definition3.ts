@@ -36,11 +36,14 @@ export const WEAK_GAIN = 0.01;
 /** Fold seeds by default. */
 export const DEFAULT_REPEATS = 5;
 /**
- * Improvements below this fraction of the best gain do not count as pieces: where a map's few
- * pieces are fitted slightly short of the noise, hundreds of tiny pieces can win back a few
- * per cent of the residual (12 planted pieces read as 96), which is no evidence of more pieces.
+ * Improvements below both this fraction of the best gain and RESIDUAL_FRACTION of what remains
+ * unexplained do not count as pieces: where a map's few pieces are fitted slightly short of the
+ * noise, hundreds of tiny pieces can win back a few per cent of the residual (12 planted pieces
+ * read as 96), which is no evidence of more pieces. The price: a map of very many small pieces
+ * is counted short where each adds that little (300 planted 1-D pieces at n = 6000 read as 205).
  */
 const GAIN_FRACTION = 0.003;
+const RESIDUAL_FRACTION = 0.1;
 /** C is data-limited when K* leaves its pieces fewer than this many times the rows a piece needs. */
 const DATA_LIMITED_FACTOR = 4;
 /** Pieces sought in the first stage (later stages four times more, up to the data bound). */
@@ -226,7 +229,7 @@ export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
     const one = seedRun(run, s);
     // The resolution that counts: the stated one, or a fraction of what the pieces achieve.
     const first = selectPieces(one, resolution);
-    const relative = GAIN_FRACTION * (first.r[0] - first.r[first.best]);
+    const relative = Math.min(GAIN_FRACTION * (first.r[0] - first.r[first.best]), RESIDUAL_FRACTION * first.r[first.best]);
     const sel = relative > resolution ? selectPieces(one, relative) : first;
     const usableK = sel.usable.map((j) => run.grid[j]);
     const entropyAt = (i: number) => (usableK[i] === 1 ? 0 : run.entropy[sel.usable[i]]);
