@@ -57,7 +57,9 @@ export function gainText(c: ComplexityLike | null | undefined): string {
 export function complexityDetail(c: ComplexityLike | null | undefined): string {
   if (!c || !finite(c.complexity)) return '';
   const parts: string[] = [];
-  if (c.seedInterval && finite(c.seedInterval.lo) && finite(c.seedInterval.hi)) parts.push(`[${short(c.seedInterval.lo)}, ${short(c.seedInterval.hi)}]`);
+  // A linear map in every seed needs no range.
+  if (c.seedInterval && finite(c.seedInterval.lo) && finite(c.seedInterval.hi) && c.seedInterval.hi > 0)
+    parts.push(`[${short(c.seedInterval.lo)}, ${short(c.seedInterval.hi)}]`);
   const g = c.complexity > 0 ? gainText(c) : '';
   if (g) parts.push(g);
   if (isLowerBound(c)) parts.push('lower bound');

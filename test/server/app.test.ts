@@ -96,7 +96,9 @@ test('DNS rebinding: a Host other than the bound address or a loopback name gets
   const port = Number(new URL(viewer.base).port);
   const get = (host: string, method = 'GET') =>
     new Promise<{ status: number; allow?: string }>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/api/runs', method, headers: { host } }, (res) => {
+      // A fresh connection per request: a kept-alive socket the server has just closed after a 421
+      // would make the next request fail with ECONNRESET on a busy machine.
+      const req = request({ host: '127.0.0.1', port, path: '/api/runs', method, headers: { host }, agent: false }, (res) => {
         res.resume();
         resolve({ status: res.statusCode ?? 0, allow: res.headers.allow as string | undefined });
       });

@@ -75,7 +75,7 @@ export const demoCommand = defineCommand({
 
     const nulls = args.options.null ?? DEMO_NULLS;
     // Complexity is the costly observable: fewer permutations (p >= 0.05) and no intervals for it here.
-    const complexity = { definition: 2 as const };
+    const complexity = { definition: 3 as const };
     const complexityNulls = Math.min(nulls, DEMO_COMPLEXITY_NULLS);
     // Over time: windows of 0.1 s from 0.1 s before to 0.5 s after onset (intervals, no nulls: the main window has them).
     const sliding = { start: -0.1, stop: 0.5, step: 0.1, width: 0.1 };
