@@ -499,22 +499,7 @@ function summarise2(
     );
   }
   if (complexity !== null && !Number.isFinite(complexity)) complexity = null;
-  if (prep.varianceKept < 0.99) {
-    warnings.push(
-      warning(
-        'input-truncated',
-        `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``,
-      ),
-    );
-  }
-  if (out.outputVarianceKept < 0.99) {
-    warnings.push(
-      warning(
-        'input-truncated',
-        `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`,
-      ),
-    );
-  }
+  warnings.push(...truncationWarnings(prep, out));
   return {
     definition: 'complexity/2',
     n: x.n,
@@ -535,6 +520,28 @@ function summarise2(
     curve,
     warnings,
   };
+}
+
+/** Warnings when X's components or Y's kept components carry less than 99 % of the variance. */
+export function truncationWarnings(prep: PreparedX, out: { q: number; outputVarianceKept: number }): Warning[] {
+  const warnings: Warning[] = [];
+  if (prep.varianceKept < 0.99) {
+    warnings.push(
+      warning(
+        'input-truncated',
+        `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``,
+      ),
+    );
+  }
+  if (out.outputVarianceKept < 0.99) {
+    warnings.push(
+      warning(
+        'input-truncated',
+        `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`,
+      ),
+    );
+  }
+  return warnings;
 }
 
 /**

@@ -22,7 +22,16 @@
 
 import { checkMapInputs } from './inputs.js';
 import { InputError, type ResponseMatrix } from '../matrix.js';
-import { dataBoundPieces, pieceGrid3, runFolds, seedRun, selectPieces, type Complexity2Options, type Complexity2Point } from './definition2.js';
+import {
+  dataBoundPieces,
+  pieceGrid3,
+  runFolds,
+  truncationWarnings,
+  seedRun,
+  selectPieces,
+  type Complexity2Options,
+  type Complexity2Point,
+} from './definition2.js';
 import { prepareX, prepareY } from './scores.js';
 import { Rng } from '../random.js';
 import { foldAssignment } from '../inference/resampling.js';
@@ -370,22 +379,7 @@ export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
         );
       }
     }
-    if (prep.varianceKept < 0.99) {
-      warnings.push(
-        warning(
-          'input-truncated',
-          `the linear fit uses ${prep.m} input components carrying ${(100 * prep.varianceKept).toFixed(1)} % of X's variance; raise \`components\``,
-        ),
-      );
-    }
-    if (out.outputVarianceKept < 0.99) {
-      warnings.push(
-        warning(
-          'input-truncated',
-          `Y was reduced to its top ${out.q} components carrying ${(100 * out.outputVarianceKept).toFixed(1)} % of its variance; the rest counts as unexplained`,
-        ),
-      );
-    }
+    warnings.push(...truncationWarnings(prep, out));
     return {
       definition: 'complexity/3',
       n,
