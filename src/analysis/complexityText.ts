@@ -42,7 +42,7 @@ export function isLowerBound(c: ComplexityLike | null | undefined): boolean {
 const short = (x: number) => String(Number(x.toPrecision(3)));
 const percent = (x: number) => `${Number((100 * x).toPrecision(2))} %`;
 
-/** `gain 0.6 % [0.2, 1] of Y's variance` style text ('' without a gain). */
+/** `gain 0.6 % [0.2, 1]` (per cent of the target's variance, with its interval when the record has one); '' without a gain. */
 export function gainText(c: ComplexityLike | null | undefined): string {
   const g = gainOf(c);
   if (!g) return '';

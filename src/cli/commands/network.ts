@@ -102,7 +102,7 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
     // C, its 95 % interval when asked for, then its fold seeds' range and gain (complexityDetail).
     const cText = (c: ComplexityResult) => {
       const detail = complexityDetail(c);
-      return `${fmt(c.complexity)}${br(c.intervals?.bounds.complexity)}${detail ? `, seeds ${detail}` : ''}`;
+      return `${fmt(c.complexity)}${br(c.intervals?.bounds.complexity)}${detail ? `, ${detail.startsWith('[') ? 'seeds ' : ''}${detail}` : ''}`;
     };
     return [
       l.name,
