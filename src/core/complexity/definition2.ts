@@ -437,13 +437,13 @@ export function selectPieces(run: ReturnType<typeof runFolds>, resolution: numbe
   return { usable, r, se: se.map((x) => x.se), best, star, excess: se.map((x) => x.mean) };
 }
 
-/** Complexity (definition 2) of the map X -> Y over the same n stimuli (rows in the same order). */
-export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity2Options = {}): Complexity2Result {
-  const n = x.n;
-  const folds = opts.folds ?? 5;
-  checkMapInputs(x, y, folds);
-  const seed = opts.seed ?? 0;
-  // Stages: X's components, Y's components, the folds (the long one), done.
+/**
+ * The inputs of complexity/2 and /3, checked and prepared, with progress over the first stages
+ * (X's components, Y's components; the folds are the third): zero variance on either side is an
+ * input error.
+ */
+export function prepareMap(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity2Options) {
+  checkMapInputs(x, y, opts.folds ?? 5);
   opts.onProgress?.(0, 3);
   const prep = prepareX(x, opts.components ?? 256, opts.standardize === true);
   if (prep.m === 0) throw new InputError('X has zero variance over the stimuli; there is no input to map from');
@@ -454,6 +454,15 @@ export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Compl
   for (const v of out.yc) yVar += v * v;
   for (const v of out.dropped) yVar += v;
   if (!(yVar > 0)) throw new InputError('Y has zero variance over the stimuli; there is nothing to predict');
+  return { prep, out };
+}
+
+/** Complexity (definition 2) of the map X -> Y over the same n stimuli (rows in the same order). */
+export function mapComplexity2(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity2Options = {}): Complexity2Result {
+  const n = x.n;
+  const folds = opts.folds ?? 5;
+  const seed = opts.seed ?? 0;
+  const { prep, out } = prepareMap(x, y, opts);
   const foldOf = opts.foldOf ?? foldAssignment(new Rng(seed), n, folds);
   if (foldOf.length !== n) throw new RangeError(`foldOf has ${foldOf.length} entries for ${n} stimuli`);
   const run = runFolds(prep, out.yc, out.q, out.dropped, foldOf, opts, true);

@@ -20,10 +20,10 @@
  *   noise tells when the best pieces leave structure unexplained (low-dimensional X).
  */
 
-import { checkMapInputs } from './inputs.js';
-import { InputError, type ResponseMatrix } from '../matrix.js';
+import type { ResponseMatrix } from '../matrix.js';
 import {
   dataBoundPieces,
+  prepareMap,
   pieceGrid3,
   runFolds,
   truncationWarnings,
@@ -31,8 +31,8 @@ import {
   selectPieces,
   type Complexity2Options,
   type Complexity2Point,
+  type Complexity2Result,
 } from './definition2.js';
-import { prepareX, prepareY } from './scores.js';
 import { Rng } from '../random.js';
 import { foldAssignment } from '../inference/resampling.js';
 import { warning, type Warning } from '../warnings.js';
@@ -92,15 +92,11 @@ export interface Complexity3Gain {
   threshold: number;
 }
 
-export interface Complexity3Result {
+/** The shape of the map and what its components keep, as complexity/2 reports them. */
+type MapShape = Pick<Complexity2Result, 'n' | 'p' | 'q' | 'm' | 'varianceKept' | 'outputVarianceKept' | 'bendDimensions'>;
+
+export interface Complexity3Result extends MapShape {
   definition: 'complexity/3';
-  n: number;
-  p: number;
-  q: number;
-  m: number;
-  varianceKept: number;
-  outputVarianceKept: number;
-  bendDimensions: number;
   /** The seeds' median C (nats); 0 when one linear piece suffices; null when unpredictable. */
   complexity: number | null;
   effectivePieces: number | null;
@@ -190,23 +186,13 @@ function lastOctaveDrop(r: number[], ks: number[]): number {
 export function mapComplexity3(x: ResponseMatrix, y: ResponseMatrix, opts: Complexity3Options = {}): Complexity3Result {
   const n = x.n;
   const folds = opts.folds ?? 5;
-  checkMapInputs(x, y, folds);
+  const { prep, out } = prepareMap(x, y, opts);
   const seed = opts.seed ?? 0;
   const repeats = opts.repeats ?? DEFAULT_REPEATS;
   if (!(Number.isInteger(repeats) && repeats >= 1)) throw new RangeError(`repeats must be a positive integer (got ${repeats})`);
   const resolution = opts.resolution ?? 2e-4;
   const resolutions = [...new Set(opts.resolutions ?? RESOLUTIONS)].sort((a, b) => a - b);
   const weakGain = opts.weakGain ?? WEAK_GAIN;
-  opts.onProgress?.(0, 3);
-  const prep = prepareX(x, opts.components ?? 256, opts.standardize === true);
-  if (prep.m === 0) throw new InputError('X has zero variance over the stimuli; there is no input to map from');
-  opts.onProgress?.(1, 3);
-  const out = prepareY(y, opts.standardize === true);
-  opts.onProgress?.(2, 3);
-  let yVar = 0;
-  for (const v of out.yc) yVar += v * v;
-  for (const v of out.dropped) yVar += v;
-  if (!(yVar > 0)) throw new InputError('Y has zero variance over the stimuli; there is nothing to predict');
   const foldOf = new Int32Array(repeats * n);
   for (let s = 0; s < repeats; s++) {
     const f = s === 0 && opts.foldOf ? opts.foldOf : foldAssignment(new Rng(seed + s), n, folds);
