@@ -33,6 +33,11 @@ const wr = new Rng(1);
 const WA = Float64Array.from({ length: LATENT * NEURONS }, () => wr.normal() / Math.sqrt(LATENT));
 const WL = Float64Array.from({ length: LATENT * UNITS }, () => wr.normal() / Math.sqrt(LATENT));
 
+function meanSd(v: number[]): [number, number] {
+  const m = v.reduce((a, b) => a + b, 0) / v.length;
+  return [m, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1))];
+}
+
 function dataset(seed: number, n: number, related: boolean): { layer: Side; area: Side } {
   const rng = new Rng(seed);
   const z = Float64Array.from({ length: n * LATENT }, () => rng.normal());
@@ -72,13 +77,14 @@ function dataset(seed: number, n: number, related: boolean): { layer: Side; area
 const lines: string[] = [
   '# Coverage of the similarity intervals and false-positive rates of their nulls',
   '',
-  `Measured by \`npm run coverage:compare\` (\`bench/coverage-similarity.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${DATASETS} datasets per configuration; the target of an interval is the expectation of the score at that number of stimuli, estimated from ${TRUTH} further datasets of the same population. Intervals: grouped jackknife over 20 groups of stimuli (shape metrics: mean +- t se over the 5 held-out folds). Population: 5 latent factors; an area of 40 neurons (two halves of 4 noisy repeats each), a layer of 60 ReLU units.`,
+  `Measured by \`npm run coverage:compare\` (\`bench/coverage-similarity.ts\`) on ${new Date().toISOString().slice(0, 10)}: ${DATASETS} datasets per configuration; the target of an interval is the expectation of the score at that number of stimuli, estimated from ${TRUTH} further datasets of the same population. Intervals (compare/3): grouped jackknife over 20 groups of stimuli (shape metrics refitted without each group). Population: 5 latent factors; an area of 40 neurons (two halves of 4 noisy repeats each), a layer of 60 ReLU units.`,
   '',
   '| stimuli | measure | target (mean score) | coverage | mean width | p <= 0.05 on unrelated data |',
   '| ---: | --- | ---: | ---: | ---: | ---: |',
 ];
 const t0 = Date.now();
-for (const n of [80, 200]) {
+const ONLY = opt('only', 'coverage,ceilings,baselines').split(',');
+for (const n of ONLY.includes('coverage') ? [80, 200] : []) {
   const fold = foldAssignment(new Rng(0), n, 5);
   const truth: Record<string, number> = {};
   for (let s = 0; s < TRUTH; s++) {
@@ -103,6 +109,107 @@ for (const n of [80, 200]) {
   }
   for (const m of METRICS) {
     const line = `| ${n} | ${m} | ${truth[m].toFixed(4)} | ${((100 * (hit[m] ?? 0)) / DATASETS).toFixed(0)} % (${hit[m] ?? 0}/${DATASETS}) | ${width[m].toFixed(4)} | ${((100 * (fp[m] ?? 0)) / DATASETS).toFixed(0)} % (${fp[m] ?? 0}/${DATASETS}, 39 permutations) |`;
+    lines.push(line);
+    console.log(line);
+  }
+}
+
+// A perfect model (the planted signal) against a recording at three reliabilities: the ceiling-normalised score should be 1.
+const CEILING_METRICS: Metric[] = ['predictivity', 'rsa-spearman', 'rsa-cosine', 'procrustes', 'shape-alpha0.5', 'cka'];
+const RELIABILITY_DATASETS = Number(opt('ceiling-datasets', '40'));
+function perfectModel(seed: number, n: number, trialSd: number): { model: Side; area: Side } {
+  const rng = new Rng(seed);
+  const z = Float64Array.from({ length: n * LATENT }, () => rng.normal());
+  const signal = new Float64Array(n * NEURONS);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < NEURONS; j++) {
+      let acc = 0;
+      for (let k = 0; k < LATENT; k++) acc += z[i * LATENT + k] * WA[k * NEURONS + j];
+      signal[i * NEURONS + j] = acc;
+    }
+  // Two halves of 2 repeats each: a half's noise sd is trialSd / sqrt 2.
+  const half = () =>
+    responseMatrix(
+      n,
+      NEURONS,
+      signal.map((v) => v + (trialSd / Math.SQRT2) * rng.normal()),
+    );
+  const a = half(),
+    b = half();
+  const full = responseMatrix(
+    n,
+    NEURONS,
+    a.data.map((v, i) => (v + b.data[i]) / 2),
+  );
+  return { model: new Side({ n, d: NEURONS, matrix: responseMatrix(n, NEURONS, signal) }), area: new Side({ n, d: NEURONS, matrix: full, halves: { a, b } }) };
+}
+if (ONLY.includes('ceilings')) {
+  const n = 100;
+  const fold = foldAssignment(new Rng(0), n, 5);
+  lines.push(
+    '',
+    `## Ceilings: a perfect model at three reliabilities (${RELIABILITY_DATASETS} datasets each, ${n} stimuli, 4 repeats)`,
+    '',
+    'The model is the planted signal itself; its ceiling-normalised score should be 1 (target: within 0.05). compare/3 extrapolates each measure to the full average by simulated noise; compare/2 is sqrt(Spearman-Brown(similarity of the halves)).',
+    '',
+    '| median reliability | measure | compare/3 normalised: mean (sd) | compare/2 normalised: mean (sd) | met (compare/3) |',
+    '| ---: | --- | ---: | ---: | --- |',
+  );
+  for (const trialSd of [2.75, 1.42, 0.56]) {
+    const got: Record<string, [number[], number[]]> = {};
+    let reliability = 0;
+    for (let s = 0; s < RELIABILITY_DATASETS; s++) {
+      const { model, area } = perfectModel(700_000 + s, n, trialSd);
+      reliability += area.reliability()!.medianReliability / RELIABILITY_DATASETS;
+      for (const m of CEILING_METRICS) {
+        const three = measure(m, model, area, fold, { folds: 5, seed: s, intervals: 0, nulls: 0 })!.cell;
+        const two = measure(m, model, area, fold, { folds: 5, seed: s, intervals: 0, nulls: 0, ceilings: 'split-half' })!.cell;
+        got[m] ??= [[], []];
+        got[m][0].push(three.normalised!);
+        got[m][1].push(two.normalised!);
+      }
+    }
+    for (const m of CEILING_METRICS) {
+      const [mean3, sd3] = meanSd(got[m][0]),
+        [mean2, sd2] = meanSd(got[m][1]);
+      const line = `| ${reliability.toFixed(2)} | ${m} | ${mean3.toFixed(3)} (${sd3.toFixed(3)}) | ${m === 'predictivity' ? '(same)' : `${mean2.toFixed(3)} (${sd2.toFixed(3)})`} | ${Math.abs(mean3 - 1) <= 0.05 ? 'yes' : 'no'} |`;
+      lines.push(line);
+      console.log(line);
+    }
+  }
+}
+
+// Unrelated layer and area: does each interval cover the measure's no-relation value?
+if (ONLY.includes('baselines')) {
+  const n = 100;
+  const fold = foldAssignment(new Rng(0), n, 5);
+  const metrics: Metric[] = [...METRICS, 'shape-alpha0.5'];
+  lines.push(
+    '',
+    `## Unrelated representations: intervals against the no-relation value (${RELIABILITY_DATASETS} datasets, ${n} stimuli)`,
+    '',
+    'The layer and the area share nothing. The no-relation value is 0 for a similarity and pi/2 for an angle; for a measure with a positive no-relation baseline (the cosine RSA measures) the score is read against its baseline, the mean of its permutation null (`baseline`), and its interval must cover it.',
+    '',
+    '| measure | mean score | mean baseline | interval covers the no-relation value | p <= 0.05 (39 permutations) | met |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+  );
+  const acc: Record<string, { score: number; base: number; cover: number; fp: number }> = {};
+  for (let s = 0; s < RELIABILITY_DATASETS; s++) {
+    const { layer, area } = dataset(800_000 + s, n, false);
+    for (const m of metrics) {
+      const c = measure(m, layer, area, fold, { folds: 5, seed: s, intervals: 20, nulls: 39 })!.cell;
+      const angle = m === 'procrustes' || m.startsWith('shape');
+      const none = c.baseline !== undefined && c.baseline !== null ? c.baseline : angle ? Math.PI / 2 : 0;
+      const a = (acc[m] ??= { score: 0, base: 0, cover: 0, fp: 0 });
+      a.score += c.value / RELIABILITY_DATASETS;
+      a.base += none / RELIABILITY_DATASETS;
+      if (c.interval && c.interval[0] <= none && none <= c.interval[1]) a.cover++;
+      if (c.null!.pValue <= 0.05) a.fp++;
+    }
+  }
+  for (const m of metrics) {
+    const a = acc[m];
+    const line = `| ${m} | ${a.score.toFixed(3)} | ${a.base.toFixed(3)} | ${a.cover}/${RELIABILITY_DATASETS} | ${a.fp}/${RELIABILITY_DATASETS} | ${a.cover >= 0.9 * RELIABILITY_DATASETS ? 'yes' : 'no'} |`;
     lines.push(line);
     console.log(line);
   }

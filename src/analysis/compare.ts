@@ -12,6 +12,7 @@ import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
 import { responseMatrix, selectColumns } from '../core/matrix.js';
 import { replicateSeed, type NullSummary } from '../core/inference/permutation.js';
 import type { Metric } from '../core/similarity/measures.js';
+import type { CeilingMethod } from '../core/similarity/side.js';
 import { Rng } from '../core/random.js';
 import { warning, type Warning } from '../core/warnings.js';
 import type { GroupRecord, RunRecord } from '../store/schema.js';
@@ -91,6 +92,8 @@ export interface CompareOptions {
   folds?: number;
   /** Jackknife groups for the intervals (default 20; 0 = none). */
   intervals?: number;
+  /** Ceilings of RSA, CKA and shape metrics: 'extrapolated' (compare/3, default) or 'split-half' (compare/2). */
+  ceilings?: CeilingMethod;
   /** Bootstrap resamples for the best layer's identity (default 200; 0 = none). */
   resamples?: number;
   /** Permutations for the similarities over time (default: `nulls`). */
@@ -232,6 +235,7 @@ function timeCourses(
         metrics: opts.metrics,
         folds: opts.folds,
         intervals: opts.intervals,
+        ceilings: opts.ceilings,
         nulls: opts.timeCourseNulls ?? opts.nulls,
         seed: opts.seed,
         onProgress: opts.onProgress,
@@ -301,6 +305,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       metrics: metrics.includes('cka') ? metrics : [...metrics, 'cka'],
       folds: opts.folds,
       intervals: opts.intervals,
+      ceilings: opts.ceilings,
       nulls: opts.nulls,
       resamples: opts.resamples,
       seed,

@@ -8,7 +8,8 @@ import { MIN_JACKKNIFE_UNITS } from '../core/inference/jackknife.js';
 import { responseMatrix } from '../core/matrix.js';
 import { mapLayers, type LayerMapping } from '../core/similarity/layerMapping.js';
 import { measure, shapeAlphaOf, type Cell, type Evaluated, type Metric } from '../core/similarity/measures.js';
-import { Side } from '../core/similarity/side.js';
+import { OVERFIT_SUPPRESS_RATIO, OVERFIT_WARN_RATIO, SUPPRESS_MAX_ALPHA } from '../core/similarity/shape.js';
+import { Side, type CeilingMethod } from '../core/similarity/side.js';
 import { foldAssignment } from '../core/inference/resampling.js';
 import { Rng } from '../core/random.js';
 import { warning, type Warning } from '../core/warnings.js';
@@ -93,6 +94,8 @@ export interface AreaCeiling {
   medianReliability: number;
   /** The predictivity ceiling: median over neurons of sqrt(reliability). */
   predictivityCeiling: number;
+  /** The ceiling of every other measure compared (docs/observables.md 7.5): with the halves' similarity it extrapolates from. */
+  measures: { metric: string; ceiling: number; halfSimilarity: number; quadraticShare: number }[];
 }
 
 export interface AreaMapping extends LayerMapping {
@@ -118,6 +121,10 @@ export interface TimeCourse {
 }
 
 export interface Similarities {
+  /** compare/3: noise-extrapolated ceilings, baselines, refitted shape intervals (docs/observables.md 7). */
+  definition: 'compare/3' | 'compare/2';
+  /** How the ceilings of RSA, CKA and shape metrics were made. */
+  ceilingMethod: CeilingMethod;
   metrics: Metric[];
   folds: number;
   intervals: number;
@@ -145,6 +152,8 @@ export interface SimilarityOptions {
   nulls?: number;
   resamples?: number;
   seed?: number;
+  /** Ceilings of RSA, CKA and shape metrics (default 'extrapolated', compare/3). */
+  ceilings?: CeilingMethod;
   /** Score rows against every column to map layers onto areas (rows are layers in depth order). */
   mapLayers?: boolean;
   onProgress?: (label: string, done: number, total: number) => void;
@@ -184,14 +193,18 @@ export function sameStimulusIds(a: StoredRepresentation, b: StoredRepresentation
 }
 
 /**
- * The sides too wide for a shape metric towards CCA (alpha < 1): with as many dimensions as
- * training stimuli, whitening fits any training data and the held-out angle is near pi/2 by
- * construction (`shape-overfit`; at alpha 0 no value is given).
+ * The sides too wide for a shape metric towards CCA (alpha < 1): with many dimensions per training
+ * stimulus, whitening fits the training data and the held-out angle is pulled towards pi/2 whatever
+ * the representations (`shape-overfit` from OVERFIT_WARN_RATIO; not reported for alpha <=
+ * SUPPRESS_MAX_ALPHA from OVERFIT_SUPPRESS_RATIO).
  */
-function overfitSides(metric: Metric, pair: SidedEntity[], n: number, folds: number): SidedEntity[] {
+function overfitSides(metric: Metric, pair: SidedEntity[], n: number, folds: number): { wide: SidedEntity[]; suppress: boolean } {
   const alpha = shapeAlphaOf(metric);
-  if (alpha === null || alpha >= 1) return [];
-  return pair.filter((e) => e.side!.factor().r >= n - Math.ceil(n / folds));
+  if (alpha === null || alpha >= 1) return { wide: [], suppress: false };
+  const training = n - Math.ceil(n / folds);
+  const ratio = (e: SidedEntity) => e.side!.factor().r / training;
+  const wide = pair.filter((e) => ratio(e) >= OVERFIT_WARN_RATIO);
+  return { wide, suppress: alpha <= SUPPRESS_MAX_ALPHA && wide.some((e) => ratio(e) >= OVERFIT_SUPPRESS_RATIO) };
 }
 
 /** Every metric for every (row, column) pair whose representations share stimuli (other pairs: null). */
@@ -200,11 +213,13 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
     intervals = opts.intervals ?? 20,
     nulls = opts.nulls ?? 0,
     resamples = opts.resamples ?? 200,
-    seed = opts.seed ?? 0;
+    seed = opts.seed ?? 0,
+    ceilingMethod = opts.ceilings ?? 'extrapolated';
   const notes: string[] = [];
   const evaluated = new Map<string, Evaluated>();
   const excluded = new Set<string>();
   const overfit = new Map<Metric, Set<string>>();
+  const suppressed = new Set<Metric>();
   const foldsFor = new Map<number, Int32Array>();
   // Pairs that share stimuli but too few for the folds, and cells left without the interval asked for: said, never silent.
   const tooFew = new Map<string, number>();
@@ -225,13 +240,16 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
           return null;
         }
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
-        const wide = overfitSides(metric, [r, c], n, folds);
+        const { wide, suppress } = overfitSides(metric, [r, c], n, folds);
         for (const e of wide) {
           if (!overfit.has(metric)) overfit.set(metric, new Set());
           overfit.get(metric)!.add(`${e.name} (${e.side!.factor().r} dimensions, ${n - Math.ceil(n / folds)} training stimuli)`);
         }
-        if (wide.length && shapeAlphaOf(metric) === 0) return null;
-        const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls });
+        if (suppress) {
+          suppressed.add(metric);
+          return null;
+        }
+        const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls, ceilings: ceilingMethod });
         if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
         if (got?.evaluated.excluded) excluded.add(`${metric} ${r.name} x ${c.name}: ${got.evaluated.excluded} of ${n} stimuli`);
         if (got && intervals > 0 && got.cell.interval === null) {
@@ -265,11 +283,10 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   for (const [why, count] of noInterval)
     warnings.push(warning('intervals-unavailable', `no 95% interval for ${count} cell${count === 1 ? '' : 's'} with ${intervals} jackknife groups: ${why}`));
   for (const [metric, sides] of overfit) {
-    const alpha = shapeAlphaOf(metric);
     warnings.push(
       warning(
         'shape-overfit',
-        `${metric}: ${[...sides].join(', ')} ${sides.size === 1 ? 'has' : 'have'} at least as many dimensions as training stimuli; whitening then fits any training data and the held-out angle is near pi/2 whatever the representations${alpha === 0 ? ' (not reported)' : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`,
+        `${metric}: ${[...sides].join(', ')} ${sides.size === 1 ? 'has' : 'have'} at least ${OVERFIT_WARN_RATIO} dimensions per training stimulus; whitening then fits much of the training data and the held-out angle is pulled towards pi/2 whatever the representations${suppressed.has(metric) ? ` (not reported where a side reaches ${OVERFIT_SUPPRESS_RATIO})` : ' (reported, but read it with care)'}; use procrustes or a larger alpha, or more stimuli`,
       ),
     );
   }
@@ -298,6 +315,12 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         neurons: side.side.d,
         medianReliability: rel.medianReliability,
         predictivityCeiling: rel.predictivityCeiling,
+        measures: side.side.measureCeilings().map((m) => ({
+          metric: m.measure.replace(/\/\d+$/, ''),
+          ceiling: m.ceiling,
+          halfSimilarity: m.halfSimilarity,
+          quadraticShare: m.quadraticShare,
+        })),
       });
   }
   const mapping: AreaMapping[] = [];
@@ -315,6 +338,8 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   }
   const ref = (e: EntityRef): EntityRef => ({ runId: e.runId, name: e.name, key: e.key });
   return {
+    definition: ceilingMethod === 'extrapolated' ? 'compare/3' : 'compare/2',
+    ceilingMethod,
     metrics: opts.metrics,
     folds,
     intervals,
@@ -356,8 +381,12 @@ export function similarityOverTime(
       if (!layer.rep || !e.rep || !layer.side || !e.side || !sameStimulusIds(layer.rep, e.rep) || layer.side.n < Math.max(4, 2 * folds))
         return { start: w.start, stop: w.stop, cell: null };
       const fold = foldAssignment(new Rng(seed), layer.side.n, folds);
-      if (shapeAlphaOf(metric) === 0 && overfitSides(metric, [layer, e], layer.side.n, folds).length) return { start: w.start, stop: w.stop, cell: null };
-      return { start: w.start, stop: w.stop, cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls })?.cell ?? null };
+      if (overfitSides(metric, [layer, e], layer.side.n, folds).suppress) return { start: w.start, stop: w.stop, cell: null };
+      return {
+        start: w.start,
+        stop: w.stop,
+        cell: measure(metric, layer.side, e.side, fold, { folds, seed, intervals, nulls, ceilings: opts.ceilings })?.cell ?? null,
+      };
     }),
   }));
 }

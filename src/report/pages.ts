@@ -226,14 +226,14 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
       parts.push(`<div class="charts">${divs.join('')}</div>`);
       if (sim.ceilings.length) {
         parts.push(
-          `<h2>Noise ceilings</h2><table><thead><tr><th>area</th><th>neurons</th><th>stimuli</th><th>median reliability</th><th>predictivity ceiling</th></tr></thead><tbody>${sim.ceilings
+          `<h2>Noise ceilings</h2><table><thead><tr><th>area</th><th>neurons</th><th>stimuli</th><th>median reliability</th><th>predictivity ceiling</th><th>other measures' ceilings</th></tr></thead><tbody>${sim.ceilings
             .map(
               (c) =>
-                `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td></tr>`,
+                `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td><td>${(c.measures ?? []).map((m) => `${escapeHtml(m.metric)} ${num(m.ceiling)}`).join(', ')}</td></tr>`,
             )
             .join(
               '',
-            )}</tbody></table><p class="meta">Split halves of the repeats, Spearman-Brown corrected; a perfect model of the signal reaches the ceiling, not 1.</p>`,
+            )}</tbody></table><p class="meta">Predictivity: split halves of the repeats, Spearman-Brown corrected per neuron. Other measures (${escapeHtml(sim.definition ?? 'compare/2')}): ${sim.ceilingMethod === 'extrapolated' ? "the halves' similarity extrapolated to the full average by simulated noise" : 'sqrt of the Spearman-Brown corrected similarity of the halves'}. A perfect model of the signal reaches the ceiling, not 1.</p>`,
         );
       }
       if (sim.mapping.length) {

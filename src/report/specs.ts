@@ -378,6 +378,8 @@ export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[],
               p: cell.null?.pValue ?? null,
               ceiling: cell.ceiling,
               normalised: cell.normalised,
+              baseline: cell.baseline ?? null,
+              inSample: cell.inSample ?? null,
             }
           : null;
       }),
@@ -395,6 +397,10 @@ export function similarityHeatmapSpec(table: SimilarityTable, rows: EntityRef[],
     { field: 'p', format: '.3f', title: 'p (permuted stimuli)' },
     { field: 'ceiling', format: '.3f', title: 'noise ceiling' },
     { field: 'normalised', format: '.3f', title: 'ceiling-normalised' },
+    ...(table.metric === 'rsa-cosine' || table.metric === 'rsa-cv-cosine'
+      ? [{ field: 'baseline', format: '.3f', title: 'no-relation baseline (null mean)' }]
+      : []),
+    ...(angle ? [{ field: 'inSample', format: '.3f', title: 'in-sample angle (fitted on all stimuli)' }] : []),
   ];
   return {
     $schema: SCHEMA,

@@ -50,6 +50,11 @@ export const compareCommand = defineCommand({
     intervals: { type: 'integer', min: 0, implicit: 20, arg: 'G', help: 'jackknife groups of stimuli for the 95% intervals (default 20; 0 = none)' },
     folds: { type: 'integer', min: 2, max: 20, arg: 'K', help: 'cross-validation folds over stimuli (default 5)' },
     resamples: { type: 'integer', min: 0, arg: 'B', help: 'bootstrap resamples of the stimuli behind the best layer of each area (default 200; 0 = none)' },
+    ceilings: {
+      type: 'string',
+      arg: 'METHOD',
+      help: "ceilings of RSA, CKA and shape metrics: 'extrapolated' (compare/3, default: the halves' similarity extrapolated to the full average by simulated noise) or 'split-half' (compare/2: sqrt of Spearman-Brown, biased at low reliability)",
+    },
     'match-neurons': MATCH_OPTION,
     seed: SEED_OPTION,
     json: jsonOption('the comparison'),
@@ -57,6 +62,9 @@ export const compareCommand = defineCommand({
   run(args, ctx) {
     if (args.positionals.length === 0) throw new UsageError('compare: give at least one run id (see neurorep runs)');
     const metrics = metricsOf(args.options.metric);
+    const ceilings = args.options.ceilings ?? 'extrapolated';
+    if (ceilings !== 'extrapolated' && ceilings !== 'split-half')
+      throw new UsageError(`--ceilings: '${ceilings}' is not a method (use extrapolated or split-half)`);
     const store = RunStore.openExisting(ctx.store);
     try {
       const records: RunRecord[] = [];
@@ -76,6 +84,7 @@ export const compareCommand = defineCommand({
         folds: args.options.folds,
         intervals: args.options.intervals,
         resamples: args.options.resamples,
+        ceilings,
         onProgress: (label, d, t) => ctx.progress(label, d, t),
       });
       ctx.io.out((ctx.json ? toJson(cmp) : formatComparison(cmp)) + '\n');
@@ -165,7 +174,9 @@ function similarityLines(s: Similarities): string[] {
         const iv = c.interval ? ` [${c.interval[0].toFixed(2)},${c.interval[1].toFixed(2)}]` : '';
         const p = c.null ? ` p=${c.null.pValue < 0.001 ? '<.001' : c.null.pValue.toFixed(3)}` : '';
         const norm = c.normalised !== null ? ` (${c.normalised.toFixed(2)})` : '';
-        return `${c.value.toFixed(3)}${iv}${p}${norm}`;
+        const base = c.baseline !== undefined && c.baseline !== null ? ` base ${c.baseline.toFixed(3)}` : '';
+        const fit = c.inSample !== undefined ? ` in-sample ${c.inSample.toFixed(3)}` : '';
+        return `${c.value.toFixed(3)}${iv}${p}${norm}${base}${fit}`;
       }),
     );
     const w = Math.max(colW, ...text.flat().map((x) => x.length + 2));
@@ -173,10 +184,13 @@ function similarityLines(s: Similarities): string[] {
     text.forEach((row, i) => lines.push('    ' + short(s.rows[i].name, rowW - 2).padEnd(rowW) + row.map((x) => x.padEnd(w)).join('')));
   }
   if (s.ceilings.length) {
-    lines.push('', '  noise ceilings (split halves of the repeats, Spearman-Brown corrected):');
+    lines.push(
+      '',
+      `  noise ceilings (${s.definition}; predictivity: split halves of the repeats, Spearman-Brown corrected per neuron; other measures: ${s.ceilingMethod === 'extrapolated' ? "the halves' similarity extrapolated to the full average by simulated noise" : 'sqrt of the Spearman-Brown corrected similarity of the halves'}):`,
+    );
     for (const c of s.ceilings)
       lines.push(
-        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)} (${count(c.neurons, 'neuron')}, ${count(c.stimuli, 'stimulus', 'stimuli')})`,
+        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)}${c.measures.map((m) => `, ${m.metric} ${fmt(m.ceiling)}`).join('')} (${count(c.neurons, 'neuron')}, ${count(c.stimuli, 'stimulus', 'stimuli')})`,
       );
   }
   if (s.mapping.length) {

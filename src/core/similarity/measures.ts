@@ -13,14 +13,14 @@
  */
 
 import { ckaFromGrams } from './cka.js';
-import { jackknifeGroups, jackknifeIntervals, keptUnits, t975 } from '../inference/jackknife.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits } from '../inference/jackknife.js';
 import { nullSummary, replicateSeed, type NullSummary } from '../inference/permutation.js';
 import { Rng } from '../random.js';
 import { median } from './correlation.js';
 import { heldOutCorrelations, ridgePredictions } from './predictivity.js';
 import { rdmSpearman, rdmWhitenedCosine } from './rsa.js';
-import { shapeDistance } from './shape.js';
-import { ckaOnRows, type Side } from './side.js';
+import { shapeDistance, shapeDistanceInSample, shapeDistanceOn, shapeDistanceOnRows } from './shape.js';
+import { ckaOnRows, type CeilingMethod, type Side } from './side.js';
 
 export const METRICS = ['predictivity', 'predictivity-reverse', 'rsa-spearman', 'rsa-cosine', 'rsa-cv-spearman', 'rsa-cv-cosine', 'procrustes', 'cka'] as const;
 /** A metric name: one of METRICS, or 'shape-alpha<A>' for the generalized shape metric at alpha A. */
@@ -37,6 +37,10 @@ export interface Cell {
   ceiling: number | null;
   /** score / ceiling. */
   normalised: number | null;
+  /** Shape metrics: the angle fitted and measured on all stimuli (netrep's fit_score), beside the cross-validated `value`. */
+  inSample?: number;
+  /** The score's no-relation value where it is not 0 (the cosine RSA measures: the mean of its permutation null). */
+  baseline?: number | null;
 }
 
 export interface MeasureOptions {
@@ -46,19 +50,23 @@ export interface MeasureOptions {
   intervals: number;
   /** Permutations of B's stimulus order (0 = no null). */
   nulls: number;
+  /** Ceilings of RSA, CKA and shape metrics: compare/3's noise extrapolation (default) or compare/2's split-half. */
+  ceilings?: CeilingMethod;
 }
 
 /** Everything a metric computes for one pair: the score, and how to recompute it on other rows or a permuted B. */
 export interface Evaluated {
   value: number;
   score: number;
-  /** The score on a subset (or a resample) of the stimuli, without refitting; absent for shape metrics. */
+  /** The score on a subset (or a resample) of the stimuli, without refitting. */
   onRows?: (rows: Int32Array) => number;
+  /** The value refitted on a subset of the stimuli (shape metrics' intervals: their fitting varies as much as their held-out stimuli). */
+  refitted?: (rows: Int32Array) => number;
   /** The score with B's rows read in `order`. */
   permuted: (order: Int32Array) => number;
-  /** Fold-based interval (shape metrics). */
-  foldInterval?: [number, number];
   ceiling: number | null;
+  /** Shape metrics: the in-sample angle. */
+  inSample?: number;
   /** Stimuli left out because the measure is undefined for them (RSA: a constant pattern). */
   excluded?: number;
 }
@@ -102,14 +110,22 @@ function permutedSquare(m: Float64Array, n: number, order: Int32Array): Float64A
 }
 
 /** The metric evaluated for A (rows) and B (columns), or null where it is not defined (e.g. no halves, no matrix). */
-export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, folds: number): Evaluated | null {
+export function evaluate(
+  metric: Metric,
+  a: Side,
+  b: Side,
+  fold: Int32Array,
+  folds: number,
+  ceilings: CeilingMethod = 'extrapolated',
+  seed = 0,
+): Evaluated | null {
   const n = a.n;
   const bothCeilings = (sim: (x: Side, y: Side) => number): number | null => {
     const key = `${metric}/${folds}`;
-    const cb = b.ceilingOf(key, sim),
-      ca = a.ceilingOf(key, sim);
+    const cb = b.ceilingOf(key, sim, ceilings, seed),
+      ca = a.ceilingOf(key, sim, ceilings, seed);
     if (cb === null && ca === null) return null;
-    return (cb ?? 1) * (ca ?? 1);
+    return (cb?.ceiling ?? 1) * (ca?.ceiling ?? 1);
   };
   switch (metric) {
     case 'predictivity':
@@ -191,44 +207,59 @@ export function evaluate(metric: Metric, a: Side, b: Side, fold: Int32Array, fol
       const fa = a.factor(),
         fb = b.factor();
       const s = shapeDistance(fa, fb, alpha, fold, folds);
-      const k = s.perFold.length;
-      const seAngle = Math.sqrt(s.perFold.reduce((x, y) => x + (y - s.distance) ** 2, 0) / (k - 1) / k);
       return {
         value: s.distance,
         score: Math.cos(s.distance),
+        onRows: (rows) => Math.cos(shapeDistanceOnRows(s, n, rows)),
+        refitted: (rows) => shapeDistanceOn(fa, fb, alpha, fold, folds, rows),
+        inSample: shapeDistanceInSample(fa, fb, alpha),
         permuted: (order) => Math.cos(shapeDistance(fa, fb, alpha, fold, folds, order).distance),
-        foldInterval: [Math.max(0, s.distance - t975(k - 1) * seAngle), s.distance + t975(k - 1) * seAngle],
         ceiling: bothCeilings((x, y) => Math.cos(shapeDistance(x.factor(), y.factor(), alpha, fold, folds).distance)),
       };
     }
   }
 }
 
+/** Measures whose no-relation value is not 0: the whitened cosine of RDMs (docs/observables.md 7.2). */
+export const BASELINE_METRICS: readonly Metric[] = ['rsa-cosine', 'rsa-cv-cosine'];
+/** Permutations behind a baseline when --null asks for fewer. */
+export const BASELINE_PERMUTATIONS = 20;
+
 /** A cell: the metric with its interval, null and ceiling. */
 export function measure(metric: Metric, a: Side, b: Side, fold: Int32Array, opts: MeasureOptions): { cell: Cell; evaluated: Evaluated } | null {
   if (a.n !== b.n || a.n < 4) return null;
-  const e = evaluate(metric, a, b, fold, opts.folds);
+  const e = evaluate(metric, a, b, fold, opts.folds, opts.ceilings ?? 'extrapolated', opts.seed);
   if (!e || !Number.isFinite(e.score)) return null;
-  let interval: [number, number] | null = e.foldInterval ?? null;
-  if (!interval && e.onRows && opts.intervals >= 2 && opts.intervals <= a.n) {
+  const angle = shapeAlphaOf(metric) !== null;
+  let interval: [number, number] | null = null;
+  if ((e.refitted ?? e.onRows) && opts.intervals >= 2 && opts.intervals <= a.n) {
+    const valueOn = e.refitted ?? e.onRows!;
     const groups = jackknifeGroups(a.n, opts.intervals, opts.seed);
-    const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: e.onRows!(keptUnits(groups, g)) }), undefined, a.n);
+    const j = jackknifeIntervals({ v: e.value }, opts.intervals, opts.seed, (g) => ({ v: valueOn(keptUnits(groups, g)) }), undefined, a.n);
     const iv = j.bounds.v;
     if (iv && iv.lo !== null && iv.hi !== null) interval = [iv.lo, iv.hi];
   }
   // A jackknife interval can pass the measure's range (e.g. r = 1.01): clip it to the range.
-  if (interval)
-    interval =
-      shapeAlphaOf(metric) === null ? [Math.max(-1, interval[0]), Math.min(1, interval[1])] : [Math.max(0, interval[0]), Math.min(Math.PI, interval[1])];
-  let nul: NullSummary | null = null;
-  if (opts.nulls > 0) {
-    const draws: number[] = [];
-    for (let s = 0; s < opts.nulls; s++) draws.push(e.permuted(new Rng(replicateSeed(opts.seed, s)).permutation(a.n)));
-    nul = nullSummary(metric, "the column representation's stimulus order permuted", e.score, draws, opts.seed);
-  }
+  if (interval) interval = angle ? [Math.max(0, interval[0]), Math.min(Math.PI, interval[1])] : [Math.max(-1, interval[0]), Math.min(1, interval[1])];
+  const draws: number[] = [];
+  const permutations = Math.max(opts.nulls, BASELINE_METRICS.includes(metric) ? BASELINE_PERMUTATIONS : 0);
+  for (let s = 0; s < permutations; s++) draws.push(e.permuted(new Rng(replicateSeed(opts.seed, s)).permutation(a.n)));
+  const nul =
+    opts.nulls > 0 ? nullSummary(metric, "the column representation's stimulus order permuted", e.score, draws.slice(0, opts.nulls), opts.seed) : null;
+  const finite = draws.filter(Number.isFinite);
+  const baseline = BASELINE_METRICS.includes(metric) && finite.length ? finite.reduce((x, y) => x + y, 0) / finite.length : undefined;
   const ceiling = e.ceiling !== null && Number.isFinite(e.ceiling) ? e.ceiling : null;
   return {
-    cell: { value: e.value, score: e.score, interval, null: nul, ceiling, normalised: ceiling && ceiling > 0 ? e.score / ceiling : null },
+    cell: {
+      value: e.value,
+      score: e.score,
+      interval,
+      null: nul,
+      ceiling,
+      normalised: ceiling && ceiling > 0 ? e.score / ceiling : null,
+      ...(e.inSample !== undefined ? { inSample: e.inSample } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
+    },
     evaluated: e,
   };
 }

@@ -18,12 +18,25 @@ import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { factorRows, type Factor } from './factor.js';
 import { foldRows } from './predictivity.js';
 
+/**
+ * Dimensions per training stimulus above which a shape metric towards CCA (alpha < 1) is read
+ * with care (`shape-overfit`), and above which, for alpha <= SUPPRESS_MAX_ALPHA, it is not
+ * reported: measured on planted shared signals (docs/observables.md 7.3), the held-out angle is
+ * biased up by 0.04-0.09 rad at alpha 0 and 0.05-0.14 at alpha 0.5 for ratios 0.42-0.83, and
+ * tends to pi/2 whatever the data as the ratio reaches 1.
+ */
+export const OVERFIT_WARN_RATIO = 0.5;
+export const OVERFIT_SUPPRESS_RATIO = 0.8;
+export const SUPPRESS_MAX_ALPHA = 0.25;
+
 export interface ShapeDistance {
   alpha: number;
   /** Mean over folds of the held-out angle (radians, 0 = same shape). */
   distance: number;
   /** Held-out angle of each fold. */
   perFold: number[];
+  /** Each fold's per-stimulus terms (intervals and resamples without refitting). */
+  terms: HeldOutTerms[];
 }
 
 /** The partial whitening matrix Z (r x r) of centred training rows x (m x r). */
@@ -75,8 +88,32 @@ function singularPairs(mm: Float64Array, p: number, q: number): { u: Float64Arra
   return { u, v, k };
 }
 
-/** The angle between X and Y on rows `test` after aligning them on rows `train`. */
-export function alignedAngle(x: Factor, y: Factor, train: ArrayLike<number>, test: ArrayLike<number>, alpha: number, yRowOrder?: Int32Array): number {
+/** A fold's held-out stimuli and, per stimulus, its terms of the angle: <X Wx, Y Wy> and the two squared norms. */
+export interface HeldOutTerms {
+  test: Int32Array;
+  inner: Float64Array;
+  normX: Float64Array;
+  normY: Float64Array;
+}
+
+/** The angle from summed held-out terms (all of a fold's stimuli, or those in `weight` with their multiplicity). */
+export function angleOfTerms(t: HeldOutTerms, weight?: Float64Array): number | null {
+  let inner = 0,
+    nx = 0,
+    ny = 0;
+  for (let k = 0; k < t.test.length; k++) {
+    const w = weight ? weight[t.test[k]] : 1;
+    if (!w) continue;
+    inner += w * t.inner[k];
+    nx += w * t.normX[k];
+    ny += w * t.normY[k];
+  }
+  if (!(nx > 0) || !(ny > 0)) return null;
+  return Math.acos(Math.min(1, Math.max(-1, inner / Math.sqrt(nx * ny))));
+}
+
+/** Align X and Y on rows `train`; the per-stimulus terms of their angle on rows `test`. */
+export function alignedTerms(x: Factor, y: Factor, train: ArrayLike<number>, test: ArrayLike<number>, alpha: number, yRowOrder?: Int32Array): HeldOutTerms {
   const yTrainRows = yRowOrder ? Array.from(train, (i) => yRowOrder[i]) : train;
   const yTestRows = yRowOrder ? Array.from(test, (i) => yRowOrder[i]) : test;
   const xt = factorRows(x, train),
@@ -94,22 +131,61 @@ export function alignedAngle(x: Factor, y: Factor, train: ArrayLike<number>, tes
   const nt = test.length;
   const ax = matmul(xs.data, zx, nt, x.r, x.r),
     ay = matmul(ys.data, zy, nt, y.r, y.r);
-  let nx = 0,
-    ny = 0;
-  for (const a of ax) nx += a * a;
-  for (const a of ay) ny += a * a;
   const pu = matmul(ax, u, nt, x.r, k),
     pv = matmul(ay, v, nt, y.r, k);
-  let inner = 0;
-  for (let i = 0; i < pu.length; i++) inner += pu[i] * pv[i];
-  const c = inner / Math.sqrt(nx * ny);
-  return Math.acos(Math.min(1, Math.max(-1, c)));
+  const inner = new Float64Array(nt),
+    normX = new Float64Array(nt),
+    normY = new Float64Array(nt);
+  for (let i = 0; i < nt; i++) {
+    for (let c = 0; c < k; c++) inner[i] += pu[i * k + c] * pv[i * k + c];
+    for (let c = 0; c < x.r; c++) normX[i] += ax[i * x.r + c] ** 2;
+    for (let c = 0; c < y.r; c++) normY[i] += ay[i * y.r + c] ** 2;
+  }
+  return { test: Int32Array.from(test), inner, normX, normY };
+}
+
+/** The angle between X and Y on rows `test` after aligning them on rows `train`. */
+export function alignedAngle(x: Factor, y: Factor, train: ArrayLike<number>, test: ArrayLike<number>, alpha: number, yRowOrder?: Int32Array): number {
+  return angleOfTerms(alignedTerms(x, y, train, test, alpha, yRowOrder)) ?? Math.PI / 2;
 }
 
 /** Cross-validated shape distance: the mean held-out angle over the folds. */
 export function shapeDistance(x: Factor, y: Factor, alpha: number, fold: Int32Array, folds: number, yRowOrder?: Int32Array): ShapeDistance {
-  const perFold = foldRows(fold, folds).map(({ train, test }) => alignedAngle(x, y, train, test, alpha, yRowOrder));
-  return { alpha, distance: perFold.reduce((a, b) => a + b, 0) / perFold.length, perFold };
+  const terms = foldRows(fold, folds).map(({ train, test }) => alignedTerms(x, y, train, test, alpha, yRowOrder));
+  const perFold = terms.map((t) => angleOfTerms(t) ?? Math.PI / 2);
+  return { alpha, distance: perFold.reduce((a, b) => a + b, 0) / perFold.length, perFold, terms };
+}
+
+/** The cross-validated distance refitted on the stimuli `keep` only (each fold trains and tests on its kept stimuli). */
+export function shapeDistanceOn(x: Factor, y: Factor, alpha: number, fold: Int32Array, folds: number, keep: Int32Array): number {
+  const angles: number[] = [];
+  for (let f = 0; f < folds; f++) {
+    const train = keep.filter((i) => fold[i] !== f),
+      test = keep.filter((i) => fold[i] === f);
+    if (!test.length || train.length < 2) continue;
+    const a = angleOfTerms(alignedTerms(x, y, train, test, alpha));
+    if (a !== null) angles.push(a);
+  }
+  return angles.length ? angles.reduce((a, b) => a + b, 0) / angles.length : NaN;
+}
+
+/**
+ * The cross-validated distance on some stimuli (with multiplicity), from the folds' held-out terms
+ * without refitting: each fold's angle over its kept held-out stimuli, averaged over the folds
+ * that keep any (as predictivity's intervals reuse its out-of-fold predictions).
+ */
+export function shapeDistanceOnRows(s: ShapeDistance, n: number, rows: ArrayLike<number>): number {
+  const weight = new Float64Array(n);
+  for (let k = 0; k < rows.length; k++) weight[rows[k]]++;
+  let sum = 0,
+    count = 0;
+  for (const t of s.terms) {
+    const a = angleOfTerms(t, weight);
+    if (a === null) continue;
+    sum += a;
+    count++;
+  }
+  return count ? sum / count : NaN;
 }
 
 /** The in-sample angle (fitted and measured on all stimuli), as netrep's fit_score. */

@@ -8,6 +8,7 @@ import { ckaFromGrams, linearGram } from './cka.js';
 import { centerColumns, columnMeans, type ResponseMatrix } from '../matrix.js';
 import { spearmanBrown } from './correlation.js';
 import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';
+import { noiseExtrapolatedCeiling, type NoiseCeiling } from './noiseCeiling.js';
 import { factorOfGram, factorOfMatrix, type Factor } from './factor.js';
 import { foldBases, type FoldBasis } from './predictivity.js';
 import { correlationRdm, correlationRdmFromInner, crossValidatedRdm, euclideanRdmFromGram } from './rdm.js';
@@ -98,23 +99,49 @@ export class Side {
     );
   }
 
+  /** The ceilings computed so far for this side (every measure it was compared by). */
+  measureCeilings(): MeasureCeiling[] {
+    const out: MeasureCeiling[] = [];
+    for (const [key, value] of this.cache) {
+      const m = /^ceiling:(extrapolated|split-half):[^:]*:(.*)$/.exec(key);
+      if (m && value) out.push({ measure: m[2], method: m[1] as CeilingMethod, ...(value as NoiseCeiling) });
+    }
+    return out;
+  }
+
   /**
-   * Ceiling of a correlation-like similarity: sqrt of the Spearman-Brown corrected similarity of
-   * the two halves (the expected similarity of the noiseless signal with this noisy average).
-   * `key` names the measure (with its folds, where it has them).
+   * Ceiling of a similarity from this side's two halves (null without halves): `extrapolated`
+   * (compare/3) extrapolates the halves' similarity to the full average's noise by simulated
+   * noise (noiseCeiling.ts); `split-half` (compare/2) is sqrt of its Spearman-Brown correction,
+   * right for correlation-like measures only. `key` names the measure (with its folds, where it
+   * has them).
    */
-  ceilingOf(key: string, similarity: (a: Side, b: Side) => number): number | null {
+  ceilingOf(key: string, similarity: (a: Side, b: Side) => number, method: CeilingMethod = 'extrapolated', seed = 0): NoiseCeiling | null {
     // Memoised per measure: every layer compared with this area shares its ceiling.
-    return this.memo(`ceiling:${key}`, () => {
-      const h = this.halfSides();
+    return this.memo(`ceiling:${method}:${seed}:${key}`, () => {
+      const h = this.halves;
       if (!h) return null;
-      const s = similarity(h[0], h[1]);
+      if (method === 'extrapolated') {
+        const side = (m: ResponseMatrix) => new Side({ n: m.n, d: m.d, matrix: m });
+        return noiseExtrapolatedCeiling((x, y) => similarity(side(x), side(y)), h.a, h.b, seed);
+      }
+      const [x, y] = this.halfSides()!;
+      const s = similarity(x, y);
       if (!Number.isFinite(s)) return null;
       const rho = spearmanBrown(s);
-      return rho > 0 ? Math.sqrt(rho) : 0;
+      return { ceiling: rho > 0 ? Math.sqrt(rho) : 0, halfSimilarity: s, quadraticShare: 0, simulated: [] };
     });
   }
 }
+
+/** The measure (with its folds) a memoised ceiling belongs to, and the ceiling. */
+export interface MeasureCeiling extends NoiseCeiling {
+  measure: string;
+  method: CeilingMethod;
+}
+
+/** How ceilings of measures other than predictivity are made: compare/3 (`extrapolated`) or compare/2 (`split-half`). */
+export type CeilingMethod = 'extrapolated' | 'split-half';
 
 /** Row statistics of a representation for correlation RDMs from its Gram matrix (see SideInput.rowStats). */
 export function rowStatsOf(m: ResponseMatrix): { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } {
