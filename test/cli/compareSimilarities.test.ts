@@ -72,6 +72,15 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   for (const c of s.ceilings) t.true(c.medianReliability > 0 && c.medianReliability <= 1 && c.predictivityCeiling >= c.medianReliability);
   const pred = s.tables[0].cells[1][v1];
   t.true(pred.ceiling > 0 && Math.abs(pred.normalised - pred.score / pred.ceiling) < 1e-12);
+  // compare/3: every other measure's ceiling is listed per area, extrapolated from its halves' similarity.
+  t.is(s.definition, 'compare/3');
+  const v1Ceilings = s.ceilings.find((c: { name: string }) => c.name.startsWith('V1')).measures;
+  t.deepEqual(v1Ceilings.map((m: { metric: string }) => m.metric).sort(), ['cka', 'procrustes', 'rsa-cosine', 'rsa-spearman']);
+  for (const m of v1Ceilings) t.true(m.ceiling > 0 && m.ceiling <= 1 && m.ceiling >= m.halfSimilarity, JSON.stringify(m));
+  const cos = s.tables.find((x: { metric: string }) => x.metric === 'rsa-cosine').cells[0][v1];
+  t.true(typeof cos.baseline === 'number' && cos.baseline > 0, 'the whitened cosine carries its no-relation baseline');
+  const pro = s.tables.find((x: { metric: string }) => x.metric === 'procrustes').cells[1][v1];
+  t.true(pro.inSample < pro.value, 'in-sample angle below the held-out one');
   // The planted layer is V1's best layer by every measure, and the bootstrap agrees.
   for (const m of s.mapping.filter((x: { area: string }) => x.area.startsWith('V1'))) {
     t.is(m.layers[m.best], 'planted', `${m.metric}: scores ${m.scores.join(', ')}`);
@@ -83,6 +92,9 @@ test('compare gives every similarity with intervals and ceilings, and maps the p
   t.regex(text.stdout, /noise ceilings/);
   t.regex(text.stdout, /V1 \(simulated\) by predictivity: planted won/);
   t.notRegex(text.stdout, /RSA/);
+  const bad = await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--ceilings', 'spearman');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--ceilings: 'spearman' is not a method \(use extrapolated or split-half\)/);
   // V1 has 60 neurons and the folds train on 57 stimuli: towards CCA the angle means nothing there.
   const shape = JSON.parse((await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'shape', '--resamples', '0')).stdout);
   t.deepEqual(
