@@ -10,6 +10,7 @@ import { InputError, responseMatrix, validateMatrix, type ResponseMatrix } from 
 import { parseNpy, type NpyArray } from '../../src/io/npy.js';
 import { NpzFile } from '../../src/io/npz.js';
 import { npyToMatrix, readInputFile } from '../../src/io/matrixFile.js';
+import { readStimulusIdsFile } from '../../src/io/stimulusIdsFile.js';
 
 export const METADATA_ARRAYS = ['input', 'step', 'labels', 'stimulus_ids'];
 
@@ -43,6 +44,8 @@ interface ArraySource {
   names: string[];
   has(name: string): boolean;
   get(name: string): NpyArray;
+  /** A 1-D array of numbers or strings. */
+  labels(name: string): (string | number)[];
   close(): void;
 }
 
@@ -50,16 +53,23 @@ function arraySource(path: string): ArraySource {
   const ext = extname(path).toLowerCase();
   if (ext === '.npy') {
     const a = parseNpy(readInputFile(path), path);
-    return { names: ['layer'], has: (k) => k === 'layer', get: () => a, close: () => {} };
+    return { names: ['layer'], has: (k) => k === 'layer', get: () => a, labels: () => Array.from(a.data), close: () => {} };
   }
   if (ext === '.npz') {
     const npz = NpzFile.open(path);
-    return { names: npz.names(), has: (k) => npz.has(k), get: (k) => npz.array(k), close: () => npz.close() };
+    return { names: npz.names(), has: (k) => npz.has(k), get: (k) => npz.array(k), labels: (k) => npz.labels(k), close: () => npz.close() };
   }
   throw new InputError(`${path}: activation files are .npy (one layer) or .npz (one array per layer), got '${ext || '(no extension)'}'`);
 }
 
-export function readActivations(path: string, opts: { order?: string[]; pool?: Pooling } = {}): ActivationSet {
+export interface ReadActivationOptions {
+  order?: string[];
+  pool?: Pooling;
+  /** A file naming the stimuli (one id per row; stimulusIdsFile.ts), in place of the archive's `stimulus_ids`. */
+  stimulusIds?: string;
+}
+
+export function readActivations(path: string, opts: ReadActivationOptions = {}): ActivationSet {
   const source = arraySource(path);
   try {
     return readActivationArrays(path, source, opts);
@@ -68,7 +78,7 @@ export function readActivations(path: string, opts: { order?: string[]; pool?: P
   }
 }
 
-function readActivationArrays(path: string, arrays: ArraySource, opts: { order?: string[]; pool?: Pooling }): ActivationSet {
+function readActivationArrays(path: string, arrays: ArraySource, opts: ReadActivationOptions): ActivationSet {
   const layerNames = arrays.names.filter((k) => !METADATA_ARRAYS.includes(k));
   let order = layerNames;
   if (opts.order) {
@@ -96,7 +106,16 @@ function readActivationArrays(path: string, arrays: ArraySource, opts: { order?:
     if (input.n !== n) throw new InputError(`${path}[input]: ${input.n} rows for ${n} stimuli`);
   }
   const step = arrays.has('step') ? arrays.get('step')!.data[0] : null;
-  const idsArray = arrays.has('stimulus_ids') ? arrays.get('stimulus_ids') : arrays.has('labels') ? arrays.get('labels') : undefined;
-  const stimulusIds = idsArray && idsArray.data.length === n ? Array.from(idsArray.data) : null;
+  // Stimulus ids: a file given, else the archive's `stimulus_ids` (numbers or strings), else `labels`.
+  let stimulusIds: (string | number)[] | null = null;
+  if (opts.stimulusIds) stimulusIds = readStimulusIdsFile(opts.stimulusIds, n);
+  else {
+    const key = arrays.has('stimulus_ids') ? 'stimulus_ids' : arrays.has('labels') ? 'labels' : null;
+    if (key) {
+      const ids = arrays.labels(key);
+      if (key === 'stimulus_ids' && ids.length !== n) throw new InputError(`${path}[stimulus_ids]: ${ids.length} ids for ${n} stimuli`);
+      stimulusIds = ids.length === n ? ids : null;
+    }
+  }
   return { layers, input, step, stimulusIds };
 }

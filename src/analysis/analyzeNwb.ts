@@ -219,7 +219,7 @@ export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promi
       intervals: opts.intervals ?? 0,
       nulls: opts.nulls ?? 0,
       matchNeurons: match,
-      complexityDefinition: opts.complexity?.definition ?? 2,
+      complexityDefinition: opts.complexity?.definition ?? 3,
       sliding: opts.sliding ?? null,
     };
     return {

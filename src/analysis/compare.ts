@@ -18,6 +18,7 @@ import { warning, type Warning } from '../core/warnings.js';
 import type { GroupRecord, RunRecord } from '../store/schema.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { isCompanion, windowKey } from './representation.js';
+import { matchStimuli, selectStimuli } from './stimulusMatching.js';
 import {
   DEFAULT_METRICS,
   expandMetrics,
@@ -179,6 +180,58 @@ function sourceName(r: RunRecord): string {
   return key ? `${base}[${key}]` : base;
 }
 
+/**
+ * Rows and columns whose stimuli are the same names in another order (or a superset): every
+ * representation of the entity (with its companions) is selected and reordered to the stimuli the
+ * runs share, in the columns' order (stimulusMatching.ts). Returns notes saying what was matched,
+ * or why a run could not be.
+ */
+function alignStimuliByName(rows: SidedEntity[], cols: SidedEntity[], reps: Map<string, StoredRepresentation[]>): string[] {
+  const withRep = cols.filter((c) => c.rep);
+  if (!withRep.length) return [];
+  const target = withRep[0].rep!.stimulusIds;
+  const colRun = withRep[0].runId.slice(0, 8);
+  // Several stimulus lists among the columns: pairs are matched only where the ids agree.
+  if (withRep.some((c) => !sameStimulusIds(c.rep!, withRep[0].rep!))) return [];
+  const notes: string[] = [];
+  const plans: { runId: string; map: Map<number, number> }[] = [];
+  for (const runId of new Set(rows.filter((r) => r.rep).map((r) => r.runId))) {
+    const first = rows.find((r) => r.runId === runId && r.rep)!.rep!;
+    const m = matchStimuli(first.stimulusIds, target, `run ${runId.slice(0, 8)}`, `run ${colRun}`);
+    if (m.kind === 'same') continue;
+    if (m.kind === 'none') {
+      notes.push(`stimuli not matched by name: ${m.reason}`);
+      continue;
+    }
+    plans.push({ runId, map: new Map(Array.from(m.cols, (c, k) => [c, m.rows[k]])) });
+  }
+  if (!plans.length) return notes;
+  // The columns keep the stimuli every matched run has (all of them when each run covers the recording).
+  const keepCols = Int32Array.from(target.map((_, j) => j).filter((j) => plans.every((p) => p.map.has(j))));
+  const reselect = (e: SidedEntity, keep: Int32Array) => {
+    const list = (reps.get(e.runId) ?? []).filter((r) => r.name === e.rep!.name || r.name.startsWith(e.rep!.name + '~')).map((r) => selectStimuli(r, keep));
+    e.rep = list.find((r) => r.name === e.rep!.name)!;
+    e.side = sideOf(list, e.rep.name);
+  };
+  for (const p of plans) {
+    const keep = Int32Array.from(keepCols, (j) => p.map.get(j)!);
+    const own = rows.filter((r) => r.runId === p.runId && r.rep);
+    const before = own[0].rep!.n;
+    for (const r of own) if (r.rep!.n === before) reselect(r, keep);
+    const leftOut = [
+      before - keep.length ? `${before - keep.length} of run ${p.runId.slice(0, 8)}'s` : '',
+      target.length - keep.length ? `${target.length - keep.length} of run ${colRun}'s` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    notes.push(
+      `stimuli matched by name: run ${p.runId.slice(0, 8)}'s ${before} rows put in run ${colRun}'s stimulus order, ${keep.length} stimuli shared${leftOut ? ` (left out: ${leftOut})` : ''}`,
+    );
+  }
+  if (keepCols.length < target.length) for (const c of withRep) reselect(c, keepCols);
+  return notes;
+}
+
 /** The stored representation of an entity (runs stored before the stable key: the run's only one). */
 function representationFor(reps: Map<string, StoredRepresentation[]>, e: ComparedEntity): StoredRepresentation | null {
   const list = reps.get(e.runId) ?? [];
@@ -300,6 +353,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
     };
     const rows = rowEntities.map(withSide),
       cols = colEntities.map(withSide);
+    const matching = alignStimuliByName(rows, cols, reps);
     const metrics = opts.metrics ?? expandMetrics(DEFAULT_METRICS);
     similarity = similarityTables(rows, cols, {
       metrics: metrics.includes('cka') ? metrics : [...metrics, 'cka'],
@@ -319,7 +373,7 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       seed,
     });
     if (!similarity.timeCourse.length) delete similarity.timeCourse;
-    const notes: string[] = [];
+    const notes: string[] = [...matching];
     let missingRep = 0,
       differentStimuli = 0;
     for (const r of rows)
@@ -333,8 +387,9 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       if (missingRep > 0 && differentStimuli === 0) notes.push('no representation was stored for these runs (too large to keep), so CKA cannot be computed');
       else if (similarity.warnings.some((w) => w.code === 'too-few-stimuli'))
         notes.push(`the runs share too few stimuli for ${similarity.folds}-fold cross-validation, so no CKA (see the warning)`);
-      else notes.push('no pair of representations shares the same stimuli (same ids in the same order); CKA is not defined across different stimuli');
-    } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (ids or order differ): no CKA for them`);
+      else if (!matching.length)
+        notes.push('no pair of representations shares stimuli (their ids have no name in common); CKA is not defined across different stimuli');
+    } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (no ids matched by name): no similarity for them`);
     similarity.notes.unshift(...notes);
     if (!metrics.includes('cka')) {
       // CKA was computed only for the compare/1 field: keep it out of the tables and the mapping.

@@ -117,6 +117,8 @@ export interface ActivationFileOptions extends NetworkOptions {
   /** Layer arrays to use, in depth order (default: archive order). */
   order?: string[];
   pool?: Pooling;
+  /** A file naming the stimuli, one id per row (in place of the archive's `stimulus_ids`). */
+  stimulusIds?: string;
 }
 
 export interface ActivationFileProfile extends NetworkProfile {
@@ -131,7 +133,7 @@ export interface ActivationFileProfile extends NetworkProfile {
 /** Read an activation file (.npz / .npy) and profile its layers. */
 export function profileActivationFile(path: string, opts: ActivationFileOptions = {}): ActivationFileProfile {
   const pool = opts.pool ?? 'none';
-  const acts = readActivations(path, { order: opts.order, pool });
+  const acts = readActivations(path, { order: opts.order, pool, ...(opts.stimulusIds ? { stimulusIds: opts.stimulusIds } : {}) });
   const profile = profileNetwork(acts.layers, acts.input, opts);
   const match = matchedCount(
     opts.matchNeurons,
@@ -147,7 +149,8 @@ export function profileActivationFile(path: string, opts: ActivationFileOptions 
       intervals: opts.intervals ?? 0,
       nulls: opts.nulls ?? 0,
       matchNeurons: match,
-      complexityDefinition: opts.complexity?.definition ?? 2,
+      complexityDefinition: opts.complexity?.definition ?? 3,
+      ...(opts.stimulusIds ? { stimulusIds: opts.stimulusIds } : {}),
     },
     n: acts.layers[0].matrix.n,
     step: acts.step,

@@ -207,6 +207,21 @@ function overfitSides(metric: Metric, pair: SidedEntity[], n: number, folds: num
   return { wide, suppress: alpha <= SUPPRESS_MAX_ALPHA && wide.some((e) => ratio(e) >= OVERFIT_SUPPRESS_RATIO) };
 }
 
+/** Why `measure` gave no cell for a pair whose stimuli agree (the checks of measures.ts evaluate, in order). */
+function unavailableReason(metric: Metric, a: Side, b: Side): string {
+  if (metric === 'predictivity' || metric === 'predictivity-reverse') {
+    const target = metric === 'predictivity' ? b : a;
+    return target.matrix ? 'the score is undefined (no target neuron varies)' : "needs the target's neurons, and that side was kept only as its Gram matrix";
+  }
+  if (metric === 'rsa-spearman' || metric === 'rsa-cosine')
+    return !a.correlationRdm() || !b.correlationRdm()
+      ? 'a side was kept only as its Gram matrix without row statistics (stored by an older neurorep; rerun it)'
+      : 'fewer than 4 stimuli whose pattern varies across neurons';
+  if (metric === 'rsa-cv-spearman' || metric === 'rsa-cv-cosine')
+    return !a.halves && !b.halves ? 'needs repeated trials (two halves) on one side' : 'the score is undefined';
+  return 'the score is undefined (a side without variance)';
+}
+
 /** Every metric for every (row, column) pair whose representations share stimuli (other pairs: null). */
 export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts: SimilarityOptions): Similarities {
   const folds = opts.folds ?? 5,
@@ -220,6 +235,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   const excluded = new Set<string>();
   const overfit = new Map<Metric, Set<string>>();
   const suppressed = new Set<Metric>();
+  const reasons = new Map<Metric, Set<string>>();
   const foldsFor = new Map<number, Int32Array>();
   // Pairs that share stimuli but too few for the folds, and cells left without the interval asked for: said, never silent.
   const tooFew = new Map<string, number>();
@@ -233,11 +249,17 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
     cells: rows.map((r, i) =>
       cols.map((c, j) => {
         opts.onProgress?.(`similarities (${metric})`, ++done, total);
-        if (!r.rep || !c.rep || !r.side || !c.side || !sameStimulusIds(r.rep, c.rep)) return null;
+        const because = (why: string) => {
+          if (!reasons.has(metric)) reasons.set(metric, new Set());
+          reasons.get(metric)!.add(why);
+          return null;
+        };
+        if (!r.rep || !c.rep || !r.side || !c.side) return because('no representation was stored for a side (too large to keep)');
+        if (!sameStimulusIds(r.rep, c.rep)) return because('the sides saw different stimuli (see the notes on matching by name)');
         const n = r.side.n;
         if (n < Math.max(4, 2 * folds)) {
           tooFew.set(`${r.name} x ${c.name}`, n);
-          return null;
+          return because(`too few stimuli for ${folds}-fold cross-validation`);
         }
         if (!foldsFor.has(n)) foldsFor.set(n, foldAssignment(new Rng(seed), n, folds));
         const { wide, suppress } = overfitSides(metric, [r, c], n, folds);
@@ -247,7 +269,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         }
         if (suppress) {
           suppressed.add(metric);
-          return null;
+          return because('too many dimensions per training stimulus (see the shape-overfit warning)');
         }
         const got = measure(metric, r.side, c.side, foldsFor.get(n)!, { folds, seed, intervals, nulls, ceilings: ceilingMethod });
         if (got) evaluated.set(`${metric}|${i}|${j}`, got.evaluated);
@@ -263,7 +285,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
                   : 'the replicates were undefined';
           noInterval.set(why, (noInterval.get(why) ?? 0) + 1);
         }
-        return got?.cell ?? null;
+        return got?.cell ?? because(unavailableReason(metric, r.side, c.side));
       }),
     ),
   }));
@@ -292,14 +314,8 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
   }
   for (const t of tables) {
     if (t.cells.every((row) => row.every((c) => c === null))) {
-      const why = t.metric.startsWith('predictivity')
-        ? 'needs the target neurons, and this side was kept only as its Gram matrix'
-        : t.metric.startsWith('rsa-cv')
-          ? 'needs repeated trials (two halves) on one side'
-          : t.metric.startsWith('rsa')
-            ? 'needs the raw rows (runs stored before row statistics were kept)'
-            : 'no pair shares stimuli';
-      notes.push(`${t.metric}: not defined for any pair (${why})`);
+      const why = [...(reasons.get(t.metric) ?? ['no pair to compare'])];
+      notes.push(`${t.metric}: not defined for any pair (${why.join('; ')})`);
     }
   }
   if (excluded.size)

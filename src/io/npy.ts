@@ -37,8 +37,8 @@ export interface NpyHeader {
   dataBytes: number;
 }
 
-/** Parse an .npy header (the first bytes of the file are enough). */
-export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
+/** The raw fields of an .npy header: dtype descriptor, order, shape and where the data start. */
+function headerFields(bytes: Uint8Array, name: string): { descr: string; fortranOrder: boolean; shape: number[]; dataStart: number } {
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
     throw new InputError(`${name}: not a .npy file (the magic string \\x93NUMPY is missing)`);
   }
@@ -64,18 +64,64 @@ export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new InputError(`${name}: malformed .npy header ${JSON.stringify(header.trim())}`);
   }
-  const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
-  if (!m) throw new InputError(`${name}: unsupported dtype '${descr}' (numbers and booleans only)`);
-  const dtype = `${m[2]}${m[3]}` as NpyDtype;
-  if (!(dtype in ITEM_SIZE)) throw new InputError(`${name}: unsupported dtype '${descr}'`);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => Number(s.replace(/L$/, '')));
   if (shape.some((s) => !Number.isInteger(s) || s < 0)) throw new InputError(`${name}: malformed shape (${shapeText})`);
+  return { descr, fortranOrder: fortran === 'True', shape, dataStart: headerStart + headerLen };
+}
+
+/** Parse an .npy header (the first bytes of the file are enough). */
+export function parseNpyHeader(bytes: Uint8Array, name: string): NpyHeader {
+  const { descr, fortranOrder, shape, dataStart } = headerFields(bytes, name);
+  const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
+  if (!m) throw new InputError(`${name}: unsupported dtype '${descr}' (numbers and booleans only)`);
+  const dtype = `${m[2]}${m[3]}` as NpyDtype;
+  if (!(dtype in ITEM_SIZE)) throw new InputError(`${name}: unsupported dtype '${descr}'`);
   const count = shape.reduce((a, b) => a * b, 1);
-  return { shape, dtype, bigEndian: m[1] === '>', fortranOrder: fortran === 'True', dataStart: headerStart + headerLen, dataBytes: count * ITEM_SIZE[dtype] };
+  return { shape, dtype, bigEndian: m[1] === '>', fortranOrder, dataStart, dataBytes: count * ITEM_SIZE[dtype] };
+}
+
+/**
+ * A 1-D array of labels (stimulus ids): numbers, or strings stored as numpy's fixed-width unicode
+ * ('<U9', UTF-32) or bytes ('|S9') dtypes, trailing NULs removed. Object arrays hold pickles,
+ * which are not read: the message says how to save them instead.
+ */
+export function parseNpyLabels(bytes: Uint8Array, name: string): (string | number)[] {
+  const { descr, shape, dataStart } = headerFields(bytes, name);
+  if (shape.length !== 1) throw new InputError(`${name}: labels must be 1-D, got shape (${shape.join(', ')})`);
+  const count = shape[0];
+  const text = /^([<>|=])([US])(\d+)$/.exec(descr);
+  if (!text) {
+    if (descr.endsWith('O'))
+      throw new InputError(`${name}: an object array (pickled Python objects) is not read; save the ids as strings, e.g. np.asarray(ids, dtype=str)`);
+    return Array.from(parseNpy(bytes, name).data);
+  }
+  const width = Number(text[3]);
+  const size = text[2] === 'U' ? 4 * width : width;
+  if (bytes.length - dataStart < count * size) throw new InputError(`${name}: truncated: ${count} labels of ${descr} need ${count * size} data bytes`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out: string[] = [];
+  const utf8 = new TextDecoder('utf-8');
+  for (let i = 0; i < count; i++) {
+    const start = dataStart + i * size;
+    if (text[2] === 'U') {
+      let s = '';
+      for (let k = 0; k < width; k++) {
+        const cp = view.getUint32(start + 4 * k, text[1] !== '>');
+        if (cp === 0) break;
+        s += String.fromCodePoint(cp);
+      }
+      out.push(s);
+    } else {
+      let end = start + width;
+      while (end > start && bytes[end - 1] === 0) end--;
+      out.push(utf8.decode(bytes.subarray(start, end)));
+    }
+  }
+  return out;
 }
 
 /** Parse .npy bytes. `name` appears in every error message (the file, and the array in an npz). */

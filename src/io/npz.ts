@@ -6,7 +6,7 @@
 
 import { zipSync, type Zippable } from 'fflate';
 import { InputError } from '../core/matrix.js';
-import { encodeNpy, parseNpy, parseNpyHeader, type NpyArray, type NpyDtype, type NpyHeader } from './npy.js';
+import { encodeNpy, parseNpy, parseNpyHeader, parseNpyLabels, type NpyArray, type NpyDtype, type NpyHeader } from './npy.js';
 import { ZipArchive, type ZipMember } from './zip.js';
 
 /** An open .npz archive: the names of its arrays, and each array on demand. */
@@ -46,6 +46,14 @@ export class NpzFile {
     if (!m) throw new InputError(`${this.path}: no array named '${name}'; it holds: ${this.names().join(', ')}`);
     const what = `${this.path}[${name}]`;
     return parseNpy(this.zip.read(m, what), what);
+  }
+
+  /** One 1-D array of labels: numbers or strings (npy.ts parseNpyLabels). */
+  labels(name: string): (string | number)[] {
+    const m = this.byName.get(name);
+    if (!m) throw new InputError(`${this.path}: no array named '${name}'; it holds: ${this.names().join(', ')}`);
+    const what = `${this.path}[${name}]`;
+    return parseNpyLabels(this.zip.read(m, what), what);
   }
 
   /** One array's header (shape, dtype) from the first bytes of its member. */

@@ -28,13 +28,15 @@ import { finishRun } from '../save.js';
 export const networkCommand = defineCommand({
   name: 'network',
   summary: 'depth profile of a network: observables per layer, complexity between layers',
-  usage: 'network <acts.npz|layer.npy> [--order a,b,...] [--pool none|mean] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
+  usage:
+    'network <acts.npz|layer.npy> [--order a,b,...] [--pool none|mean] [--stimulus-ids FILE] [--null [N]] [--intervals [G]] [--match-neurons [D]] [--json]',
   description: [
     'One array per layer (rows = stimuli, the same in every layer), in archive order or --order.',
     'Convolutional tensors (n, C, H, W) are flattened to n x C*H*W, or averaged over positions',
     'to n x C with --pool mean. An array named `input` is the network input: complexity is then',
-    'also reported from the input to every layer. `stimulus_ids` (or `labels`) name the stimuli',
-    'for comparisons with recordings.',
+    'also reported from the input to every layer. `stimulus_ids` (numbers or strings, in any',
+    'order; or `labels`) name the stimuli, or --stimulus-ids FILE does: compare then matches them',
+    "to a recording's stimulus values by name.",
     'Per layer: D_eff (and corrected), PR, alpha, activation patterns (on = > 0). Per consecutive',
     'pair: complexity, with its permutation null under --null.',
   ].join('\n'),
@@ -43,6 +45,11 @@ export const networkCommand = defineCommand({
     order: { type: 'string', arg: 'a,b,...', help: 'layer arrays to use, in depth order (default: archive order)' },
     pool: { type: 'string', choices: ['none', 'mean'], arg: 'none|mean', help: 'mean: average convolutional maps over positions (default none)' },
     threshold: { type: 'number', arg: 'T', help: 'activation-pattern threshold (default 0)' },
+    'stimulus-ids': {
+      type: 'string',
+      arg: 'FILE',
+      help: "the stimuli's names or numbers, one per row of the activations (.txt/.csv one per line, .json array, or .npy), for matching to a recording",
+    },
     ...COMPLEXITY_OPTIONS,
     ...intervalOptions('every observable per layer'),
     null: NULL_OPTION,
@@ -73,6 +80,7 @@ export const networkCommand = defineCommand({
         complexity: complexityOptionsOf(args),
         matchNeurons: matchOf(args),
         correctionMaxRank: o['correct-max-rank'],
+        ...(o['stimulus-ids'] ? { stimulusIds: o['stimulus-ids'] } : {}),
       },
       ctx,
     );
