@@ -388,7 +388,9 @@ export function compareRuns(records: RunRecord[], reps: Map<string, StoredRepres
       else if (similarity.warnings.some((w) => w.code === 'too-few-stimuli'))
         notes.push(`the runs share too few stimuli for ${similarity.folds}-fold cross-validation, so no CKA (see the warning)`);
       else if (!matching.length)
-        notes.push('no pair of representations shares stimuli (their ids have no name in common); CKA is not defined across different stimuli');
+        notes.push(
+          'no pair of representations shares the same stimuli (compared by id, matched by name where the ids name stimuli); CKA is not defined across different stimuli',
+        );
     } else if (differentStimuli > 0) notes.push(`${differentStimuli} pair(s) saw different stimuli (no ids matched by name): no similarity for them`);
     similarity.notes.unshift(...notes);
     if (!metrics.includes('cka')) {

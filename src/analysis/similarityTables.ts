@@ -95,7 +95,7 @@ export interface AreaCeiling {
   /** The predictivity ceiling: median over neurons of sqrt(reliability). */
   predictivityCeiling: number;
   /** The ceiling of every other measure compared (docs/observables.md 7.5): with the halves' similarity it extrapolates from. */
-  measures: { metric: string; ceiling: number; halfSimilarity: number; quadraticShare: number }[];
+  measures: { metric: string; ceiling: number; interval: [number, number] | null; halfSimilarity: number; quadraticShare: number }[];
 }
 
 export interface AreaMapping extends LayerMapping {
@@ -334,6 +334,7 @@ export function similarityTables(rows: SidedEntity[], cols: SidedEntity[], opts:
         measures: side.side.measureCeilings().map((m) => ({
           metric: m.measure.replace(/\/\d+$/, ''),
           ceiling: m.ceiling,
+          interval: m.interval,
           halfSimilarity: m.halfSimilarity,
           quadraticShare: m.quadraticShare,
         })),

@@ -16,6 +16,7 @@ import { ckaFromGrams } from './cka.js';
 import { jackknifeGroups, jackknifeIntervals, keptUnits } from '../inference/jackknife.js';
 import { nullSummary, replicateSeed, type NullSummary } from '../inference/permutation.js';
 import { Rng } from '../random.js';
+import { foldAssignment } from '../inference/resampling.js';
 import { median } from './correlation.js';
 import { heldOutCorrelations, ridgePredictions } from './predictivity.js';
 import { rdmSpearman, rdmWhitenedCosine } from './rsa.js';
@@ -176,8 +177,8 @@ export function evaluate(
         ceiling: bothCeilings((x, y) => {
           const hx = x.correlationRdm()!,
             hy = y.correlationRdm()!;
-          const k = definedRows(hx, n, definedRows(hy, n));
-          return k.length < 4 ? NaN : f(subSquare(hx, n, k), subSquare(hy, n, k), k.length);
+          const k = definedRows(hx, x.n, definedRows(hy, x.n));
+          return k.length < 4 ? NaN : f(subSquare(hx, x.n, k), subSquare(hy, x.n, k), k.length);
         }),
         ...(keep.length < n ? { excluded: n - keep.length } : {}),
       };
@@ -214,7 +215,10 @@ export function evaluate(
         refitted: (rows) => shapeDistanceOn(fa, fb, alpha, fold, folds, rows),
         inSample: shapeDistanceInSample(fa, fb, alpha),
         permuted: (order) => Math.cos(shapeDistance(fa, fb, alpha, fold, folds, order).distance),
-        ceiling: bothCeilings((x, y) => Math.cos(shapeDistance(x.factor(), y.factor(), alpha, fold, folds).distance)),
+        // Ceilings' jackknife replicates have fewer stimuli: their own folds, from the same seed.
+        ceiling: bothCeilings((x, y) =>
+          Math.cos(shapeDistance(x.factor(), y.factor(), alpha, x.n === n ? fold : foldAssignment(new Rng(seed), x.n, folds), folds).distance),
+        ),
       };
     }
   }

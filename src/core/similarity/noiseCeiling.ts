@@ -17,7 +17,8 @@
  */
 
 import { matmul } from '../linalg/products.js';
-import { responseMatrix, type ResponseMatrix } from '../matrix.js';
+import { jackknifeGroups, jackknifeIntervals, keptUnits, MIN_JACKKNIFE_UNITS } from '../inference/jackknife.js';
+import { responseMatrix, selectRows, type ResponseMatrix } from '../matrix.js';
 import { Rng } from '../random.js';
 
 /** Noise levels (in units of one half's noise) added by simulation. */
@@ -34,7 +35,12 @@ export interface NoiseCeiling {
   quadraticShare: number;
   /** The simulated c(t) at SIMULATED_LEVELS (mean over draws). */
   simulated: number[];
+  /** 95 % interval of the ceiling: grouped jackknife over stimuli of the halves' similarity, the fitted share held (null when too few stimuli). */
+  interval: [number, number] | null;
 }
+
+/** Jackknife groups of stimuli behind a ceiling's interval. */
+export const CEILING_GROUPS = 20;
 
 /**
  * A sampler of noise with the covariance of one half's noise, from the halves' differences
@@ -95,8 +101,8 @@ export function noiseExtrapolatedCeiling(
 ): NoiseCeiling | null {
   const r1 = similarity(a, b);
   if (!Number.isFinite(r1)) return null;
-  if (r1 <= 0) return { ceiling: 0, halfSimilarity: r1, quadraticShare: 0, simulated: [] };
-  if (r1 >= 1) return { ceiling: 1, halfSimilarity: r1, quadraticShare: 0, simulated: [] };
+  if (r1 <= 0) return { ceiling: 0, halfSimilarity: r1, quadraticShare: 0, simulated: [], interval: null };
+  if (r1 >= 1) return { ceiling: 1, halfSimilarity: r1, quadraticShare: 0, simulated: [], interval: null };
   const draw = halfNoiseSampler(a, b);
   const rng = new Rng(seed);
   const sums = SIMULATED_LEVELS.map(() => 0),
@@ -140,5 +146,30 @@ export function noiseExtrapolatedCeiling(
       q = share;
     }
   }
-  return { ceiling: Math.sqrt(model(k, q, 0.5)), halfSimilarity: r1, quadraticShare: q, simulated };
+  return { ceiling: Math.sqrt(model(k, q, 0.5)), halfSimilarity: r1, quadraticShare: q, simulated, interval: ceilingInterval(similarity, a, b, q, seed) };
+}
+
+/** The ceiling from a halves' similarity r at a quadratic share q (0: Spearman-Brown). */
+export function ceilingFromHalves(r: number, q: number): number {
+  if (!(r > 0)) return 0;
+  if (r >= 1) return 1;
+  return Math.sqrt(model(1 / r - 1, q, 0.5));
+}
+
+/** Grouped jackknife over stimuli of the halves' similarity, mapped through the fitted share q. */
+export function ceilingInterval(
+  similarity: (x: ResponseMatrix, y: ResponseMatrix) => number,
+  a: ResponseMatrix,
+  b: ResponseMatrix,
+  q: number,
+  seed: number,
+): [number, number] | null {
+  if (a.n < Math.max(MIN_JACKKNIFE_UNITS, CEILING_GROUPS)) return null;
+  const groups = jackknifeGroups(a.n, CEILING_GROUPS, seed);
+  const j = jackknifeIntervals({ c: ceilingFromHalves(similarity(a, b), q) }, CEILING_GROUPS, seed, (g) => {
+    const keep = keptUnits(groups, g);
+    return { c: ceilingFromHalves(similarity(selectRows(a, keep), selectRows(b, keep)), q) };
+  });
+  const iv = j.bounds.c;
+  return iv && iv.lo !== null && iv.hi !== null ? [Math.max(0, iv.lo), Math.min(1, iv.hi)] : null;
 }

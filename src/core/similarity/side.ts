@@ -129,7 +129,7 @@ export class Side {
       const s = similarity(x, y);
       if (!Number.isFinite(s)) return null;
       const rho = spearmanBrown(s);
-      return { ceiling: rho > 0 ? Math.sqrt(rho) : 0, halfSimilarity: s, quadraticShare: 0, simulated: [] };
+      return { ceiling: rho > 0 ? Math.sqrt(rho) : 0, halfSimilarity: s, quadraticShare: 0, simulated: [], interval: null };
     });
   }
 }
