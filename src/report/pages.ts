@@ -229,7 +229,7 @@ export function comparePage(all: RunSummary[], selected: string[], cmp: Comparis
           `<h2>Noise ceilings</h2><table><thead><tr><th>area</th><th>neurons</th><th>stimuli</th><th>median reliability</th><th>predictivity ceiling</th><th>other measures' ceilings</th></tr></thead><tbody>${sim.ceilings
             .map(
               (c) =>
-                `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td><td>${(c.measures ?? []).map((m) => `${escapeHtml(m.metric)} ${num(m.ceiling)}`).join(', ')}</td></tr>`,
+                `<tr><td>${escapeHtml(c.name)}</td><td class="num">${c.neurons}</td><td class="num">${c.stimuli}</td><td class="num">${num(c.medianReliability)}</td><td class="num">${num(c.predictivityCeiling)}</td><td>${(c.measures ?? []).map((m) => `${escapeHtml(m.metric)} ${num(m.ceiling)}${m.interval ? ` [${num(m.interval[0])}, ${num(m.interval[1])}]` : ''}`).join(', ')}</td></tr>`,
             )
             .join(
               '',

@@ -190,7 +190,7 @@ function similarityLines(s: Similarities): string[] {
     );
     for (const c of s.ceilings)
       lines.push(
-        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)}${c.measures.map((m) => `, ${m.metric} ${fmt(m.ceiling)}`).join('')} (${count(c.neurons, 'neuron')}, ${count(c.stimuli, 'stimulus', 'stimuli')})`,
+        `    ${c.name}: median reliability ${fmt(c.medianReliability)}, predictivity ceiling ${fmt(c.predictivityCeiling)}${c.measures.map((m) => `, ${m.metric} ${fmt(m.ceiling)}${m.interval ? ` [${fmt(m.interval[0], 3)}, ${fmt(m.interval[1], 3)}]` : ''}`).join('')} (${count(c.neurons, 'neuron')}, ${count(c.stimuli, 'stimulus', 'stimuli')})`,
       );
   }
   if (s.mapping.length) {

@@ -68,6 +68,13 @@ test('at reliability about 0.3 the extrapolated ceilings normalise a perfect mod
     t.log(`${m}: normalised ${three[m].toFixed(3)} (split-half: ${two[m].toFixed(3)})`);
     t.true(Math.abs(three[m] - 1) < 0.06, `${m}: ${three[m]}`);
   }
+  // Each ceiling carries its own interval, around it.
+  const { a, b, full } = recording(99, n, 40, 2.75 / Math.SQRT2);
+  const area = new Side({ n, d: 40, matrix: full, halves: { a, b } });
+  measure('cka', new Side({ n, d: 40, matrix: full }), area, foldAssignment(new Rng(0), n, 5), { folds: 5, seed: 0, intervals: 0, nulls: 0 });
+  const c = area.measureCeilings().find((m) => m.measure.startsWith('cka'))!;
+  t.truthy(c.interval);
+  t.true(c.interval![0] < c.ceiling && c.ceiling < c.interval![1] && c.interval![1] - c.interval![0] < 0.5, JSON.stringify(c.interval));
   // The bias compare/3 removes: Spearman-Brown reads CKA's quadratic noise terms as noise.
   t.true(two.cka > 1.08, `split-half CKA ${two.cka}`);
 });
