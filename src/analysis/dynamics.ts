@@ -1,13 +1,17 @@
 /**
  * Observables over training: for every checkpoint, every layer's D_eff, PR, alpha, switching
  * fraction, pattern entropy and complexity (from the previous layer, or from the input for the
- * first layer); then for each series a power law y = a t^b fitted by least squares on ln y
- * against ln t over the checkpoints with t > 0 and y > 0 (OBSERVABLES.md section 4).
+ * first layer); then for each series fits/2 (core/inference/trendModels.ts: power law, power law
+ * with offset, logistic in log t, compared by AICc, with bootstrap intervals), leaving out
+ * flagged values (saturated, lower bounds); and dynamics/1's power law on log-log, kept as `fit`
+ * (docs/observables.md section 6).
  */
 
 import { gainValue, mapComplexity } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { fitPowerLaw, type PowerLawFit } from '../core/stats.js';
+import { analyzeTrend, type TrendFit, type TrendModel } from '../core/inference/trendModels.js';
+import { isLowerBound } from './complexityText.js';
 import { profileGroup } from './profile.js';
 
 export interface Checkpoint {
@@ -21,7 +25,19 @@ export interface DynamicsSeries {
   layer: string;
   observable: string;
   values: (number | null)[];
+  /** Per checkpoint: why its value is not fitted (e.g. 'saturated', 'lower bound'), or null. */
+  flags: (string | null)[];
+  /** dynamics/1: y = a t^b by least squares on ln y against ln t (t > 0, y > 0). */
   fit: PowerLawFit;
+  /** fits/2: every candidate model with its parameters, intervals, AICc and residual runs. */
+  fits: TrendFit[];
+  /** The model with the lowest AICc (null: too few checkpoints). */
+  selected: TrendModel | null;
+  /** The steps fitted. */
+  range: [number, number] | null;
+  /** The power law's exponent on the lower and upper half of the range (in ln t). */
+  exponentByHalf: { lower: number | null; upper: number | null } | null;
+  warnings: string[];
 }
 
 export interface Dynamics {
@@ -40,7 +56,16 @@ export const DYNAMICS_OBSERVABLES = [
   'complexityGain',
 ] as const;
 
-export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: number; onProgress?: (done: number, total: number) => void } = {}): Dynamics {
+export interface DynamicsOptions {
+  seed?: number;
+  /** Fit only checkpoints with t0 <= t <= t1 (default: every checkpoint with t > 0). */
+  fitRange?: [number, number];
+  /** Bootstrap resamples of the checkpoints behind the fits' intervals (default 200). */
+  resamples?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export function trainingDynamics(checkpoints: Checkpoint[], opts: DynamicsOptions = {}): Dynamics {
   if (checkpoints.length === 0) throw new InputError('dynamics needs at least one checkpoint');
   const sorted = [...checkpoints].sort((a, b) => a.step - b.step);
   const names = sorted[0].layers.map((l) => l.name);
@@ -53,6 +78,12 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
     if (sorted[i].step === sorted[i - 1].step) throw new InputError(`${sorted[i].source} and ${sorted[i - 1].source} are both step ${sorted[i].step}`);
   const seed = opts.seed ?? 0;
   const table = new Map<string, (number | null)[]>();
+  const flags = new Map<string, (string | null)[]>();
+  const flag = (layer: string, obs: string, i: number, why: string) => {
+    const k = key(layer, obs);
+    if (!flags.has(k)) flags.set(k, new Array(sorted.length).fill(null));
+    flags.get(k)![i] = why;
+  };
   const key = (layer: string, obs: string) => `${layer}\u0000${obs}`;
   const put = (layer: string, obs: string, i: number, v: number | null | undefined) => {
     const k = key(layer, obs);
@@ -67,11 +98,13 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
       put(l.name, 'alpha', i, p.alpha);
       put(l.name, 'switchingFraction', i, p.patterns?.switchingFraction);
       put(l.name, 'entropyAll', i, p.patterns?.entropyAll);
+      if (p.patterns?.saturated) flag(l.name, 'entropyAll', i, 'saturated');
       const from = li === 0 ? c.input : c.layers[li - 1].matrix;
       if (from) {
         try {
           const c = mapComplexity(from, l.matrix, { seed });
           put(l.name, 'complexity', i, c.complexity);
+          if (isLowerBound(c)) flag(l.name, 'complexity', i, 'lower bound');
           // The gain says whether a change of C is a change of pieces that matter.
           put(l.name, 'complexityGain', i, c.complexity === null ? null : gainValue(c));
         } catch (err) {
@@ -88,14 +121,37 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: { seed?: numbe
     for (const observable of DYNAMICS_OBSERVABLES) {
       const values = table.get(key(layer, observable));
       if (!values) continue;
+      const why = flags.get(key(layer, observable)) ?? new Array(steps.length).fill(null);
+      const trend = analyzeTrend(
+        steps,
+        values.map((v, i) => (why[i] ? null : v)),
+        { seed, resamples: opts.resamples ?? 200, ...(opts.fitRange ? { range: opts.fitRange } : {}) },
+      );
+      const warnings: string[] = [];
+      const flagged = why.filter(Boolean).length;
+      if (flagged) warnings.push(`${flagged} of ${steps.length} checkpoints not fitted (${[...new Set(why.filter(Boolean))].join(', ')})`);
+      if (!trend.selected) warnings.push(`too few checkpoints to fit (${trend.points})`);
+      const power = trend.fits.find((f) => f.model === 'power');
+      if (trend.selected && trend.selected !== 'power' && power)
+        warnings.push(`not a power law: ${trend.selected} is preferred by AICc (the power law is worse by ${power.deltaAicc.toFixed(1)})`);
+      if (power && power.signRuns.pValue < 0.01)
+        warnings.push(
+          `the power law's residuals run in ${power.signRuns.runs} blocks of one sign (${power.signRuns.expected.toFixed(1)} expected; p = ${power.signRuns.pValue.toPrecision(2)})`,
+        );
       series.push({
         layer,
         observable,
         values,
+        flags: why,
         fit: fitPowerLaw(
           steps,
-          values.map((v) => v ?? NaN),
+          values.map((v, i) => (why[i] ? NaN : (v ?? NaN))),
         ),
+        fits: trend.fits,
+        selected: trend.selected,
+        range: trend.points ? trend.range : null,
+        exponentByHalf: trend.exponentByHalf,
+        warnings,
       });
     }
   return { steps, layers: names, series };

@@ -180,14 +180,15 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       break;
     }
     case 'dynamics':
-      charts.push({ id: 'dynamics', spec: dynamicsSpec('Observables over training (dashed: fitted y = a t^b)', r.steps, r.series) });
+      charts.push({ id: 'dynamics', spec: dynamicsSpec('Observables over training (dashed: the selected model)', r.steps, r.series) });
       sections.push('<h2>Training dynamics</h2>', `<div class="charts">${chartDiv('dynamics')}</div>`);
       sections.push(
-        `<table class="sortable"><thead><tr><th>layer</th><th>observable</th><th>a</th><th>b</th><th>R^2</th></tr></thead><tbody>${r.series
-          .map(
-            (s) =>
-              `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(readableObservable(s.observable))}</td><td class="num">${num(s.fit.a)}</td><td class="num">${num(s.fit.b)}</td><td class="num">${num(s.fit.r2)}</td></tr>`,
-          )
+        `<table class="sortable"><thead><tr><th>layer</th><th>observable</th><th>selected (AICc)</th><th>power law b [95% CI]</th><th>b: lower / upper half</th><th>notes</th></tr></thead><tbody>${r.series
+          .map((s) => {
+            const power = s.fits?.find((f) => f.model === 'power');
+            const iv = power?.intervals.b ? ` [${num(power.intervals.b[0])}, ${num(power.intervals.b[1])}]` : '';
+            return `<tr><td>${escapeHtml(s.layer)}</td><td>${escapeHtml(readableObservable(s.observable))}</td><td>${escapeHtml(s.selected ?? (s.fits ? '-' : 'power (dynamics/1)'))}</td><td class="num">${power ? `${num(power.params.b)}${iv}` : num(s.fit.b)}</td><td class="num">${s.exponentByHalf ? `${num(s.exponentByHalf.lower)} / ${num(s.exponentByHalf.upper)}` : '-'}</td><td>${(s.warnings ?? []).map(escapeHtml).join('; ')}</td></tr>`;
+          })
           .join('')}</tbody></table>`,
       );
       break;

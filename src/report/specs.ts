@@ -7,6 +7,7 @@
  * Names from data files (areas, layers) are data values, never markup: Vega draws them as text.
  */
 
+import { trendValue, type TrendFit, type TrendModel } from '../core/inference/trendModels.js';
 import type { ComparedEntity } from '../analysis/compare.js';
 import type { EntityRef, SimilarityTable, AreaMapping, TimeCourse } from '../analysis/similarityTables.js';
 
@@ -257,11 +258,19 @@ export function readableObservable(key: string): string {
   return READABLE[key] ?? key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 }
 
-/** Observables over training checkpoints, log-log, with the fitted y = a t^b for each series. */
+/** Observables over training checkpoints, log-log, with each series' selected model (fits/2; dynamics/1 records: y = a t^b). */
 export function dynamicsSpec(
   title: string,
   steps: number[],
-  series: { layer: string; observable: string; values: (number | null)[]; fit: { a: number | null; b: number | null; r2: number | null } }[],
+  series: {
+    layer: string;
+    observable: string;
+    values: (number | null)[];
+    fit: { a: number | null; b: number | null; r2: number | null };
+    fits?: Pick<TrendFit, 'model' | 'params'>[];
+    selected?: TrendModel | null;
+    range?: [number, number] | null;
+  }[],
 ): VegaLiteSpec {
   const values = series.flatMap((s) =>
     steps
@@ -269,6 +278,22 @@ export function dynamicsSpec(
       .filter((d) => d.value !== null && d.value > 0 && d.step > 0),
   );
   const fits = series.flatMap((s) => {
+    const chosen = s.fits?.find((f) => f.model === s.selected);
+    if (chosen && s.range) {
+      const [t0, t1] = s.range;
+      const power = s.fits!.find((f) => f.model === 'power');
+      return Array.from({ length: 40 }, (_, k) => t0 * (t1 / t0) ** (k / 39))
+        .map((t) => ({
+          step: t,
+          value: trendValue(chosen, t),
+          layer: s.layer,
+          observable: readableObservable(s.observable),
+          model: chosen.model,
+          b: power?.params.b ?? null,
+          r2: null,
+        }))
+        .filter((d) => d.value > 0);
+    }
     if (s.fit.a === null || s.fit.b === null) return [];
     const pos = steps.filter((t) => t > 0);
     if (pos.length < 2) return [];
@@ -277,6 +302,7 @@ export function dynamicsSpec(
       value: s.fit.a! * t ** s.fit.b!,
       layer: s.layer,
       observable: readableObservable(s.observable),
+      model: 'power (dynamics/1)',
       b: s.fit.b,
       r2: s.fit.r2,
     }));
@@ -312,7 +338,7 @@ export function dynamicsSpec(
             color: { field: 'layer', type: 'nominal' },
             detail: { field: 'kind', type: 'nominal' },
             strokeOpacity: { condition: { test: "datum.kind == 'fit'", value: 1 }, value: 0 },
-            tooltip: [{ field: 'layer' }, { field: 'b', format: '.3f', title: 'exponent b' }, { field: 'r2', format: '.3f', title: 'R^2' }],
+            tooltip: [{ field: 'layer' }, { field: 'model', title: 'selected model' }, { field: 'b', format: '.3f', title: 'power-law exponent b' }],
           },
         },
       ],

@@ -208,6 +208,22 @@ export const RecordSchemas = {
         observable: z.string(),
         values: z.array(nullableNumber),
         fit: z.looseObject({ a: nullableNumber, b: nullableNumber, r2: nullableNumber, points: z.number().int() }),
+        // fits/2 (absent in records made before it).
+        fits: z
+          .array(
+            z.looseObject({
+              model: z.enum(['power', 'offset', 'logistic']),
+              params: z.record(z.string(), z.number()),
+              intervals: z.record(z.string(), z.tuple([z.number(), z.number()]).nullable()),
+              aicc: z.number(),
+              deltaAicc: z.number(),
+            }),
+          )
+          .optional(),
+        selected: z.enum(['power', 'offset', 'logistic']).nullable().optional(),
+        range: z.tuple([z.number(), z.number()]).nullable().optional(),
+        exponentByHalf: z.object({ lower: nullableNumber, upper: nullableNumber }).nullable().optional(),
+        warnings: z.array(z.string()).optional(),
       }),
     ),
   }),

@@ -69,3 +69,37 @@ test('dynamics CLI: checkpoint files with steps -> a stored record; bad checkpoi
   t.is(mismatch.code, 2);
   t.regex(mismatch.stderr, /other\.npz: layers x differ/);
 });
+
+test('fits/2 over checkpoints: a plateau-drop-plateau D_eff is not read as a power law, saturated entropies are not fitted, --fit-range is checked', async (t) => {
+  // D_eff steps from 8 to 3 around t = 30 (exactly: isotropic ranks), over 14 log-spaced checkpoints.
+  const steps = Array.from({ length: 14 }, (_, i) => Math.round(10 ** (0.3 + (2.7 * i) / 13)));
+  const ranks = steps.map((s) => Math.round(3 + 5 / (1 + Math.exp((Math.log(s) - Math.log(30)) / 0.3))));
+  const checkpoints = steps.map((s, i) => ({ step: s, layers: [{ name: 'h', matrix: isotropicRank(120, 20, ranks[i], i) }], input: null, source: `c${s}` }));
+  const d = trainingDynamics(checkpoints, { resamples: 50 });
+  const deff = d.series.find((s) => s.observable === 'effectiveDimension')!;
+  t.not(deff.selected, 'power', `ranks ${ranks.join(' ')}`);
+  t.true(
+    deff.warnings.some((w) => /^not a power law: (logistic|offset) is preferred by AICc/.test(w)),
+    deff.warnings.join(' | '),
+  );
+  const power = deff.fits.find((f) => f.model === 'power')!;
+  t.truthy(power.intervals.b, 'the exponent has an interval');
+  // High-rank checkpoints have more distinct patterns than half the rows: saturated, never fitted.
+  const entropy = d.series.find((s) => s.observable === 'entropyAll')!;
+  const saturated = entropy.flags.filter((f) => f === 'saturated').length;
+  t.true(saturated >= 3 && saturated < steps.length, JSON.stringify(entropy.flags));
+  t.regex(entropy.warnings.join(' | '), new RegExp(`${saturated} of 14 checkpoints not fitted \\(saturated\\)`));
+  t.is(entropy.range![0], steps[entropy.flags.findIndex((f) => f === null)], 'the fit starts at the first unflagged checkpoint');
+  const dir = tempDir();
+  const files = [1, 10].map((s, i) => {
+    const f = join(dir, `a${s}.npz`);
+    writeNpz(f, [
+      ['h', { data: isotropicRank(40, 6, 2 + i, i).data, shape: [40, 6] }],
+      ['step', { data: [s], shape: [1] }],
+    ]);
+    return f;
+  });
+  const bad = await cli('dynamics', ...files, '--fit-range', '10,5');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--fit-range: '10,5' is not two steps T0,T1 with 0 <= T0 < T1/);
+});

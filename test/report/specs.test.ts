@@ -306,7 +306,9 @@ test('similarity heatmap: one cell per (layer, area) with a value, its interval,
     cols,
   );
   compiles(t, spec);
-  t.deepEqual(data(spec), [{ row: 'relu1', col: 'V1', value: 0.9, lo: 0.8, hi: 1.0, p: null, ceiling: 0.95, normalised: 0.9 / 0.95 }]);
+  t.deepEqual(data(spec), [
+    { row: 'relu1', col: 'V1', value: 0.9, lo: 0.8, hi: 1.0, p: null, ceiling: 0.95, normalised: 0.9 / 0.95, baseline: null, inSample: null },
+  ]);
   const angle = similarityHeatmapSpec({ metric: 'procrustes', label: 'P', kind: 'angle', cells: [[cell(0.3), cell(1.2)]] }, rows, cols);
   compiles(t, angle);
   t.deepEqual((angle as { layer: { encoding: { color: { scale: { domain: number[] } } } }[] }).layer[0].encoding.color.scale.domain, [0, Math.PI / 2]);
