@@ -40,7 +40,7 @@ export function matchStimuli(a: readonly (string | number)[], b: readonly (strin
     if (r)
       return {
         kind: 'none',
-        reason: `${what} names ${r.count === 1 ? 'a stimulus' : `${r.count} stimuli`} more than once (e.g. ${quote(r.id)}): its ids look like labels (e.g. classes), not stimulus names; give each row its stimulus's name (network --stimulus-ids FILE)`,
+        reason: `${what} names ${r.count === 1 ? 'a stimulus' : `${r.count} stimuli`} more than once (e.g. ${quote(r.id)}): its ids look like labels (e.g. classes), not stimulus names; give each row its stimulus's name (\`stimulusIds FILE\` of network)`,
       };
   }
   const position = new Map(a.map((v, i) => [String(v), i]));

@@ -21,6 +21,7 @@ export const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   scales: '--scales',
   sliding: '--sliding',
   stimulus: '--stimulus',
+  stimulusIds: '--stimulus-ids',
   store: '--store',
   table: '--table',
   width: '--width',
