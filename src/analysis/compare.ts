@@ -288,7 +288,9 @@ function timeCourses(
         metrics: opts.metrics,
         folds: opts.folds,
         intervals: opts.intervals,
-        ceilings: opts.ceilings,
+        // No ceilings per window: extrapolating each window's noise would multiply compare's cost,
+        // and the time course shows scores (docs/observables.md 7.7).
+        ceilings: 'none',
         nulls: opts.timeCourseNulls ?? opts.nulls,
         seed: opts.seed,
         onProgress: opts.onProgress,

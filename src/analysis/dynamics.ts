@@ -7,7 +7,7 @@
  * (docs/observables.md section 6).
  */
 
-import { gainValue, mapComplexity } from '../core/complexity/complexity.js';
+import { gainValue, mapComplexity, type ComplexityOptions } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { fitPowerLaw, type PowerLawFit } from '../core/stats.js';
 import { analyzeTrend, type TrendFit, type TrendModel } from '../core/inference/trendModels.js';
@@ -62,6 +62,8 @@ export interface DynamicsOptions {
   fitRange?: [number, number];
   /** Bootstrap resamples of the checkpoints behind the fits' intervals (default 200). */
   resamples?: number;
+  /** Complexity's definition and knobs (default complexity/3 with 5 fold seeds). */
+  complexity?: Omit<ComplexityOptions, 'seed'>;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -102,7 +104,7 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: DynamicsOption
       const from = li === 0 ? c.input : c.layers[li - 1].matrix;
       if (from) {
         try {
-          const c = mapComplexity(from, l.matrix, { seed });
+          const c = mapComplexity(from, l.matrix, { ...opts.complexity, seed });
           put(l.name, 'complexity', i, c.complexity);
           if (isLowerBound(c)) flag(l.name, 'complexity', i, 'lower bound');
           // The gain says whether a change of C is a change of pieces that matter.

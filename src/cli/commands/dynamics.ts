@@ -8,6 +8,7 @@ import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import { finishRun } from '../save.js';
+import { COMPLEXITY_OPTIONS, complexityOptionsOf } from '../observableOptions.js';
 
 export const dynamicsCommand = defineCommand({
   name: 'dynamics',
@@ -27,6 +28,7 @@ export const dynamicsCommand = defineCommand({
   storesRuns: true,
   options: {
     'fit-range': { type: 'string', arg: 'T0,T1', help: 'fit only checkpoints with T0 <= step <= T1 (default: every step > 0)' },
+    ...COMPLEXITY_OPTIONS,
     resamples: { type: 'integer', min: 0, arg: 'B', help: "bootstrap resamples of the checkpoints for the fits' intervals (default 200; 0 = none)" },
     seed: SEED_OPTION,
     json: jsonOption(),
@@ -46,6 +48,7 @@ export const dynamicsCommand = defineCommand({
       seed,
       ...(fitRange ? { fitRange } : {}),
       ...(args.options.resamples !== undefined ? { resamples: args.options.resamples } : {}),
+      complexity: complexityOptionsOf(args),
       onProgress: (i, n) => ctx.progress('checkpoints', i, n),
     });
     const record = toRunRecord(

@@ -98,6 +98,8 @@ export function noiseExtrapolatedCeiling(
   a: ResponseMatrix,
   b: ResponseMatrix,
   seed: number,
+  /** Also the ceiling's interval (20 more evaluations of the similarity; default true). */
+  withInterval = true,
 ): NoiseCeiling | null {
   const r1 = similarity(a, b);
   if (!Number.isFinite(r1)) return null;
@@ -146,7 +148,13 @@ export function noiseExtrapolatedCeiling(
       q = share;
     }
   }
-  return { ceiling: Math.sqrt(model(k, q, 0.5)), halfSimilarity: r1, quadraticShare: q, simulated, interval: ceilingInterval(similarity, a, b, q, seed) };
+  return {
+    ceiling: Math.sqrt(model(k, q, 0.5)),
+    halfSimilarity: r1,
+    quadraticShare: q,
+    simulated,
+    interval: withInterval ? ceilingInterval(similarity, a, b, q, seed) : null,
+  };
 }
 
 /** The ceiling from a halves' similarity r at a quadratic share q (0: Spearman-Brown). */

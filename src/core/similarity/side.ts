@@ -8,7 +8,7 @@ import { ckaFromGrams, linearGram } from './cka.js';
 import { centerColumns, columnMeans, type ResponseMatrix } from '../matrix.js';
 import { spearmanBrown } from './correlation.js';
 import { splitHalfReliability, type SplitHalfReliability } from './ceiling.js';
-import { noiseExtrapolatedCeiling, type NoiseCeiling } from './noiseCeiling.js';
+import { ceilingInterval, noiseExtrapolatedCeiling, type NoiseCeiling } from './noiseCeiling.js';
 import { factorOfGram, factorOfMatrix, type Factor } from './factor.js';
 import { foldBases, type FoldBasis } from './predictivity.js';
 import { correlationRdm, correlationRdmFromInner, crossValidatedRdm, euclideanRdmFromGram } from './rdm.js';
@@ -99,12 +99,20 @@ export class Side {
     );
   }
 
-  /** The ceilings computed so far for this side (every measure it was compared by). */
+  /**
+   * The ceilings computed so far for this side (every measure it was compared by), each with its
+   * interval (computed here, on demand: the cells of a comparison need only the ceiling).
+   */
   measureCeilings(): MeasureCeiling[] {
     const out: MeasureCeiling[] = [];
     for (const [key, value] of this.cache) {
-      const m = /^ceiling:(extrapolated|split-half):[^:]*:(.*)$/.exec(key);
-      if (m && value) out.push({ measure: m[2], method: m[1] as CeilingMethod, ...(value as NoiseCeiling) });
+      const m = /^ceiling:(extrapolated|split-half):([^:]*):(.*)$/.exec(key);
+      if (!m || !value) continue;
+      const c = value as NoiseCeiling & { similarity?: (x: ResponseMatrix, y: ResponseMatrix) => number };
+      if (c.similarity && c.interval === null && this.halves)
+        c.interval = ceilingInterval(c.similarity, this.halves.a, this.halves.b, c.quadraticShare, Number(m[2]));
+      const { similarity: _, ...ceiling } = c;
+      out.push({ measure: m[3], method: m[1] as CeilingMethod, ...ceiling });
     }
     return out;
   }
@@ -120,10 +128,14 @@ export class Side {
     // Memoised per measure: every layer compared with this area shares its ceiling.
     return this.memo(`ceiling:${method}:${seed}:${key}`, () => {
       const h = this.halves;
-      if (!h) return null;
+      if (!h || method === 'none') return null;
       if (method === 'extrapolated') {
         const side = (m: ResponseMatrix) => new Side({ n: m.n, d: m.d, matrix: m });
-        return noiseExtrapolatedCeiling((x, y) => similarity(side(x), side(y)), h.a, h.b, seed);
+        const onMatrices = (x: ResponseMatrix, y: ResponseMatrix) => similarity(side(x), side(y));
+        const c = noiseExtrapolatedCeiling(onMatrices, h.a, h.b, seed, false);
+        // Kept (not enumerable in JSON) for the interval measureCeilings computes on demand.
+        if (c && c.simulated.length) Object.defineProperty(c, 'similarity', { value: onMatrices, enumerable: false });
+        return c;
       }
       const [x, y] = this.halfSides()!;
       const s = similarity(x, y);
@@ -140,8 +152,8 @@ export interface MeasureCeiling extends NoiseCeiling {
   method: CeilingMethod;
 }
 
-/** How ceilings of measures other than predictivity are made: compare/3 (`extrapolated`) or compare/2 (`split-half`). */
-export type CeilingMethod = 'extrapolated' | 'split-half';
+/** How ceilings of measures other than predictivity are made: compare/3 (`extrapolated`), compare/2 (`split-half`), or not at all (`none`). */
+export type CeilingMethod = 'extrapolated' | 'split-half' | 'none';
 
 /** Row statistics of a representation for correlation RDMs from its Gram matrix (see SideInput.rowStats). */
 export function rowStatsOf(m: ResponseMatrix): { rowSums: Float64Array; dotMean: Float64Array; meanSquare: number } {
