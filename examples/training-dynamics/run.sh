@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train a small MLP on MNIST with checkpoints, then fit power laws to every observable over
+# Train a small MLP on MNIST with checkpoints, then fit trend models (fits/2) to every observable over
 # training. Run from the repository root after `npm ci` (needs ../shared/data/datasets/mnist,
 # or MNIST_DIR pointing at a folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz).
 set -euo pipefail
@@ -8,4 +8,5 @@ cd "$(dirname "$0")/../.."
 out="${1:-${TMPDIR:-/tmp}/neurorep-training-dynamics}"
 rm -rf "$out"
 node --import tsx examples/training-dynamics/train.ts "$out"
-npx neurorep dynamics "$out"/acts-*.npz
+# One complexity fold seed per map (--repeats 1): the default five make the 38 maps take about 5x longer.
+npx neurorep dynamics "$out"/acts-*.npz --repeats 1
