@@ -51,6 +51,20 @@ function grating(deg: number): number[] {
   return Array.from({ length: 64 }, (_, k) => Math.cos(1.2 * ((k % 8) * Math.cos(t) + Math.floor(k / 8) * Math.sin(t))));
 }
 
+/** A stored network run of an activation file whose stimuli a file names; its id. */
+async function networkRun(store: string, acts: string, ids: string): Promise<string> {
+  const r = await cli('network', acts, '--stimulus-ids', ids, '--store', store, '--quiet', '--json', '--repeats', '1');
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout).id;
+}
+
+/** compare's similarity record for a network run against the recording (a few measures, no bootstrap). */
+async function similarityOf(store: string, networkId: string, analyzeId: string, metrics: string) {
+  const r = await cli('compare', networkId, analyzeId, '--store', store, '--quiet', '--json', '--metric', metrics, '--resamples', '0');
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout).similarity;
+}
+
 test('a recording with string stimulus names against ONNX activations named in another order: compare matches them by name', async (t) => {
   const dir = tempDir();
   const store = join(dir, 'store');
@@ -75,21 +89,7 @@ test('a recording with string stimulus names against ONNX activations named in a
   t.is(net.code, 0, net.stderr);
   const networkId = JSON.parse(net.stdout).id;
 
-  const cmp = await cli(
-    'compare',
-    networkId,
-    analyzeId,
-    '--store',
-    store,
-    '--quiet',
-    '--json',
-    '--metric',
-    'predictivity,rsa-spearman,cka',
-    '--resamples',
-    '0',
-  );
-  t.is(cmp.code, 0, cmp.stderr);
-  const s = JSON.parse(cmp.stdout).similarity;
+  const s = await similarityOf(store, networkId, analyzeId, 'predictivity,rsa-spearman,cka');
   t.true(
     s.notes.some((n: string) =>
       /stimuli matched by name: run \w{8}'s 25 rows put in run \w{8}'s stimulus order, 24 stimuli shared \(left out: 1 of run \w{8}'s\)/.test(n),
@@ -104,35 +104,8 @@ test('a recording with string stimulus names against ONNX activations named in a
   writeFileSync(join(dir, 'images2.npy'), images(order));
   writeFileSync(join(dir, 'names2.json'), JSON.stringify(order.map((o) => `grating ${o} deg`)));
   t.is((await cli('activations', join(dir, 'model.onnx'), join(dir, 'images2.npy'), '--out', join(dir, 'acts2.npz'), '--quiet')).code, 0);
-  const net2 = await cli(
-    'network',
-    join(dir, 'acts2.npz'),
-    '--stimulus-ids',
-    join(dir, 'names2.json'),
-    '--store',
-    store,
-    '--quiet',
-    '--json',
-    '--repeats',
-    '1',
-  );
-  const cmp2 = JSON.parse(
-    (
-      await cli(
-        'compare',
-        JSON.parse(net2.stdout).id,
-        analyzeId,
-        '--store',
-        store,
-        '--quiet',
-        '--json',
-        '--metric',
-        'predictivity,rsa-spearman,cka',
-        '--resamples',
-        '0',
-      )
-    ).stdout,
-  ).similarity;
+  const net2 = await networkRun(store, join(dir, 'acts2.npz'), join(dir, 'names2.json'));
+  const cmp2 = await similarityOf(store, net2, analyzeId, 'predictivity,rsa-spearman,cka');
   t.false(cmp2.notes.some((n: string) => /matched by name/.test(n)));
   for (const metric of ['predictivity', 'rsa-spearman', 'cka']) {
     const a = s.tables.find((x: { metric: string }) => x.metric === metric).cells;
@@ -144,22 +117,8 @@ test('a recording with string stimulus names against ONNX activations named in a
 
   // Class labels (ids that repeat) cannot name stimuli: the note says so instead of blaming the store.
   writeFileSync(join(dir, 'classes.json'), JSON.stringify(shown.map((o) => (o < 90 ? 'low' : 'high'))));
-  const net3 = await cli(
-    'network',
-    join(dir, 'acts.npz'),
-    '--stimulus-ids',
-    join(dir, 'classes.json'),
-    '--store',
-    store,
-    '--quiet',
-    '--json',
-    '--repeats',
-    '1',
-  );
-  const cmp3 = JSON.parse(
-    (await cli('compare', JSON.parse(net3.stdout).id, analyzeId, '--store', store, '--quiet', '--json', '--metric', 'rsa-spearman,cka', '--resamples', '0'))
-      .stdout,
-  ).similarity;
+  const net3 = await networkRun(store, join(dir, 'acts.npz'), join(dir, 'classes.json'));
+  const cmp3 = await similarityOf(store, net3, analyzeId, 'rsa-spearman,cka');
   t.true(
     cmp3.notes.some((n: string) =>
       /stimuli not matched by name: run \w{8} names 2 stimuli more than once \(e\.g\. '(low|high)'\): its ids look like labels/.test(n),
