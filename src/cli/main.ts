@@ -86,7 +86,7 @@ export const COMMANDS: { name: string; summary: string; load: () => Promise<Comm
   },
   {
     name: 'dynamics',
-    summary: 'observables per layer over training checkpoints, with power-law fits y = a t^b',
+    summary: 'observables per layer over training checkpoints, with fits compared (power law, offset, logistic)',
     load: async () => (await import('./commands/dynamics.js')).dynamicsCommand,
   },
   {

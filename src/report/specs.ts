@@ -2,7 +2,7 @@
  * Vega-Lite specs for every chart the viewer and reports show. Specs are plain data built from
  * run records: spectrum (log-log with the alpha fit over its range), complexity curve (r_K and
  * H_K against K), pattern-entropy curve, depth/area profile with bootstrap error bars, training
- * dynamics (log-log with power-law fits), and the layer x area CKA heatmap.
+ * dynamics (log-log with the selected trend model), and the layer x area CKA heatmap.
  *
  * Names from data files (areas, layers) are data values, never markup: Vega draws them as text.
  */

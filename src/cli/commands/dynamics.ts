@@ -1,4 +1,4 @@
-/** `neurorep dynamics`: observables per layer over training checkpoints, with power-law fits. */
+/** `neurorep dynamics`: observables per layer over training checkpoints, with trend models compared (fits/2). */
 
 import { readActivations } from '../../../adapters/network/index.js';
 import { trainingDynamics, type Dynamics } from '../../analysis/dynamics.js';
