@@ -15,6 +15,7 @@ import { Rng } from '../core/random.js';
 import { warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { HALF_SUFFIXES, ROW_STATS_SUFFIX } from './representation.js';
+import { sameIds } from './stimulusMatching.js';
 
 /** Groups accepted by --metric, and what each stands for. */
 export const METRIC_GROUPS: Record<string, Metric[]> = {
@@ -187,9 +188,7 @@ export function sideOf(list: StoredRepresentation[], key: string): Side | null {
 }
 
 export function sameStimulusIds(a: StoredRepresentation, b: StoredRepresentation): boolean {
-  if (a.n !== b.n) return false;
-  for (let i = 0; i < a.n; i++) if (String(a.stimulusIds[i]) !== String(b.stimulusIds[i])) return false;
-  return true;
+  return sameIds(a.stimulusIds, b.stimulusIds);
 }
 
 /**

@@ -12,18 +12,16 @@ export type StimulusMatch = { kind: 'same' } | { kind: 'matched'; rows: Int32Arr
 
 const quote = (v: string | number) => `'${String(v).slice(0, 40)}'`;
 
-/** A stimulus named twice (ids that are class labels, not names), or null. */
-function repeated(ids: readonly (string | number)[]): { id: string | number; count: number } | null {
+/** The names given to more than one stimulus (ids that are class labels, not names). */
+function repeatedNames(ids: readonly (string | number)[]): string[] {
   const seen = new Map<string, number>();
   for (const v of ids) seen.set(String(v), (seen.get(String(v)) ?? 0) + 1);
-  let first: { id: string | number; count: number } | null = null;
-  let names = 0;
-  for (const [id, c] of seen)
-    if (c > 1) {
-      names++;
-      first ??= { id, count: c };
-    }
-  return first ? { id: first.id, count: names } : null;
+  return [...seen].filter(([, c]) => c > 1).map(([id]) => id);
+}
+
+/** The same stimuli in the same order (ids compared as text). */
+export function sameIds(a: readonly (string | number)[], b: readonly (string | number)[]): boolean {
+  return a.length === b.length && a.every((v, i) => String(v) === String(b[i]));
 }
 
 /**
@@ -31,16 +29,16 @@ function repeated(ids: readonly (string | number)[]): { id: string | number; cou
  * name (indices into each, in b's order), or why there is none. `whatA`/`whatB` name the sides.
  */
 export function matchStimuli(a: readonly (string | number)[], b: readonly (string | number)[], whatA: string, whatB: string): StimulusMatch {
-  if (a.length === b.length && a.every((v, i) => String(v) === String(b[i]))) return { kind: 'same' };
+  if (sameIds(a, b)) return { kind: 'same' };
   for (const [ids, what] of [
     [a, whatA],
     [b, whatB],
   ] as const) {
-    const r = repeated(ids);
-    if (r)
+    const r = repeatedNames(ids);
+    if (r.length)
       return {
         kind: 'none',
-        reason: `${what} names ${r.count === 1 ? 'a stimulus' : `${r.count} stimuli`} more than once (e.g. ${quote(r.id)}): its ids look like labels (e.g. classes), not stimulus names; give each row its stimulus's name (\`stimulusIds FILE\` of network)`,
+        reason: `${what} names ${r.length === 1 ? 'a stimulus' : `${r.length} stimuli`} more than once (e.g. ${quote(r[0])}): its ids look like labels (e.g. classes), not stimulus names; give each row its stimulus's name (\`stimulusIds FILE\` of network)`,
       };
   }
   const position = new Map(a.map((v, i) => [String(v), i]));

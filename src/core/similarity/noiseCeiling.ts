@@ -16,7 +16,7 @@
  * covariance of n differences inflates quadratic noise terms by about 1 + d / n).
  */
 
-import { matmul } from '../linalg/products.js';
+import { crossProductTransB, matmul } from '../linalg/products.js';
 import { jackknifeGroups, jackknifeIntervals, keptUnits, MIN_JACKKNIFE_UNITS } from '../inference/jackknife.js';
 import { responseMatrix, selectRows, type ResponseMatrix } from '../matrix.js';
 import { Rng } from '../random.js';
@@ -35,7 +35,10 @@ export interface NoiseCeiling {
   quadraticShare: number;
   /** The simulated c(t) at SIMULATED_LEVELS (mean over draws). */
   simulated: number[];
-  /** 95 % interval of the ceiling: grouped jackknife over stimuli of the halves' similarity, the fitted share held (null when too few stimuli). */
+  /**
+   * 95 % interval of the ceiling: grouped jackknife over stimuli of the halves' similarity, the
+   * fitted share held (ceilingInterval; null until asked for, or with too few stimuli).
+   */
   interval: [number, number] | null;
 }
 
@@ -53,13 +56,7 @@ export function halfNoiseSampler(a: ResponseMatrix, b: ResponseMatrix): (rng: Rn
   const x = new Float64Array(n * d);
   for (let i = 0; i < n * d; i++) x[i] = (a.data[i] - b.data[i]) / Math.SQRT2;
   // Ledoit & Wolf (2004), lemma 3.2 ff., with the mean known to be 0, from the n x n Gram matrix.
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = i; j < n; j++) {
-      let acc = 0;
-      for (let k = 0; k < d; k++) acc += x[i * d + k] * x[j * d + k];
-      g[i * n + j] = g[j * n + i] = acc;
-    }
+  const g = crossProductTransB(x, n, d);
   let trace = 0,
     frobenius = 0,
     fourth = 0,
@@ -98,8 +95,6 @@ export function noiseExtrapolatedCeiling(
   a: ResponseMatrix,
   b: ResponseMatrix,
   seed: number,
-  /** Also the ceiling's interval (20 more evaluations of the similarity; default true). */
-  withInterval = true,
 ): NoiseCeiling | null {
   const r1 = similarity(a, b);
   if (!Number.isFinite(r1)) return null;
@@ -148,13 +143,7 @@ export function noiseExtrapolatedCeiling(
       q = share;
     }
   }
-  return {
-    ceiling: Math.sqrt(model(k, q, 0.5)),
-    halfSimilarity: r1,
-    quadraticShare: q,
-    simulated,
-    interval: withInterval ? ceilingInterval(similarity, a, b, q, seed) : null,
-  };
+  return { ceiling: ceilingFromHalves(r1, q), halfSimilarity: r1, quadraticShare: q, simulated, interval: null };
 }
 
 /** The ceiling from a halves' similarity r at a quadratic share q (0: Spearman-Brown). */
@@ -164,17 +153,21 @@ export function ceilingFromHalves(r: number, q: number): number {
   return Math.sqrt(model(1 / r - 1, q, 0.5));
 }
 
-/** Grouped jackknife over stimuli of the halves' similarity, mapped through the fitted share q. */
+/**
+ * The 95 % interval of a ceiling `c` (from noiseExtrapolatedCeiling on the same halves): grouped
+ * jackknife over stimuli of the halves' similarity, mapped through the fitted share.
+ */
 export function ceilingInterval(
   similarity: (x: ResponseMatrix, y: ResponseMatrix) => number,
   a: ResponseMatrix,
   b: ResponseMatrix,
-  q: number,
+  c: NoiseCeiling,
   seed: number,
 ): [number, number] | null {
   if (a.n < Math.max(MIN_JACKKNIFE_UNITS, CEILING_GROUPS)) return null;
+  const q = c.quadraticShare;
   const groups = jackknifeGroups(a.n, CEILING_GROUPS, seed);
-  const j = jackknifeIntervals({ c: ceilingFromHalves(similarity(a, b), q) }, CEILING_GROUPS, seed, (g) => {
+  const j = jackknifeIntervals({ c: c.ceiling }, CEILING_GROUPS, seed, (g) => {
     const keep = keptUnits(groups, g);
     return { c: ceilingFromHalves(similarity(selectRows(a, keep), selectRows(b, keep)), q) };
   });

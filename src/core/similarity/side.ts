@@ -35,6 +35,11 @@ export class Side {
   private input: SideInput;
   private cache = new Map<string, unknown>();
   private bases = new WeakMap<Int32Array, FoldBasis[]>();
+  /** Ceilings by method, seed and measure, with the similarity on matrices their intervals need. */
+  private ceilings = new Map<
+    string,
+    { measure: string; method: CeilingMethod; seed: number; ceiling: NoiseCeiling | null; similarity?: (x: ResponseMatrix, y: ResponseMatrix) => number }
+  >();
 
   constructor(input: SideInput) {
     this.input = input;
@@ -104,17 +109,13 @@ export class Side {
    * interval (computed here, on demand: the cells of a comparison need only the ceiling).
    */
   measureCeilings(): MeasureCeiling[] {
-    const out: MeasureCeiling[] = [];
-    for (const [key, value] of this.cache) {
-      const m = /^ceiling:(extrapolated|split-half):([^:]*):(.*)$/.exec(key);
-      if (!m || !value) continue;
-      const c = value as NoiseCeiling & { similarity?: (x: ResponseMatrix, y: ResponseMatrix) => number };
-      if (c.similarity && c.interval === null && this.halves)
-        c.interval = ceilingInterval(c.similarity, this.halves.a, this.halves.b, c.quadraticShare, Number(m[2]));
-      const { similarity: _, ...ceiling } = c;
-      out.push({ measure: m[3], method: m[1] as CeilingMethod, ...ceiling });
-    }
-    return out;
+    return [...this.ceilings.values()].flatMap((e) => {
+      if (!e.ceiling) return [];
+      // Trivial ceilings (the halves' similarity <= 0 or >= 1: 0 or 1) have no interval.
+      if (e.similarity && e.ceiling.simulated.length && e.ceiling.interval === null && this.halves)
+        e.ceiling.interval = ceilingInterval(e.similarity, this.halves.a, this.halves.b, e.ceiling, e.seed);
+      return [{ measure: e.measure, method: e.method, ...e.ceiling }];
+    });
   }
 
   /**
@@ -122,27 +123,27 @@ export class Side {
    * (compare/3) extrapolates the halves' similarity to the full average's noise by simulated
    * noise (noiseCeiling.ts); `split-half` (compare/2) is sqrt of its Spearman-Brown correction,
    * right for correlation-like measures only. `key` names the measure (with its folds, where it
-   * has them).
+   * has them). Memoised per measure: every layer compared with this area shares its ceiling.
    */
   ceilingOf(key: string, similarity: (a: Side, b: Side) => number, method: CeilingMethod = 'extrapolated', seed = 0): NoiseCeiling | null {
-    // Memoised per measure: every layer compared with this area shares its ceiling.
-    return this.memo(`ceiling:${method}:${seed}:${key}`, () => {
+    const id = `${method}:${seed}:${key}`;
+    let e = this.ceilings.get(id);
+    if (!e) {
+      e = { measure: key, method, seed, ceiling: null };
       const h = this.halves;
-      if (!h || method === 'none') return null;
-      if (method === 'extrapolated') {
+      if (h && method === 'extrapolated') {
         const side = (m: ResponseMatrix) => new Side({ n: m.n, d: m.d, matrix: m });
-        const onMatrices = (x: ResponseMatrix, y: ResponseMatrix) => similarity(side(x), side(y));
-        const c = noiseExtrapolatedCeiling(onMatrices, h.a, h.b, seed, false);
-        // Kept (not enumerable in JSON) for the interval measureCeilings computes on demand.
-        if (c && c.simulated.length) Object.defineProperty(c, 'similarity', { value: onMatrices, enumerable: false });
-        return c;
+        e.similarity = (x, y) => similarity(side(x), side(y));
+        e.ceiling = noiseExtrapolatedCeiling(e.similarity, h.a, h.b, seed);
+      } else if (h && method === 'split-half') {
+        const [x, y] = this.halfSides()!;
+        const s = similarity(x, y);
+        const rho = spearmanBrown(s);
+        e.ceiling = Number.isFinite(s) ? { ceiling: rho > 0 ? Math.sqrt(rho) : 0, halfSimilarity: s, quadraticShare: 0, simulated: [], interval: null } : null;
       }
-      const [x, y] = this.halfSides()!;
-      const s = similarity(x, y);
-      if (!Number.isFinite(s)) return null;
-      const rho = spearmanBrown(s);
-      return { ceiling: rho > 0 ? Math.sqrt(rho) : 0, halfSimilarity: s, quadraticShare: 0, simulated: [], interval: null };
-    });
+      this.ceilings.set(id, e);
+    }
+    return e.ceiling;
   }
 }
 
