@@ -16,7 +16,7 @@ import { gainValue, mapComplexity, type ComplexityOptions } from '../src/core/co
 import { responseMatrix, type ResponseMatrix } from '../src/core/matrix.js';
 import { Rng } from '../src/core/random.js';
 import { installWorkerThreads } from '../src/runtime/pool.js';
-import { hyperplaneMap, piecewise } from '../test/fixtures/plantedMaps.js';
+import { hyperplaneMap, piecewise, plantedGain } from '../test/fixtures/plantedMaps.js';
 import { readMatrixFile } from '../src/io/matrixFile.js';
 import type { Complexity3Result } from '../src/core/complexity/definition3.js';
 
@@ -240,25 +240,8 @@ if (run('trends')) {
 if (run('coverage')) {
   say("## Coverage of the gain's interval (|x| on U[-1, 2], noise 0.3, n = 1000, 40 datasets)");
   say('');
-  // The planted gain: the share of variance the true map explains beyond the best line, on 200000 fresh draws.
   const f = (v: number) => Math.abs(v);
-  const big = new Rng(999);
-  const N = 200000;
-  const bx = Array.from({ length: N }, () => -1 + 3 * big.next());
-  const by = bx.map((v) => f(v) + 0.3 * big.normal());
-  const mx = bx.reduce((a, b) => a + b, 0) / N,
-    my = by.reduce((a, b) => a + b, 0) / N;
-  let sxy = 0,
-    sxx = 0,
-    syy = 0,
-    trueSse = 0;
-  for (let i = 0; i < N; i++) {
-    sxy += (bx[i] - mx) * (by[i] - my);
-    sxx += (bx[i] - mx) ** 2;
-    syy += (by[i] - my) ** 2;
-    trueSse += (by[i] - f(bx[i])) ** 2;
-  }
-  const truth = (syy - (sxy * sxy) / sxx - trueSse) / syy;
+  const truth = plantedGain(f, 0.3, -1, 2, 999);
   let covered = 0,
     width = 0,
     mean = 0;

@@ -38,21 +38,23 @@ function meanSd(v: number[]): [number, number] {
   return [m, Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, v.length - 1))];
 }
 
+/** n x d: each stimulus's latent factors through the weights w, then f (identity or ReLU). */
+function mix(src: Float64Array, w: Float64Array, n: number, d: number, f: (v: number) => number): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      let acc = 0;
+      for (let k = 0; k < LATENT; k++) acc += src[i * LATENT + k] * w[k * d + j];
+      out[i * d + j] = f(acc);
+    }
+  return out;
+}
+
 function dataset(seed: number, n: number, related: boolean): { layer: Side; area: Side } {
   const rng = new Rng(seed);
   const z = Float64Array.from({ length: n * LATENT }, () => rng.normal());
   const zl = related ? z : Float64Array.from({ length: n * LATENT }, () => rng.normal());
-  const mix = (src: Float64Array, w: Float64Array, d: number, f: (v: number) => number) => {
-    const out = new Float64Array(n * d);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) {
-        let acc = 0;
-        for (let k = 0; k < LATENT; k++) acc += src[i * LATENT + k] * w[k * d + j];
-        out[i * d + j] = f(acc);
-      }
-    return out;
-  };
-  const signal = mix(z, WA, NEURONS, (v) => v);
+  const signal = mix(z, WA, n, NEURONS, (v) => v);
   const half = () =>
     responseMatrix(
       n,
@@ -69,7 +71,7 @@ function dataset(seed: number, n: number, related: boolean): { layer: Side; area
   const layer = responseMatrix(
     n,
     UNITS,
-    mix(zl, WL, UNITS, (v) => Math.max(v, 0)).map((v) => v + 0.3 * rng.normal()),
+    mix(zl, WL, n, UNITS, (v) => Math.max(v, 0)).map((v) => v + 0.3 * rng.normal()),
   );
   return { layer: new Side({ n, d: UNITS, matrix: layer }), area: new Side({ n, d: NEURONS, matrix: full, halves: { a, b } }) };
 }
@@ -120,13 +122,7 @@ const RELIABILITY_DATASETS = Number(opt('ceiling-datasets', '40'));
 function perfectModel(seed: number, n: number, trialSd: number): { model: Side; area: Side } {
   const rng = new Rng(seed);
   const z = Float64Array.from({ length: n * LATENT }, () => rng.normal());
-  const signal = new Float64Array(n * NEURONS);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < NEURONS; j++) {
-      let acc = 0;
-      for (let k = 0; k < LATENT; k++) acc += z[i * LATENT + k] * WA[k * NEURONS + j];
-      signal[i * NEURONS + j] = acc;
-    }
+  const signal = mix(z, WA, n, NEURONS, (v) => v);
   // Two halves of 2 repeats each: a half's noise sd is trialSd / sqrt 2.
   const half = () =>
     responseMatrix(

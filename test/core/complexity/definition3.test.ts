@@ -3,31 +3,9 @@ import { mapComplexity, gainValue } from '../../../src/core/complexity/complexit
 import { mapComplexity3, nearestNeighbourNoise } from '../../../src/core/complexity/definition3.js';
 import { responseMatrix, type ResponseMatrix } from '../../../src/core/matrix.js';
 import { Rng } from '../../../src/core/random.js';
-import { piecewise } from '../../fixtures/plantedMaps.js';
+import { piecewise, plantedGain } from '../../fixtures/plantedMaps.js';
 
 const column = (v: ArrayLike<number>): ResponseMatrix => responseMatrix(v.length, 1, Float64Array.from(v));
-
-/** Held-out-free truth of a 1-D map y = f(x) + noise: the share of variance beyond the best line, on a fresh sample. */
-function trueGain(f: (x: number) => number, noise: number, lo: number, hi: number, seed: number): number {
-  const rng = new Rng(seed);
-  const n = 200000;
-  const xs = Array.from({ length: n }, () => lo + (hi - lo) * rng.next());
-  const ys = xs.map((v) => f(v) + noise * rng.normal());
-  const mx = xs.reduce((a, b) => a + b, 0) / n,
-    my = ys.reduce((a, b) => a + b, 0) / n;
-  let sxy = 0,
-    sxx = 0,
-    syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (xs[i] - mx) * (ys[i] - my);
-    sxx += (xs[i] - mx) ** 2;
-    syy += (ys[i] - my) ** 2;
-  }
-  const linearSse = syy - (sxy * sxy) / sxx;
-  let trueSse = 0;
-  for (let i = 0; i < n; i++) trueSse += (ys[i] - f(xs[i])) ** 2;
-  return (linearSse - trueSse) / syy;
-}
 
 test('complexity/3 is the default; every seed is kept; the range covers each seed; same seed, same numbers', (t) => {
   const { x, y } = piecewise([0.25, 0.25, 0.25, 0.25], 3, 0.01, 1500);
@@ -50,7 +28,7 @@ test('complexity/3 is the default; every seed is kept; the range covers each see
 
 test('the gain beside C: its interval covers the planted gain; a linear map has C = 0 and no weak mark', (t) => {
   const f = (v: number) => Math.abs(v);
-  const truth = trueGain(f, 0.1, -1, 2, 77);
+  const truth = plantedGain(f, 0.1, -1, 2, 77);
   const rng = new Rng(31);
   const xs = Array.from({ length: 2000 }, () => -1 + 3 * rng.next());
   const r = mapComplexity3(column(xs), column(xs.map((v) => f(v) + 0.1 * rng.normal())), { seed: 1, repeats: 3 });
