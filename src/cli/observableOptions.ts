@@ -47,7 +47,7 @@ export const CORRECTION_OPTION = {
   type: 'integer',
   min: 0,
   arg: 'R',
-  help: 'largest rank the D_eff correction calibrates (default 256; cost grows as R^3)',
+  help: 'largest rank the D_eff correction calibrates by simulation (default 256; cost grows as R^3); larger ranks, and more neurons than stimuli, take the deterministic equivalent (a few seconds); 0 = no correction',
 } as const satisfies OptionSpec;
 
 /** Options of the complexity observable (used by complexity, analyze and network). */

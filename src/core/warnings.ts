@@ -18,6 +18,7 @@ export type WarningCode =
   | 'unequal-group-sizes'
   | 'corrected-unavailable'
   | 'corrected-at-boundary'
+  | 'corrected-extrapolated'
   | 'input-truncated'
   | 'nonfinite-dropped'
   | 'observable-skipped'

@@ -48,7 +48,23 @@ export interface DimensionOptions extends PowerLawOptions {
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
-/** Default largest rank of the finite-sample correction (about a second in JavaScript). */
+/** Columns with any variance over the rows. */
+function activeColumns(m: ResponseMatrix): number {
+  let count = 0;
+  for (let j = 0; j < m.d; j++) {
+    const first = m.data[j];
+    for (let i = 1; i < m.n; i++)
+      if (m.data[i * m.d + j] !== first) {
+        count++;
+        break;
+      }
+  }
+  return count;
+}
+
+const keptRankOf = (values: Float64Array) => values.filter((v) => v > values[0] * 1e-12).length;
+
+/** Default largest rank of the simulated finite-sample correction (about a second in JavaScript); larger ranks take the deterministic equivalent (corrected/2). */
 export const DEFAULT_CORRECTION_MAX_RANK = 256;
 
 /** Covariance eigenvalues of a response matrix (descending), via the smaller of covariance and Gram. */
@@ -72,8 +88,17 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
   for (const v of values) total += Math.max(0, v);
   const obs = spectrumObservables(values, opts);
   if (obs.alpha === null) warnings.push(alphaWarning('spectrum', obs.alphaRange));
-  const corrected = correctedSpectrum(values, m.n, m.d, { seed, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK });
+  // Silent units (no variance over the stimuli) are no dimensions of the population either.
+  const active = activeColumns(m);
+  const corrected = correctedSpectrum(values, m.n, active, { seed, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK });
   if (!isCorrected(corrected)) warnings.push(warning('corrected-unavailable', `corrected D_eff and PR not computed: ${corrected.reason}`));
+  else if (corrected.extrapolated)
+    warnings.push(
+      warning(
+        'corrected-extrapolated',
+        `corrected D_eff ${corrected.effectiveDimension.toFixed(1)} assumes the population spectrum continues as a power law beyond the ${keptRankOf(values)} dimensions that ${m.n} stimuli can show (up to the ${active} neurons that vary); measure more stimuli to check it`,
+      ),
+    );
   else if (corrected.effectiveDimension >= 0.98 * obs.rank) {
     // The boundary of the parameter space: the estimator cannot exceed the rank, so near an
     // isotropic population its interval is too narrow (coverage 65-83 % measured, docs/coverage.md).
@@ -195,7 +220,11 @@ function dimensionIntervals(m: ResponseMatrix, full: DimensionResult, corrected:
           throw err;
         }
         const c = corrected
-          ? correctedSpectrum(values, sub.n, sub.d, { seed, start: corrected.population, maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK })
+          ? correctedSpectrum(values, sub.n, corrected.extrapolated ? corrected.population.length : sub.d, {
+              seed,
+              start: corrected.population,
+              maxRank: opts.correctionMaxRank ?? DEFAULT_CORRECTION_MAX_RANK,
+            })
           : null;
         let cv: CvPcaResult | undefined;
         if (opts.repeats && full.cvPCA) {

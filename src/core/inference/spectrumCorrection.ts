@@ -27,6 +27,10 @@
 import chisquare from '@stdlib/random-base-chisquare';
 import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { Rng } from '../random.js';
+import { correctedSpectrumLarge } from './spectrumLarge.js';
+import { spectralDimensions, type CorrectedSpectrum, type CorrectionUnavailable } from './spectralDimensions.js';
+
+export { spectralDimensions, type CorrectedSpectrum, type CorrectionUnavailable };
 
 export interface CorrectionOptions {
   /** Simulated Wishart draws per iteration (default 4). */
@@ -36,36 +40,8 @@ export interface CorrectionOptions {
   seed?: number;
   /** Start of the iteration (e.g. the full-data estimate, for jackknife replicates); default flat. */
   start?: Float64Array;
-  /** Largest rank calibrated (cost grows as rank^3 per simulation); default 600. */
+  /** Largest rank calibrated by simulation (cost grows as rank^3 per simulation); default 600. Above it, and with more neurons than stimuli, the deterministic equivalent (spectrumLarge.ts) is used; 0 = no correction at all. */
   maxRank?: number;
-}
-
-export interface CorrectedSpectrum {
-  effectiveDimension: number;
-  participationRatio: number;
-  /** Estimated population eigenvalues (descending), in the units of the sample covariance. */
-  population: Float64Array;
-}
-
-export type CorrectionUnavailable = { reason: string };
-
-/** D_eff = exp(entropy) and PR of positive values. */
-export function spectralDimensions(values: ArrayLike<number>): { effectiveDimension: number; participationRatio: number } {
-  let sum = 0,
-    sumSq = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v > 0) {
-      sum += v;
-      sumSq += v * v;
-    }
-  }
-  let h = 0;
-  for (let i = 0; i < values.length; i++) {
-    const p = values[i] / sum;
-    if (p > 0) h -= p * Math.log(p);
-  }
-  return { effectiveDimension: Math.exp(h), participationRatio: (sum * sum) / sumSq };
 }
 
 /** Lower-triangular Bartlett factors (row-major r x r) of K Wishart(dof, I_r) draws. */
@@ -113,12 +89,12 @@ export function correctedSpectrum(sample: Float64Array, n: number, d: number, op
   const r = keptRank(sample);
   const dof = n - 1;
   if (r < 2) return { reason: 'fewer than 2 positive eigenvalues' };
-  // The rank is limited by the stimuli, not by the neurons: the population may have more dimensions than the sample can show.
-  if (r >= dof && d > dof) {
-    return { reason: `needs more stimuli than neurons (${n} stimuli, ${d} neurons): the population spectrum beyond rank n - 1 is not identified` };
-  }
   const maxRank = opts.maxRank ?? 600;
-  if (r > maxRank) return { reason: `rank ${r} is above the calibration limit of ${maxRank} (cost grows as rank^3 per simulation)` };
+  if (maxRank <= 0) return { reason: 'not computed (no calibration asked for)' };
+  // The rank is limited by the stimuli, not by the neurons: the population may have more
+  // dimensions than the sample can show, so it is extended by a power-law tail (spectrumLarge.ts);
+  // large ranks take the same route, whose cost does not grow as rank^3.
+  if ((r >= dof && d > dof) || r > maxRank) return correctedSpectrumLarge(sample, n, d, { start: opts.start });
   const observed = sample.subarray(0, r);
   const draws = bartlettDraws(r, dof, opts.draws ?? 4, opts.seed ?? 0);
   let lambda: Float64Array;
@@ -155,6 +131,8 @@ export function correctedSpectrum(sample: Float64Array, n: number, d: number, op
     effectiveDimension: clamp(plug.effectiveDimension - (simD - pop.effectiveDimension)),
     participationRatio: clamp(plug.participationRatio - (simPR - pop.participationRatio)),
     population: lambda,
+    method: 'simulation',
+    extrapolated: false,
   };
 }
 

@@ -54,11 +54,28 @@ test('power-law population lambda_i = 1/i, d = 200, n = 400: the correction remo
   t.true(Math.abs(corrErr) < 0.4 * Math.abs(plugErr) && Math.abs(corrErr) < 0.05 * truth, `corrected bias ${corrErr}, plug-in ${plugErr}, truth ${truth}`);
 });
 
-test('more neurons than stimuli: the population spectrum is not identified, so no correction', (t) => {
+test('more neurons than stimuli: the population is extended by a power-law tail (corrected/2), and said so', (t) => {
   const eig = sample(new Array(60).fill(1), 40, 2);
   const c = correctedSpectrum(eig, 40, 60, { seed: 0 });
+  if (!isCorrected(c)) return t.fail(c.reason);
+  t.true(c.extrapolated);
+  t.is(c.method, 'deterministic');
+  // The plug-in sees at most 39 dimensions; the flat tail continues to 60.
+  t.true(spectralDimensions(eig).effectiveDimension < 36);
+  t.true(Math.abs(c.effectiveDimension - 60) < 0.15 * 60, `corrected ${c.effectiveDimension}`);
+  const m = effectiveDimension(
+    responseMatrix(
+      40,
+      60,
+      new Float64Array(40 * 60).map((_, i) => Math.sin(i * 1.3) + Math.cos(i * i)),
+    ),
+  );
+  t.true(m.warnings.some((w) => w.code === 'corrected-extrapolated'));
+});
+
+test('no calibration asked for (maxRank 0): no corrected value', (t) => {
+  const c = correctedSpectrum(sample([3, 2, 1, 1], 50, 1), 50, 4, { maxRank: 0 });
   t.false(isCorrected(c));
-  t.regex((c as { reason: string }).reason, /more stimuli than neurons/);
 });
 
 test('seeded: the same seed gives the same corrected values', (t) => {
