@@ -8,7 +8,7 @@
 import { mapComplexity, type ComplexityKnobs } from '../core/complexity/complexity.js';
 import { AnalysisError } from '../core/matrix.js';
 import { effectiveDimension } from '../core/dimension/effectiveDimension.js';
-import { InputError, selectColumns, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
+import { InputError, selectColumns, selectRows, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { patternEntropy, type Threshold } from '../core/patterns/patterns.js';
 import { replicateSeed } from '../core/inference/permutation.js';
 import { Rng } from '../core/random.js';
@@ -26,6 +26,16 @@ export interface MatchedObservables {
   /** Subsets drawn (all of them when the group has exactly that many neurons: one). */
   subsets: number;
   observables: Record<string, MeanSd>;
+}
+
+/** D_eff at a number of stimuli: plug-in over random subsets (mean, sd) and corrected on the first subset. */
+export interface StimulusCurvePoint {
+  stimuli: number;
+  mean: number;
+  sd: number;
+  subsets: number;
+  /** Corrected (population) D_eff on one subset of this size (null when not identified). */
+  corrected: number | null;
 }
 
 export interface NeuronCurvePoint {
@@ -104,5 +114,34 @@ export function neuronCurve(m: ResponseMatrix, opts: { seed?: number; subsets?: 
     }
     const ms = meanSd(values);
     return { neurons: k, mean: ms.mean ?? NaN, sd: ms.sd ?? NaN, subsets: values.length };
+  });
+}
+
+/**
+ * D_eff against the number of stimuli (random subsets of n/16, n/8, ..., n, at least 20): the
+ * plug-in grows with n towards the population value; a corrected value that stays flat across n
+ * is what a depth profile at one n should be read against (docs/observables.md 1.4).
+ */
+export function stimulusCurve(m: ResponseMatrix, opts: { seed?: number; subsets?: number; correctionMaxRank?: number } = {}): StimulusCurvePoint[] {
+  const seed = opts.seed ?? 0;
+  const sizes: number[] = [];
+  for (let k = m.n; k >= 20 && sizes.length < 5; k = Math.floor(k / 2)) sizes.unshift(k);
+  return sizes.map((k, i) => {
+    const count = k === m.n ? 1 : (opts.subsets ?? 5);
+    const values: number[] = [];
+    let corrected: number | null = null;
+    for (let s = 0; s < count; s++) {
+      const rows = k === m.n ? Int32Array.from({ length: m.n }, (_, j) => j) : new Rng(replicateSeed(seed + 101 * i, s)).sample(m.n, k);
+      try {
+        // The correction costs seconds at large ranks: one subset per size carries it.
+        const dim = effectiveDimension(selectRows(m, rows), { seed, correctionMaxRank: s === 0 ? opts.correctionMaxRank : 0 });
+        values.push(dim.effectiveDimension);
+        if (s === 0) corrected = dim.effectiveDimensionCorrected;
+      } catch (err) {
+        if (!(err instanceof AnalysisError || err instanceof InputError)) throw err;
+      }
+    }
+    const ms = meanSd(values);
+    return { stimuli: k, mean: ms.mean ?? NaN, sd: ms.sd ?? NaN, subsets: values.length, corrected };
   });
 }

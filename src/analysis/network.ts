@@ -43,6 +43,8 @@ export interface NetworkOptions {
   /** Neurons for matched observables: a number, 'smallest' (the smallest layer), or null. */
   matchNeurons?: number | 'smallest' | null;
   correctionMaxRank?: number;
+  /** D_eff against the number of stimuli per layer (random subsets; the corrected value on one subset per size). */
+  stimulusCurve?: boolean;
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
@@ -76,6 +78,7 @@ export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, op
         nulls: opts.nulls,
         matchNeurons: match,
         correctionMaxRank: opts.correctionMaxRank,
+        stimulusCurve: opts.stimulusCurve,
         complexityNulls: opts.complexityNulls,
         complexityIntervals: opts.complexityIntervals,
         complexity: opts.complexity,
@@ -149,6 +152,7 @@ export function profileActivationFile(path: string, opts: ActivationFileOptions 
       intervals: opts.intervals ?? 0,
       nulls: opts.nulls ?? 0,
       matchNeurons: match,
+      ...(opts.stimulusCurve ? { stimulusCurve: true } : {}),
       complexityDefinition: opts.complexity?.definition ?? 3,
       ...(opts.stimulusIds ? { stimulusIds: opts.stimulusIds } : {}),
     },

@@ -20,7 +20,7 @@ import { effectiveDimension, type DimensionResult } from '../core/dimension/effe
 import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { patternEntropy, type PatternsResult, type Threshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
-import { matchedObservables, neuronCurve, type MatchedObservables, type NeuronCurvePoint } from './matching.js';
+import { matchedObservables, neuronCurve, stimulusCurve, type MatchedObservables, type NeuronCurvePoint, type StimulusCurvePoint } from './matching.js';
 
 export interface GroupInput {
   name: string;
@@ -48,6 +48,8 @@ export interface GroupProfile extends Partial<Omit<DimensionResult, 'warnings'>>
   matched?: MatchedObservables;
   /** D_eff against the number of neurons, from random subsets (with --match-neurons). */
   neuronCurve?: NeuronCurvePoint[];
+  /** D_eff (plug-in and corrected) against the number of stimuli, from random subsets (with `stimulusCurve`). */
+  stimulusCurve?: StimulusCurvePoint[];
   warnings: Warning[];
 }
 
@@ -73,6 +75,8 @@ export interface ProfileOptions {
   matchNeurons?: number | null;
   /** Largest rank the D_eff correction calibrates. */
   correctionMaxRank?: number;
+  /** D_eff against the number of stimuli (random subsets). */
+  stimulusCurve?: boolean;
   onProgress?: (label: string, done: number, total: number) => void;
 }
 
@@ -150,6 +154,7 @@ export function profileGroup(g: GroupInput, opts: ProfileOptions = {}): GroupPro
     profile.matched = matchedObservables(g, opts.matchNeurons, { seed, complexity: opts.complexity });
     profile.neuronCurve = neuronCurve(main, { seed });
   }
+  if (opts.stimulusCurve) profile.stimulusCurve = stimulusCurve(main, { seed, correctionMaxRank: opts.correctionMaxRank });
   return profile;
 }
 

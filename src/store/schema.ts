@@ -153,6 +153,7 @@ export const GroupSchema = z.looseObject({
     .optional(),
   /** D_eff against the number of neurons (random subsets). */
   neuronCurve: z.array(z.looseObject({ neurons: z.number(), mean: z.number(), sd: z.number() })).optional(),
+  stimulusCurve: z.array(z.looseObject({ stimuli: z.number(), mean: z.number(), sd: z.number(), corrected: nullableNumber })).optional(),
   skipped: z.record(z.string(), z.string()).optional(),
   warnings,
 });
