@@ -144,6 +144,11 @@ export function formatNetwork(path: string, p: NetworkProfile): string {
       lines.push(`  ${l.name} at ${l.matched.neurons} neurons: D_eff ${meanSdText(m.effectiveDimension)}, switching ${fmt(m.switchingFraction?.mean)}`);
     }
   }
+  for (const l of p.layers)
+    if (l.stimulusCurve?.length)
+      lines.push(
+        `  ${l.name}, D_eff against stimuli (plug-in / corrected): ${l.stimulusCurve.map((c) => `${c.stimuli}: ${fmt(c.mean, 3)} / ${fmt(c.corrected, 3)}`).join(', ')}`,
+      );
   if (p.layers.some((l) => l.intervals)) lines.push('  [lo, hi]: 95 % intervals, grouped jackknife over stimuli');
   lines.push(...warningLines(p.warnings));
   return printable(lines.join('\n'));
