@@ -38,6 +38,9 @@ export interface DynamicsSeries {
   /** The power law's exponent on the lower and upper half of the range (in ln t). */
   exponentByHalf: { lower: number | null; upper: number | null } | null;
   warnings: string[];
+  /** With several runs (analysis/dynamicsRuns.ts): the run and its group. */
+  run?: string;
+  group?: string;
 }
 
 export interface Dynamics {
@@ -132,7 +135,8 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: DynamicsOption
       const warnings: string[] = [];
       const flagged = why.filter(Boolean).length;
       if (flagged) warnings.push(`${flagged} of ${steps.length} checkpoints not fitted (${[...new Set(why.filter(Boolean))].join(', ')})`);
-      if (!trend.selected) warnings.push(`too few checkpoints to fit (${trend.points})`);
+      if (trend.constant) warnings.push(`constant (${values.find((v, i) => v !== null && !why[i])} at every fitted checkpoint): no trend to fit`);
+      else if (!trend.selected) warnings.push(`too few checkpoints to fit (${trend.points})`);
       const power = trend.fits.find((f) => f.model === 'power');
       if (trend.selected && trend.selected !== 'power' && power)
         warnings.push(`not a power law: ${trend.selected} is preferred by AICc (the power law is worse by ${power.deltaAicc.toFixed(1)})`);

@@ -7,6 +7,7 @@
 import { complexityDetail, complexityText } from '../analysis/complexityText.js';
 import { withFlags } from './flags.js';
 import { entitiesOf, type Comparison } from '../analysis/compare.js';
+import type { DynamicsOfRuns } from '../analysis/dynamicsRuns.js';
 import type { RunSummary } from '../store/runStore.js';
 import { keyParams } from '../store/keyParams.js';
 import type { GroupRecord, NullRecord, RunRecord, WarningRecord } from '../store/schema.js';
@@ -18,6 +19,7 @@ import {
   similarityHeatmapSpec,
   similarityOverTimeSpec,
   timeResolvedSpec,
+  dynamicsRunsSpec,
   dynamicsSpec,
   neuronCurveSpec,
   patternsSpec,
@@ -180,6 +182,10 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       break;
     }
     case 'dynamics':
+      if (isSeveralRuns(r)) {
+        sections.push(...severalRunsSections(r, charts));
+        break;
+      }
       charts.push({ id: 'dynamics', spec: dynamicsSpec('Observables over training (dashed: the selected model)', r.steps, r.series) });
       sections.push('<h2>Training dynamics</h2>', `<div class="charts">${chartDiv('dynamics')}</div>`);
       sections.push(
@@ -194,6 +200,47 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       break;
   }
   return page(`neurorep: ${r.kind} ${r.id.slice(0, 8)}`, sections.join('\n'), charts, assets);
+}
+
+function isSeveralRuns(r: RunRecord): r is RunRecord & DynamicsOfRuns {
+  return r.kind === 'dynamics' && Array.isArray((r as { pooled?: unknown }).pooled);
+}
+
+/** Several runs: the log-log chart with per-run lines, bands and fits; the pooled table; the groups compared. */
+function severalRunsSections(r: DynamicsOfRuns, charts: Chart[]): string[] {
+  const ci = (iv: [number, number] | null | undefined) => (iv ? ` [${num(iv[0])}, ${num(iv[1])}]` : '');
+  charts.push({
+    id: 'dynamics-runs',
+    spec: dynamicsRunsSpec(
+      `${r.runs.length} runs in ${r.groups.length} group(s), log-log (thin: runs; band: 95% CI over runs; dashed: selected model; zeros not drawn)`,
+      r,
+    ),
+  });
+  const rows = r.pooled
+    .map((p) => {
+      const b = p.exponent.pooled;
+      const m = p.selected === 'logistic' ? p.params.midpoint : undefined;
+      return `<tr><td>${escapeHtml(p.group)}</td><td>${escapeHtml(p.layer)}</td><td>${escapeHtml(readableObservable(p.observable))}</td><td class="num">${p.runs.length}</td><td>${escapeHtml(p.selected ?? '-')}${p.selected && p.selected !== 'power' && p.deltaAicc.power !== undefined ? ` (power law +${num(p.deltaAicc.power)})` : ''}</td><td class="num">${b ? `${num(b.mean)}${ci(b.interval)}` : '-'}</td><td class="num">${p.exponent.perRun.map((x) => num(x.b)).join(', ')}</td><td class="num">${m ? `${num(m.mean)}${ci(m.interval)}` : '-'}</td><td>${p.warnings.map(escapeHtml).join('; ')}</td></tr>`;
+    })
+    .join('');
+  const tests = r.comparisons
+    .filter((c) => c.test)
+    .map(
+      (c) =>
+        `<tr><td>${escapeHtml(c.groups[0])} - ${escapeHtml(c.groups[1])}</td><td>${escapeHtml(c.layer)}</td><td>${escapeHtml(readableObservable(c.observable))}</td><td class="num">${num(c.test!.difference)}${ci(c.test!.interval)}</td><td class="num">${num(c.test!.pValue)}</td></tr>`,
+    )
+    .join('');
+  return [
+    '<h2>Training dynamics over runs</h2>',
+    `<div class="charts">${chartDiv('dynamics-runs')}</div>`,
+    `<table class="sortable"><thead><tr><th>group</th><th>layer</th><th>observable</th><th>runs</th><th>selected (summed AICc)</th><th>power law b, pooled [95% CI over runs]</th><th>b per run</th><th>logistic step at t</th><th>notes</th></tr></thead><tbody>${rows}</tbody></table>`,
+    ...(tests
+      ? [
+          "<h3>Groups compared (Welch's t test of the runs' exponents)</h3>",
+          `<table class="sortable"><thead><tr><th>groups</th><th>layer</th><th>observable</th><th>difference of b [95% CI]</th><th>p</th></tr></thead><tbody>${tests}</tbody></table>`,
+        ]
+      : []),
+  ];
 }
 
 export function comparePage(all: RunSummary[], selected: string[], cmp: Comparison | null, assets: PageAssets): string {

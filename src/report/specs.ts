@@ -650,3 +650,81 @@ export function similarityOverTimeSpec(courses: TimeCourse[]): VegaLiteSpec {
     ...new Set(courses.map((c) => c.metric)),
   ]);
 }
+
+/** The parts of a several-run dynamics record (analysis/dynamicsRuns.ts) the chart draws. */
+export interface DynamicsRunsView {
+  steps: number[];
+  series: { layer: string; observable: string; values: (number | null)[]; flags?: (string | null)[]; run?: string; group?: string }[];
+  pooled: {
+    group: string;
+    layer: string;
+    observable: string;
+    mean: (number | null)[];
+    intervals: ([number, number] | null)[];
+    selected: TrendModel | null;
+    curve: { step: number; value: number; interval: [number, number] | null }[];
+  }[];
+}
+
+/**
+ * Observables over training for several runs on log-log axes: each run a thin line, the across-run
+ * 95 % band per group, and the selected model (mean of the runs' fits, dashed) with its band.
+ * One panel per layer and observable; groups (datasets) side by side in colour.
+ */
+export function dynamicsRunsSpec(title: string, r: DynamicsRunsView, observables?: readonly string[]): VegaLiteSpec {
+  const keep = (o: string) => !observables || observables.includes(o);
+  const panel = (layer: string, observable: string) => `${layer}: ${readableObservable(observable)}`;
+  const panels: string[] = [];
+  const runs = r.series.filter((s) => keep(s.observable));
+  for (const o of observables ?? [...new Set(runs.map((s) => s.observable))])
+    for (const l of [...new Set(runs.map((s) => s.layer))]) if (runs.some((s) => s.layer === l && s.observable === o)) panels.push(panel(l, o));
+  const values = [
+    ...runs.flatMap((s) =>
+      r.steps.flatMap((t, i) => {
+        const v = s.values[i];
+        return v !== null && v > 0 && !s.flags?.[i]
+          ? [{ kind: 'run', panel: panel(s.layer, s.observable), group: s.group ?? 'all', run: s.run ?? '', step: t, value: v }]
+          : [];
+      }),
+    ),
+    ...r.pooled
+      .filter((p) => keep(p.observable))
+      .flatMap((p) => [
+        ...r.steps.flatMap((t, i) => {
+          const iv = p.intervals[i];
+          return iv && iv[0] > 0 ? [{ kind: 'band', panel: panel(p.layer, p.observable), group: p.group, step: t, lo: iv[0], hi: iv[1] }] : [];
+        }),
+        ...p.curve
+          .filter((c) => c.value > 0)
+          .map((c) => ({ kind: 'fit', panel: panel(p.layer, p.observable), group: p.group, step: c.step, value: c.value, model: p.selected })),
+      ]),
+  ];
+  const x = { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'training step' };
+  const color = { field: 'group', type: 'nominal', title: 'group' };
+  const y = (field: string) => ({ field, type: 'quantitative', scale: { type: 'log', zero: false }, title: null });
+  return {
+    $schema: SCHEMA,
+    title,
+    data: { values },
+    facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12 } },
+    columns: 3,
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 230,
+      height: 160,
+      layer: [
+        { transform: [{ filter: "datum.kind == 'band'" }], mark: { type: 'area', opacity: 0.25 }, encoding: { x, y: y('lo'), y2: { field: 'hi' }, color } },
+        {
+          transform: [{ filter: "datum.kind == 'run'" }],
+          mark: { type: 'line', strokeWidth: 0.8, opacity: 0.7 },
+          encoding: { x, y: y('value'), color, detail: { field: 'run' }, tooltip: [{ field: 'run' }, { field: 'step' }, { field: 'value', format: '.3g' }] },
+        },
+        {
+          transform: [{ filter: "datum.kind == 'fit'" }],
+          mark: { type: 'line', strokeDash: [5, 3], strokeWidth: 2 },
+          encoding: { x, y: y('value'), color, tooltip: [{ field: 'group' }, { field: 'model' }] },
+        },
+      ],
+    },
+  };
+}

@@ -44,6 +44,8 @@ export interface TrendAnalysis {
   selected: TrendModel | null;
   /** The power law's exponent on the lower and the upper half of the range in ln t (null with fewer than 4 points in a half). */
   exponentByHalf: { lower: number | null; upper: number | null } | null;
+  /** Every fitted value is the same: nothing is fitted. */
+  constant: boolean;
 }
 
 interface Solved {
@@ -224,7 +226,10 @@ export function analyzeTrend(steps: readonly number[], values: readonly (number 
   });
   const n = t.length;
   const range: [number, number] = n ? [Math.min(...t), Math.max(...t)] : [NaN, NaN];
-  const models = (opts.models ?? TREND_MODELS).filter((m) => n >= PARAMETERS[m] + 2);
+  // A constant series (e.g. C = 0 at every checkpoint) has no trend: a power law through it has
+  // a = 0 and any b, so no model is fitted and the series says it is constant.
+  const constant = n > 0 && y.every((v) => Math.abs(v - y[0]) <= 1e-12 * Math.max(1, Math.abs(y[0])));
+  const models = constant ? [] : (opts.models ?? TREND_MODELS).filter((m) => n >= PARAMETERS[m] + 2);
   const resamples = opts.resamples ?? 200;
   const fits: TrendFit[] = models.map((model) => {
     const s = solve(model, t, y);
@@ -265,7 +270,7 @@ export function analyzeTrend(steps: readonly number[], values: readonly (number 
     };
     exponentByHalf = { lower: half((v) => v <= mid), upper: half((v) => v >= mid) };
   }
-  return { points: n, range, fits, selected: best?.model ?? null, exponentByHalf };
+  return { points: n, range, fits, selected: best?.model ?? null, exponentByHalf: constant ? null : exponentByHalf, constant };
 }
 
 /** A fitted model's value at step t (for drawing it). */
