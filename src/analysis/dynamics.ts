@@ -25,6 +25,8 @@ export interface DynamicsSeries {
   layer: string;
   observable: string;
   values: (number | null)[];
+  /** Per checkpoint: a 95 % interval of the value (with `intervals`: grouped jackknife over the probe stimuli; complexity/3: its fold seeds' range), or null. */
+  intervals?: ([number, number] | null)[];
   /** Per checkpoint: why its value is not fitted (e.g. 'saturated', 'lower bound'), or null. */
   flags: (string | null)[];
   /** dynamics/1: y = a t^b by least squares on ln y against ln t (t > 0, y > 0). */
@@ -65,6 +67,8 @@ export interface DynamicsOptions {
   fitRange?: [number, number];
   /** Bootstrap resamples of the checkpoints behind the fits' intervals (default 200). */
   resamples?: number;
+  /** Jackknife groups for per-checkpoint intervals of D_eff, PR, alpha, switching and S_all (0 or absent: none). */
+  intervals?: number;
   /** Complexity's definition and knobs (default complexity/3 with 5 fold seeds). */
   complexity?: Omit<ComplexityOptions, 'seed'>;
   onProgress?: (done: number, total: number) => void;
@@ -90,25 +94,32 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: DynamicsOption
     flags.get(k)![i] = why;
   };
   const key = (layer: string, obs: string) => `${layer}\u0000${obs}`;
-  const put = (layer: string, obs: string, i: number, v: number | null | undefined) => {
+  const bounds = new Map<string, ([number, number] | null)[]>();
+  const put = (layer: string, obs: string, i: number, v: number | null | undefined, iv?: { lo: number; hi: number } | null) => {
     const k = key(layer, obs);
     if (!table.has(k)) table.set(k, new Array(sorted.length).fill(null));
     table.get(k)![i] = v === undefined || v === null || !Number.isFinite(v) ? null : v;
+    if (iv && Number.isFinite(iv.lo) && Number.isFinite(iv.hi)) {
+      if (!bounds.has(k)) bounds.set(k, new Array(sorted.length).fill(null));
+      bounds.get(k)![i] = [iv.lo, iv.hi];
+    }
   };
   sorted.forEach((c, i) => {
     c.layers.forEach((l, li) => {
-      const p = profileGroup({ name: l.name, trials: l.matrix, threshold: 0 }, { seed });
-      put(l.name, 'effectiveDimension', i, p.effectiveDimension);
-      put(l.name, 'participationRatio', i, p.participationRatio);
-      put(l.name, 'alpha', i, p.alpha);
-      put(l.name, 'switchingFraction', i, p.patterns?.switchingFraction);
-      put(l.name, 'entropyAll', i, p.patterns?.entropyAll);
+      const p = profileGroup({ name: l.name, trials: l.matrix, threshold: 0 }, { seed, intervals: opts.intervals, correctionMaxRank: 0 });
+      const dv = p.intervals?.bounds,
+        pv = p.patterns?.intervals?.bounds;
+      put(l.name, 'effectiveDimension', i, p.effectiveDimension, dv?.effectiveDimension);
+      put(l.name, 'participationRatio', i, p.participationRatio, dv?.participationRatio);
+      put(l.name, 'alpha', i, p.alpha, dv?.alpha);
+      put(l.name, 'switchingFraction', i, p.patterns?.switchingFraction, pv?.switchingFraction);
+      put(l.name, 'entropyAll', i, p.patterns?.entropyAll, pv?.entropyAll);
       if (p.patterns?.saturated) flag(l.name, 'entropyAll', i, 'saturated');
       const from = li === 0 ? c.input : c.layers[li - 1].matrix;
       if (from) {
         try {
           const c = mapComplexity(from, l.matrix, { ...opts.complexity, seed });
-          put(l.name, 'complexity', i, c.complexity);
+          put(l.name, 'complexity', i, c.complexity, 'seedInterval' in c ? c.seedInterval : null);
           if (isLowerBound(c)) flag(l.name, 'complexity', i, 'lower bound');
           // The gain says whether a change of C is a change of pieces that matter.
           put(l.name, 'complexityGain', i, c.complexity === null ? null : gainValue(c));
@@ -148,6 +159,7 @@ export function trainingDynamics(checkpoints: Checkpoint[], opts: DynamicsOption
         layer,
         observable,
         values,
+        ...(bounds.has(key(layer, observable)) ? { intervals: bounds.get(key(layer, observable))! } : {}),
         flags: why,
         fit: fitPowerLaw(
           steps,

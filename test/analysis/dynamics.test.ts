@@ -103,3 +103,33 @@ test('fits/2 over checkpoints: a plateau-drop-plateau D_eff is not read as a pow
   t.is(bad.code, 2);
   t.regex(bad.stderr, /--fit-range: '10,5' is not two steps T0,T1 with 0 <= T0 < T1/);
 });
+
+test("per-checkpoint intervals (intervals: G): D_eff and PR carry jackknife intervals around their values; complexity/3 its fold seeds' range", (t) => {
+  const rng = (seed: number) => {
+    let s = seed;
+    return () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  };
+  const checkpoints = [1, 10, 100].map((s, i) => {
+    const r = rng(7 + i);
+    const input = responseMatrix(
+      120,
+      3,
+      Float64Array.from({ length: 360 }, () => r()),
+    );
+    const h = new Float64Array(120 * 6);
+    for (let k = 0; k < 120; k++) for (let j = 0; j < 6; j++) h[k * 6 + j] = Math.max(0, input.data[k * 3 + (j % 3)] * (j + 1) + 0.1 * (j - i));
+    return { step: s, layers: [{ name: 'h', matrix: responseMatrix(120, 6, h) }], input, source: `c${s}` };
+  });
+  const d = trainingDynamics(checkpoints, { intervals: 10, resamples: 0, complexity: { repeats: 3 } });
+  for (const obs of ['effectiveDimension', 'participationRatio']) {
+    const s = d.series.find((x) => x.observable === obs)!;
+    t.is(s.intervals?.length, 3);
+    s.values.forEach((v, i) => t.true(s.intervals![i]![0] <= v! && v! <= s.intervals![i]![1], `${obs} at ${i}: ${v} in ${s.intervals![i]}`));
+  }
+  const c = d.series.find((x) => x.observable === 'complexity')!;
+  c.values.forEach((v, i) => {
+    if (v !== null && c.intervals?.[i]) t.true(c.intervals[i]![0] <= v && v <= c.intervals[i]![1]);
+  });
+  const without = trainingDynamics(checkpoints, { resamples: 0, complexity: { repeats: 1 } });
+  t.is(without.series.find((x) => x.observable === 'effectiveDimension')!.intervals, undefined, 'no intervals unless asked for');
+});

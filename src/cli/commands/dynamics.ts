@@ -11,7 +11,7 @@ import { defineCommand } from '../command.js';
 import { fmt } from '../context.js';
 import { sourceOf, toRunRecord } from '../../store/record.js';
 import { finishRun } from '../save.js';
-import { COMPLEXITY_OPTIONS, complexityOptionsOf } from '../observableOptions.js';
+import { COMPLEXITY_OPTIONS, complexityOptionsOf, intervalOptions, intervalsOf } from '../observableOptions.js';
 
 export const dynamicsCommand = defineCommand({
   name: 'dynamics',
@@ -38,6 +38,7 @@ export const dynamicsCommand = defineCommand({
   options: {
     'fit-range': { type: 'string', arg: 'T0,T1', help: 'fit only checkpoints with T0 <= step <= T1 (default: every step > 0)' },
     ...COMPLEXITY_OPTIONS,
+    ...intervalOptions("D_eff, PR, alpha, switching and S_all at every checkpoint (complexity/3 carries its fold seeds' range)"),
     resamples: { type: 'integer', min: 0, arg: 'B', help: "bootstrap resamples of the checkpoints for the fits' intervals (default 200; 0 = none)" },
     seed: SEED_OPTION,
     json: jsonOption(),
@@ -50,6 +51,7 @@ export const dynamicsCommand = defineCommand({
       seed,
       ...(fitRange ? { fitRange } : {}),
       ...(args.options.resamples !== undefined ? { resamples: args.options.resamples } : {}),
+      ...(intervalsOf(args) ? { intervals: intervalsOf(args) } : {}),
       complexity: complexityOptionsOf(args),
     };
     const files = runs.flatMap((r) => r.files);
