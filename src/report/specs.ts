@@ -701,7 +701,7 @@ export function dynamicsRunsSpec(title: string, r: DynamicsRunsView, observables
   ];
   const x = { field: 'step', type: 'quantitative', scale: { type: 'log' }, title: 'training step' };
   const color = { field: 'group', type: 'nominal', title: 'group' };
-  const y = (field: string) => ({ field, type: 'quantitative', scale: { type: 'log', zero: false }, title: null });
+  const y = (field: string) => ({ field, type: 'quantitative', scale: { type: 'log' }, title: null });
   return {
     $schema: SCHEMA,
     title,
