@@ -12,7 +12,7 @@
  */
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,7 +77,12 @@ function run(cmd: string, args: string[], stdoutFile?: string): Promise<void> {
   });
 }
 
-const neurorep = (args: string[], out: string) => run(process.execPath, [join(root, 'bin', 'neurorep.js'), ...args, '--json', '--no-store', '--quiet'], out);
+/** Run a neurorep command into `out`, and note its time beside it (`<out>.seconds`). */
+async function neurorep(args: string[], out: string): Promise<void> {
+  const started = Date.now();
+  await run(process.execPath, [join(root, 'bin', 'neurorep.js'), ...args, '--json', '--no-store', '--quiet'], out);
+  writeFileSync(`${out}.seconds`, JSON.stringify((Date.now() - started) / 1000));
+}
 
 export const runDir = (out: string, arch: Architecture, dataset: Dataset, seed: number) => join(out, arch, dataset, `seed${seed}`);
 
@@ -107,7 +112,6 @@ export async function study(cfg: StudyConfig, out: string, docs: string, jobs: n
     }),
     jobs,
   );
-  const trained = Date.now();
   const long: (() => Promise<void>)[] = [],
     analyses: (() => Promise<void>)[] = [];
   for (const arch of cfg.architectures) {
@@ -130,8 +134,15 @@ export async function study(cfg: StudyConfig, out: string, docs: string, jobs: n
   }
   // The dynamics are the long tasks: start them first.
   await pool([...long, ...analyses], jobs);
-  const analysed = Date.now();
-  await writeStudy(cfg, out, docs, { trainingSeconds: (trained - started) / 1000, analysisSeconds: (analysed - trained) / 1000, jobs });
+  // The README's summary tables come from the full study written into the repository's docs only.
+  const readme = cfg === FULL && resolve(docs) === join(root, 'docs') ? join(root, 'README.md') : undefined;
+  // Times as measured when each part ran (parts reused from an earlier run keep theirs).
+  const seconds = (f: string) => (existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as number) : 0);
+  const trainingSeconds = trainings.reduce((a, t) => a + seconds(join(t.dir, 'seconds.json')), 0);
+  const analysisSeconds = readdirSync(out)
+    .filter((f) => f.endsWith('.json.seconds'))
+    .reduce((a, f) => a + seconds(join(out, f)), 0);
+  await writeStudy(cfg, out, docs, { trainingSeconds, analysisSeconds, jobs }, readme);
   log(`wrote ${join(docs, 'study.md')} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 }
 

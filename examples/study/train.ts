@@ -148,6 +148,7 @@ function convPlacement(width: number, channels: number, k: number, s: number): {
 
 /** Train one run and write its checkpoints; returns the checkpoint steps and held-out accuracies. */
 export async function trainRun(o: TrainOptions): Promise<{ step: number; accuracy: number }[]> {
+  const started = Date.now();
   await tf.setBackend(o.backend ?? 'wasm');
   const pixels = idx(o.dataDir, 't10k-images-idx3-ubyte.gz', 16);
   const labels = idx(o.dataDir, 't10k-labels-idx1-ubyte.gz', 8);
@@ -198,6 +199,7 @@ export async function trainRun(o: TrainOptions): Promise<{ step: number; accurac
     history.push({ step, accuracy });
     o.log?.(`step ${step}/${o.steps}: held-out accuracy ${(100 * accuracy).toFixed(1)} %`);
   }
+  writeFileSync(join(o.outDir, 'seconds.json'), JSON.stringify((Date.now() - started) / 1000));
   writeFileSync(join(o.outDir, 'accuracy.json'), JSON.stringify(history));
   tf.dispose([heldOut, probeX, ...net.variables]);
   return history;

@@ -7,6 +7,7 @@ import { mapComplexity } from '../../src/core/complexity/complexity.js';
 import { responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/random.js';
 import { toRunRecord } from '../../src/store/record.js';
+import { dynamicsOfRuns } from '../../src/analysis/dynamicsRuns.js';
 
 test("the run page lists the record's warnings, with every string from the data escaped", (t) => {
   const rec = dimensionRecord({
@@ -58,4 +59,42 @@ test('a complexity/3 run page shows C with its fold seeds, its gain and the scal
   t.true(html.includes(`gain ${Number((100 * gain).toPrecision(2))} %`), 'the gain beside C in the chart title');
   t.regex(html, /complexity against resolution/);
   t.regex(html, /complexity \(C = 0\.69\d* \[0\.69\d*, 0\.69\d*\]/);
+});
+
+test('a several-run dynamics page: the runs chart, the pooled table and the groups compared, every run name escaped', (t) => {
+  const rng = new Rng(2);
+  const checkpoints = (shift: number) =>
+    [1, 3, 10, 30, 100, 300].map((step, k) => ({
+      step,
+      layers: [
+        {
+          name: 'h',
+          matrix: responseMatrix(
+            40,
+            6,
+            Float64Array.from({ length: 240 }, (_, i) => rng.normal() * (i % 6 <= k / 2 + shift ? 1 : 0.1)),
+          ),
+        },
+      ],
+      input: null,
+      source: `c${step}`,
+    }));
+  const d = dynamicsOfRuns(
+    [
+      { name: 'clean/s1', checkpoints: checkpoints(0) },
+      { name: 'clean/s2', checkpoints: checkpoints(0) },
+      { name: '<img src=x onerror=alert(1)>/s1', checkpoints: checkpoints(1) },
+      { name: '<img src=x onerror=alert(1)>/s2', checkpoints: checkpoints(1) },
+    ],
+    { resamples: 20, complexity: { repeats: 1 } },
+  );
+  // As stored: through JSON (a fit of no values has NaN parameters, stored as null).
+  const rec = JSON.parse(JSON.stringify(toRunRecord('dynamics', [], { seed: 0 }, d)));
+  assertRecord(rec);
+  const html = runPage(rec as RunRecord, { mode: 'linked' });
+  t.regex(html, /<h2>Training dynamics over runs<\/h2>/);
+  t.regex(html, /id="dynamics-runs"/);
+  t.regex(html, /Groups compared \(Welch/);
+  t.false(html.includes('<img src=x'));
+  t.true(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
 });

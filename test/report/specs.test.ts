@@ -7,6 +7,7 @@ import {
   similarityHeatmapSpec,
   similarityOverTimeSpec,
   timeResolvedSpec,
+  dynamicsRunsSpec,
   dynamicsSpec,
   neuronCurveSpec,
   patternsSpec,
@@ -408,4 +409,42 @@ test('over time: one point per window, area and defined observable at the window
       ['cvPCA effective dimension', 0.15000000000000002, 2, null, null],
     ],
   );
+});
+
+test('dynamics over runs: a line per run, the band per group and the selected curve, on log-log axes; zeros and flagged values not drawn', (t) => {
+  const spec = dynamicsRunsSpec('r', {
+    steps: [1, 10, 100],
+    series: [
+      { layer: 'h', observable: 'effectiveDimension', values: [4, 2, 1], flags: [null, null, null], run: 'a/1', group: 'a' },
+      { layer: 'h', observable: 'effectiveDimension', values: [5, 0, 2], flags: [null, null, 'saturated'], run: 'a/2', group: 'a' },
+    ],
+    pooled: [
+      {
+        group: 'a',
+        layer: 'h',
+        observable: 'effectiveDimension',
+        mean: [4.5, 1, 1],
+        intervals: [[3, 6], [-1, 3], null],
+        selected: 'power',
+        curve: [
+          { step: 1, value: 4.4, interval: [3, 6] },
+          { step: 100, value: 1.1, interval: null },
+        ],
+      },
+    ],
+  });
+  compiles(t, spec);
+  const rows = data(spec);
+  t.deepEqual(
+    rows.filter((d) => d.kind === 'run').map((d) => `${d.run}@${d.step}`),
+    ['a/1@1', 'a/1@10', 'a/1@100', 'a/2@1'],
+  );
+  t.deepEqual(
+    rows.filter((d) => d.kind === 'band').map((d) => d.step),
+    [1],
+    'a band reaching 0 or below has no log-scale place',
+  );
+  t.is(rows.filter((d) => d.kind === 'fit').length, 2);
+  const layers = (spec.spec as { layer: { encoding: { x: { scale: { type: string } }; y: { scale: { type: string } } } }[] }).layer;
+  for (const l of layers) t.deepEqual([l.encoding.x.scale.type, l.encoding.y.scale.type], ['log', 'log']);
 });

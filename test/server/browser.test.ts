@@ -42,7 +42,7 @@ async function visit(t: import('ava').ExecutionContext, url: string, shot: strin
 test.serial('run list page: sortable table of runs', async (t) => {
   const page = await browser.newPage();
   await page.goto(`${viewer.base}/`);
-  t.is(await page.locator('#runs tbody tr').count(), 4);
+  t.is(await page.locator('#runs tbody tr').count(), 5);
   await page.click('#runs th:nth-child(2)');
   const kinds = await page.locator('#runs tbody tr td:nth-child(2)').allTextContents();
   t.deepEqual(kinds, [...kinds].sort());
@@ -60,6 +60,15 @@ test.serial('run page renders every chart', async (t) => {
   await visit(t, `${viewer.base}/runs/${viewer.ids.network}`, 'run-network', 20);
   await visit(t, `${viewer.base}/runs/${viewer.ids.hostile}`, 'run-hostile', 5);
   await visit(t, `${viewer.base}/runs/${viewer.ids.dynamics}`, 'run-dynamics', 10);
+  await visit(t, `${viewer.base}/runs/${viewer.ids.dynamicsRuns}`, 'run-dynamics-runs', 6);
+  const page2 = await browser.newPage();
+  await page2.goto(`${viewer.base}/runs/${viewer.ids.dynamicsRuns}`);
+  await page2.waitForSelector('body[data-charts-rendered]');
+  // Log-log axes, a line per run and panel, and the group named with markup shown as text.
+  t.true((await page2.locator('#dynamics-runs svg .mark-line path').count()) >= 2, 'run lines');
+  t.regex(await page2.locator('body').innerText(), /<b>x<\/b>/);
+  t.is(await page2.locator('b:text("x")').count(), 0, 'markup in a run name is not rendered');
+  await page2.close();
 });
 
 test.serial('compare page: profile on shared axes, a heatmap per similarity, ceilings and the layer mapping', async (t) => {

@@ -1,6 +1,7 @@
 /** A store with real runs (the demo's, plus one with hostile strings from a data file) and a running viewer. */
 
 import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Rng } from '../../src/core/random.js';
 import { writeNpz } from '../../src/io/matrixFile.js';
@@ -12,7 +13,7 @@ import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 export interface Viewer {
   base: string;
   store: string;
-  ids: { network: string; analyze: string; hostile: string; dynamics: string };
+  ids: { network: string; analyze: string; hostile: string; dynamics: string; dynamicsRuns: string };
   close: () => Promise<void>;
 }
 
@@ -48,8 +49,36 @@ export async function startViewer(): Promise<Viewer> {
   const dyn = await cli('dynamics', ...files, '--store', store, '--json', '--quiet');
   if (dyn.code !== 0) throw new Error(`dynamics failed: ${dyn.stderr}`);
   const dynamics = JSON.parse(dyn.stdout).id;
+  // Two runs in two groups, one named with markup: the several-run page.
+  const runDirs = ['a', 'b'].map((name, r) => {
+    const dir = join(store, `run-${name}`);
+    mkdirSync(dir);
+    [1, 10, 100, 1000].forEach((step) => {
+      const spread = Math.log10(step) + 1 + r;
+      writeNpz(join(dir, `acts-${step}.npz`), [
+        ['h1', { data: Float64Array.from({ length: 60 * 8 }, (_, i) => Math.max(0, rng.normal() * (i % 8 < spread ? 1 : 0.05))), shape: [60, 8] }],
+        ['step', { data: [step], shape: [1] }],
+      ]);
+    });
+    return dir;
+  });
+  const runs = await cli(
+    'dynamics',
+    `mnist/s1=${runDirs[0]}`,
+    `<b>x</b>/s1=${runDirs[1]}`,
+    '--resamples',
+    '20',
+    '--repeats',
+    '1',
+    '--store',
+    store,
+    '--json',
+    '--quiet',
+  );
+  if (runs.code !== 0) throw new Error(`dynamics of runs failed: ${runs.stderr}`);
+  const dynamicsRuns = JSON.parse(runs.stdout).id;
   const served = await serveStore(store);
-  return { ...served, store, ids: { network, analyze, hostile, dynamics } };
+  return { ...served, store, ids: { network, analyze, hostile, dynamics, dynamicsRuns } };
 }
 
 /** The viewer app on a store, on a free loopback port. */
