@@ -64,6 +64,16 @@ interface NetworkJson {
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `| ${head.map((_, i) => (i === 0 ? '---' : '---')).join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
+/** The logistic's centre with its interval, marked when it lies outside the checkpoints (no step is seen there). */
+function midpointText(p: PooledSeries): string {
+  const m = p.selected === 'logistic' ? p.params.midpoint : undefined;
+  if (!m) return '-';
+  const t0 = p.curve[0]?.step,
+    t1 = p.curve[p.curve.length - 1]?.step;
+  const outside = t0 !== undefined && (m.mean < t0 || m.mean > t1);
+  return `${f(m.mean)}${ci(m.interval)}${outside ? ' (outside the checkpoints)' : ''}`;
+}
+
 /** What one pooled series says, in a sentence. */
 function finding(p: PooledSeries): string {
   const runs = `${p.runs.length} seeds`;
@@ -74,6 +84,10 @@ function finding(p: PooledSeries): string {
   const against = p.deltaAicc.power !== undefined ? ` (the power law is worse by ${f(p.deltaAicc.power)} summed AICc)` : '';
   if (p.selected === 'logistic') {
     const m = p.params.midpoint;
+    const t0 = p.curve[0]?.step,
+      t1 = p.curve[p.curve.length - 1]?.step;
+    if (m && t0 !== undefined && (m.mean < t0 || m.mean > t1))
+      return `no power law: a logistic curve in ln t is preferred${against}, but its centre (t = ${f(m.mean)}) lies outside the checkpoints (${f(t0)}-${f(t1)}): a trend still bending, not a step that is seen (${runs})`;
     return `no power law: a logistic step in ln t is preferred${against}, centred at t = ${f(m?.mean)}${ci(m?.interval)} (${runs})`;
   }
   const ob = p.params.b;
@@ -151,7 +165,6 @@ export async function writeStudy(
           const p = dyn.pooled.find((x) => x.group === g && x.layer === layer && x.observable === obs);
           if (!p) continue;
           const b = p.exponent.pooled;
-          const m = p.selected === 'logistic' ? p.params.midpoint : undefined;
           rows.push([
             layer,
             name(obs),
@@ -160,7 +173,7 @@ export async function writeStudy(
             p.selected && p.selected !== 'power' && p.deltaAicc.power !== undefined ? `+${f(p.deltaAicc.power)}` : '-',
             b ? `${f(b.mean)}${ci(b.interval)}` : '-',
             p.exponent.perRun.map((r) => f(r.b)).join(', ') || '-',
-            m ? `${f(m.mean)}${ci(m.interval)}` : '-',
+            midpointText(p),
           ]);
         }
     md.push(
@@ -197,7 +210,6 @@ export async function writeStudy(
           const p = dyn.pooled.find((x) => x.group === g && x.layer === layer && x.observable === obs);
           if (!p) continue;
           const b = p.exponent.pooled;
-          const m = p.selected === 'logistic' ? p.params.midpoint : undefined;
           summaryTraining.push([
             name(a).split(' ')[0],
             layer,
@@ -206,7 +218,7 @@ export async function writeStudy(
             p.selected
               ? `${p.selected}${p.selected !== 'power' && p.deltaAicc.power !== undefined ? ` (power law +${f(p.deltaAicc.power, 2)})` : ''}`
               : 'not fitted',
-            m ? `${f(m.mean)}${ci(m.interval)}` : '-',
+            midpointText(p),
             b ? `${f(b.mean)}${ci(b.interval)}` : '-',
           ]);
         }
