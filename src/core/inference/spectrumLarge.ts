@@ -8,7 +8,8 @@
  * 1995): the Stieltjes transform m of the N x N companion matrix solves
  *   m = -1 / (z - (1/N) sum_i tau_i / (1 + tau_i m)),
  * solved on a log-spaced grid of z = x + i eta (eta = 1e-5 x: a wider smoothing puts Cauchy tails
- * of the bulk above the top eigenvalues), by damped fixed-point steps then Newton steps;
+ * of the bulk above the top eigenvalues), by Newton steps continued from the neighbouring grid point
+ * (damped fixed-point steps first where that fails);
  * the expected sorted sample eigenvalues are the density's quantiles (as in Ledoit & Wolf's QuEST,
  * 2015, without its refinements). The population is
  *   lambda_i free for i <= K, and lambda_i = c (i / K)^-a for K < i <= d
@@ -81,53 +82,30 @@ export function expectedSampleSpectrum(lambda: Float64Array, N: number, count: n
   const xs = new Float64Array(grid),
     dens = new Float64Array(grid);
   const k = tau.length;
-  for (let g = 0; g < grid; g++) {
-    const x = lo * Math.exp(step * g);
-    xs[g] = x;
-    const zr = x,
-      zi = x * 1e-5;
-    // Start: the transform of a point mass at the mean.
-    let mr: number, mi: number;
-    {
-      const ar = zr - total / N,
-        ai = zi;
-      const q = ar * ar + ai * ai;
-      mr = -ar / q;
-      mi = ai / q;
+  const sums = (r: number, i: number) => {
+    // s = (1/N) sum w tau / (1 + tau m), s2 = (1/N) sum w tau^2 / (1 + tau m)^2
+    let sr = 0,
+      si = 0,
+      s2r = 0,
+      s2i = 0;
+    for (let j = 0; j < k; j++) {
+      const t = tau[j];
+      const qr = 1 + t * r,
+        qi = t * i;
+      const qq = qr * qr + qi * qi;
+      const ur = (t * qr) / qq,
+        ui = (-t * qi) / qq;
+      sr += w[j] * ur;
+      si += w[j] * ui;
+      s2r += w[j] * (ur * ur - ui * ui);
+      s2i += w[j] * 2 * ur * ui;
     }
-    const sums = (r: number, i: number) => {
-      // s = (1/N) sum w tau / (1 + tau m), s2 = (1/N) sum w tau^2 / (1 + tau m)^2
-      let sr = 0,
-        si = 0,
-        s2r = 0,
-        s2i = 0;
-      for (let j = 0; j < k; j++) {
-        const t = tau[j];
-        const qr = 1 + t * r,
-          qi = t * i;
-        const qq = qr * qr + qi * qi;
-        // t / q
-        const ur = (t * qr) / qq,
-          ui = (-t * qi) / qq;
-        sr += w[j] * ur;
-        si += w[j] * ui;
-        // (t/q)^2
-        s2r += w[j] * (ur * ur - ui * ui);
-        s2i += w[j] * 2 * ur * ui;
-      }
-      return [sr / N, si / N, s2r / N, s2i / N];
-    };
-    for (let it = 0; it < 40; it++) {
-      const [sr, si] = sums(mr, mi);
-      const ar = zr - sr,
-        ai = zi - si;
-      const q = ar * ar + ai * ai;
-      mr = 0.5 * mr + 0.5 * (-ar / q);
-      mi = 0.5 * mi + 0.5 * (ai / q);
-    }
-    for (let it = 0; it < 25; it++) {
+    return [sr / N, si / N, s2r / N, s2i / N];
+  };
+  /** Newton on F(m) = m (z - s(m)) + 1 from (mr, mi); the root, or null when it leaves the upper half plane or does not settle. */
+  const newton = (zr: number, zi: number, mr: number, mi: number, steps: number): [number, number] | null => {
+    for (let it = 0; it < steps; it++) {
       const [sr, si, s2r, s2i] = sums(mr, mi);
-      // F = m (z - s) + 1, F' = (z - s) + m s2
       const ar = zr - sr,
         ai = zi - si;
       const fr = mr * ar - mi * ai + 1,
@@ -135,16 +113,43 @@ export function expectedSampleSpectrum(lambda: Float64Array, N: number, count: n
       const dr = ar + (mr * s2r - mi * s2i),
         di = ai + (mr * s2i + mi * s2r);
       const dd = dr * dr + di * di;
-      if (!(dd > 0)) break;
+      if (!(dd > 0)) return null;
       const nr = mr - (fr * dr + fi * di) / dd,
         ni = mi - (fi * dr - fr * di) / dd;
-      if (!Number.isFinite(nr) || !Number.isFinite(ni) || ni <= 0) break;
+      if (!Number.isFinite(nr) || !Number.isFinite(ni) || ni <= 0) return null;
       const moved = Math.abs(nr - mr) + Math.abs(ni - mi);
       mr = nr;
       mi = ni;
-      if (moved < 1e-12 * (Math.abs(mr) + Math.abs(mi))) break;
+      if (moved < 1e-12 * (Math.abs(mr) + Math.abs(mi))) return [mr, mi];
     }
-    dens[g] = Math.max(0, mi) / Math.PI;
+    return null;
+  };
+  // From the top of the grid down: each point starts Newton from its neighbour's root
+  // (continuation); where that fails, damped fixed-point steps from a point mass, then Newton.
+  let prev: [number, number] | null = null;
+  for (let g = grid - 1; g >= 0; g--) {
+    const x = lo * Math.exp(step * g);
+    xs[g] = x;
+    const zr = x,
+      zi = x * 1e-5;
+    let root: [number, number] | null = prev ? newton(zr, zi, prev[0], prev[1], 8) : null;
+    if (!root) {
+      const ar0 = zr - total / N,
+        q0 = ar0 * ar0 + zi * zi;
+      let mr = -ar0 / q0,
+        mi = zi / q0;
+      for (let it = 0; it < 40; it++) {
+        const [sr, si] = sums(mr, mi);
+        const ar = zr - sr,
+          ai = zi - si;
+        const q = ar * ar + ai * ai;
+        mr = 0.5 * mr + 0.5 * (-ar / q);
+        mi = 0.5 * mi + 0.5 * (ai / q);
+      }
+      root = newton(zr, zi, mr, mi, 25) ?? [mr, mi];
+    }
+    prev = root;
+    dens[g] = Math.max(0, root[1]) / Math.PI;
   }
   // The CDF of the companion density; its mass is min(1, d/N) (the rest is the atom at 0).
   const cdf = new Float64Array(grid);
