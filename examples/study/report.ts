@@ -117,7 +117,7 @@ export async function writeStudy(
     `train, 8000-9999 held out), ${cfg.seeds.length} seeds each (${cfg.seeds.join(', ')}). At ${cfg.checkpoints} log-spaced steps from 1 to ${cfg.steps} the`,
     `hidden layers are recorded on a fixed probe of ${cfg.probe} held-out images; \`neurorep dynamics\` fits every observable over`,
     'training (fits/2, per seed and pooled over seeds) and `neurorep network` profiles the final checkpoint of every run',
-    '(with `--intervals 20 --stimulus-curve`). Every number below is read from their JSON output.',
+    '(with `--intervals 20 --complexity-intervals 0 --stimulus-curve`). Every number below is read from their JSON output.',
     '',
     `Run time on this machine (2 cores): training ${Math.round(timing.trainingSeconds / 60)} min and analysis ${Math.round(timing.analysisSeconds / 60)} min, summed over`,
     `the runs and commands; with ${timing.jobs} at a time the study takes about ${Math.round((timing.trainingSeconds + timing.analysisSeconds) / 60 / timing.jobs)} min (finished parts are reused when it is run again).`,
@@ -222,6 +222,11 @@ export async function writeStudy(
             b ? `${f(b.mean)}${ci(b.interval)}` : '-',
           ]);
         }
+    const differ = tests.filter((c) => c.test!.pValue < 0.05);
+    if (tests.length)
+      statements.push(
+        `${name(a)}: the power-law exponents of ${name(dyn.groups[0])} and ${name(dyn.groups[1] ?? '')} differ at p < 0.05 in ${differ.length} of ${tests.length} layer x observable pairs (Welch, ${cfg.seeds.length} seeds each, no correction for the ${tests.length} tests: about ${f(0.05 * tests.length, 2)} would pass by chance)${differ.length ? `: ${differ.map((c) => `${c.layer} ${name(c.observable)} (difference ${f(c.test!.difference)}${ci(c.test!.interval)}, p = ${f(c.test!.pValue, 2)})`).join('; ')}` : ''}.`,
+      );
     // Findings for the figure observables.
     for (const layer of dyn.layers)
       for (const obs of FIGURE_OBSERVABLES)
