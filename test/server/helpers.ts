@@ -53,7 +53,7 @@ export async function startViewer(): Promise<Viewer> {
   const runDirs = ['a', 'b'].map((name, r) => {
     const dir = join(store, `run-${name}`);
     mkdirSync(dir);
-    [1, 10, 100, 1000].forEach((step) => {
+    [1, 3, 10, 30, 100, 300, 1000].forEach((step) => {
       const spread = Math.log10(step) + 1 + r;
       writeNpz(join(dir, `acts-${step}.npz`), [
         ['h1', { data: Float64Array.from({ length: 60 * 8 }, (_, i) => Math.max(0, rng.normal() * (i % 8 < spread ? 1 : 0.05))), shape: [60, 8] }],
