@@ -63,7 +63,18 @@ export interface StimulusPoint {
 export function stimulusSpec(title: string, points: StimulusPoint[], panels: string[]): object {
   const x = { field: 'stimuli', type: 'quantitative', scale: { type: 'log' }, title: 'stimuli' };
   const color = { field: 'layer', type: 'nominal' };
-  const dash = { field: 'estimate', type: 'nominal', title: 'estimate' };
+  const dash = {
+    field: 'estimate',
+    type: 'nominal',
+    title: 'estimate',
+    scale: {
+      domain: ['plug-in', 'corrected'],
+      range: [
+        [1, 0],
+        [5, 3],
+      ],
+    },
+  };
   return {
     $schema: SCHEMA,
     title,

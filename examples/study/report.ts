@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { acrossRuns } from '../../src/core/inference/acrossRuns.js';
-import type { DynamicsOfRuns, PooledSeries } from '../../src/analysis/dynamicsRuns.js';
+import { poolRuns, type DynamicsOfRuns, type PooledSeries } from '../../src/analysis/dynamicsRuns.js';
 import type { Architecture } from './train.js';
 import type { Dataset } from './datasets.js';
 import type { StudyConfig } from './run.js';
@@ -146,7 +146,7 @@ export async function writeStudy(
     '## Over training',
     '',
     "Per layer and observable, three models are fitted to each seed's series (power law y = a t^b, power law with offset,",
-    'logistic step in ln t; docs/observables.md 6). The selected model has the lowest AICc summed over the seeds; b is the',
+    'logistic step in ln t; docs/observables.md 4.4 and 4.7). The selected model has the lowest AICc summed over the seeds; b is the',
     "power law's exponent pooled over seeds (mean, 95 % t interval over seeds) whether or not the power law is selected;",
     'saturated or lower-bound values are never fitted. Figures: thin lines are the seeds, the band is the 95 % t interval',
     "of the across-seed mean at each checkpoint, the dashed line is the selected model (mean of the seeds' fits).",
@@ -156,7 +156,9 @@ export async function writeStudy(
   const summaryTraining: string[][] = [];
   const summaryProfiles: string[][] = [];
   for (const a of cfg.architectures) {
-    const dyn = JSON.parse(readFileSync(join(out, `dynamics-${a}.json`), 'utf8')) as DynamicsOfRuns;
+    const stored = JSON.parse(readFileSync(join(out, `dynamics-${a}.json`), 'utf8')) as DynamicsOfRuns;
+    // Pooled again under the current definition (cheap; the observables are not recomputed).
+    const dyn: DynamicsOfRuns = { ...stored, ...poolRuns(stored.steps, stored.series, stored.runs) };
     md.push(`### ${name(a)}`, '');
     const rows: string[][] = [];
     for (const layer of dyn.layers)

@@ -3,7 +3,7 @@
  * for one run, then per group of runs the across-run mean, spread and interval at every
  * checkpoint, the model preferred over all runs (summed AICc), each run's power-law exponent and
  * the pooled one with a t interval over runs, and Welch's test of two groups' exponents
- * (docs/observables.md 6.3). A run named `group/label` belongs to `group`; names without a slash
+ * (docs/observables.md 4.7). A run named `group/label` belongs to `group`; names without a slash
  * form one group.
  */
 
@@ -32,7 +32,7 @@ export interface PooledSeries {
   selected: TrendModel | null;
   /** Summed AICc of each model over the runs, minus the selected model's. */
   deltaAicc: Partial<Record<TrendModel, number>>;
-  /** The selected model's parameters across runs (each run's fit; mean and t interval over runs). */
+  /** The selected model's parameters across runs (each run's fit; mean and t interval over runs; the logistic's midpoint on ln t, sd in ln units). */
   params: Record<string, AcrossRuns>;
   /** The selected model's curve: at log-spaced steps over the common range, the mean of the runs' fitted values and its t interval. */
   curve: { step: number; value: number; interval: [number, number] | null }[];
@@ -86,10 +86,24 @@ export function dynamicsOfRuns(
       return { ...s, run: r.name, group: r.group, values: pick(s.values, null), flags: pick(s.flags, 'no checkpoint') };
     }),
   );
-  const groups = [...new Set(perRun.map((r) => r.group))];
+  const runs = perRun.map((r) => ({ name: r.name, group: r.group, steps: r.d.steps }));
+  return { steps, layers, series, runs, ...poolRuns(steps, series, runs) };
+}
+
+/**
+ * The pooled part of a several-run record from its runs' series: per group the across-run
+ * summaries and fits, and the groups' exponents compared. Also re-pools a stored record (its
+ * `steps`, `series` and `runs`) under the current definition without recomputing any observable.
+ */
+export function poolRuns(
+  steps: number[],
+  series: DynamicsSeries[],
+  runs: { name: string; group: string }[],
+): Pick<DynamicsOfRuns, 'groups' | 'pooled' | 'comparisons'> {
+  const groups = [...new Set(runs.map((r) => r.group))];
   const pooled: PooledSeries[] = [];
   for (const group of groups) {
-    const members = perRun.filter((r) => r.group === group).map((r) => r.name);
+    const members = runs.filter((r) => r.group === group).map((r) => r.name);
     const keys = [...new Set(series.filter((s) => s.group === group).map((s) => `${s.layer}\u0000${s.observable}`))];
     for (const k of keys) {
       const [layer, observable] = k.split('\u0000');
@@ -113,7 +127,7 @@ export function dynamicsOfRuns(
           ),
         });
       }
-  return { steps, layers, series, runs: perRun.map((r) => ({ name: r.name, group: r.group, steps: r.d.steps })), groups, pooled, comparisons };
+  return { groups, pooled, comparisons };
 }
 
 function poolSeries(group: string, layer: string, observable: string, steps: number[], these: DynamicsSeries[], members: string[]): PooledSeries {
@@ -132,7 +146,22 @@ function poolSeries(group: string, layer: string, observable: string, steps: num
   if (selected) for (const [m, v] of entries) deltaAicc[m] = v - totals[selected]!;
   const chosen = selected ? these.map((s) => s.fits.find((f) => f.model === selected)!) : [];
   const params: Record<string, AcrossRuns> = {};
-  if (chosen.length) for (const p of Object.keys(chosen[0].params)) params[p] = acrossRuns(chosen.map((f) => f.params[p]))!;
+  if (chosen.length)
+    for (const p of Object.keys(chosen[0].params)) {
+      // The logistic's midpoint is a place on the ln t axis: pooled there (a geometric mean, its
+      // interval exponentiated), so its interval never reaches below step 0.
+      if (p === 'midpoint') {
+        const ln = acrossRuns(chosen.map((f) => (f.params.midpoint > 0 ? Math.log(f.params.midpoint) : null)));
+        if (ln)
+          params[p] = {
+            ...ln,
+            mean: Math.exp(ln.mean),
+            interval: ln.interval ? [Math.exp(ln.interval[0]), Math.exp(ln.interval[1])] : null,
+            min: Math.exp(ln.min),
+            max: Math.exp(ln.max),
+          };
+      } else params[p] = acrossRuns(chosen.map((f) => f.params[p]))!;
+    }
   const ranges = these.map((s) => s.range).filter((r): r is [number, number] => r !== null);
   const curve: PooledSeries['curve'] = [];
   if (chosen.length && ranges.length === these.length) {

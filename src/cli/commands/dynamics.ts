@@ -22,7 +22,7 @@ export const dynamicsCommand = defineCommand({
     'file), a `step` array (the training step t > 0), and optionally `input`. For every layer and',
     'checkpoint: D_eff, PR, alpha, switching fraction, S_all and complexity (from the previous',
     'layer, or from the input for the first layer). Each series is fitted by three models on its',
-    'own scale (fits/2, docs/observables.md 6): power law y = a t^b, power law with offset',
+    'own scale (fits/2, docs/observables.md 4.4): power law y = a t^b, power law with offset',
     'y = c + a t^b, and a logistic step in ln t; the lowest AICc is selected; every parameter gets a',
     '95% interval from a bootstrap over checkpoints; the power law is also fitted on the lower and',
     'upper half of the range (an exponent that moves with the range is not a power law). Flagged',

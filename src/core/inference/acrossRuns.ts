@@ -1,6 +1,6 @@
 /**
  * Summaries across independent runs (training seeds, datasets): the mean with a t interval over
- * runs, and Welch's test of two groups' means (docs/observables.md 6.3). Runs, not checkpoints or
+ * runs, and Welch's test of two groups' means (docs/observables.md 4.7). Runs, not checkpoints or
  * stimuli, are the units: seed-to-seed variation is the uncertainty a reader needs.
  */
 
