@@ -22,6 +22,7 @@ import {
   dynamicsRunsSpec,
   dynamicsSpec,
   neuronCurveSpec,
+  stimulusCurveSpec,
   patternsSpec,
   profileSpec,
   readableObservable,
@@ -31,7 +32,9 @@ import {
 import { areaSpread, poolName, SUMMARY_OBSERVABLES, type SummaryRow } from '../analysis/summary.js';
 
 /** What the charts of one area, layer or matrix read: a group of a record, as its schema types it. */
-type Group = Partial<Pick<GroupRecord, 'spectrum' | 'alphaRange' | 'alpha' | 'cvPCA' | 'patterns' | 'complexity' | 'neuronCurve'>> & { name: string };
+type Group = Partial<Pick<GroupRecord, 'spectrum' | 'alphaRange' | 'alpha' | 'cvPCA' | 'patterns' | 'complexity' | 'neuronCurve' | 'stimulusCurve'>> & {
+  name: string;
+};
 
 /** The warnings of a record, as a list (strings from data files escaped). */
 function warningsBlock(ws: readonly Pick<WarningRecord, 'code' | 'group' | 'message'>[] | undefined): string {
@@ -158,6 +161,14 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       if (curves.length) {
         charts.push({ id: 'neurons', spec: neuronCurveSpec('D_eff against the number of neurons (random subsets, mean +- sd)', curves) });
         sections.push('<h2>Effective dimension and the number of neurons</h2>', `<div class="charts">${chartDiv('neurons')}</div>`);
+      }
+      const byStimuli = groups.filter((g) => g.stimulusCurve?.length).map((g) => ({ name: g.name, curve: g.stimulusCurve! }));
+      if (byStimuli.length) {
+        charts.push({
+          id: 'stimuli',
+          spec: stimulusCurveSpec('D_eff against the number of stimuli (plug-in: mean +- sd over random subsets; dashed: corrected)', byStimuli),
+        });
+        sections.push('<h2>Effective dimension and the number of stimuli</h2>', `<div class="charts">${chartDiv('stimuli')}</div>`);
       }
       const tr = r.kind === 'analyze' ? r.timeResolved : null;
       if (tr && tr.windows.length) {

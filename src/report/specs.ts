@@ -180,6 +180,62 @@ export function neuronCurveSpec(title: string, groups: { name: string; curve: { 
   };
 }
 
+/** D_eff against the number of stimuli: plug-in (mean +- sd over random subsets, solid) and corrected (dashed), one colour per group. */
+export function stimulusCurveSpec(
+  title: string,
+  groups: { name: string; curve: { stimuli: number; mean: number; sd: number; corrected: number | null }[] }[],
+): VegaLiteSpec {
+  const values = groups.flatMap((g) =>
+    g.curve.flatMap((c) => [
+      ...(Number.isFinite(c.mean)
+        ? [
+            {
+              group: g.name,
+              estimate: 'plug-in',
+              stimuli: c.stimuli,
+              mean: c.mean,
+              lo: c.mean - (Number.isFinite(c.sd) ? c.sd : 0),
+              hi: c.mean + (Number.isFinite(c.sd) ? c.sd : 0),
+            },
+          ]
+        : []),
+      ...(c.corrected !== null && Number.isFinite(c.corrected)
+        ? [{ group: g.name, estimate: 'corrected', stimuli: c.stimuli, mean: c.corrected, lo: c.corrected, hi: c.corrected }]
+        : []),
+    ]),
+  );
+  const x = { field: 'stimuli', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'stimuli (random subsets)' };
+  const color = { field: 'group', type: 'nominal', title: null };
+  return {
+    ...view(title, values),
+    layer: [
+      {
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative', title: 'effective dimension' },
+          color,
+          strokeDash: {
+            field: 'estimate',
+            type: 'nominal',
+            title: null,
+            scale: {
+              domain: ['plug-in', 'corrected'],
+              range: [
+                [1, 0],
+                [5, 3],
+              ],
+            },
+          },
+          detail: { field: 'estimate' },
+          tooltip: [{ field: 'group' }, { field: 'estimate' }, { field: 'stimuli' }, { field: 'mean', format: '.3g' }],
+        },
+      },
+      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
+    ],
+  };
+}
+
 /**
  * The profile's panels. Complexity is two: an area's is the map from the stimulus, a layer's the map
  * from the layer before; one axis would read them as one quantity.

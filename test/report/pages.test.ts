@@ -8,6 +8,7 @@ import { responseMatrix } from '../../src/core/matrix.js';
 import { Rng } from '../../src/core/random.js';
 import { toRunRecord } from '../../src/store/record.js';
 import { dynamicsOfRuns } from '../../src/analysis/dynamicsRuns.js';
+import { profileNetwork } from '../../src/analysis/network.js';
 
 test("the run page lists the record's warnings, with every string from the data escaped", (t) => {
   const rec = dimensionRecord({
@@ -97,4 +98,23 @@ test('a several-run dynamics page: the runs chart, the pooled table and the grou
   t.regex(html, /Groups compared \(Welch/);
   t.false(html.includes('<img src=x'));
   t.true(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
+});
+
+test('a network run with --stimulus-curve shows the D_eff-against-stimuli chart', (t) => {
+  const rng = new Rng(5);
+  const layer = (name: string) => ({
+    name,
+    matrix: responseMatrix(
+      80,
+      10,
+      Float64Array.from({ length: 800 }, () => rng.normal()),
+    ),
+    shape: [10],
+  });
+  const p = profileNetwork([layer('a'), layer('b')], null, { stimulusCurve: true, complexity: { repeats: 1 } });
+  const rec = JSON.parse(JSON.stringify(toRunRecord('network', [], { seed: 0 }, { ...p, layers: p.layers.map((l) => ({ ...l, shape: [10] })) })));
+  assertRecord(rec);
+  const html = runPage(rec as RunRecord, { mode: 'linked' });
+  t.regex(html, /<h2>Effective dimension and the number of stimuli<\/h2>/);
+  t.regex(html, /id="stimuli"/);
 });

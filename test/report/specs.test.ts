@@ -9,6 +9,7 @@ import {
   timeResolvedSpec,
   dynamicsRunsSpec,
   dynamicsSpec,
+  stimulusCurveSpec,
   neuronCurveSpec,
   patternsSpec,
   profileSpec,
@@ -447,4 +448,25 @@ test('dynamics over runs: a line per run, the band per group and the selected cu
   t.is(rows.filter((d) => d.kind === 'fit').length, 2);
   const layers = (spec.spec as { layer: { encoding: { x: { scale: { type: string } }; y: { scale: { type: string } } } }[] }).layer;
   for (const l of layers) t.deepEqual([l.encoding.x.scale.type, l.encoding.y.scale.type], ['log', 'log']);
+});
+
+test('D_eff against stimuli: plug-in rows with their sd, corrected rows where defined, log-2 axis', (t) => {
+  const spec = stimulusCurveSpec('s', [
+    {
+      name: 'conv1',
+      curve: [
+        { stimuli: 125, mean: 49.3, sd: 1.5, corrected: 84.7 },
+        { stimuli: 2000, mean: 91.6, sd: NaN, corrected: null },
+      ],
+    },
+  ]);
+  compiles(t, spec);
+  const rows = data(spec);
+  t.deepEqual(
+    rows.map((r) => `${r.estimate}@${r.stimuli}`),
+    ['plug-in@125', 'corrected@125', 'plug-in@2000'],
+  );
+  const first = rows[0] as { lo: number; hi: number };
+  t.deepEqual([first.lo, first.hi], [47.8, 50.8]);
+  t.is((rows[2] as { lo: number }).lo, 91.6, 'no sd (all stimuli, one set): no bar');
 });
