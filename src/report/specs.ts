@@ -162,7 +162,13 @@ export function neuronCurveSpec(title: string, groups: { name: string; curve: { 
         hi: c.mean + (Number.isFinite(c.sd) ? c.sd : 0),
       })),
   );
-  const x = { field: 'neurons', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'neurons (random subsets)' };
+  return curveWithBars(title, values, 'neurons', 'neurons (random subsets)', {});
+}
+
+/** D_eff (field `mean`) against a log-2 x, a line per group (and `extra` encodings), bars from `lo` to `hi`. */
+function curveWithBars(title: string, values: unknown[], xField: string, xTitle: string, extra: Record<string, unknown>): VegaLiteSpec {
+  const x = { field: xField, type: 'quantitative', scale: { type: 'log', base: 2 }, title: xTitle };
+  const color = { field: 'group', type: 'nominal', title: null };
   return {
     ...view(title, values),
     layer: [
@@ -171,11 +177,12 @@ export function neuronCurveSpec(title: string, groups: { name: string; curve: { 
         encoding: {
           x,
           y: { field: 'mean', type: 'quantitative', title: 'effective dimension' },
-          color: { field: 'group', type: 'nominal', title: null },
-          tooltip: [{ field: 'group' }, { field: 'neurons' }, { field: 'mean', format: '.3g' }],
+          color,
+          ...extra,
+          tooltip: [{ field: 'group' }, ...('strokeDash' in extra ? [{ field: 'estimate' }] : []), { field: xField }, { field: 'mean', format: '.3g' }],
         },
       },
-      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color: { field: 'group', type: 'nominal' } } },
+      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
     ],
   };
 }
@@ -204,36 +211,21 @@ export function stimulusCurveSpec(
         : []),
     ]),
   );
-  const x = { field: 'stimuli', type: 'quantitative', scale: { type: 'log', base: 2 }, title: 'stimuli (random subsets)' };
-  const color = { field: 'group', type: 'nominal', title: null };
-  return {
-    ...view(title, values),
-    layer: [
-      {
-        mark: { type: 'line', point: true },
-        encoding: {
-          x,
-          y: { field: 'mean', type: 'quantitative', title: 'effective dimension' },
-          color,
-          strokeDash: {
-            field: 'estimate',
-            type: 'nominal',
-            title: null,
-            scale: {
-              domain: ['plug-in', 'corrected'],
-              range: [
-                [1, 0],
-                [5, 3],
-              ],
-            },
-          },
-          detail: { field: 'estimate' },
-          tooltip: [{ field: 'group' }, { field: 'estimate' }, { field: 'stimuli' }, { field: 'mean', format: '.3g' }],
-        },
+  return curveWithBars(title, values, 'stimuli', 'stimuli (random subsets)', {
+    strokeDash: {
+      field: 'estimate',
+      type: 'nominal',
+      title: null,
+      scale: {
+        domain: ['plug-in', 'corrected'],
+        range: [
+          [1, 0],
+          [5, 3],
+        ],
       },
-      { mark: { type: 'rule' }, encoding: { x, y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' }, color } },
-    ],
-  };
+    },
+    detail: { field: 'estimate' },
+  });
 }
 
 /**
