@@ -56,7 +56,7 @@ export const dynamicsCommand = defineCommand({
     };
     const files = runs.flatMap((r) => r.files);
     const sources = files.map((f) => sourceOf(f, 'activations'));
-    const params = { seed, files: files.length, ...(fitRange ? { fitRange } : {}), fits: 'fits/2' };
+    const params = { seed, files: files.length, ...(fitRange ? { fitRange } : {}), ...(opts.intervals ? { intervals: opts.intervals } : {}), fits: 'fits/2' };
     if (runs.length === 1 && runs[0].name === null) {
       const checkpoints = runs[0].files.map(checkpointOf);
       ctx.log(`dynamics: ${checkpoints.length} checkpoints x ${checkpoints[0].layers.length} layers`);
