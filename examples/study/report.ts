@@ -277,7 +277,7 @@ export async function writeStudy(
         const alpha = acrossRuns(layers.map((l) => l.alpha));
         const c = acrossRuns(into.map((t) => t?.complexity ?? null));
         const gain = acrossRuns(into.map((t) => t?.gain.absolute ?? null));
-        profileRows.push([
+        const row = [
           name(a).split(' ')[0],
           name(d),
           l0.name,
@@ -288,16 +288,10 @@ export async function writeStudy(
           alpha ? `${f(alpha.mean)}${ci(alpha.interval)}` : '-',
           c ? `${f(c.mean)}${ci(c.interval)}` : '-',
           gain ? `${f(gain.mean * 100, 2)} %` : '-',
-        ]);
-        summaryProfiles.push([
-          name(a).split(' ')[0],
-          name(d),
-          l0.name,
-          String(l0.d),
-          `${f(deff.mean)}${ci(deff.interval)}`,
-          corr ? `${f(corr.mean)}${ci(corr.interval)}` : '-',
-          c ? `${f(c.mean)}${ci(c.interval)}` : '-',
-        ]);
+        ];
+        profileRows.push(row);
+        // The README's summary: network, dataset, layer, units, D_eff, corrected D_eff, C.
+        summaryProfiles.push([0, 1, 2, 3, 4, 6, 8].map((k) => row[k]));
         const push = (measure: string, s: ReturnType<typeof acrossRuns>) => {
           if (s && s.interval)
             profilePoints.push({

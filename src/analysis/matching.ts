@@ -120,7 +120,7 @@ export function neuronCurve(m: ResponseMatrix, opts: { seed?: number; subsets?: 
 /**
  * D_eff against the number of stimuli (random subsets of n/16, n/8, ..., n, at least 20): the
  * plug-in grows with n towards the population value; a corrected value that stays flat across n
- * is what a depth profile at one n should be read against (docs/observables.md 1.4).
+ * is what a depth profile at one n should be read against (docs/observables.md 4.6).
  */
 export function stimulusCurve(m: ResponseMatrix, opts: { seed?: number; subsets?: number; correctionMaxRank?: number } = {}): StimulusCurvePoint[] {
   const seed = opts.seed ?? 0;

@@ -7,7 +7,7 @@
 
 import { AnalysisError, centerColumns, InputError, selectRows, type ResponseMatrix } from '../matrix.js';
 import { covarianceSpectrum } from '../linalg/pca.js';
-import { symmetricEigen } from '../linalg/eigen.js';
+import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { linearGram } from '../similarity/cka.js';
 import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
 import { permutationNull } from '../inference/permutation.js';
@@ -62,8 +62,6 @@ function activeColumns(m: ResponseMatrix): number {
   return count;
 }
 
-const keptRankOf = (values: Float64Array) => values.filter((v) => v > values[0] * 1e-12).length;
-
 /** Default largest rank of the simulated finite-sample correction (about a second in JavaScript); larger ranks take the deterministic equivalent (corrected/2). */
 export const DEFAULT_CORRECTION_MAX_RANK = 256;
 
@@ -96,7 +94,7 @@ export function effectiveDimension(m: ResponseMatrix, opts: DimensionOptions = {
     warnings.push(
       warning(
         'corrected-extrapolated',
-        `corrected D_eff ${corrected.effectiveDimension.toFixed(1)} assumes the population spectrum continues as a power law beyond the ${keptRankOf(values)} dimensions that ${m.n} stimuli can show (up to the ${active} neurons that vary); measure more stimuli to check it`,
+        `corrected D_eff ${corrected.effectiveDimension.toFixed(1)} assumes the population spectrum continues as a power law beyond the ${keptRank(values)} dimensions that ${m.n} stimuli can show (up to the ${active} neurons that vary); measure more stimuli to check it`,
       ),
     );
   else if (corrected.effectiveDimension >= 0.98 * obs.rank) {

@@ -13,13 +13,14 @@
  * the expected sorted sample eigenvalues are the density's quantiles (as in Ledoit & Wolf's QuEST,
  * 2015, without its refinements). The population is
  *   lambda_i free for i <= K, and lambda_i = c (i / K)^-a for K < i <= d
- * (K = min(rank, 200)): the top is fitted as in spectrumCorrection.ts (lambda_i <- lambda_i l_i / E[l_i]),
+ * (K = min(200, rank / 2), or the whole rank when d <= rank): the top is fitted as in spectrumCorrection.ts (lambda_i <- lambda_i l_i / E[l_i]),
  * the tail's level c and exponent a by matching the observed tail's sum and log-log slope. With
  * d <= rank every eigenvalue is free and the tail is empty. The assumption beyond rank n - 1 (a
  * power law continuing to d) is what makes the population identified there; it is stated with
  * every value this returns.
  */
 
+import { keptRank } from '../linalg/eigen.js';
 import { spectralDimensions, type CorrectedSpectrum, type CorrectionUnavailable } from './spectralDimensions.js';
 
 export interface LargeCorrectionOptions {
@@ -203,8 +204,7 @@ export function correctedSpectrumLarge(
   opts: LargeCorrectionOptions = {},
 ): CorrectedSpectrum | CorrectionUnavailable {
   const N = n - 1;
-  let r = 0;
-  while (r < sample.length && sample[r] > sample[0] * 1e-12) r++;
+  const r = keptRank(sample);
   if (r < 4) return { reason: 'fewer than 4 positive eigenvalues' };
   const observed = sample.subarray(0, r);
   // A tail beyond the rank only where the stimuli limit the rank (r = n - 1 < d); a rank below
