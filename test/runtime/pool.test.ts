@@ -8,9 +8,12 @@ import { responseMatrix } from '../../src/core/matrix.js';
 import { parallelThreads } from '../../src/core/parallel.js';
 import { Rng } from '../../src/core/random.js';
 import { installWorkerThreads, uninstallWorkerThreads, workerPieces, workerThreadsReady } from '../../src/runtime/pool.js';
+import { setWasmKernelsEnabled } from '../../src/core/wasm/kernels.js';
 import { gaussian } from '../helpers.js';
 
-test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit', async (t) => {
+test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit (the JavaScript fallback)', async (t) => {
+  setWasmKernelsEnabled(false);
+  t.teardown(() => setWasmKernelsEnabled(true));
   const rng = new Rng(8);
   const n = 700,
     b = 32;
@@ -35,6 +38,31 @@ test.serial('pipelined bulge chasing over worker threads gives the serial result
   t.deepEqual(Array.from(d2), Array.from(d1));
   t.deepEqual(Array.from(e2), Array.from(e1));
   t.deepEqual(Array.from(piped.data), Array.from(serial.data));
+});
+
+test.serial('the WebAssembly bulge chasing gives the same bits with worker threads installed as without', async (t) => {
+  const rng = new Rng(9);
+  const n = 700,
+    b = 32;
+  const x = gaussian(rng, n, n);
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
+  const band = bandReduceJs(s, n, b);
+  uninstallWorkerThreads();
+  const one = { ...band, data: band.data.slice() };
+  const d1 = new Float64Array(n),
+    e1 = new Float64Array(n);
+  bandToTridiagonal(one, d1, e1);
+  installWorkerThreads();
+  await workerThreadsReady();
+  t.true(parallelThreads() > 1);
+  const many = { ...band, data: band.data.slice() };
+  const d2 = new Float64Array(n),
+    e2 = new Float64Array(n);
+  bandToTridiagonal(many, d2, e2);
+  uninstallWorkerThreads();
+  t.deepEqual(Array.from(d2), Array.from(d1));
+  t.deepEqual(Array.from(e2), Array.from(e1));
 });
 
 test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {

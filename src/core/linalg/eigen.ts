@@ -10,7 +10,7 @@ import { bandToTridiagonal } from './bulgeChasing.js';
 import { sharedFloat64 } from '../parallel.js';
 import { transpose } from './products.js';
 import { accumulateTransformations, tridiagonalize } from './tridiagonalize.js';
-import { tridiagonalQL } from './tridiagonalQl.js';
+import { tridiagonalEigenvalues, tridiagonalQL } from './tridiagonalQl.js';
 import { tridiagonalEigenvectors } from './tridiagonalVectors.js';
 
 export interface SymmetricEigen {
@@ -59,6 +59,7 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
     for (let i = 0; i < n; i++) d[i] = w[i * n + i];
   }
   e[0] = 0;
+  if (!z) return { values: tridiagonalEigenvalues(d, e, n).reverse() };
   tridiagonalQL(d, e, n, z);
   // Sort descending (with vectors permuted alongside).
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j] - d[i]);
@@ -96,8 +97,7 @@ export function bandEigenvalues(band: BandMatrix): Float64Array {
   const d = new Float64Array(band.n),
     e = new Float64Array(band.n);
   bandToTridiagonal(band, d, e);
-  tridiagonalQL(d, e, band.n);
-  return d.sort().reverse();
+  return tridiagonalEigenvalues(d, e, band.n).reverse();
 }
 
 /** Below this fraction of n, the `count` top eigenvectors come from inverse iteration (topEigenvectors). */
@@ -121,11 +121,7 @@ function topEigenvectors(s: Float64Array, n: number, count: number): SymmetricEi
   for (let i = 0; i < n; i++) diag[i] = w[i * n + i];
   const sub = new Float64Array(Math.max(0, n - 1));
   for (let i = 1; i < n; i++) sub[i - 1] = e[i];
-  const ql = Float64Array.from(diag),
-    qe = Float64Array.from(e);
-  qe[0] = 0;
-  tridiagonalQL(ql, qe, n);
-  const values = ql.sort().reverse();
+  const values = tridiagonalEigenvalues(diag, e, n).reverse();
   const vectors = tridiagonalEigenvectors(diag, sub, n, values.subarray(0, count));
   // x = P_{n-1} ... P_1 y, P_i = I - u_i u_i^T / h_i with u_i in row i of w (entries 0 .. i-1).
   for (let i = 1; i < n; i++) {

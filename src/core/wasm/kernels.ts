@@ -1,0 +1,91 @@
+/**
+ * neurorep's WebAssembly kernels (C in native/, built by native/build.sh with clang for wasm32 with
+ * SIMD, shipped as base64 in kernelsBinary.ts): instantiated synchronously on first use, one
+ * instance per thread. Callers lay out their buffers in the instance's linear memory, copy in,
+ * call, copy out; the JavaScript kernels stay as the fallback (no WebAssembly, a browser main
+ * thread that refuses synchronous compilation, or kernels switched off).
+ */
+
+import { KERNELS_WASM_BASE64 } from './kernelsBinary.js';
+
+// Core compiles without the DOM library, and Node's types do not declare WebAssembly's values:
+// the little used here, declared here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly:
+  | {
+      Module: new (bytes: Uint8Array) => object;
+      Instance: new (module: object, imports: object) => { exports: unknown };
+    }
+  | undefined;
+declare function atob(data: string): string;
+
+/** The functions native/*.c exports (pointers are byte offsets into `memory`). */
+export interface KernelExports {
+  memory: WasmMemory;
+  __heap_base: { value: unknown };
+  band_to_tridiagonal(data: number, n: number, b: number, W: number, d: number, e: number, work: number): void;
+  tridiagonal_eigenvalues(d: number, e2: number, n: number): number;
+}
+
+export interface WasmKernels {
+  readonly exports: KernelExports;
+  /**
+   * Reserve buffers of the given numbers of doubles, 16-byte aligned, from the start of the heap
+   * (each call starts afresh: kernels run one at a time per thread), growing memory as needed.
+   * Returns their byte offsets. Views made before a layout may be detached by it.
+   */
+  layout(doubles: number[]): number[];
+  /** A view of `length` doubles at byte offset `at`. */
+  f64(at: number, length: number): Float64Array;
+}
+
+let enabled = true;
+let loaded: WasmKernels | null | undefined;
+
+/** Switch the WebAssembly kernels off (or back on): NEUROREP_KERNELS=js in the CLI, and tests of the fallback. */
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The kernels of this thread, or null where they cannot run (the JavaScript kernels then do). */
+export function wasmKernels(): WasmKernels | null {
+  if (!enabled) return null;
+  if (loaded === undefined) loaded = instantiate();
+  return loaded;
+}
+
+function instantiate(): WasmKernels | null {
+  if (typeof WebAssembly === 'undefined' || typeof atob !== 'function') return null;
+  try {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    return wrap(instance.exports as unknown as KernelExports);
+  } catch {
+    // No SIMD, or synchronous compilation refused (a browser's main thread): JavaScript kernels.
+    return null;
+  }
+}
+
+function wrap(exports: KernelExports): WasmKernels {
+  const heapBase = Number(exports.__heap_base.value);
+  return {
+    exports,
+    layout(doubles: number[]): number[] {
+      const offsets: number[] = [];
+      let at = (heapBase + 15) & ~15;
+      for (const count of doubles) {
+        offsets.push(at);
+        at += Math.ceil((count * 8) / 16) * 16;
+      }
+      const need = at - exports.memory.buffer.byteLength;
+      if (need > 0) exports.memory.grow(Math.ceil(need / 65536));
+      return offsets;
+    },
+    f64(at: number, length: number): Float64Array {
+      return new Float64Array(exports.memory.buffer, at, length);
+    },
+  };
+}

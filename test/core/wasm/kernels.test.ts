@@ -1,0 +1,91 @@
+import test from 'ava';
+import { spawnSync } from 'node:child_process';
+import { bandReduceJs } from '../../../src/core/linalg/bandReduction.js';
+import { bandToTridiagonal } from '../../../src/core/linalg/bulgeChasing.js';
+import { tridiagonalEigenvalues, tridiagonalQL } from '../../../src/core/linalg/tridiagonalQl.js';
+import { Rng } from '../../../src/core/random.js';
+import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
+import { withSpectrum } from '../../helpers.js';
+
+const hasClang = ['clang', 'wasm-ld'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0);
+
+// CI installs clang and lld (.ci/run), so there the committed module is always checked.
+(hasClang || process.env.CI ? test : test.skip)('the committed WebAssembly module equals a fresh build of native/*.c', (t) => {
+  const r = spawnSync('bash', ['native/build.sh', '--check'], { encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+});
+
+test.serial('the kernels load here (Node 20 has WebAssembly SIMD), and can be switched off', (t) => {
+  t.truthy(wasmKernels());
+  setWasmKernelsEnabled(false);
+  t.is(wasmKernels(), null);
+  setWasmKernelsEnabled(true);
+  t.truthy(wasmKernels());
+});
+
+/** The band of a symmetric matrix with a planted spectrum. */
+function plantedBand(values: number[], seed: number, b: number) {
+  const rng = new Rng(seed);
+  const n = values.length;
+  return bandReduceJs(withSpectrum(values, rng), n, b);
+}
+
+function tridiagonalOf(band: ReturnType<typeof plantedBand>): { d: Float64Array; e: Float64Array } {
+  const d = new Float64Array(band.n),
+    e = new Float64Array(band.n);
+  bandToTridiagonal({ ...band, data: band.data.slice() }, d, e);
+  return { d, e };
+}
+
+test.serial('WebAssembly bulge chasing + root-free QL recover a planted spectrum to 1e-13, as the JavaScript route does', (t) => {
+  const n = 300;
+  // Clustered, spread over 12 decades, with exact repeats and a sign change.
+  const values = Array.from({ length: n }, (_, i) => (i < 20 ? 5 : i % 7 === 0 ? -1e-3 * i : 10 ** (-12 * (i / n)) * (1 + i / n)));
+  const band = plantedBand(values, 3, 16);
+  const expected = [...values].sort((a, b) => a - b);
+  const scale = Math.max(...values.map(Math.abs));
+  const wasm = tridiagonalOf(band);
+  const gotWasm = tridiagonalEigenvalues(wasm.d, wasm.e, n);
+  setWasmKernelsEnabled(false);
+  const js = tridiagonalOf(band);
+  const gotJs = tridiagonalEigenvalues(js.d, js.e, n);
+  setWasmKernelsEnabled(true);
+  const worst = (got: Float64Array) => Math.max(...expected.map((v, i) => Math.abs(got[i] - v) / scale));
+  t.true(worst(gotWasm) < 1e-13, `WebAssembly: ${worst(gotWasm)}`);
+  t.true(worst(gotJs) < 1e-13, `JavaScript: ${worst(gotJs)}`);
+  // (The tridiagonal forms themselves may differ: with repeated eigenvalues they are far from unique.)
+});
+
+test('root-free QL equals the implicit QL (tql1) on random and graded tridiagonals to 1e-13 of the largest eigenvalue', (t) => {
+  const rng = new Rng(5);
+  for (const [n, graded] of [
+    [1, false],
+    [2, false],
+    [50, false],
+    [400, true],
+    [1000, false],
+  ] as const) {
+    const d = Float64Array.from({ length: n }, (_, i) => rng.normal() * (graded ? 10 ** (-i / 40) : 1));
+    const e = Float64Array.from({ length: n }, (_, i) => (i === 0 ? 0 : rng.normal() * (graded ? 10 ** (-i / 40) : 1)));
+    const ref = Float64Array.from(d),
+      re = Float64Array.from(e);
+    tridiagonalQL(ref, re, n);
+    ref.sort();
+    const got = tridiagonalEigenvalues(d, e, n);
+    const scale = Math.max(...Array.from(ref, Math.abs));
+    const worst = Math.max(...Array.from(got, (v, i) => Math.abs(v - ref[i]) / scale));
+    t.true(worst < 1e-13, `n = ${n}: ${worst}`);
+    t.true(
+      got.every((v, i) => i === 0 || got[i - 1] <= v),
+      'ascending',
+    );
+  }
+});
+
+test('a zero subdiagonal (a diagonal matrix) and a 2 x 2 block give their exact eigenvalues', (t) => {
+  const diag = tridiagonalEigenvalues(Float64Array.from([3, -1, 2]), new Float64Array(3), 3);
+  t.deepEqual(Array.from(diag), [-1, 2, 3]);
+  // [[2, 1], [1, 2]]: 1 and 3.
+  const two = tridiagonalEigenvalues(Float64Array.from([2, 2]), Float64Array.from([0, 1]), 2);
+  t.true(Math.abs(two[0] - 1) < 1e-15 && Math.abs(two[1] - 3) < 1e-15, String(two));
+});
