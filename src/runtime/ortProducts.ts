@@ -38,10 +38,11 @@ class OrtProducts implements ProductsBackend {
     return (this.worker = w);
   }
 
-  gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null {
+  gram(x: Float64Array, r: number, c: number, side: GramSide, consume = false): Float64Array | null {
     // The thread computes x x^T from row blocks; for X^T X it gets X^T, which costs no more memory
-    // than the copy it would be sent anyway.
-    const input = side === 'rows' ? owned(x) : transpose(x, r, c);
+    // than the copy it would be sent anyway. A consumed x that owns its whole buffer is moved as it is.
+    const movable = consume && !(x.buffer instanceof SharedArrayBuffer) && x.byteOffset === 0 && x.byteLength === x.buffer.byteLength;
+    const input = side === 'rows' ? (movable ? x : owned(x)) : transpose(x, r, c);
     const rows = side === 'rows' ? r : c,
       cols = side === 'rows' ? c : r;
     return this.request({ op: 'gram', x: input, r: rows, c: cols }, rows * rows, [input.buffer as ArrayBuffer]);

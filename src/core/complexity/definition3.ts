@@ -36,7 +36,7 @@ import {
 import { Rng } from '../random.js';
 import { foldAssignment } from '../inference/resampling.js';
 import { warning, type Warning } from '../warnings.js';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from '../special.js';
 
 /** Default resolutions of the scale curve (fractions of Y's variance). */
 export const RESOLUTIONS = [1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1];

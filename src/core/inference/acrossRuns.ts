@@ -4,8 +4,7 @@
  * stimuli, are the units: seed-to-seed variation is the uncertainty a reader needs.
  */
 
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tCdf, tQuantile } from '../special.js';
 
 export interface AcrossRuns {
   /** Runs with a value. */

@@ -14,7 +14,7 @@
  * `npm run coverage` measures both (docs/coverage.md).
  */
 
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { tQuantile } from '../special.js';
 import { Rng } from '../random.js';
 import { type Interval } from './resampling.js';
 

@@ -24,7 +24,7 @@
  * rank n - 1 is not identified and the corrected values are null.
  */
 
-import chisquare from '@stdlib/random-base-chisquare';
+import { chisquare } from '../special.js';
 import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { Rng } from '../random.js';
 import { correctedSpectrumLarge } from './spectrumLarge.js';

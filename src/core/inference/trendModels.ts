@@ -14,7 +14,7 @@
  * are exact least squares given them.
  */
 
-import erfc from '@stdlib/math-base-special-erfc';
+import { erfc } from '../special.js';
 import { Rng } from '../random.js';
 
 export type TrendModel = 'power' | 'offset' | 'logistic';

@@ -11,9 +11,10 @@ export interface ProductsBackend {
   readonly name: string;
   /**
    * The Gram product of a row-major r x c matrix: side 'rows' gives X X^T (r x r), side 'cols'
-   * gives X^T X (c x c). Row-major, full (both triangles); null to decline.
+   * gives X^T X (c x c). Row-major, full (both triangles); null to decline. With `consume`, the
+   * caller gives x up: the backend may take its buffer instead of copying it (x is then detached).
    */
-  gram(x: Float64Array, r: number, c: number, side: GramSide): Float64Array | null;
+  gram(x: Float64Array, r: number, c: number, side: GramSide, consume?: boolean): Float64Array | null;
   /**
    * Dense -> band reduction of a symmetric n x n matrix (core/bandReduction.ts's algorithm with
    * the trailing updates at BLAS speed); returns the band's storage (n x 2b), or null to decline.

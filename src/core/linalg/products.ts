@@ -21,20 +21,25 @@ export function crossProductTransA(a: Float64Array, n: number, d: number): Float
   return rowGram(at, d, n);
 }
 
-/** A A^T for a row-major n x d matrix A: the n x n (unscaled) Gram matrix. */
-export function crossProductTransB(a: Float64Array, n: number, d: number): Float64Array {
-  return viaBackend(a, n, d, 'rows') ?? rowGram(a, n, d);
+/**
+ * A A^T for a row-major n x d matrix A: the n x n (unscaled) Gram matrix. With `consume`, the
+ * caller will not use A again: a backend may take its memory instead of copying it (a copy of a
+ * large matrix costs as much as the product's hand-over), and A may be detached on return.
+ */
+export function crossProductTransB(a: Float64Array, n: number, d: number, opts: { consume?: boolean } = {}): Float64Array {
+  return viaBackend(a, n, d, 'rows', opts.consume === true) ?? rowGram(a, n, d);
 }
 
 /**
  * A large Gram product through the registered backend (see products.ts), or null. The upper
  * triangle is mirrored onto the lower, so the result is exactly symmetric like the JavaScript one.
  */
-function viaBackend(a: Float64Array, n: number, d: number, side: GramSide): Float64Array | null {
+function viaBackend(a: Float64Array, n: number, d: number, side: GramSide, consume = false): Float64Array | null {
   const b = productsBackend();
   const size = side === 'rows' ? n : d;
   if (!b || size * size * (side === 'rows' ? d : n) < BACKEND_MIN_WORK) return null;
-  const g = b.gram(a, n, d, side);
+  const g = b.gram(a, n, d, side, consume);
+  if (!g && a.length !== n * d) throw new Error('the products backend failed after taking its input; rerun with NEUROREP_PRODUCTS=js');
   if (!g || g.length !== size * size) return null;
   mirrorUpper(g, size);
   return g;

@@ -18,7 +18,7 @@ const gramCache = new WeakMap<ResponseMatrix, Float64Array>();
  */
 export function linearGram(x: ResponseMatrix): Float64Array {
   let g = gramCache.get(x);
-  if (!g) gramCache.set(x, (g = crossProductTransB(centerColumns(x).data, x.n, x.d)));
+  if (!g) gramCache.set(x, (g = crossProductTransB(centerColumns(x).data, x.n, x.d, { consume: true })));
   return g;
 }
 
