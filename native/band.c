@@ -110,3 +110,48 @@ void band_to_tridiagonal(double *data, int n, int b, int W, double *d, double *e
     e[i] = i > 0 ? data[i * W + 1] : 0;
   }
 }
+
+/*
+ * Householder QR of a rows x b panel given transposed (pt: b x rows, row c = column c), in place,
+ * as householderQr in src/core/linalg/bandReduction.ts (LAPACK dgeqr2 + dlarft): R^T ends in pt's
+ * lower triangle, vt (b x rows, zeroed by the caller) receives V^T with its unit diagonal, t
+ * (b x b, zeroed) the compact-WY factor. tau, w: b doubles each.
+ */
+EXPORT(householder_qr)
+void householder_qr(double *pt, int rows, int b, double *vt, double *t, double *tau, double *w) {
+  for (int c = 0; c < b; c++) tau[c] = 0; /* columns beyond a short panel's rows reflect nothing */
+  for (int c = 0; c < b && c < rows; c++) {
+    double *col = pt + c * rows;
+    double *v = vt + c * rows;
+    double alpha = col[c];
+    int tail = rows - c - 1;
+    double xnorm2 = dot(col + c + 1, col + c + 1, tail);
+    v[c] = 1;
+    if (xnorm2 == 0) continue;
+    double beta = alpha < 0 ? sqrt_(alpha * alpha + xnorm2) : -sqrt_(alpha * alpha + xnorm2);
+    tau[c] = (beta - alpha) / beta;
+    double scale = 1 / (alpha - beta);
+    for (int i = c + 1; i < rows; i++) {
+      v[i] = col[i] * scale;
+      col[i] = 0;
+    }
+    col[c] = beta;
+    for (int j = c + 1; j < b; j++) {
+      double *other = pt + j * rows;
+      double dt = (other[c] + dot(v + c + 1, other + c + 1, tail)) * tau[c];
+      other[c] -= dt;
+      axpy(other + c + 1, -dt, v + c + 1, tail);
+    }
+  }
+  for (int c = 0; c < b; c++) {
+    t[c * b + c] = tau[c];
+    if (tau[c] == 0) continue;
+    const double *vc = vt + c * rows;
+    for (int j = 0; j < c; j++) w[j] = dot(vt + j * rows + c, vc + c, rows - c);
+    for (int j = 0; j < c; j++) {
+      double sum = 0;
+      for (int l = j; l < c; l++) sum += t[j * b + l] * w[l];
+      t[j * b + c] = -tau[c] * sum;
+    }
+  }
+}

@@ -12,6 +12,7 @@
  */
 
 import { Rng } from '../random.js';
+import { wasmKernels } from '../wasm/kernels.js';
 
 export interface KMeansResult {
   /** Cluster of each point, 0..k-1. */
@@ -266,6 +267,22 @@ function fullScan(x: Float64Array, i: number, m: number, centres: Float64Array, 
  * than Hamerly's single lower bound, at K lower bounds of memory per point.
  */
 function lloydElkan(x: Float64Array, n: number, m: number, k: number, centres: Float64Array, maxIter: number, tol: number): KMeansResult {
+  const kernels = wasmKernels();
+  if (kernels) {
+    // The same iterations in WebAssembly (native/kmeans.c), to the bit (tested).
+    const ints = (count: number) => Math.ceil(count / 2);
+    const [px, pc, pl, ps, po, pu, plo, pcc, ph, pm, pn, pout] = kernels.layout([n * m, k * m, ints(n), k * m, k * m, n, n * k, k * k, k, k, ints(k), 2]);
+    kernels.f64(px, n * m).set(x.subarray(0, n * m));
+    kernels.f64(pc, k * m).set(centres.subarray(0, k * m));
+    kernels.exports.lloyd_elkan(px, n, m, k, pc, maxIter, tol, pl, ps, po, pu, plo, pcc, ph, pm, pn, pout);
+    centres.set(kernels.f64(pc, k * m));
+    const [inertia, iterations] = kernels.f64(pout, 2);
+    return { labels: kernels.i32(pl, n).slice(), centroids: centres, k, inertia, iterations };
+  }
+  return lloydElkanJs(x, n, m, k, centres, maxIter, tol);
+}
+
+function lloydElkanJs(x: Float64Array, n: number, m: number, k: number, centres: Float64Array, maxIter: number, tol: number): KMeansResult {
   const labels = new Int32Array(n);
   const sums = new Float64Array(k * m);
   const counts = new Int32Array(k);

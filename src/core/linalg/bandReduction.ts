@@ -13,6 +13,7 @@
  */
 
 import { matmul, matmulTransB } from './products.js';
+import { wasmKernels } from '../wasm/kernels.js';
 
 /** One trailing update: a (m x m, row-major, symmetric) <- a - W1 W2^T as described above. */
 export interface BandUpdate {
@@ -87,6 +88,17 @@ export function* bandReduction(
  * row-major, explicit unit diagonal, zeros above) and T (b x b) with H_1 ... H_b = I - V T V^T.
  */
 export function householderQr(pt: Float64Array, rows: number, b: number): { v: Float64Array; t: Float64Array } {
+  const k = wasmKernels();
+  if (k) {
+    // The same steps in WebAssembly SIMD (native/band.c).
+    const [pPt, pVt, pT, pTau, pW] = k.layout([b * rows, b * rows, b * b, b, b]);
+    k.f64(pPt, b * rows).set(pt.subarray(0, b * rows));
+    k.f64(pVt, b * rows).fill(0);
+    k.f64(pT, b * b).fill(0);
+    k.exports.householder_qr(pPt, rows, b, pVt, pT, pTau, pW);
+    pt.set(k.f64(pPt, b * rows));
+    return { v: transposeSmall(k.f64(pVt, b * rows), b, rows), t: k.f64(pT, b * b).slice() };
+  }
   const vt = new Float64Array(b * rows); // V^T
   const t = new Float64Array(b * b);
   const tau = new Float64Array(b);

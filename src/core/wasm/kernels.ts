@@ -27,7 +27,27 @@ export interface KernelExports {
   memory: WasmMemory;
   __heap_base: { value: unknown };
   band_to_tridiagonal(data: number, n: number, b: number, W: number, d: number, e: number, work: number): void;
+  householder_qr(pt: number, rows: number, b: number, vt: number, t: number, tau: number, w: number): void;
   tridiagonal_eigenvalues(d: number, e2: number, n: number): number;
+  lloyd_elkan(
+    x: number,
+    n: number,
+    m: number,
+    k: number,
+    centres: number,
+    maxIter: number,
+    tol: number,
+    labels: number,
+    sums: number,
+    old: number,
+    upper: number,
+    lower: number,
+    cc: number,
+    half: number,
+    moved: number,
+    counts: number,
+    out: number,
+  ): void;
 }
 
 export interface WasmKernels {
@@ -40,6 +60,8 @@ export interface WasmKernels {
   layout(doubles: number[]): number[];
   /** A view of `length` doubles at byte offset `at`. */
   f64(at: number, length: number): Float64Array;
+  /** A view of `length` 32-bit integers at byte offset `at` (lay out ceil(length / 2) doubles for it). */
+  i32(at: number, length: number): Int32Array;
 }
 
 let enabled = true;
@@ -86,6 +108,9 @@ function wrap(exports: KernelExports): WasmKernels {
     },
     f64(at: number, length: number): Float64Array {
       return new Float64Array(exports.memory.buffer, at, length);
+    },
+    i32(at: number, length: number): Int32Array {
+      return new Int32Array(exports.memory.buffer, at, length);
     },
   };
 }

@@ -1,8 +1,9 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { bandReduceJs } from '../../../src/core/linalg/bandReduction.js';
+import { bandReduceJs, householderQr } from '../../../src/core/linalg/bandReduction.js';
 import { bandToTridiagonal } from '../../../src/core/linalg/bulgeChasing.js';
 import { tridiagonalEigenvalues, tridiagonalQL } from '../../../src/core/linalg/tridiagonalQl.js';
+import { kmeansWith } from '../../../src/core/complexity/kmeans.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -88,4 +89,48 @@ test('a zero subdiagonal (a diagonal matrix) and a 2 x 2 block give their exact 
   // [[2, 1], [1, 2]]: 1 and 3.
   const two = tridiagonalEigenvalues(Float64Array.from([2, 2]), Float64Array.from([0, 1]), 2);
   t.true(Math.abs(two[0] - 1) < 1e-15 && Math.abs(two[1] - 3) < 1e-15, String(two));
+});
+
+test.serial('the WebAssembly panel QR equals the JavaScript one to 1e-13 (R, V and T), tall, square and short panels', (t) => {
+  const rng = new Rng(11);
+  for (const [rows, b] of [
+    [300, 32],
+    [32, 32],
+    [7, 12],
+  ]) {
+    const pt = Float64Array.from({ length: rows * b }, () => rng.normal());
+    pt.fill(0, 2 * rows, 3 * rows); // a zero column: tau = 0 there
+    const a = pt.slice(),
+      c = pt.slice();
+    const wasm = householderQr(a, rows, b);
+    setWasmKernelsEnabled(false);
+    const js = householderQr(c, rows, b);
+    setWasmKernelsEnabled(true);
+    const worst = (x: Float64Array, y: Float64Array) => Math.max(0, ...Array.from(x, (v, i) => Math.abs(v - y[i])));
+    t.true(worst(a, c) < 1e-13, `R: ${worst(a, c)}`);
+    t.true(worst(wasm.v, js.v) < 1e-13, `V: ${worst(wasm.v, js.v)}`);
+    t.true(worst(wasm.t, js.t) < 1e-13, `T: ${worst(wasm.t, js.t)}`);
+  }
+});
+
+test.serial('WebAssembly k-means (Elkan) gives the JavaScript labels, centres, inertia and iterations to the bit', (t) => {
+  const rng = new Rng(21);
+  // Clustered points with exact duplicates (ties) and an m that is not a multiple of 4.
+  for (const [n, m, k] of [
+    [600, 7, 9],
+    [400, 32, 16],
+    [50, 3, 12],
+  ]) {
+    const centresTrue = Array.from({ length: 5 }, () => Array.from({ length: m }, () => 4 * rng.normal()));
+    const x = new Float64Array(n * m);
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) x[i * m + j] = i % 10 === 0 && i > 0 ? x[(i - 1) * m + j] : centresTrue[i % 5][j] + rng.normal();
+    const wasm = kmeansWith('elkan', x, n, m, k, new Rng(3));
+    setWasmKernelsEnabled(false);
+    const js = kmeansWith('elkan', x, n, m, k, new Rng(3));
+    setWasmKernelsEnabled(true);
+    t.deepEqual(Array.from(wasm.labels), Array.from(js.labels));
+    t.deepEqual(Array.from(wasm.centroids), Array.from(js.centroids));
+    t.is(wasm.inertia, js.inertia);
+    t.is(wasm.iterations, js.iterations);
+  }
 });
