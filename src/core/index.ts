@@ -31,3 +31,4 @@ export { Rng } from './random.js';
 export { fitPowerLaw, entropy } from './stats.js';
 export { foldAssignment } from './inference/resampling.js';
 export { setParallelRuntime, parallelThreads, type ParallelRuntime } from './parallel.js';
+export { preloadWasmKernels, setWasmKernelsEnabled, wasmKernels } from './wasm/kernels.js';

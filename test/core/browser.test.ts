@@ -45,6 +45,16 @@ test('the core bundled for a browser computes in chromium exactly what it comput
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.setContent('<!doctype html><title>core</title>');
     await page.addScriptTag({ content: code });
+    type Core = { preloadWasmKernels: () => Promise<boolean>; kernelsInUse: () => boolean };
+    // A page's main thread refuses to compile the kernels synchronously; the core falls back to
+    // JavaScript there unless the page preloads them (as an app would), and then uses them.
+    const withoutPreload = await page.evaluate(() => (globalThis as unknown as { neurorepCore: Core }).neurorepCore.kernelsInUse());
+    t.log(`WebAssembly kernels on the page's main thread without a preload: ${withoutPreload}`);
+    t.true(await page.evaluate(() => (globalThis as unknown as { neurorepCore: Core }).neurorepCore.preloadWasmKernels()));
+    t.true(
+      await page.evaluate(() => (globalThis as unknown as { neurorepCore: Core }).neurorepCore.kernelsInUse()),
+      'the page computes with the WebAssembly kernels',
+    );
     const fromBrowser = await page.evaluate(() => {
       const r = (globalThis as unknown as { neurorepCore: { workload: () => unknown } }).neurorepCore.workload();
       return JSON.stringify(r, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Float64Array) : x));

@@ -18,6 +18,7 @@ declare const WebAssembly:
   | {
       Module: new (bytes: Uint8Array) => object;
       Instance: new (module: object, imports: object) => { exports: unknown };
+      instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
     }
   | undefined;
 declare function atob(data: string): string;
@@ -79,11 +80,30 @@ export function wasmKernels(): WasmKernels | null {
   return loaded;
 }
 
+/**
+ * Compile the kernels asynchronously, for a browser page's main thread, which refuses to compile
+ * modules above 4 KB synchronously (workers and Node compile on first use without this). Resolves
+ * to whether the kernels are available.
+ */
+export async function preloadWasmKernels(): Promise<boolean> {
+  if (loaded || typeof WebAssembly === 'undefined' || typeof atob !== 'function') return Boolean(loaded);
+  try {
+    const { instance } = await WebAssembly.instantiate(kernelBytes(), {});
+    loaded = wrap(instance.exports as KernelExports);
+  } catch {
+    loaded = null;
+  }
+  return enabled && loaded !== null;
+}
+
+function kernelBytes(): Uint8Array {
+  return Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+}
+
 function instantiate(): WasmKernels | null {
   if (typeof WebAssembly === 'undefined' || typeof atob !== 'function') return null;
   try {
-    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(kernelBytes()), {});
     return wrap(instance.exports as unknown as KernelExports);
   } catch {
     // No SIMD, or synchronous compilation refused (a browser's main thread): JavaScript kernels.

@@ -19,6 +19,12 @@ import { bandEigenvalues, symmetricEigen } from '../../../src/core/linalg/eigen.
 import { bandReduceJs } from '../../../src/core/linalg/bandReduction.js';
 
 /** Order of the planted eigenproblem: above the chunked reduction's 384 and the two-stage route's 600. */
+import { wasmKernels } from '../../../src/core/wasm/kernels.js';
+export { preloadWasmKernels } from '../../../src/core/wasm/kernels.js';
+
+/** Whether the WebAssembly kernels serve this thread. */
+export const kernelsInUse = (): boolean => wasmKernels() !== null;
+
 export const EIGEN_ORDER = 700;
 
 /** The planted spectrum: 1, 1/2, 1/3, ... */
