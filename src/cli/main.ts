@@ -11,6 +11,7 @@ import { makeContext, processOutput, type Output } from './context.js';
 import { toolkitVersion } from '../package.js';
 import { installWorkerThreads } from '../runtime/pool.js';
 import { installOnnxProducts } from '../runtime/ortProducts.js';
+import { applyKernelsSwitch } from '../runtime/kernelsSwitch.js';
 import { StoreNotUpdated } from './storeNotUpdated.js';
 import { setMaxArrayBytes } from '../io/zip.js';
 import { printable } from './text.js';
@@ -192,6 +193,7 @@ export async function runCli(argv: readonly string[], io: Output = processOutput
       io.out(toolkitVersion() + '\n');
       return 0;
     }
+    applyKernelsSwitch();
     installWorkerThreads();
     installOnnxProducts();
     setMaxArrayBytes(shared['max-array-bytes'] ?? null);

@@ -21,6 +21,9 @@ import { lanczosSteps, type LanczosReply } from '../core/linalg/lanczos.js';
 import { transpose } from '../core/linalg/products.js';
 import { BACKEND_MIN_WORK } from '../core/linalg/backend.js';
 import { bandUpdateModel, GRAM_BLOCKS, gramModel, lanczosModel, productTransBModel, transposedProductModel } from './ortModels.js';
+import { applyKernelsSwitch } from './kernelsSwitch.js';
+
+applyKernelsSwitch();
 
 const require = createRequire(import.meta.url);
 type Ort = typeof import('onnxruntime-node');

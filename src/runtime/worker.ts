@@ -3,6 +3,9 @@
 import { parentPort } from 'node:worker_threads';
 import { taskBody } from '../core/parallel.js';
 import '../core/tasks.js';
+import { applyKernelsSwitch } from './kernelsSwitch.js';
+
+applyKernelsSwitch();
 
 parentPort!.postMessage({ ready: true });
 
