@@ -8,6 +8,9 @@ as a scientist would write them. Usage: cases.py CASE ARGS... ; prints one JSON 
   patterns X.npy                  OBSERVABLES section 3 with numpy
   network ACTS.npz                every layer's spectrum (covariance or Gram, whichever is smaller,
                                   numpy eigvalsh) and its D_eff, as a user would check a network
+  eigen S.npy                     numpy.linalg.eigvalsh (LAPACK dsyevd) of a symmetric matrix, timed
+                                  in the process: the first call and the median of three more
+  blas                            which BLAS numpy runs, and its kernel (threadpoolctl)
   nwb FILE.nwb                    spike counts in [start, start + 0.25) per unit and trial (h5py),
                                   then D_eff of the trials x units matrix
 """
@@ -124,7 +127,23 @@ def nwb(path):
     return {"groups": out, "trials": int(len(start)), "units": int(len(idx))}
 
 
+def eigen(path):
+    import time
+    s = np.load(path)
+    times = []
+    for _ in range(4):
+        t = time.perf_counter()
+        w = np.linalg.eigvalsh(s)
+        times.append(time.perf_counter() - t)
+    return {"first": times[0], "warm": float(np.median(times[1:])), "largest": float(w[-1]), "smallest": float(w[0])}
+
+
+def blas():
+    from threadpoolctl import threadpool_info
+    return [{k: i.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for i in threadpool_info()]
+
+
 if __name__ == "__main__":
     case, *args = sys.argv[1:]
-    fn = {"dimension": dimension, "dimension-eigh": dimension_eigh, "complexity": complexity, "patterns": patterns, "network": network, "nwb": nwb}[case]
+    fn = {"dimension": dimension, "dimension-eigh": dimension_eigh, "complexity": complexity, "patterns": patterns, "network": network, "nwb": nwb, "eigen": eigen, "blas": blas}[case]
     print(json.dumps(fn(*args)))
