@@ -20,6 +20,7 @@
  * every value this returns.
  */
 
+import { wasmKernels } from '../wasm/kernels.js';
 import { keptRank } from '../linalg/eigen.js';
 import { spectralDimensions, type CorrectedSpectrum, type CorrectionUnavailable } from './spectralDimensions.js';
 
@@ -125,32 +126,45 @@ export function expectedSampleSpectrum(lambda: Float64Array, N: number, count: n
     }
     return null;
   };
-  // From the top of the grid down: each point starts Newton from its neighbour's root
-  // (continuation); where that fails, damped fixed-point steps from a point mass, then Newton.
-  let prev: [number, number] | null = null;
-  for (let g = grid - 1; g >= 0; g--) {
-    const x = lo * Math.exp(step * g);
-    xs[g] = x;
-    const zr = x,
-      zi = x * 1e-5;
-    let root: [number, number] | null = prev ? newton(zr, zi, prev[0], prev[1], 8) : null;
-    if (!root) {
-      const ar0 = zr - total / N,
-        q0 = ar0 * ar0 + zi * zi;
-      let mr = -ar0 / q0,
-        mi = zi / q0;
-      for (let it = 0; it < 40; it++) {
-        const [sr, si] = sums(mr, mi);
-        const ar = zr - sr,
-          ai = zi - si;
-        const q = ar * ar + ai * ai;
-        mr = 0.5 * mr + 0.5 * (-ar / q);
-        mi = 0.5 * mi + 0.5 * (ai / q);
+  const kernels = wasmKernels();
+  if (kernels) {
+    // The same grid loop in WebAssembly (native/spectrum.c): 2-3x faster, equal to rounding.
+    for (let g = 0; g < grid; g++) xs[g] = lo * Math.exp(step * g);
+    const [pt, pw, px, pd] = kernels.layout([k, k, grid, grid]);
+    kernels.f64(pt, k).set(tau);
+    kernels.f64(pw, k).set(w);
+    kernels.f64(px, grid).set(xs);
+    kernels.exports.sample_density(pt, pw, k, N, total, px, grid, pd);
+    dens.set(kernels.f64(pd, grid));
+  } else densityJs();
+  function densityJs(): void {
+    // From the top of the grid down: each point starts Newton from its neighbour's root
+    // (continuation); where that fails, damped fixed-point steps from a point mass, then Newton.
+    let prev: [number, number] | null = null;
+    for (let g = grid - 1; g >= 0; g--) {
+      const x = lo * Math.exp(step * g);
+      xs[g] = x;
+      const zr = x,
+        zi = x * 1e-5;
+      let root: [number, number] | null = prev ? newton(zr, zi, prev[0], prev[1], 8) : null;
+      if (!root) {
+        const ar0 = zr - total / N,
+          q0 = ar0 * ar0 + zi * zi;
+        let mr = -ar0 / q0,
+          mi = zi / q0;
+        for (let it = 0; it < 40; it++) {
+          const [sr, si] = sums(mr, mi);
+          const ar = zr - sr,
+            ai = zi - si;
+          const q = ar * ar + ai * ai;
+          mr = 0.5 * mr + 0.5 * (-ar / q);
+          mi = 0.5 * mi + 0.5 * (ai / q);
+        }
+        root = newton(zr, zi, mr, mi, 25) ?? [mr, mi];
       }
-      root = newton(zr, zi, mr, mi, 25) ?? [mr, mi];
+      prev = root;
+      dens[g] = Math.max(0, root[1]) / Math.PI;
     }
-    prev = root;
-    dens[g] = Math.max(0, root[1]) / Math.PI;
   }
   // The CDF of the companion density; its mass is min(1, d/N) (the rest is the atom at 0).
   const cdf = new Float64Array(grid);

@@ -4,6 +4,7 @@ import { bandReduceJs, householderQr } from '../../../src/core/linalg/bandReduct
 import { bandToTridiagonal } from '../../../src/core/linalg/bulgeChasing.js';
 import { tridiagonalEigenvalues, tridiagonalQL } from '../../../src/core/linalg/tridiagonalQl.js';
 import { kmeansWith } from '../../../src/core/complexity/kmeans.js';
+import { expectedSampleSpectrum } from '../../../src/core/inference/spectrumLarge.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -132,5 +133,20 @@ test.serial('WebAssembly k-means (Elkan) gives the JavaScript labels, centres, i
     t.deepEqual(Array.from(wasm.centroids), Array.from(js.centroids));
     t.is(wasm.inertia, js.inertia);
     t.is(wasm.iterations, js.iterations);
+  }
+});
+
+test.serial("the WebAssembly density of corrected/2's deterministic equivalent equals the JavaScript one to 1e-12", (t) => {
+  for (const [d, n, alpha] of [
+    [4000, 1000, 1],
+    [300, 2000, 1.5],
+  ]) {
+    const lambda = Float64Array.from({ length: d }, (_, i) => (i + 1) ** -alpha);
+    const wasm = expectedSampleSpectrum(lambda, n, Math.min(d, n) - 1);
+    setWasmKernelsEnabled(false);
+    const js = expectedSampleSpectrum(lambda, n, Math.min(d, n) - 1);
+    setWasmKernelsEnabled(true);
+    const worst = Math.max(...Array.from(wasm, (v, i) => Math.abs(v - js[i]) / js[0]));
+    t.true(worst < 1e-12, `d = ${d}, n = ${n}: ${worst}`);
   }
 });
