@@ -9,6 +9,7 @@
  *   refit; held-out points follow the same rule.
  */
 
+import { wasmKernels } from '../wasm/kernels.js';
 import { accumulate, addRow, combine, countOf, emptyStats, fitAffine, fittedSse, predictRow, type AffineStats } from './affineFit.js';
 import { agreementPlane, type HingeTree } from './hingeTree.js';
 
@@ -312,6 +313,22 @@ export function assignPieces(p: Pieces, leafOf: Int32Array, u: Float64Array, k: 
 /** Sum of squared errors of the pieces' predictions for rows of u (n x (k - 1)) with targets r (n x q). */
 export function piecesSse(p: Pieces, leafOf: Int32Array, u: Float64Array, r: Float64Array, k: number, q: number): number {
   const piece = assignPieces(p, leafOf, u, k);
+  const kernels = wasmKernels();
+  if (kernels && piece.length > 0) {
+    // The same sum in WebAssembly (native/pieces.c), to the bit: the pieces' coefficients packed
+    // in one array, each row's piece renumbered into it.
+    const ids = [...new Set(piece)];
+    const index = new Map(ids.map((id, i) => [id, i]));
+    const n = piece.length;
+    const [pu, pr, pp, pb, py] = kernels.layout([n * (k - 1), n * q, Math.ceil(n / 2), ids.length * k * q, q]);
+    kernels.f64(pu, n * (k - 1)).set(u.subarray(0, n * (k - 1)));
+    kernels.f64(pr, n * q).set(r.subarray(0, n * q));
+    const rows = kernels.i32(pp, n);
+    for (let i = 0; i < n; i++) rows[i] = index.get(piece[i])!;
+    const betas = kernels.f64(pb, ids.length * k * q);
+    ids.forEach((id, i) => betas.set(p.beta.get(id)!, i * k * q));
+    return kernels.exports.pieces_sse(pu, pr, n, k, q, pp, pb, py);
+  }
   const yhat = new Float64Array(q);
   let sse = 0;
   for (let i = 0; i < piece.length; i++) {

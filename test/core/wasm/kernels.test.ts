@@ -5,6 +5,7 @@ import { bandToTridiagonal } from '../../../src/core/linalg/bulgeChasing.js';
 import { tridiagonalEigenvalues, tridiagonalQL } from '../../../src/core/linalg/tridiagonalQl.js';
 import { kmeansWith } from '../../../src/core/complexity/kmeans.js';
 import { expectedSampleSpectrum } from '../../../src/core/inference/spectrumLarge.js';
+import { piecesSse, type Pieces } from '../../../src/core/complexity/pieces.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -149,4 +150,32 @@ test.serial("the WebAssembly density of corrected/2's deterministic equivalent e
     const worst = Math.max(...Array.from(wasm, (v, i) => Math.abs(v - js[i]) / js[0]));
     t.true(worst < 1e-12, `d = ${d}, n = ${n}: ${worst}`);
   }
+});
+
+test.serial('the WebAssembly sum of squared errors of pieces equals the JavaScript one to the bit', (t) => {
+  const rng = new Rng(31);
+  const n = 700,
+    k = 6,
+    q = 37,
+    leaves = 9;
+  const u = Float64Array.from({ length: n * (k - 1) }, (_, i) => (i % 7 === 0 ? 0 : rng.normal())); // zeros are skipped terms
+  const r = Float64Array.from({ length: n * q }, () => rng.normal());
+  const leafOf = Int32Array.from({ length: n }, () => rng.int(leaves));
+  const owner = Int32Array.from({ length: leaves }, (_, l) => 10 + (l % 4)); // pieces 10..13, not 0-based
+  const beta = new Map([10, 11, 12, 13].map((id) => [id, Float64Array.from({ length: k * q }, () => rng.normal())]));
+  const pieces: Pieces = {
+    owner,
+    beta,
+    planes: new Map(),
+    borders: owner.map(() => 0).reduce<number[][]>((a) => (a.push([]), a), []),
+    borderPlanes: [],
+    counts: new Map(),
+  };
+  pieces.borderPlanes = pieces.borders.map(() => []);
+  const wasm = piecesSse(pieces, leafOf, u, r, k, q);
+  setWasmKernelsEnabled(false);
+  const js = piecesSse(pieces, leafOf, u, r, k, q);
+  setWasmKernelsEnabled(true);
+  t.true(js > 0);
+  t.is(wasm, js);
 });
