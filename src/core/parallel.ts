@@ -16,6 +16,27 @@ export function defineTask(name: string, body: TaskBody): void {
   TASKS.set(name, body);
 }
 
+let taskDepth = 0;
+
+/**
+ * Run piece `index` of a task on this thread (the serial loop, and a runtime's calling thread, run
+ * pieces through this). While a piece runs, the products backend is off (backend.ts): worker
+ * threads have none, so a piece computes the same bits whichever thread runs it.
+ */
+export function runTaskPiece(body: TaskBody, args: Record<string, unknown>, index: number): void {
+  taskDepth++;
+  try {
+    body(args, index);
+  } finally {
+    taskDepth--;
+  }
+}
+
+/** Whether a task's piece is running on this thread (see runTaskPiece). */
+export function insideTaskPiece(): boolean {
+  return taskDepth > 0;
+}
+
 export function taskBody(name: string): TaskBody {
   const t = TASKS.get(name);
   if (!t) throw new Error(`no parallel task named '${name}'`);
@@ -47,7 +68,7 @@ export function parallelFor(task: string, count: number, args: Record<string, un
     return;
   }
   const body = taskBody(task);
-  for (let i = 0; i < count; i++) body(args, i);
+  for (let i = 0; i < count; i++) runTaskPiece(body, args, i);
 }
 
 /**

@@ -7,7 +7,7 @@
 import { startWorker } from './startWorker.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
+import { runTaskPiece, setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
 import '../core/tasks.js';
 
 interface Job {
@@ -77,7 +77,7 @@ class WorkerRuntime implements ParallelRuntime {
     let i: number;
     let mine = 0;
     while ((i = Atomics.add(job.control, 0, 1)) < count) {
-      body(args, i);
+      runTaskPiece(body, args, i);
       mine++;
       Atomics.add(job.control, 1, 1);
     }

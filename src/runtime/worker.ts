@@ -1,7 +1,7 @@
 /** A worker thread: takes pieces of posted jobs from the shared counter until none are left. */
 
 import { parentPort } from 'node:worker_threads';
-import { taskBody } from '../core/parallel.js';
+import { runTaskPiece, taskBody } from '../core/parallel.js';
 import '../core/tasks.js';
 import { applyKernelsSwitch } from './kernelsSwitch.js';
 
@@ -14,7 +14,7 @@ parentPort!.on('message', (job: { task: string; count: number; args: Record<stri
   let i: number;
   while ((i = Atomics.add(job.control, 0, 1)) < job.count) {
     try {
-      body(job.args, i);
+      runTaskPiece(body, job.args, i);
     } catch (err) {
       Atomics.add(job.control, 2, 1);
       process.stderr.write(`neurorep worker: ${(err as Error).stack}\n`);

@@ -221,3 +221,33 @@ test('the two-stage route (ONNX Runtime band reduction, pipelined bulge chasing)
   t.deepEqual(records[0].spectrum, records[1].spectrum);
   t.is(records[0].effectiveDimension, records[1].effectiveDimension);
 });
+
+test('complexity gives identical bits with 1 and 2 threads when its folds make products large enough for ONNX Runtime', (t) => {
+  // n = 1000 stimuli, 300 -> 40 features: each fold's ridge product (256 x 800 x 40) is above the
+  // backend's crossover. The calling thread takes folds too; its products must not go to ONNX
+  // Runtime while the workers' stay in JavaScript (they once did: the last bits differed).
+  const dir = tempDir();
+  const rng = new Rng(17);
+  const n = 1000,
+    p = 300,
+    q = 40;
+  const x = gaussian(rng, n, p);
+  const y = new Float64Array(n * q);
+  for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) y[i * q + j] = Math.max(0, x[i * p + j] + x[i * p + j + 1]) + 0.1 * rng.normal();
+  writeNpy(join(dir, 'x.npy'), { shape: [n, p], data: x });
+  writeNpy(join(dir, 'y.npy'), { shape: [n, q], data: y });
+  const records = ['1', '2'].map((threads) => {
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'neurorep.js'), 'complexity', join(dir, 'x.npy'), join(dir, 'y.npy'), '--repeats', '1', '--no-store', '--json'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, NEUROREP_THREADS: threads },
+      },
+    );
+    t.is(r.status, 0, r.stderr);
+    const rec = JSON.parse(r.stdout) as Record<string, unknown>;
+    return JSON.stringify({ ...rec, id: null, createdAt: null });
+  });
+  t.is(records[0], records[1]);
+});

@@ -29,6 +29,8 @@ export interface ProductsBackend {
   topEigenpairs?(g: Float64Array, n: number, k: number): { values: Float64Array; vectors: Float64Array; k: number; iterations: number } | null;
 }
 
+import { insideTaskPiece } from '../parallel.js';
+
 let backend: ProductsBackend | null = null;
 
 /** Install (or with null remove) the backend for large products. */
@@ -36,8 +38,13 @@ export function setProductsBackend(b: ProductsBackend | null): void {
   backend = b;
 }
 
+/**
+ * The installed backend, or null inside a parallel task's piece: worker threads have no backend,
+ * and a piece must compute the same bits on whichever thread it runs (its products then stay in
+ * JavaScript; they differ from the backend's in the last bits).
+ */
 export function productsBackend(): ProductsBackend | null {
-  return backend;
+  return insideTaskPiece() ? null : backend;
 }
 
 /**
