@@ -8,6 +8,10 @@
 
 import { defineTask, isShared, parallelFor, parallelThreads, sharedFloat64 } from '../parallel.js';
 import { BACKEND_MIN_WORK, productsBackend, type GramSide } from './backend.js';
+import { wasmKernels } from '../wasm/kernels.js';
+
+/** Multiply-adds from which the WebAssembly kernel serves (below, copying in and out costs more than it saves). */
+const WASM_MIN_WORK = 2e4;
 
 /**
  * A^T A for a row-major n x d matrix A: the d x d (unscaled) covariance of centred data.
@@ -97,6 +101,18 @@ export function rowGramRows(x: Float64Array, r: number, c: number, g: Float64Arr
  * columns: six loads feed eight multiply-adds, and the panel keeps the six rows in L1.
  */
 function panelProducts(a: Float64Array, b: Float64Array, k: number, m: number, c: Float64Array, i0: number, i1: number, upper: boolean): void {
+  const kernels = (i1 - i0) * m * k >= WASM_MIN_WORK ? wasmKernels() : null;
+  if (kernels) {
+    // The same blocks in WebAssembly SIMD (native/products.c); only the rows of A it needs go in.
+    const rows = i1 - i0;
+    const [pa, pb, pc] = kernels.layout([rows * k, m * k, rows * m]);
+    kernels.f64(pa, rows * k).set(a.subarray(i0 * k, i1 * k));
+    kernels.f64(pb, m * k).set(b.subarray(0, m * k));
+    kernels.f64(pc, rows * m).set(c.subarray(i0 * m, i1 * m));
+    kernels.exports.panel_products(pa, pb, k, m, pc, rows, upper ? i0 : -1);
+    c.set(kernels.f64(pc, rows * m), i0 * m);
+    return;
+  }
   const KP = 256;
   for (let k0 = 0; k0 < k; k0 += KP) {
     const k1 = Math.min(k, k0 + KP);

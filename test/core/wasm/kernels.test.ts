@@ -6,6 +6,7 @@ import { tridiagonalEigenvalues, tridiagonalQL } from '../../../src/core/linalg/
 import { kmeansWith } from '../../../src/core/complexity/kmeans.js';
 import { expectedSampleSpectrum } from '../../../src/core/inference/spectrumLarge.js';
 import { piecesSse, type Pieces } from '../../../src/core/complexity/pieces.js';
+import { crossProductTransB, matmulTransB } from '../../../src/core/linalg/products.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -178,4 +179,28 @@ test.serial('the WebAssembly sum of squared errors of pieces equals the JavaScri
   setWasmKernelsEnabled(true);
   t.true(js > 0);
   t.is(wasm, js);
+});
+
+test.serial('the WebAssembly product kernel equals the JavaScript one to 1e-14 (A B^T, odd sizes, and the Gram upper triangle)', (t) => {
+  const rng = new Rng(41);
+  for (const [n, k, m] of [
+    [33, 301, 17],
+    [64, 40, 64],
+    [7, 513, 9],
+  ]) {
+    const a = Float64Array.from({ length: n * k }, () => rng.normal());
+    const b = Float64Array.from({ length: m * k }, () => rng.normal());
+    const wasm = [matmulTransB(a, b, n, k, m), crossProductTransB(a, n, k)];
+    setWasmKernelsEnabled(false);
+    const js = [matmulTransB(a, b, n, k, m), crossProductTransB(a, n, k)];
+    setWasmKernelsEnabled(true);
+    for (let s = 0; s < 2; s++) {
+      const scale = Math.max(...Array.from(js[s], Math.abs));
+      const worst = Math.max(...Array.from(wasm[s], (v, i) => Math.abs(v - js[s][i]) / scale));
+      t.true(worst < 1e-14, `${n} x ${k} x ${m} (${s === 0 ? 'A B^T' : 'A A^T'}): ${worst}`);
+    }
+    // Exactly symmetric, as the JavaScript Gram is.
+    const g = wasm[1];
+    t.true(g.every((v, i) => v === g[(i % n) * n + Math.floor(i / n)]));
+  }
 });
