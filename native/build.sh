@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 # -ffp-contract=off: no fused multiply-adds, so the numbers do not depend on the compiler's choice.
 clang --target=wasm32 -O3 -msimd128 -mbulk-memory -ffp-contract=off -nostdlib \
   -Wl,--no-entry -Wl,--strip-all -Wl,--export=__heap_base \
-  -o "$out/kernels.wasm" native/band.c native/tridiagonal.c native/kmeans.c native/spectrum.c native/pieces.c native/products.c
+  -o "$out/kernels.wasm" native/band.c native/tridiagonal.c native/kmeans.c native/spectrum.c native/pieces.c native/products.c native/affine.c
 target=src/core/wasm/kernelsBinary.ts
 fresh="$out/kernelsBinary.ts"
 {

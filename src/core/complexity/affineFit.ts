@@ -9,6 +9,39 @@
  */
 
 import { choleskyInPlace } from '../linalg/cholesky.js';
+import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
+
+/**
+ * The fits in WebAssembly (native/affine.c, to the bit): buffers for A, B, the factor and beta,
+ * laid out once per size and re-made when the memory grows (which detaches views). Fits are
+ * small (k, q <= 33 here) and run by the hundred thousand, so the per-call cost is two copies.
+ */
+interface AffineSlots {
+  k: number;
+  q: number;
+  kernels: WasmKernels;
+  pA: number;
+  pB: number;
+  pM: number;
+  pBeta: number;
+  A: Float64Array;
+  B: Float64Array;
+  beta: Float64Array;
+}
+let slots: AffineSlots | null = null;
+
+function affineSlots(k: number, q: number): AffineSlots | null {
+  const kernels = wasmKernels();
+  if (!kernels) return null;
+  if (slots && slots.kernels === kernels && slots.k === k && slots.q === q && slots.A.length === k * k) {
+    // Other kernels lay out from the same start, so the slots' memory is only borrowed: still
+    // valid unless the memory grew (a detached view has length 0).
+    return slots;
+  }
+  const [pA, pB, pM, pBeta] = kernels.layout([k * k, k * q, k * k, k * q]);
+  slots = { k, q, kernels, pA, pB, pM, pBeta, A: kernels.f64(pA, k * k), B: kernels.f64(pB, k * q), beta: kernels.f64(pBeta, k * q) };
+  return slots;
+}
 
 export interface AffineStats {
   /** Affine dimension k = coordinates + 1. */
@@ -81,6 +114,18 @@ export function accumulate(into: AffineStats, from: AffineStats, sign = 1): void
 /** Ridge fit beta (k x q) of the rows behind the statistics; zeros when there are no rows. */
 export function fitAffine(s: AffineStats, ridge: number): Float64Array {
   const { k, q } = s;
+  const w = affineSlots(k, q);
+  if (w) {
+    w.A.set(s.A);
+    w.B.set(s.B);
+    w.kernels.exports.affine_fit(w.pA, w.pB, k, q, ridge, w.pM, w.pBeta);
+    return w.beta.slice();
+  }
+  return fitAffineJs(s, ridge);
+}
+
+function fitAffineJs(s: AffineStats, ridge: number): Float64Array {
+  const { k, q } = s;
   const count = s.A[0];
   const beta = new Float64Array(k * q);
   if (!(count > 0)) return beta;
@@ -148,7 +193,13 @@ export function sseOf(s: AffineStats, beta: Float64Array): number {
  * (A + Lambda) beta = B: SSE = t - <beta, B> - lambda |slopes|^2, in O(k q).
  */
 export function fittedSse(s: AffineStats, ridge: number): number {
-  const beta = fitAffine(s, ridge);
+  const w = affineSlots(s.k, s.q);
+  if (w) {
+    w.A.set(s.A);
+    w.B.set(s.B);
+    return w.kernels.exports.affine_fitted_sse(w.pA, w.pB, s.t, s.k, s.q, ridge, w.pM, w.pBeta);
+  }
+  const beta = fitAffineJs(s, ridge);
   const { k, q, B } = s;
   const lambda = ridge * s.A[0];
   let cross = 0,

@@ -30,6 +30,8 @@ export interface KernelExports {
   band_to_tridiagonal(data: number, n: number, b: number, W: number, d: number, e: number, work: number): void;
   householder_qr(pt: number, rows: number, b: number, vt: number, t: number, tau: number, w: number): void;
   tridiagonal_eigenvalues(d: number, e2: number, n: number): number;
+  affine_fit(A: number, B: number, k: number, q: number, ridge: number, m: number, beta: number): void;
+  affine_fitted_sse(A: number, B: number, t: number, k: number, q: number, ridge: number, m: number, beta: number): number;
   panel_products(a: number, b: number, k: number, m: number, c: number, rows: number, first: number): void;
   pieces_sse(u: number, r: number, n: number, k: number, q: number, piece: number, beta: number, yhat: number): number;
   sample_density(tau: number, w: number, k: number, N: number, total: number, xs: number, grid: number, dens: number): void;

@@ -7,6 +7,7 @@ import { kmeansWith } from '../../../src/core/complexity/kmeans.js';
 import { expectedSampleSpectrum } from '../../../src/core/inference/spectrumLarge.js';
 import { piecesSse, type Pieces } from '../../../src/core/complexity/pieces.js';
 import { crossProductTransB, matmulTransB } from '../../../src/core/linalg/products.js';
+import { addRow, emptyStats, fitAffine, fittedSse } from '../../../src/core/complexity/affineFit.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -202,5 +203,31 @@ test.serial('the WebAssembly product kernel equals the JavaScript one to 1e-14 (
     // Exactly symmetric, as the JavaScript Gram is.
     const g = wasm[1];
     t.true(g.every((v, i) => v === g[(i % n) * n + Math.floor(i / n)]));
+  }
+});
+
+test.serial('WebAssembly affine fits and their errors equal the JavaScript ones to the bit (regular, collinear and empty statistics)', (t) => {
+  const rng = new Rng(51);
+  for (const [k, q, rows, collinear] of [
+    [17, 16, 300, false],
+    [5, 33, 40, false],
+    [9, 8, 30, true],
+    [4, 3, 0, false],
+  ] as const) {
+    const st = emptyStats(k, q);
+    const u = new Float64Array(k - 1),
+      r = new Float64Array(q);
+    for (let i = 0; i < rows; i++) {
+      for (let a = 0; a < k - 1; a++) u[a] = collinear && a > 0 ? u[0] * 2 : rng.normal();
+      for (let j = 0; j < q; j++) r[j] = rng.normal();
+      addRow(st, u, 0, r, 0);
+    }
+    const wasm = { beta: fitAffine(st, 1e-3), sse: fittedSse(st, 1e-3), none: fittedSse(st, 0) };
+    setWasmKernelsEnabled(false);
+    const js = { beta: fitAffine(st, 1e-3), sse: fittedSse(st, 1e-3), none: fittedSse(st, 0) };
+    setWasmKernelsEnabled(true);
+    t.deepEqual(Array.from(wasm.beta), Array.from(js.beta), `k = ${k}, q = ${q}, ${rows} rows`);
+    t.is(wasm.sse, js.sse);
+    t.is(wasm.none, js.none);
   }
 });
