@@ -84,3 +84,51 @@ double affine_fitted_sse(const double *A, const double *B, double t, int k, int 
   double sse = t - cross - lambda * pen;
   return sse > 0 || sse != sse ? sse : 0; /* Math.max(0, sse), NaN kept */
 }
+
+/* addRow in affineFit.ts (sign 1): row u (k - 1 coordinates) with targets r (q) into A, B, *t. */
+static void add_row(double *A, double *B, double *t, int k, int q, const double *u, const double *r) {
+  A[0] += 1;
+  for (int a = 1; a < k; a++) {
+    double va = u[a - 1];
+    A[a] += va;
+    double *row = A + a * k;
+    for (int b = 1; b <= a; b++) row[b] += va * u[b - 1];
+  }
+  double tt = 0;
+  for (int j = 0; j < q; j++) {
+    double rj = r[j];
+    B[j] += rj;
+    tt += rj * rj;
+  }
+  for (int a = 1; a < k; a++) {
+    double va = u[a - 1];
+    if (va == 0) continue;
+    axpy(B + a * q, va, r, q);
+  }
+  *t += tt;
+}
+
+/*
+ * The threshold scan of bestThreshold in hingeTree.ts: rows (u: n x (k - 1), r: n x q) in the
+ * order of their projections are added one by one to the left side's statistics; at each of the
+ * P ascending cut positions pos[], out[] receives the fitted error of the left side plus that of
+ * the rest (whole minus left). LA, RA: k x k; LB, RB: k x q; M: k x k; beta: k x q (workspace).
+ */
+EXPORT(threshold_scan)
+void threshold_scan(const double *u, const double *r, int n, int k, int q, const int *pos, int P, const double *WA, const double *WB, double Wt,
+                    double ridge, double *LA, double *LB, double *RA, double *RB, double *M, double *beta, double *out) {
+  for (int i = 0; i < k * k; i++) LA[i] = 0;
+  for (int i = 0; i < k * q; i++) LB[i] = 0;
+  double Lt = 0;
+  int next = 0;
+  for (int i = 0; i < n && next < P; i++) {
+    if (i == pos[next]) {
+      double left = affine_fitted_sse(LA, LB, Lt, k, q, ridge, M, beta);
+      for (int x = 0; x < k * k; x++) RA[x] = WA[x] + -1 * LA[x];
+      for (int x = 0; x < k * q; x++) RB[x] = WB[x] + -1 * LB[x];
+      double right = affine_fitted_sse(RA, RB, Wt + -1 * Lt, k, q, ridge, M, beta);
+      out[next++] = left + right;
+    }
+    add_row(LA, LB, &Lt, k, q, u + (long)i * (k - 1), r + (long)i * q);
+  }
+}

@@ -1,7 +1,8 @@
 /*
  * The dense product kernel, as panelProducts in src/core/linalg/products.ts: C += A B^T for
- * row-major A (`rows` rows of k), B (m rows of k), C (rows x m); with first >= 0, row i of A is row
- * first + i of a symmetric product and only columns from first + i on are computed. Two rows of A against two rows of B per block, each of the four dot products in a
+ * row-major A (`rows` rows of k), B (m rows of k), C (rows x m); with `upper`, only columns from
+ * first + i on are computed for rows i and i + 1 (i even): the upper triangle of a symmetric product
+ * whose block starts `first` columns left of its diagonal. Two rows of A against two rows of B per block, each of the four dot products in a
  * two-lane vector over k, in panels of 256 columns of k. The dot products are summed two lanes at
  * a time, so the values agree with the JavaScript kernel to rounding, not to the bit.
  */
@@ -10,7 +11,7 @@
 static inline double hsum(v128_t v) { return wasm_f64x2_extract_lane(v, 0) + wasm_f64x2_extract_lane(v, 1); }
 
 EXPORT(panel_products)
-void panel_products(const double *a, const double *b, int k, int m, double *c, int rows, int first) {
+void panel_products(const double *a, const double *b, int k, int m, double *c, int rows, int upper, int first) {
   const int KP = 256;
   for (int k0 = 0; k0 < k; k0 += KP) {
     int k1 = k0 + KP < k ? k0 + KP : k;
@@ -18,7 +19,7 @@ void panel_products(const double *a, const double *b, int k, int m, double *c, i
     for (int i = 0; i < rows; i += 2) {
       int pair = i + 1 < rows;
       const double *ra = a + (long)i * k + k0, *rb = pair ? ra + k : ra;
-      int j = first >= 0 ? first + i : 0;
+      int j = upper && first + i > 0 ? first + i : 0;
       for (; j + 1 < m; j += 2) {
         const double *y0 = b + (long)j * k + k0, *y1 = y0 + k;
         v128_t s00 = wasm_f64x2_splat(0.0), s01 = s00, s10 = s00, s11 = s00;

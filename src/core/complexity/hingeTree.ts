@@ -15,6 +15,7 @@
 import { addRow, emptyStats, fitAffine, fittedSse, combine, predictRow, type AffineStats } from './affineFit.js';
 import { choleskyInPlace } from '../linalg/cholesky.js';
 import { symmetricEigen } from '../linalg/eigen.js';
+import { wasmKernels, type WasmKernels } from '../wasm/kernels.js';
 
 export interface TreeNode {
   rows: Int32Array;
@@ -171,6 +172,8 @@ function bestThreshold(
       }
     }
   }
+  const kernels = wasmKernels();
+  if (kernels && positions.size > 0) return bestThresholdWasm(kernels, u, m, r, s, rows, d, whole, opts, proj, order, positions);
   const left = emptyStats(m + 1, s);
   let best: { sse: number; plane: Float64Array } | null = null;
   for (let i = 0; i < n; i++) {
@@ -187,6 +190,70 @@ function bestThreshold(
     }
     const row = rows[order[i]];
     addRow(left, u, row * m, r, row * s);
+  }
+  return best;
+}
+
+/**
+ * The scan of bestThreshold in WebAssembly (native/affine.c, threshold_scan), to the bit: the
+ * node's rows are copied in projection order, the kernel returns the error at each cut position,
+ * and the best is chosen here exactly as in the JavaScript loop.
+ */
+function bestThresholdWasm(
+  kernels: WasmKernels,
+  u: Float64Array,
+  m: number,
+  r: Float64Array,
+  s: number,
+  rows: Int32Array,
+  d: Float64Array,
+  whole: AffineStats,
+  opts: TreeOptions,
+  proj: Float64Array,
+  order: number[],
+  positions: Set<number>,
+): { sse: number; plane: Float64Array } | null {
+  const n = rows.length,
+    k = m + 1;
+  const cuts = [...positions].filter((i) => i > 0 && proj[order[i - 1]] < proj[order[i]]).sort((a, b) => a - b);
+  if (cuts.length === 0) return null;
+  const [pu, pr, pp, pwa, pwb, pla, plb, pra, prb, pm, pbeta, pout] = kernels.layout([
+    n * m,
+    n * s,
+    Math.ceil(cuts.length / 2),
+    k * k,
+    k * s,
+    k * k,
+    k * s,
+    k * k,
+    k * s,
+    k * k,
+    k * s,
+    cuts.length,
+  ]);
+  const uu = kernels.f64(pu, n * m),
+    rr = kernels.f64(pr, n * s);
+  for (let i = 0; i < n; i++) {
+    const row = rows[order[i]];
+    uu.set(u.subarray(row * m, row * m + m), i * m);
+    rr.set(r.subarray(row * s, row * s + s), i * s);
+  }
+  kernels.i32(pp, cuts.length).set(cuts);
+  kernels.f64(pwa, k * k).set(whole.A);
+  kernels.f64(pwb, k * s).set(whole.B);
+  kernels.exports.threshold_scan(pu, pr, n, k, s, pp, cuts.length, pwa, pwb, whole.t, opts.ridge, pla, plb, pra, prb, pm, pbeta, pout);
+  const out = kernels.f64(pout, cuts.length);
+  let best: { sse: number; plane: Float64Array } | null = null;
+  for (let c = 0; c < cuts.length; c++) {
+    const sse = out[c],
+      i = cuts[c];
+    if (!best || sse < best.sse) {
+      const thr = (proj[order[i - 1]] + proj[order[i]]) / 2;
+      const plane = new Float64Array(m + 1);
+      plane[0] = -thr;
+      plane.set(d, 1);
+      best = { sse, plane };
+    }
   }
   return best;
 }

@@ -12,6 +12,12 @@ import { wasmKernels } from '../wasm/kernels.js';
 
 /** Multiply-adds from which the WebAssembly kernel serves (below, copying in and out costs more than it saves). */
 const WASM_MIN_WORK = 2e4;
+/**
+ * Tiles of the WebAssembly product: at most 64 rows of A (an even number, so row pairs stay
+ * whole) and 256 of B, fewer for long rows, so that a tile holds at most about 2^18 doubles of B
+ * and half that of A (a thread's WebAssembly memory grows to its largest tile and keeps it).
+ */
+const WASM_TILE_DOUBLES = 2 ** 18;
 
 /**
  * A^T A for a row-major n x d matrix A: the d x d (unscaled) covariance of centred data.
@@ -103,14 +109,26 @@ export function rowGramRows(x: Float64Array, r: number, c: number, g: Float64Arr
 function panelProducts(a: Float64Array, b: Float64Array, k: number, m: number, c: Float64Array, i0: number, i1: number, upper: boolean): void {
   const kernels = (i1 - i0) * m * k >= WASM_MIN_WORK ? wasmKernels() : null;
   if (kernels) {
-    // The same blocks in WebAssembly SIMD (native/products.c); only the rows of A it needs go in.
-    const rows = i1 - i0;
-    const [pa, pb, pc] = kernels.layout([rows * k, m * k, rows * m]);
-    kernels.f64(pa, rows * k).set(a.subarray(i0 * k, i1 * k));
-    kernels.f64(pb, m * k).set(b.subarray(0, m * k));
-    kernels.f64(pc, rows * m).set(c.subarray(i0 * m, i1 * m));
-    kernels.exports.panel_products(pa, pb, k, m, pc, rows, upper ? i0 : -1);
-    c.set(kernels.f64(pc, rows * m), i0 * m);
+    // The same blocks in WebAssembly SIMD (native/products.c), fed in tiles of A's rows and B's
+    // rows so that a thread's WebAssembly memory stays a few megabytes whatever the sizes. A tile
+    // of the upper triangle starts at its row pair's diagonal, as the JavaScript loop does.
+    const tileRows = Math.max(2, Math.min(64, 2 * Math.floor(WASM_TILE_DOUBLES / 4 / k))),
+      tileCols = Math.max(2, Math.min(256, Math.floor(WASM_TILE_DOUBLES / k)));
+    for (let ib = i0; ib < i1; ib += tileRows) {
+      const ie = Math.min(i1, ib + tileRows),
+        rows = ie - ib;
+      for (let jb = upper ? ib : 0; jb < m; jb += tileCols) {
+        const je = Math.min(m, jb + tileCols),
+          cols = je - jb;
+        const [pa, pb, pc] = kernels.layout([rows * k, cols * k, rows * cols]);
+        kernels.f64(pa, rows * k).set(a.subarray(ib * k, ie * k));
+        kernels.f64(pb, cols * k).set(b.subarray(jb * k, je * k));
+        const tile = kernels.f64(pc, rows * cols);
+        for (let i = 0; i < rows; i++) tile.set(c.subarray((ib + i) * m + jb, (ib + i) * m + je), i * cols);
+        kernels.exports.panel_products(pa, pb, k, cols, pc, rows, upper ? 1 : 0, ib - jb);
+        for (let i = 0; i < rows; i++) c.set(tile.subarray(i * cols, (i + 1) * cols), (ib + i) * m + jb);
+      }
+    }
     return;
   }
   const KP = 256;

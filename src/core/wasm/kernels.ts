@@ -32,7 +32,27 @@ export interface KernelExports {
   tridiagonal_eigenvalues(d: number, e2: number, n: number): number;
   affine_fit(A: number, B: number, k: number, q: number, ridge: number, m: number, beta: number): void;
   affine_fitted_sse(A: number, B: number, t: number, k: number, q: number, ridge: number, m: number, beta: number): number;
-  panel_products(a: number, b: number, k: number, m: number, c: number, rows: number, first: number): void;
+  threshold_scan(
+    u: number,
+    r: number,
+    n: number,
+    k: number,
+    q: number,
+    pos: number,
+    P: number,
+    WA: number,
+    WB: number,
+    Wt: number,
+    ridge: number,
+    LA: number,
+    LB: number,
+    RA: number,
+    RB: number,
+    M: number,
+    beta: number,
+    out: number,
+  ): void;
+  panel_products(a: number, b: number, k: number, m: number, c: number, rows: number, upper: number, first: number): void;
   pieces_sse(u: number, r: number, n: number, k: number, q: number, piece: number, beta: number, yhat: number): number;
   sample_density(tau: number, w: number, k: number, N: number, total: number, xs: number, grid: number, dens: number): void;
   lloyd_elkan(

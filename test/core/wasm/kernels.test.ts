@@ -8,6 +8,7 @@ import { expectedSampleSpectrum } from '../../../src/core/inference/spectrumLarg
 import { piecesSse, type Pieces } from '../../../src/core/complexity/pieces.js';
 import { crossProductTransB, matmulTransB } from '../../../src/core/linalg/products.js';
 import { addRow, emptyStats, fitAffine, fittedSse } from '../../../src/core/complexity/affineFit.js';
+import { growHingeTree } from '../../../src/core/complexity/hingeTree.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -188,6 +189,7 @@ test.serial('the WebAssembly product kernel equals the JavaScript one to 1e-14 (
     [33, 301, 17],
     [64, 40, 64],
     [7, 513, 9],
+    [90, 3000, 130], // long rows: tiles of 42 rows of A and 87 of B
   ]) {
     const a = Float64Array.from({ length: n * k }, () => rng.normal());
     const b = Float64Array.from({ length: m * k }, () => rng.normal());
@@ -229,5 +231,32 @@ test.serial('WebAssembly affine fits and their errors equal the JavaScript ones 
     t.deepEqual(Array.from(wasm.beta), Array.from(js.beta), `k = ${k}, q = ${q}, ${rows} rows`);
     t.is(wasm.sse, js.sse);
     t.is(wasm.none, js.none);
+  }
+});
+
+test.serial('hinge trees grown with the WebAssembly threshold scan equal those grown in JavaScript, plane for plane', (t) => {
+  const rng = new Rng(61);
+  const n = 900,
+    m = 3,
+    s = 4;
+  const u = Float64Array.from({ length: n * m }, () => rng.normal());
+  // A piecewise-linear map with a repeated block of rows (ties in the projections).
+  const r = new Float64Array(n * s);
+  for (let i = 0; i < n; i++) {
+    if (i >= 800) u.set(u.subarray(0, m), i * m);
+    for (let j = 0; j < s; j++) r[i * s + j] = Math.abs(u[i * m] + j * u[i * m + 1]) - u[i * m + 2] * (j - 1) + 0.05 * rng.normal();
+  }
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  for (const assignment of [false, true]) {
+    const opts = { maxLeaves: 12, minLeaf: 20, ridge: 1e-3, assignment };
+    const wasm = growHingeTree(u, m, r, s, rows, opts);
+    setWasmKernelsEnabled(false);
+    const js = growHingeTree(u, m, r, s, rows, opts);
+    setWasmKernelsEnabled(true);
+    t.is(wasm.leaves.length, 12);
+    t.deepEqual(
+      wasm.nodes.map((node) => [node.plane && Array.from(node.plane), node.children, Array.from(node.rows)]),
+      js.nodes.map((node) => [node.plane && Array.from(node.plane), node.children, Array.from(node.rows)]),
+    );
   }
 });
