@@ -11,58 +11,47 @@ import { installWorkerThreads, uninstallWorkerThreads, workerPieces, workerThrea
 import { setWasmKernelsEnabled } from '../../src/core/wasm/kernels.js';
 import { gaussian } from '../helpers.js';
 
+/** The band of a random symmetric 700 x 700 matrix, chased to tridiagonal form without and then with worker threads. */
+async function chaseWithoutAndWithThreads(seed: number) {
+  const rng = new Rng(seed);
+  const n = 700,
+    b = 32;
+  const x = gaussian(rng, n, n);
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
+  const band = bandReduceJs(s, n, b);
+  const chase = () => {
+    const copy = { ...band, data: band.data.slice() };
+    const d = new Float64Array(n),
+      e = new Float64Array(n);
+    bandToTridiagonal(copy, d, e);
+    return { d: Array.from(d), e: Array.from(e), data: Array.from(copy.data) };
+  };
+  uninstallWorkerThreads();
+  const one = chase();
+  installWorkerThreads();
+  await workerThreadsReady();
+  const threads = parallelThreads();
+  const before = workerPieces();
+  const many = chase();
+  const workerRan = workerPieces() > before;
+  uninstallWorkerThreads();
+  return { one, many, threads, workerRan };
+}
+
 test.serial('pipelined bulge chasing over worker threads gives the serial result bit for bit (the JavaScript fallback)', async (t) => {
   setWasmKernelsEnabled(false);
   t.teardown(() => setWasmKernelsEnabled(true));
-  const rng = new Rng(8);
-  const n = 700,
-    b = 32;
-  const x = gaussian(rng, n, n);
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
-  const band = bandReduceJs(s, n, b);
-  uninstallWorkerThreads();
-  const serial = { ...band, data: band.data.slice() };
-  const d1 = new Float64Array(n),
-    e1 = new Float64Array(n);
-  bandToTridiagonal(serial, d1, e1);
-  installWorkerThreads();
-  await workerThreadsReady();
-  const before = workerPieces();
-  const piped = { ...band, data: band.data.slice() };
-  const d2 = new Float64Array(n),
-    e2 = new Float64Array(n);
-  bandToTridiagonal(piped, d2, e2);
-  t.true(workerPieces() > before, 'a worker thread ran sweeps');
-  uninstallWorkerThreads();
-  t.deepEqual(Array.from(d2), Array.from(d1));
-  t.deepEqual(Array.from(e2), Array.from(e1));
-  t.deepEqual(Array.from(piped.data), Array.from(serial.data));
+  const { one, many, workerRan } = await chaseWithoutAndWithThreads(8);
+  t.true(workerRan, 'a worker thread ran sweeps');
+  t.deepEqual(many, one);
 });
 
 test.serial('the WebAssembly bulge chasing gives the same bits with worker threads installed as without', async (t) => {
-  const rng = new Rng(9);
-  const n = 700,
-    b = 32;
-  const x = gaussian(rng, n, n);
-  const s = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) s[i * n + j] = s[j * n + i] = x[i * n + j];
-  const band = bandReduceJs(s, n, b);
-  uninstallWorkerThreads();
-  const one = { ...band, data: band.data.slice() };
-  const d1 = new Float64Array(n),
-    e1 = new Float64Array(n);
-  bandToTridiagonal(one, d1, e1);
-  installWorkerThreads();
-  await workerThreadsReady();
-  t.true(parallelThreads() > 1);
-  const many = { ...band, data: band.data.slice() };
-  const d2 = new Float64Array(n),
-    e2 = new Float64Array(n);
-  bandToTridiagonal(many, d2, e2);
-  uninstallWorkerThreads();
-  t.deepEqual(Array.from(d2), Array.from(d1));
-  t.deepEqual(Array.from(e2), Array.from(e1));
+  const { one, many, threads } = await chaseWithoutAndWithThreads(9);
+  t.true(threads > 1);
+  t.deepEqual(many.d, one.d);
+  t.deepEqual(many.e, one.e);
 });
 
 test.serial('worker threads give the same numbers as one thread (Gram products, complexity)', async (t) => {

@@ -180,18 +180,20 @@ function bestThreshold(
     // Rows order[0..i-1] are on the left when we look at cut position i.
     if (positions.has(i) && i > 0 && proj[order[i - 1]] < proj[order[i]]) {
       const sse = fittedSse(left, opts.ridge) + fittedSse(combine(whole, left, -1), opts.ridge);
-      if (!best || sse < best.sse) {
-        const thr = (proj[order[i - 1]] + proj[order[i]]) / 2;
-        const plane = new Float64Array(m + 1);
-        plane[0] = -thr;
-        plane.set(d, 1);
-        best = { sse, plane };
-      }
+      if (!best || sse < best.sse) best = { sse, plane: cutPlane(proj, order, i, d) };
     }
     const row = rows[order[i]];
     addRow(left, u, row * m, r, row * s);
   }
   return best;
+}
+
+/** The plane w . [1, u] = 0 along direction d, halfway between the projections either side of cut position i. */
+function cutPlane(proj: Float64Array, order: number[], i: number, d: Float64Array): Float64Array {
+  const plane = new Float64Array(d.length + 1);
+  plane[0] = -(proj[order[i - 1]] + proj[order[i]]) / 2;
+  plane.set(d, 1);
+  return plane;
 }
 
 /**
@@ -247,13 +249,7 @@ function bestThresholdWasm(
   for (let c = 0; c < cuts.length; c++) {
     const sse = out[c],
       i = cuts[c];
-    if (!best || sse < best.sse) {
-      const thr = (proj[order[i - 1]] + proj[order[i]]) / 2;
-      const plane = new Float64Array(m + 1);
-      plane[0] = -thr;
-      plane.set(d, 1);
-      best = { sse, plane };
-    }
+    if (!best || sse < best.sse) best = { sse, plane: cutPlane(proj, order, i, d) };
   }
   return best;
 }
