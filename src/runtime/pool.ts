@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { runTaskPiece, setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
 import '../core/tasks.js';
+import { wasmKernelsEnabled } from '../core/wasm/kernels.js';
 
 interface Job {
   task: string;
@@ -16,6 +17,11 @@ interface Job {
   args: Record<string, unknown>;
   /** [next piece, pieces done, failures] */
   control: Int32Array;
+  /**
+   * Whether the calling thread uses the WebAssembly kernels: workers follow it for the job, so a
+   * piece computes the same bits on any thread (the caller runs pieces too).
+   */
+  wasm: boolean;
 }
 
 class WorkerRuntime implements ParallelRuntime {
@@ -71,7 +77,7 @@ class WorkerRuntime implements ParallelRuntime {
 
   run(task: string, count: number, args: Record<string, unknown>): void {
     this.start();
-    const job: Job = { task, count, args, control: new Int32Array(new SharedArrayBuffer(12)) };
+    const job: Job = { task, count, args, control: new Int32Array(new SharedArrayBuffer(12)), wasm: wasmKernelsEnabled() };
     if (!this.failed) for (const w of this.workers) w.postMessage(job);
     const body = taskBody(task);
     let i: number;

@@ -30,6 +30,19 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array, n: numb
  * in place in d. When z is given (eigenvectors as rows), the rotations are applied to its rows.
  */
 export function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z?: Float64Array, cols = n): void {
+  const k = z && n >= 16 ? wasmKernels() : null;
+  if (k && z) {
+    // With vectors, in WebAssembly (native/tridiagonal.c): the rotations of z's rows two at a time.
+    const [pd, pe, pz] = k.layout([n, n, n * cols]);
+    k.f64(pd, n).set(d.subarray(0, n));
+    k.f64(pe, n).set(e.subarray(0, n));
+    k.f64(pz, n * cols).set(z.subarray(0, n * cols));
+    if (k.exports.tridiagonal_ql_vectors(pd, pe, n, pz, cols) !== 0) throw new Error('symmetricEigen: QL iteration did not converge');
+    d.set(k.f64(pd, n));
+    e.set(k.f64(pe, n));
+    z.set(k.f64(pz, n * cols));
+    return;
+  }
   for (let i = 1; i < n; i++) e[i - 1] = e[i];
   e[n - 1] = 0;
   let f = 0;

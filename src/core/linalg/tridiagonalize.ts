@@ -5,9 +5,24 @@
  */
 
 import { defineTask, parallelFor, sharedFloat64, sharedInt32 } from '../parallel.js';
+import { wasmKernels } from '../wasm/kernels.js';
+
+/** Orders from which the WebAssembly kernels serve (below, copying costs more than it saves). */
+const WASM_FROM = 16;
 
 /** EISPACK tred2's reduction, on w = V^T. Leaves the subdiagonal in e and the Householder data in w. */
 export function tridiagonalize(w: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
+  const k = n >= WASM_FROM ? wasmKernels() : null;
+  if (k) {
+    // On one thread in WebAssembly SIMD (native/tridiagonal.c); the same bits for any thread count.
+    const [pw, pd, pe] = k.layout([n * n, n, n]);
+    k.f64(pw, n * n).set(w.subarray(0, n * n));
+    k.exports.tridiagonalize(pw, n, pd, pe);
+    w.set(k.f64(pw, n * n));
+    d.set(k.f64(pd, n));
+    e.set(k.f64(pe, n));
+    return;
+  }
   for (let j = 0; j < n; j++) d[j] = w[j * n + (n - 1)];
   const chunked = n > TRED_CHUNKED_FROM ? { parts: sharedFloat64(TRED_CHUNKS * n), dNew: sharedFloat64(n), bounds: sharedInt32(TRED_CHUNKS + 1) } : null;
   for (let i = n - 1; i > 0; i--) {
@@ -141,6 +156,17 @@ defineTask('tredUpdate', (a, c) => {
 
 /** EISPACK tred2's accumulation, on V (EISPACK orientation). Leaves the diagonal in d. */
 export function accumulateTransformations(v: Float64Array, n: number, d: Float64Array): void {
+  const k = n >= WASM_FROM ? wasmKernels() : null;
+  if (k) {
+    // In WebAssembly (native/tridiagonal.c), its column loops as row loops: the same bits.
+    const [pv, pd, pg] = k.layout([n * n, n, n]);
+    k.f64(pv, n * n).set(v.subarray(0, n * n));
+    k.f64(pd, n).set(d.subarray(0, n));
+    k.exports.accumulate_transformations(pv, n, pd, pg);
+    v.set(k.f64(pv, n * n));
+    d.set(k.f64(pd, n));
+    return;
+  }
   for (let i = 0; i < n - 1; i++) {
     v[(n - 1) * n + i] = v[i * n + i];
     v[i * n + i] = 1;

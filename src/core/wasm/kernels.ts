@@ -30,6 +30,9 @@ export interface KernelExports {
   band_to_tridiagonal(data: number, n: number, b: number, W: number, d: number, e: number, work: number): void;
   householder_qr(pt: number, rows: number, b: number, vt: number, t: number, tau: number, w: number): void;
   tridiagonal_eigenvalues(d: number, e2: number, n: number): number;
+  tridiagonal_ql_vectors(d: number, e: number, n: number, z: number, cols: number): number;
+  tridiagonalize(w: number, n: number, d: number, e: number): void;
+  accumulate_transformations(v: number, n: number, d: number, g: number): void;
   affine_fit(A: number, B: number, k: number, q: number, ridge: number, m: number, beta: number): void;
   affine_fitted_sse(A: number, B: number, t: number, k: number, q: number, ridge: number, m: number, beta: number): number;
   threshold_scan(
@@ -96,6 +99,11 @@ let loaded: WasmKernels | null | undefined;
 /** Switch the WebAssembly kernels off (or back on): NEUROREP_KERNELS=js in the CLI, and tests of the fallback. */
 export function setWasmKernelsEnabled(on: boolean): void {
   enabled = on;
+}
+
+/** Whether this thread may use the kernels (a runtime passes it on to the threads that run pieces of its tasks). */
+export function wasmKernelsEnabled(): boolean {
+  return enabled;
 }
 
 /** The kernels of this thread, or null where they cannot run (the JavaScript kernels then do). */

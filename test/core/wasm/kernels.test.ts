@@ -9,6 +9,7 @@ import { piecesSse, type Pieces } from '../../../src/core/complexity/pieces.js';
 import { crossProductTransB, matmulTransB } from '../../../src/core/linalg/products.js';
 import { addRow, emptyStats, fitAffine, fittedSse } from '../../../src/core/complexity/affineFit.js';
 import { growHingeTree } from '../../../src/core/complexity/hingeTree.js';
+import { symmetricEigen } from '../../../src/core/linalg/eigen.js';
 import { Rng } from '../../../src/core/random.js';
 import { setWasmKernelsEnabled, wasmKernels } from '../../../src/core/wasm/kernels.js';
 import { withSpectrum } from '../../helpers.js';
@@ -260,3 +261,38 @@ test.serial('hinge trees grown with the WebAssembly threshold scan equal those g
     );
   }
 });
+
+test.serial(
+  'eigenvectors through the WebAssembly QL equal the JavaScript ones (values to 1e-13, vectors up to sign to 1e-10) and satisfy A v = lambda v',
+  (t) => {
+    const rng = new Rng(71);
+    const n = 200;
+    const x = Float64Array.from({ length: n * n }, () => rng.normal());
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = x[i * n + j] + x[j * n + i];
+    const wasm = symmetricEigen(a, n, { vectors: true });
+    setWasmKernelsEnabled(false);
+    const js = symmetricEigen(a, n, { vectors: true });
+    setWasmKernelsEnabled(true);
+    const scale = Math.abs(js.values[0]);
+    let values = 0,
+      vectors = 0,
+      residual = 0;
+    for (let c = 0; c < n; c++) {
+      values = Math.max(values, Math.abs(wasm.values[c] - js.values[c]) / scale);
+      const v = wasm.vectors!.subarray(c * n, c * n + n),
+        w = js.vectors!.subarray(c * n, c * n + n);
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += v[i] * w[i];
+      vectors = Math.max(vectors, 1 - Math.abs(dot));
+      for (let i = 0; i < n; i++) {
+        let av = 0;
+        for (let j = 0; j < n; j++) av += a[i * n + j] * v[j];
+        residual = Math.max(residual, Math.abs(av - wasm.values[c] * v[i]) / scale);
+      }
+    }
+    t.true(values < 1e-13, `values: ${values}`);
+    t.true(vectors < 1e-10, `vectors: 1 - |cos| = ${vectors}`);
+    t.true(residual < 1e-12, `residual ${residual}`);
+  },
+);
