@@ -5,6 +5,8 @@
  * the JavaScript kernels in linalg.ts run.
  */
 
+import { insideTaskPiece } from '../parallel.js';
+
 export type GramSide = 'rows' | 'cols';
 
 export interface ProductsBackend {
@@ -28,8 +30,6 @@ export interface ProductsBackend {
    */
   topEigenpairs?(g: Float64Array, n: number, k: number): { values: Float64Array; vectors: Float64Array; k: number; iterations: number } | null;
 }
-
-import { insideTaskPiece } from '../parallel.js';
 
 let backend: ProductsBackend | null = null;
 
