@@ -191,10 +191,15 @@ parentPort!.on('message', (req: Request) => {
  * ONNX Runtime writes the update over its input, so the thread holds about n^2 doubles (as the
  * one-stage reduction's working copy).
  */
+let bandWork: Float64Array | null = null;
+
 async function bandReduce(req: BandRequest): Promise<Float64Array> {
   const s = await session('band');
   const size = Math.max(0, req.n - req.b) ** 2;
-  const work = new Float64Array(size);
+  // The workspace is kept for the next reduction: fresh memory is slow to touch (about 75 ms for
+  // the 30 MB of n = 2000 on this machine) and spectra come in series (jackknife replicates).
+  if (!bandWork || bandWork.length < size) bandWork = new Float64Array(size);
+  const work = bandWork;
   const steps = bandReduction(req.x, req.n, req.b, (length) => work.subarray(0, length));
   let r = steps.next(undefined as unknown as Float64Array);
   while (!r.done) {
