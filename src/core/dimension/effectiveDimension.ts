@@ -6,7 +6,7 @@
  */
 
 import { AnalysisError, centredTranspose, InputError, selectRows, type ResponseMatrix } from '../matrix.js';
-import { crossProductTransB } from '../linalg/products.js';
+import { scaledGramSpectrum } from '../linalg/pca.js';
 import { keptRank, symmetricEigen } from '../linalg/eigen.js';
 import { linearGram } from '../similarity/cka.js';
 import { jackknifeGroups, jackknifeIntervals, keptUnits, unavailableIntervals, withoutReplicates, type IntervalSummary } from '../inference/jackknife.js';
@@ -73,11 +73,8 @@ export function covarianceEigenvalues(m: ResponseMatrix): Float64Array {
     for (let i = 0; i < values.length; i++) values[i] /= m.n - 1;
     return values;
   }
-  // X_c^T X_c as the Gram product of the centred transpose's rows, which the product may consume.
-  const s = crossProductTransB(centredTranspose(m), m.d, m.n, { consume: true });
-  const scale = 1 / (m.n - 1);
-  for (let i = 0; i < s.length; i++) s[i] *= scale;
-  return symmetricEigen(s, m.d).values;
+  // X_c^T X_c from the centred transpose, built in one pass and consumed by the product.
+  return scaledGramSpectrum(centredTranspose(m), m.d, m.n, m.n, true);
 }
 
 /** Effective dimension and its companions for one response matrix (rows = stimuli). */

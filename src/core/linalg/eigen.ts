@@ -48,25 +48,22 @@ export function symmetricEigen(s: Float64Array, n: number, opts: { vectors?: boo
   const e = sharedFloat64(n);
   const w = sharedFloat64(s);
   tridiagonalize(w, n, d, e);
-  let z: Float64Array | undefined;
-  if (wantVectors) {
-    // Accumulate the Householder transformations in EISPACK's orientation, then store the
-    // eigenvectors as rows so that the QL rotations touch contiguous rows.
-    const v = transpose(w, n, n);
-    accumulateTransformations(v, n, d);
-    z = transpose(v, n, n);
-  } else {
+  if (!wantVectors) {
     for (let i = 0; i < n; i++) d[i] = w[i * n + i];
+    return { values: tridiagonalEigenvalues(d, e, n).reverse() };
   }
+  // Accumulate the Householder transformations in EISPACK's orientation, then store the
+  // eigenvectors as rows so that the QL rotations touch contiguous rows.
+  const v = transpose(w, n, n);
+  accumulateTransformations(v, n, d);
+  const z = transpose(v, n, n);
   e[0] = 0;
-  if (!z) return { values: tridiagonalEigenvalues(d, e, n).reverse() };
   tridiagonalQL(d, e, n, z);
   // Sort descending (with vectors permuted alongside).
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[j] - d[i]);
   const values = Float64Array.from(order, (i) => d[i]);
-  if (!z) return { values };
   const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => vectors.set(z!.subarray(src * n, src * n + n), dst * n));
+  order.forEach((src, dst) => vectors.set(z.subarray(src * n, src * n + n), dst * n));
   return { values, vectors };
 }
 

@@ -7,15 +7,24 @@
 import { productsBackend } from './backend.js';
 import { keptRank, symmetricEigen } from './eigen.js';
 import { topEigenpairs } from './lanczos.js';
-import { crossProductTransA, crossProductTransB } from './products.js';
+import { crossProductTransA, crossProductTransB, transpose } from './products.js';
 
 /** The non-zero covariance spectrum of centred data, via whichever of A^T A and A A^T is smaller. */
 export function covarianceSpectrum(centred: Float64Array, n: number, d: number): Float64Array {
+  // A^T A is the Gram product of A^T's rows (what the product computes for it anyway).
+  return d <= n ? scaledGramSpectrum(transpose(centred, n, d), d, n, n, true) : scaledGramSpectrum(centred, n, d, n);
+}
+
+/**
+ * Eigenvalues (descending) of A A^T / (n - 1) for a row-major r x c matrix A: a covariance
+ * spectrum from the rows of the centred data's transpose (r = d), or from its rows (r = n). With
+ * `consume`, the product may take A's memory (A may be detached on return).
+ */
+export function scaledGramSpectrum(a: Float64Array, r: number, c: number, n: number, consume = false): Float64Array {
+  const s = crossProductTransB(a, r, c, { consume });
   const scale = 1 / (n - 1);
-  const s = d <= n ? crossProductTransA(centred, n, d) : crossProductTransB(centred, n, d);
-  const size = Math.min(n, d);
   for (let i = 0; i < s.length; i++) s[i] *= scale;
-  return symmetricEigen(s, size).values;
+  return symmetricEigen(s, r).values;
 }
 
 export interface PrincipalAxes {
