@@ -1,78 +1,51 @@
 /**
- * A thin, error-naming layer over h5wasm: open a file from disk (h5wasm/node reads on demand,
- * never the whole file), read numeric and string datasets and attributes, follow references.
- * Every failure becomes an InputError that names the file and the HDF5 path.
+ * A thin, error-naming layer over h5wasm: read numeric and string datasets and attributes, follow
+ * references. Every failure becomes an InputError that names the file and the HDF5 path. This
+ * module runs in Node and in a browser's Web Worker alike: a file comes from a ByteSource (a
+ * remote file read by ranges, a browser File) through h5wasm's browser build; local files in Node
+ * are opened by h5Node.ts.
  */
 
-import { sha256Hex } from '../../src/io/files.js';
-import fs, { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { RemoteFile, type RemoteOptions } from '../remote/remoteFile.js';
 import { InputError } from '../../src/core/matrix.js';
-import { assertInputFile } from '../../src/io/matrixFile.js';
 
 type H5Module = typeof import('h5wasm/node');
 export type H5File = InstanceType<H5Module['File']>;
 export type H5Group = InstanceType<H5Module['Group']>;
 export type H5Dataset = InstanceType<H5Module['Dataset']>;
-
-let modulePromise: Promise<H5Module> | null = null;
+export type { H5Module };
 
 /**
- * The HDF5 library prints its error stack ("HDF5-DIAG: ...", "#000: ...", "major: ...") to file
- * descriptor 2: h5wasm's Node build uses Emscripten's raw Node file system, which writes with
- * fs.writeSync(2, ...) and so bypasses process.stderr. Those lines are kept out of the terminal
- * (failures reach the user as messages naming the file and HDF5 path), and the last stack is kept
- * here for them. Only writes to descriptor 2 through fs.writeSync pass through this filter; Node's
- * own stderr stream does not use it.
+ * A file read by byte ranges (synchronously: HDF5 reads synchronously). The first failed read is
+ * kept in `failure`: HDF5 may swallow the error a read callback raises, so the reader asks here
+ * before trusting what it read.
+ */
+export interface ByteSource {
+  /** 'url' for a file on an HTTP(S) server, 'file' for a local file read in place. */
+  readonly kind: 'url' | 'file';
+  readonly size: number;
+  /** The server's ETag (null when none, or for a local file). */
+  readonly etag: string | null;
+  failure: InputError | null;
+  /** Bytes read from the origin (not from a cache), and the reads that fetched them. */
+  readonly fetchedBytes: number;
+  readonly requests: number;
+  read(out: Uint8Array, offset: number, length: number, position: number): number;
+  close(): void;
+}
+
+/**
+ * The HDF5 library prints its error stack ("HDF5-DIAG: ...", "#000: ...", "major: ...") as it
+ * fails: those lines are kept out of the terminal and the console (failures reach the user as
+ * messages naming the file and HDF5 path), and the last stack is kept here for them.
  */
 let lastDiagnostic: string[] = [];
-let filterInstalled = false;
-let partialLine = '';
-const DIAG_LINE = /^(HDF5-DIAG: |\s+#\d{3}: |\s+major: |\s+minor: )/;
+export const DIAG_LINE = /^(HDF5-DIAG: |\s+#\d{3}: |\s+major: |\s+minor: )/;
 
-function keepLine(line: string): boolean {
+export function keepLine(line: string): boolean {
   if (!DIAG_LINE.test(line)) return true;
   if (line.startsWith('HDF5-DIAG')) lastDiagnostic = [];
   lastDiagnostic.push(line.trim());
   return false;
-}
-
-function installDiagnosticFilter(): void {
-  if (filterInstalled) return;
-  filterInstalled = true;
-  const writeSync = fs.writeSync;
-  fs.writeSync = function (this: unknown, fd: number, data: unknown, ...rest: unknown[]): number {
-    if (fd !== 2 || !(typeof data === 'string' || ArrayBuffer.isView(data))) {
-      return (writeSync as (...a: unknown[]) => number).call(fs, fd, data, ...rest);
-    }
-    let bytes: Uint8Array;
-    let written: number;
-    if (typeof data === 'string') {
-      bytes = Buffer.from(data, 'utf8');
-      written = bytes.length;
-    } else {
-      // (fd, buffer, offset?, length?, position?)
-      const view = data as ArrayBufferView;
-      const offset = typeof rest[0] === 'number' ? rest[0] : 0;
-      const length = typeof rest[1] === 'number' ? rest[1] : view.byteLength - offset;
-      bytes = new Uint8Array(view.buffer, view.byteOffset + offset, length);
-      written = length;
-    }
-    const text = partialLine + Buffer.from(bytes).toString('utf8');
-    const lines = text.split('\n');
-    partialLine = lines.pop() ?? '';
-    // a partial line that cannot be a diagnostic is passed on at once
-    if (partialLine && !/^(H|\s)/.test(partialLine)) {
-      lines.push(partialLine);
-      partialLine = '';
-      const kept = lines.filter(keepLine);
-      if (kept.length) writeSync.call(fs, 2, kept.join('\n'));
-      return written;
-    }
-    const kept = lines.filter(keepLine);
-    if (kept.length) writeSync.call(fs, 2, kept.map((l) => l + '\n').join(''));
-    return written;
-  } as typeof fs.writeSync;
 }
 
 /** The innermost message of the last HDF5 error stack ('' when none). */
@@ -90,7 +63,6 @@ interface EmscriptenFs {
 }
 
 let browserPromise: Promise<H5Module> | null = null;
-let remoteCount = 0;
 
 /**
  * Both builds print HDF5's error stack and Emscripten's abort notice with console.error, bound when
@@ -98,7 +70,7 @@ let remoteCount = 0;
  */
 let consoleFilterInstalled = false;
 
-function installConsoleDiagnosticFilter(): void {
+export function installConsoleDiagnosticFilter(): void {
   if (consoleFilterInstalled) return;
   consoleFilterInstalled = true;
   const error = console.error.bind(console);
@@ -135,52 +107,24 @@ function isWasmTrap(err: unknown): boolean {
 /** Emscripten's errno for an I/O error: what a failed remote read reports to HDF5. */
 const EIO = 29;
 
-/** h5wasm's browser build (loads in Node too), for files read over HTTP: its file system is in memory. */
-async function h5browser(): Promise<H5Module> {
+/** h5wasm's browser build (loads in Node too), for files read by ranges: its file system is in memory. */
+export async function h5browser(): Promise<H5Module> {
   if (!browserPromise) {
     installConsoleDiagnosticFilter();
     browserPromise = (async () => {
       const mod = (await import('h5wasm')) as unknown as H5Module & { ready: Promise<{ FS: EmscriptenFs }> };
       const m = await mod.ready;
-      return Object.assign(Object.create(mod), { FS: m.FS }) as H5Module;
+      // defineProperty: a bundled module's namespace has a getter-only FS that assignment cannot shadow.
+      return Object.defineProperty(Object.create(mod), 'FS', { value: m.FS }) as H5Module;
     })();
   }
   return browserPromise;
 }
 
-/** Load h5wasm once per process. */
-export async function h5(): Promise<H5Module> {
-  if (!modulePromise) {
-    installDiagnosticFilter();
-    installConsoleDiagnosticFilter();
-    modulePromise = (async () => {
-      const mod = await import('h5wasm/node');
-      await mod.ready;
-      return mod;
-    })();
-  }
-  return modulePromise;
-}
-
-/**
- * Whether the file is shorter than its HDF5 superblock says it is (an interrupted download or
- * copy): the end-of-file address, relative to the superblock's base address, against the size.
- */
-export function truncation(path: string, superblockAt: number): { size: number; end: number | null } | null {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(64);
-    const got = readSync(fd, buf, 0, 64, superblockAt);
-    return superblockTruncation(buf.subarray(0, got), size);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** The same check from the first (up to 64) bytes of the superblock and the file's size: local or remote. */
 export function superblockTruncation(head: Uint8Array, size: number): { size: number; end: number | null } | null {
-  const buf = Buffer.from(head.buffer, head.byteOffset, head.length);
+  const buf = head;
+  const view = new DataView(head.buffer, head.byteOffset, head.length);
   const got = buf.length;
   // The file ends inside its superblock (e.g. only the 8-byte signature is there).
   if (got < 14) return { size, end: null };
@@ -197,7 +141,7 @@ export function superblockTruncation(head: Uint8Array, size: number): { size: nu
   } else return null;
   if (offsetSize !== 8 && offsetSize !== 4) return null;
   if (got < eofAt + offsetSize) return { size, end: null };
-  const read = (at: number) => (offsetSize === 8 ? Number(buf.readBigUInt64LE(at)) : buf.readUInt32LE(at));
+  const read = (at: number) => (offsetSize === 8 ? Number(view.getBigUint64(at, true)) : view.getUint32(at, true));
   const base = read(baseAt);
   const eof = read(eofAt);
   const end = base + eof;
@@ -205,114 +149,95 @@ export function superblockTruncation(head: Uint8Array, size: number): { size: nu
 }
 
 /** The message for a truncated file. */
-function truncatedMessage(path: string, cut: { size: number; end: number | null }): string {
+export function truncatedMessage(path: string, cut: { size: number; end: number | null }): string {
   return cut.end === null
     ? `${path}: truncated: the file has ${cut.size} bytes and ends inside its HDF5 superblock (an interrupted download or copy?)`
     : `${path}: truncated: the file has ${cut.size} bytes, but its HDF5 superblock says it ends at byte ${cut.end} (an interrupted download or copy?)`;
 }
 
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Check the HDF5 signature (at 0 or a power-of-two userblock offset) before handing the file to HDF5. */
-export function isHdf5File(path: string): boolean {
-  return superblockOffset(path) !== null;
-}
-
-/** Where the HDF5 superblock (its signature) is: 0 or a power-of-two user-block size; null if none. */
-export function superblockOffset(path: string): number | null {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
-  try {
-    const buf = Buffer.alloc(8);
-    for (let off = 0; off + 8 <= size; off = off === 0 ? 512 : off * 2) {
-      readSync(fd, buf, 0, 8, off);
-      if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return off;
-      if (off > 1 << 30) break;
-    }
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
+export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** An open HDF5 file with path-naming readers. Close it when done. */
+/** Where the HDF5 superblock is in a source: 0 or a power-of-two user-block size; null if none. */
+function superblockIn(source: ByteSource): number | null {
+  const buf = new Uint8Array(8);
+  for (let off = 0; off + 8 <= source.size; off = off === 0 ? 512 : off * 2) {
+    source.read(buf, 0, 8, off);
+    if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return off;
+    if (off > 1 << 30) break;
+  }
+  return null;
+}
+
+let sourceCount = 0;
+
 export class Hdf5Reader {
-  private constructor(
+  constructor(
     readonly path: string,
     readonly mod: H5Module,
     readonly file: H5File,
-    /** Set when the file is read over HTTP(S). */
-    readonly remote: RemoteFile | null = null,
+    /** The file's size in bytes. */
+    readonly size: number,
+    /** Set when the file is read by ranges (a URL, a browser File). */
+    readonly source: ByteSource | null = null,
   ) {}
 
+  /** The source when the file is read over HTTP(S). */
+  get remote(): ByteSource | null {
+    return this.source?.kind === 'url' ? this.source : null;
+  }
+
   /**
-   * Open an NWB/HDF5 file on an HTTP(S) server without downloading it: h5wasm's browser build
-   * (its Emscripten file system has no Node back end) reads a file node whose reads go to a
-   * RemoteFile, which fetches only the byte ranges HDF5 asks for.
+   * Open an NWB/HDF5 file read by byte ranges (a file on a server, a browser File): h5wasm's browser
+   * build (its Emscripten file system has no Node back end) reads a file node whose reads go to the
+   * source, which fetches only the byte ranges HDF5 asks for. `path` names the file in messages.
    */
-  static async openRemote(url: string, opts: RemoteOptions = {}): Promise<Hdf5Reader> {
-    const remote = RemoteFile.open(url, opts);
+  static async openSource(path: string, source: ByteSource): Promise<Hdf5Reader> {
     try {
-      const head = new Uint8Array(Math.min(64, remote.size));
-      remote.read(head, 0, head.length, 0);
-      if (head.length < 8 || !HDF5_SIGNATURE.every((b, i) => head[i] === b))
-        throw new InputError(`${url}: not an HDF5 file (no HDF5 signature at the start); NWB 2.x files are HDF5`);
-      const cut = superblockTruncation(head, remote.size);
-      if (cut) throw new InputError(truncatedMessage(url, cut));
+      const at = superblockIn(source);
+      if (source.failure) throw source.failure;
+      if (at === null) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
+      const head = new Uint8Array(Math.min(64, source.size - at));
+      source.read(head, 0, head.length, at);
+      const cut = superblockTruncation(head, source.size);
+      if (cut) throw new InputError(truncatedMessage(path, cut));
       const mod = await h5browser();
       const FS = (mod as unknown as { FS: EmscriptenFs }).FS;
-      const name = `r${sha256Hex(url).slice(0, 16)}_${++remoteCount}.h5`;
+      const name = `r${++sourceCount}.h5`;
       try {
         FS.mkdir('/remote');
       } catch {
         /* exists */
       }
       const node = FS.createFile('/remote', name, {}, true, false);
-      Object.defineProperty(node, 'usedBytes', { get: () => remote.size });
+      Object.defineProperty(node, 'usedBytes', { get: () => source.size });
       node.stream_ops = {
         ...node.stream_ops,
-        // A failed read is an I/O error for HDF5 (which unwinds cleanly); the failure itself stays in `remote.failure`.
+        // A failed read is an I/O error for HDF5 (which unwinds cleanly); the failure itself stays in `source.failure`.
         read: (_stream: unknown, buffer: Uint8Array, offset: number, length: number, position: number) => {
           try {
-            return remote.read(buffer, offset, length, position);
+            return source.read(buffer, offset, length, position);
           } catch (err) {
-            if (!remote.failure) remote.failure = err instanceof InputError ? err : new InputError(`${url}: ${(err as Error).message}`);
+            if (!source.failure) source.failure = err instanceof InputError ? err : new InputError(`${path}: ${(err as Error).message}`);
             throw new FS.ErrnoError(EIO);
           }
         },
-        llseek: (stream: { position: number }, offset: number, whence: number) => offset + (whence === 1 ? stream.position : whence === 2 ? remote.size : 0),
+        llseek: (stream: { position: number }, offset: number, whence: number) => offset + (whence === 1 ? stream.position : whence === 2 ? source.size : 0),
       };
       let file: H5File;
       try {
         file = new mod.File(`/remote/${name}`, 'r');
       } catch (err) {
-        if (remote.failure) throw remote.failure;
+        if (source.failure) throw source.failure;
         const detail = lastHdf5Error();
-        throw new InputError(`${url}: HDF5 could not open the file${detail ? `: ${detail}` : `: ${(err as Error).message}`}`);
+        throw new InputError(`${path}: HDF5 could not open the file${detail ? `: ${detail}` : `: ${(err as Error).message}`}`);
       }
-      if (remote.failure) throw remote.failure;
-      return new Hdf5Reader(url, mod, file, remote);
+      if (source.failure) throw source.failure;
+      return new Hdf5Reader(path, mod, file, source.size, source);
     } catch (err) {
-      remote.close();
+      source.close();
       throw err;
     }
-  }
-
-  static async open(path: string): Promise<Hdf5Reader> {
-    assertInputFile(path);
-    const at = superblockOffset(path);
-    if (at === null) throw new InputError(`${path}: not an HDF5 file (no HDF5 signature); NWB 2.x files are HDF5`);
-    const cut = truncation(path, at);
-    if (cut) throw new InputError(truncatedMessage(path, cut));
-    const mod = await h5();
-    let file: H5File;
-    try {
-      file = new mod.File(path, 'r');
-    } catch (err) {
-      const detail = lastHdf5Error();
-      throw new InputError(`${path}: HDF5 could not open the file${detail ? `: ${detail}` : `: ${(err as Error).message}`}`);
-    }
-    return new Hdf5Reader(path, mod, file);
   }
 
   close(): void {
@@ -321,7 +246,7 @@ export class Hdf5Reader {
     } catch {
       /* already closed */
     }
-    this.remote?.close();
+    this.source?.close();
   }
 
   /**
@@ -329,7 +254,7 @@ export class Hdf5Reader {
    * of its own or an absent object, so nothing read after it is trusted.
    */
   intact(): void {
-    if (this.remote?.failure) throw this.remote.failure;
+    if (this.source?.failure) throw this.source.failure;
   }
 
   /**
@@ -338,7 +263,7 @@ export class Hdf5Reader {
    * else unchanged.
    */
   explain(err: unknown): unknown {
-    if (this.remote?.failure) return this.remote.failure;
+    if (this.source?.failure) return this.source.failure;
     if (err instanceof InputError) return err;
     const e = err as Error;
     const fromHdf5 = isWasmTrap(e) || /h5wasm|hdf5_util|hdf5_hl/.test(e?.stack ?? '');
@@ -349,7 +274,7 @@ export class Hdf5Reader {
 
   /** Rethrows (explained) an error after which HDF5 cannot go on: an abort, or a failed remote read. */
   private fatal(err: unknown): void {
-    if (isWasmTrap(err) || this.remote?.failure) throw this.explain(err);
+    if (isWasmTrap(err) || this.source?.failure) throw this.explain(err);
   }
 
   /** A message prefix naming the file and HDF5 path. */

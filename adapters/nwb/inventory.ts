@@ -1,6 +1,5 @@
 /** What an NWB file holds, for `neurorep info`: a scientist's inventory, not a tree dump. */
 
-import { statSync } from 'node:fs';
 import type { NwbFile, Session, RoiSeriesInfo, ElectricalSeriesInfo } from './reader.js';
 
 export interface NwbInventory {
@@ -35,6 +34,14 @@ export interface ColumnStats {
   repeats: { min: number; median: number; max: number } | null;
   /** Up to four distinct values, in order of first appearance. */
   examples: (string | number)[];
+}
+
+/**
+ * A column that could name each row's stimulus: at least two values, each on at least two rows
+ * (the repeats cvPCA needs), and not a time.
+ */
+export function isStimulusCandidate(c: ColumnStats): boolean {
+  return !!c.repeats && c.distinct !== null && c.distinct >= 2 && c.repeats.min >= 2 && !/_time$/.test(c.name);
 }
 
 /** Distinct values and repeats of a column's values (NaN counted as one value). */
@@ -93,7 +100,7 @@ export function nwbInventory(nwb: NwbFile): NwbInventory {
   return {
     path: nwb.path,
     kind: 'nwb',
-    bytes: nwb.h.remote ? nwb.h.remote.size : statSync(nwb.path).size,
+    bytes: nwb.h.size,
     session: nwb.session(),
     units,
     intervals: nwb.intervalTables().map((p) => {

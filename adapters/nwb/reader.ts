@@ -8,7 +8,8 @@
 
 import { areaName } from './locations.js';
 import type { RemoteOptions } from '../remote/remoteFile.js';
-import { Hdf5Reader } from './h5.js';
+import type { Hdf5Reader } from './h5.js';
+import { openHdf5File, openHdf5Url } from './h5Node.js';
 
 export interface Session {
   nwbVersion: string;
@@ -71,7 +72,11 @@ export class NwbFile {
 
   /** Open an NWB file; not HDF5 or HDF5 without NWB root attributes is an input error. */
   static async open(path: string, opts: { remote?: RemoteOptions } = {}): Promise<NwbFile> {
-    const h = isUrl(path) ? await Hdf5Reader.openRemote(path, opts.remote) : await Hdf5Reader.open(path);
+    return NwbFile.fromReader(isUrl(path) ? await openHdf5Url(path, opts.remote) : await openHdf5File(path));
+  }
+
+  /** An NWB file over an open HDF5 file (closed here if it is not NWB): how the browser app opens its files. */
+  static fromReader(h: Hdf5Reader): NwbFile {
     let version: string | undefined, type: string | undefined;
     try {
       version = h.attrString('/', 'nwb_version');

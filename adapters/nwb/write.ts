@@ -10,7 +10,8 @@
 
 import { writeAtomically } from '../../src/io/files.js';
 import { randomUUID } from 'node:crypto';
-import { h5, type H5Group } from './h5.js';
+import type { H5Group } from './h5.js';
+import { h5 } from './h5Node.js';
 
 export type IndexDtype = '<i' | '<I' | '<q' | '<Q' | '<H' | '<h';
 

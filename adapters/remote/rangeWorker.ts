@@ -16,11 +16,9 @@
  */
 
 import { parentPort } from 'node:worker_threads';
+import { checkRangeAnswer, ifRangeOf, PermanentFailure, shown, validator, type RangeAnswer, type Validators } from './rangeAnswer.js';
 
-export interface Validators {
-  etag: string | null;
-  lastModified: string | null;
-}
+export type { Validators };
 
 interface RangeRequest {
   url: string;
@@ -41,13 +39,7 @@ interface RangeRequest {
   timeoutMs: number;
 }
 
-/** Longest ETag or Last-Modified accepted: a validator is a short token, never a payload. */
-const MAX_VALIDATOR = 512;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A failure that trying again cannot change: reported at once, never retried. */
-class PermanentFailure extends Error {}
 
 /** A fetch error in words, and whether it is permanent (undici reports the cause in `cause`). */
 function describe(err: unknown, timeoutMs: number): { message: string; permanent: boolean } {
@@ -64,28 +56,6 @@ function describe(err: unknown, timeoutMs: number): { message: string; permanent
   // A request that could not even be built (a malformed URL or header) fails the same way every time.
   if (e.name === 'TypeError' && e.cause === undefined) return { message: `the request cannot be made: ${e.message}`, permanent: true };
   return { message: code && !why.includes(code) ? `${why} (${code})` : why, permanent: false };
-}
-
-/** A header from the server, shortened for a message (a reason phrase or header may be anything). */
-function shown(value: string, max = 120): string {
-  return value.length > max ? `${value.slice(0, max)}... (${value.length} characters)` : value;
-}
-
-/** A validator header, or null; refused when it is too long to be one. */
-function validator(res: Response, name: string): string | null {
-  const v = res.headers.get(name);
-  if (v === null) return null;
-  if (v.length > MAX_VALIDATOR) throw new PermanentFailure(`the server's ${name} header is ${v.length} characters long (at most ${MAX_VALIDATOR} accepted)`);
-  return v;
-}
-
-/** The validators of an answer differ from those seen when the file was opened. */
-function changed(res: Response, seen: Validators): string | null {
-  const etag = validator(res, 'etag');
-  const lastModified = validator(res, 'last-modified');
-  if (seen.etag !== null && etag !== seen.etag) return `its ETag is no longer ${shown(seen.etag, 60)}`;
-  if (seen.lastModified !== null && lastModified !== seen.lastModified) return `its Last-Modified is no longer ${seen.lastModified}`;
-  return null;
 }
 
 /** The body as a stream into a buffer of `limit` bytes; more than that is refused, never buffered. */
@@ -114,64 +84,28 @@ async function fetchRange(req: RangeRequest): Promise<void> {
     try {
       const headers: Record<string, string> = { Range: `bytes=${req.start}-${req.end}`, 'Accept-Encoding': 'identity' };
       // If-Range takes a strong ETag or a date; a weak ETag would make every answer a whole file.
-      const ifRange = req.validators.etag && !req.validators.etag.startsWith('W/') ? req.validators.etag : req.validators.lastModified;
+      const ifRange = ifRangeOf(req.validators);
       if (ifRange) headers['If-Range'] = ifRange;
       const res = await fetch(req.url, { headers, redirect: 'follow', signal: AbortSignal.timeout(req.timeoutMs) });
       Atomics.store(req.control, 2, res.status);
-      const status = `HTTP ${res.status}${res.statusText ? ` ${shown(res.statusText, 60)}` : ''}`;
-      if (res.status >= 500) {
-        lastError = status;
+      const answer: RangeAnswer = { status: res.status, statusText: res.statusText, header: (name) => res.headers.get(name) };
+      let checked: ReturnType<typeof checkRangeAnswer>;
+      try {
+        checked = checkRangeAnswer(answer, req);
+      } catch (err) {
+        await res.body?.cancel();
+        throw err;
+      }
+      if (checked === 'retry') {
+        lastError = `HTTP ${res.status}${res.statusText ? ` ${shown(res.statusText, 60)}` : ''}`;
         await res.body?.cancel();
         continue;
       }
-      if (res.status !== 206) {
-        await res.body?.cancel();
-        if (res.status === 200 && !req.probe) {
-          const why = changed(res, req.validators);
-          if (why) throw new PermanentFailure(`the file changed on the server while it was being read (${why}); run the command again`);
-        }
-        throw new PermanentFailure(res.status === 200 ? 'the server ignores Range requests (it sent the whole file)' : status);
-      }
-      const encoding = res.headers.get('content-encoding');
-      if (encoding !== null && encoding.trim().toLowerCase() !== 'identity') {
-        await res.body?.cancel();
-        throw new PermanentFailure(
-          `the server compressed the range (Content-Encoding ${shown(encoding, 40)}) although it was asked not to; its bytes are not the file's`,
-        );
-      }
-      const range = /^bytes\s+(\d+)-(\d+)\/(\d+|\*)$/i.exec((res.headers.get('content-range') ?? '').trim());
-      const total = range && range[3] !== '*' ? Number(range[3]) : null;
-      if (!range || total === null) {
-        await res.body?.cancel();
-        throw new PermanentFailure(`the server's answer has no usable Content-Range (got '${shown(res.headers.get('content-range') ?? '', 60)}')`);
-      }
-      const expectedEnd = Math.min(req.end, (req.total ?? total) - 1);
-      if (Number(range[1]) !== req.start || Number(range[2]) !== expectedEnd || (req.total !== null && total !== req.total)) {
-        await res.body?.cancel();
-        const why = req.total !== null && total !== req.total ? `the file is now ${total} bytes, not ${req.total}` : null;
-        throw new PermanentFailure(
-          why
-            ? `the file changed on the server while it was being read (${why}); run the command again`
-            : `the server answered bytes ${range[1]}-${range[2]} for a request of bytes ${req.start}-${req.end} (it does not answer Range requests correctly)`,
-        );
-      }
-      if (!req.probe) {
-        const why = changed(res, req.validators);
-        if (why) {
-          await res.body?.cancel();
-          throw new PermanentFailure(`the file changed on the server while it was being read (${why}); run the command again`);
-        }
-      }
-      const expected = expectedEnd - req.start + 1;
-      const declared = Number(res.headers.get('content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared > expected) {
-        await res.body?.cancel();
-        throw new PermanentFailure(`the server sent ${declared} bytes for a range of ${expected} (it does not answer Range requests correctly)`);
-      }
+      const { expected, total } = checked;
       if (req.probe) {
         writeText(
           req.headers,
-          JSON.stringify({ total, etag: validator(res, 'etag'), lastModified: validator(res, 'last-modified') } satisfies Validators & { total: number }),
+          JSON.stringify({ total, etag: validator(answer, 'etag'), lastModified: validator(answer, 'last-modified') } satisfies Validators & { total: number }),
         );
       }
       const bytes = await readBody(res, expected);

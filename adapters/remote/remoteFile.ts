@@ -1,8 +1,7 @@
 /**
  * A file on an HTTP(S) server read synchronously by byte ranges, for HDF5 (h5wasm) to read as if
- * it were local. Reads go through an LRU cache of fixed-size blocks; a read that misses several
- * consecutive blocks fetches them in one request (the large contiguous reads of spike times), and
- * a miss also reads ahead a few blocks. With a cache folder, blocks persist between runs, keyed by
+ * it were local. Reads go through the block cache (blockCache.ts: LRU blocks, runs of misses in one
+ * request, read-ahead), shared with the browser app's readers. With a cache folder, blocks persist between runs, keyed by
  * the URL, the server's validators (ETag, else Last-Modified) and the size; a server that gives
  * neither validator cannot tell a changed file from the cached one, so its blocks are not kept.
  * The requests run on a worker thread; the caller waits with Atomics.wait (HDF5 reads
@@ -17,19 +16,24 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../src/core/matrix.js';
 import type { Validators } from './rangeWorker.js';
+import { BlockCache, type BlockCacheOptions, type BlockStore } from './blockCache.js';
 
 /** The URL with any user name and password replaced by ***, for messages. */
 export function redactUrl(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#@]*@/i, '$1***@');
 }
 
-export interface RemoteOptions {
-  /** Block size in bytes (default 256 KiB: see README, remote recordings). */
-  blockSize?: number;
-  /** Blocks kept in memory (default 256, i.e. 64 MiB). */
-  cacheBlocks?: number;
-  /** Blocks read ahead on a miss (default 3). */
-  readAhead?: number;
+/** Blocks that persist between runs in a folder, one file per block. */
+function folderStore(dir: string): BlockStore {
+  const file = (i: number) => join(dir, String(i));
+  return {
+    has: (i) => existsSync(file(i)),
+    get: (i) => (existsSync(file(i)) ? new Uint8Array(readFileSync(file(i))) : null),
+    put: (i, block) => writeFileAtomic(file(i), block),
+  };
+}
+
+export interface RemoteOptions extends BlockCacheOptions {
   /** A folder where fetched blocks persist between runs. */
   cacheDir?: string;
   retries?: number;
@@ -41,6 +45,7 @@ export interface RemoteOptions {
 }
 
 export class RemoteFile {
+  readonly kind = 'url' as const;
   readonly size: number;
   readonly etag: string | null;
   readonly lastModified: string | null;
@@ -49,11 +54,7 @@ export class RemoteFile {
   /** Bytes received from the server (not from a cache). */
   fetchedBytes = 0;
   requests = 0;
-  private readonly blockSize: number;
-  private readonly cacheBlocks: number;
-  private readonly readAhead: number;
-  private readonly blocks = new Map<number, Uint8Array>();
-  private readonly diskDir: string | null;
+  private readonly cache: BlockCache;
   private worker: Worker | null = null;
 
   private constructor(
@@ -66,16 +67,14 @@ export class RemoteFile {
     this.size = size;
     this.etag = validators.etag;
     this.lastModified = validators.lastModified;
-    this.blockSize = opts.blockSize ?? 256 * 1024;
-    this.cacheBlocks = opts.cacheBlocks ?? 256;
-    this.readAhead = opts.readAhead ?? 3;
     const key = validators.etag !== null ? `etag ${validators.etag}` : validators.lastModified !== null ? `last-modified ${validators.lastModified}` : null;
-    this.diskDir = opts.cacheDir && key !== null && !probe ? join(opts.cacheDir, sha256Hex(`${url}\n${key}\n${size}`).slice(0, 32)) : null;
+    const diskDir = opts.cacheDir && key !== null && !probe ? join(opts.cacheDir, sha256Hex(`${url}\n${key}\n${size}`).slice(0, 32)) : null;
     if (opts.cacheDir && key === null && !probe)
       opts.onNote?.(
         `${redactUrl(url)}: the server gives no ETag or Last-Modified, so a changed file cannot be told from a cached one: blocks are not kept between runs`,
       );
-    if (this.diskDir) mkdirSync(this.diskDir, { recursive: true });
+    if (diskDir) mkdirSync(diskDir, { recursive: true });
+    this.cache = new BlockCache(size, (start, end) => this.request(start, end).bytes, opts, diskDir ? folderStore(diskDir) : null);
   }
 
   /** Ask the server for the file's size and validators (a one-byte ranged GET, redirects followed). */
@@ -152,83 +151,9 @@ export class RemoteFile {
     return { bytes: out.slice(0, n), status: Atomics.load(control, 2), headers: parsed };
   }
 
-  private cached(i: number): Uint8Array | null {
-    const hit = this.blocks.get(i);
-    if (hit) {
-      this.blocks.delete(i); // most recently used last
-      this.blocks.set(i, hit);
-      return hit;
-    }
-    if (this.diskDir) {
-      const f = join(this.diskDir, String(i));
-      if (existsSync(f)) {
-        const b = new Uint8Array(readFileSync(f));
-        this.keep(i, b, false);
-        return b;
-      }
-    }
-    return null;
-  }
-
-  private keep(i: number, b: Uint8Array, persist: boolean): void {
-    this.blocks.set(i, b);
-    while (this.blocks.size > this.cacheBlocks) this.blocks.delete(this.blocks.keys().next().value as number);
-    if (persist && this.diskDir) {
-      writeFileAtomic(join(this.diskDir, String(i)), b);
-    }
-  }
-
-  /** Fetch blocks [first, last] in one request and cache them. */
-  private fetchBlocks(first: number, last: number): void {
-    const start = first * this.blockSize;
-    const end = Math.min(this.size, (last + 1) * this.blockSize) - 1;
-    const { bytes } = this.request(start, end);
-    for (let i = first; i <= last; i++) {
-      const a = (i - first) * this.blockSize;
-      this.keep(i, bytes.slice(a, Math.min(bytes.length, a + this.blockSize)), true);
-    }
-  }
-
   /** Copy bytes [position, position + length) into out at offset; returns the count (short at the end). */
   read(out: Uint8Array, offset: number, length: number, position: number): number {
-    const end = Math.min(this.size, position + length);
-    if (end <= position) return 0;
-    const first = Math.floor(position / this.blockSize);
-    const last = Math.floor((end - 1) / this.blockSize);
-    const lastBlock = Math.floor((this.size - 1) / this.blockSize);
-    // Missing runs of blocks are fetched in one request each, with read-ahead after the last.
-    let i = first;
-    while (i <= last) {
-      if (this.cached(i)) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j + 1 <= last && !this.cached(j + 1)) j++;
-      let ahead = j;
-      while (
-        ahead < Math.min(lastBlock, j + this.readAhead) &&
-        !this.blocks.has(ahead + 1) &&
-        !(this.diskDir && existsSync(join(this.diskDir, String(ahead + 1))))
-      )
-        ahead++;
-      this.fetchBlocks(i, ahead);
-      i = j + 1;
-    }
-    let written = 0;
-    for (let b = first; b <= last; b++) {
-      // A read larger than the cache may have evicted its first blocks: fetch such a block again.
-      let block = this.cached(b);
-      if (!block) {
-        this.fetchBlocks(b, b);
-        block = this.cached(b)!;
-      }
-      const from = b === first ? position - b * this.blockSize : 0;
-      const to = b === last ? end - b * this.blockSize : block.length;
-      out.set(block.subarray(from, to), offset + written);
-      written += to - from;
-    }
-    return written;
+    return this.cache.read(out, offset, length, position);
   }
 
   close(): void {

@@ -11,8 +11,8 @@ import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { defaultThreshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
-import { matchedCount, type Transition } from './network.js';
-import { complexityRequest, groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile } from './profile.js';
+import { matchedCount } from './matching.js';
+import { complexityRequest, groupSizeWarnings, profileGroup, stimulusFeatures, type GroupProfile, type Transition } from './profile.js';
 import { areaRepresentations, representationOf, windowKey } from './representation.js';
 import { groupScalars } from './summary.js';
 
@@ -103,149 +103,160 @@ export interface AnalyzeResult {
   remote: { url: string; size: number; etag: string | null; fetchedBytes: number; requests: number } | null;
 }
 
-/** Every observable per brain area of an NWB recording. */
-export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
-  const seed = opts.seed ?? 0;
-  // Options are checked before any work: a window count over the limit never costs the main analysis.
+/** Options checked before any work: a window count over the limit never costs the main analysis. */
+function slidingStarts(path: string, opts: AnalyzeOptions): number[] {
   if (opts.sliding && opts.bin !== undefined)
     throw new InputError(`${path}: \`sliding\` needs an interval table to align on; it cannot be combined with \`bin\``);
-  const starts = opts.sliding ? windowStarts(opts.sliding) : [];
+  return opts.sliding ? windowStarts(opts.sliding) : [];
+}
+
+/** Every observable per brain area of an NWB recording (a path or an http(s) URL). */
+export async function analyzeNwb(path: string, opts: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  slidingStarts(path, opts);
   const nwb = await NwbFile.open(path, { remote: opts.remote });
   try {
-    // Nothing computed from a file HDF5 could not read (a remote read failed, damaged bytes).
-    const session = nwb.reading(() => nwb.session());
-    const locked = nwb.reading(() => lockResponses(nwb, opts));
-    const hints = nwb.reading(() => alignmentHints(nwb, locked));
-    opts.log?.(
-      `${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`,
-    );
-    const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
-    const threshold = defaultThreshold(locked.source);
-    const match = matchedCount(
-      opts.matchNeurons,
-      locked.groups.map((g) => g.matrix.d),
-    );
-    const groups = locked.groups.map((g) => ({
-      ...profileGroup(
-        {
-          name: g.name,
-          trials: g.matrix,
-          stimulusIds: locked.stimulus?.values,
-          stimulusFeatures: features,
-          threshold,
-          rowNoun: locked.table ? 'trials' : 'bins',
-        },
-        {
-          seed,
-          intervals: opts.intervals,
-          nulls: opts.nulls,
-          complexityNulls: opts.complexityNulls,
-          complexityIntervals: opts.complexityIntervals,
-          complexity: opts.complexity,
-          matchNeurons: match,
-          correctionMaxRank: opts.correctionMaxRank,
-          onProgress: opts.onProgress,
-        },
-      ),
-      neuronIds: g.neuronIds,
-    }));
-    const ordered = opts.transitions ? orderAreas(locked.groups, opts.areaOrder, path) : [];
-    const warnings: Warning[] = groups.flatMap((g) => g.warnings);
-    // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
-    const transitions: Transition[] = [];
-    for (let i = 0; i + 1 < ordered.length; i++) {
-      const from = ordered[i],
-        to = ordered[i + 1];
-      try {
-        const c = mapComplexity(from.matrix, to.matrix, {
-          ...complexityRequest(opts),
-          seed,
-          onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t),
-        });
-        warnings.push(...inGroup(c.warnings, `${from.name} -> ${to.name}`));
-        transitions.push({ from: from.name, to: to.name, ...c });
-      } catch (err) {
-        if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
-      }
-    }
-    warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked), ...hints.map((h) => warning('alignment-suspect', h)));
-    // Time-resolved: the same observables (without matching or transitions) in every sliding window.
-    let timeResolved: TimeResolved | null = null;
-    const windowReps: StoredRepresentation[] = [];
-    if (opts.sliding) {
-      const windows: TimeWindow[] = [];
-      starts.forEach((t, w) => {
-        const lw = nwb.reading(() => lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] }));
-        const feats = lw.stimulus ? stimulusFeatures(lw.stimulus.values, lw.stimulus.numeric) : undefined;
-        const wGroups = lw.groups.map((g) => {
-          const p = profileGroup(
-            { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold, rowNoun: 'trials' },
-            {
-              seed,
-              intervals: opts.intervals,
-              nulls: opts.slidingNulls ?? opts.nulls,
-              // No nulls in the windows means none for complexity either.
-              complexityNulls: opts.slidingNulls === 0 ? 0 : opts.complexityNulls,
-              complexityIntervals: opts.complexityIntervals,
-              complexity: opts.complexity,
-              correctionMaxRank: opts.correctionMaxRank,
-              onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot),
-            },
-          );
-          // Made here rather than on demand: keeping every window's trial matrices for later would
-          // hold more memory than their trial averages.
-          windowReps.push(...representationOfGroup(windowKey(g.name, t), g.matrix, lw));
-          return { name: p.name, n: p.n, d: p.d, ...groupScalars(p), warnings: p.warnings.map((x) => x.code) };
-        });
-        windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
-        opts.log?.(
-          `window [${t}, ${windows[windows.length - 1].stop}) s: ${wGroups.map((g) => `${g.name} D_eff ${g.values.effectiveDimension?.toFixed(2) ?? '-'}`).join(', ')}`,
-        );
-      });
-      timeResolved = { ...opts.sliding, align: locked.align, windows };
-    }
-    const params = {
-      table: locked.table,
-      align: locked.align,
-      window: locked.window,
-      groupBy: locked.groupBy,
-      stimulus: locked.stimulus?.column ?? null,
-      series: locked.series,
-      bin: opts.bin ?? null,
-      transitions: opts.transitions === true,
-      areaOrder: opts.transitions ? ordered.map((g) => g.name) : null,
-      threshold,
-      seed,
-      intervals: opts.intervals ?? 0,
-      nulls: opts.nulls ?? 0,
-      matchNeurons: match,
-      complexityDefinition: opts.complexity?.definition ?? 3,
-      sliding: opts.sliding ?? null,
-    };
-    return {
-      params,
-      session,
-      sourceKind: locked.source,
-      rowsTotal: locked.rowsTotal,
-      rowsDroppedNaN: locked.rowsDroppedNaN,
-      rowsDroppedInfinite: locked.rowsDroppedInfinite,
-      rowsDroppedStimulusNaN: locked.rowsDroppedStimulusNaN,
-      rowsDroppedStimulusInfinite: locked.rowsDroppedStimulusInfinite,
-      rowsDroppedEmpty: locked.rowsDroppedEmpty,
-      nonFinite: locked.nonFinite,
-      groups,
-      transitions,
-      warnings,
-      locked,
-      representations: () => [...locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)), ...windowReps],
-      timeResolved,
-      remote: nwb.h.remote
-        ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests }
-        : null,
-    };
+    return analyzeOpenNwb(nwb, opts);
   } finally {
     nwb.close();
   }
+}
+
+/** Every observable per brain area of an NWB file already open (the browser app opens its own); the caller closes it. */
+export function analyzeOpenNwb(nwb: NwbFile, opts: AnalyzeOptions = {}): AnalyzeResult {
+  const path = nwb.path;
+  const seed = opts.seed ?? 0;
+  const starts = slidingStarts(path, opts);
+  // Nothing computed from a file HDF5 could not read (a remote read failed, damaged bytes).
+  const session = nwb.reading(() => nwb.session());
+  const locked = nwb.reading(() => lockResponses(nwb, opts));
+  const hints = nwb.reading(() => alignmentHints(nwb, locked));
+  opts.log?.(
+    `${path}: ${locked.groups.length} group${locked.groups.length === 1 ? '' : 's'}, ${locked.keptRows.length} rows${locked.rowsDroppedNaN ? ` (${locked.rowsDroppedNaN} dropped: NaN ${locked.align})` : ''}`,
+  );
+  const features = locked.stimulus ? stimulusFeatures(locked.stimulus.values, locked.stimulus.numeric) : undefined;
+  const threshold = defaultThreshold(locked.source);
+  const match = matchedCount(
+    opts.matchNeurons,
+    locked.groups.map((g) => g.matrix.d),
+  );
+  const groups = locked.groups.map((g) => ({
+    ...profileGroup(
+      {
+        name: g.name,
+        trials: g.matrix,
+        stimulusIds: locked.stimulus?.values,
+        stimulusFeatures: features,
+        threshold,
+        rowNoun: locked.table ? 'trials' : 'bins',
+      },
+      {
+        seed,
+        intervals: opts.intervals,
+        nulls: opts.nulls,
+        complexityNulls: opts.complexityNulls,
+        complexityIntervals: opts.complexityIntervals,
+        complexity: opts.complexity,
+        matchNeurons: match,
+        correctionMaxRank: opts.correctionMaxRank,
+        onProgress: opts.onProgress,
+      },
+    ),
+    neuronIds: g.neuronIds,
+  }));
+  const ordered = opts.transitions ? orderAreas(locked.groups, opts.areaOrder, path) : [];
+  const warnings: Warning[] = groups.flatMap((g) => g.warnings);
+  // Complexity between consecutive areas (area A -> area B), on the same single-trial rows.
+  const transitions: Transition[] = [];
+  for (let i = 0; i + 1 < ordered.length; i++) {
+    const from = ordered[i],
+      to = ordered[i + 1];
+    try {
+      const c = mapComplexity(from.matrix, to.matrix, {
+        ...complexityRequest(opts),
+        seed,
+        onProgress: (label, d, t) => opts.onProgress?.(`${from.name} -> ${to.name}: ${label}`, d, t),
+      });
+      warnings.push(...inGroup(c.warnings, `${from.name} -> ${to.name}`));
+      transitions.push({ from: from.name, to: to.name, ...c });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err; // a silent area has nothing to map
+    }
+  }
+  warnings.push(...groupSizeWarnings(groups, 'areas'), ...nonFiniteWarnings(locked), ...hints.map((h) => warning('alignment-suspect', h)));
+  // Time-resolved: the same observables (without matching or transitions) in every sliding window.
+  let timeResolved: TimeResolved | null = null;
+  const windowReps: StoredRepresentation[] = [];
+  if (opts.sliding) {
+    const windows: TimeWindow[] = [];
+    starts.forEach((t, w) => {
+      const lw = nwb.reading(() => lockResponses(nwb, { ...opts, window: [t, t + opts.sliding!.width] }));
+      const feats = lw.stimulus ? stimulusFeatures(lw.stimulus.values, lw.stimulus.numeric) : undefined;
+      const wGroups = lw.groups.map((g) => {
+        const p = profileGroup(
+          { name: g.name, trials: g.matrix, stimulusIds: lw.stimulus?.values, stimulusFeatures: feats, threshold, rowNoun: 'trials' },
+          {
+            seed,
+            intervals: opts.intervals,
+            nulls: opts.slidingNulls ?? opts.nulls,
+            // No nulls in the windows means none for complexity either.
+            complexityNulls: opts.slidingNulls === 0 ? 0 : opts.complexityNulls,
+            complexityIntervals: opts.complexityIntervals,
+            complexity: opts.complexity,
+            correctionMaxRank: opts.correctionMaxRank,
+            onProgress: (label, d, tot) => opts.onProgress?.(`window ${w + 1}/${starts.length} (${t} s) ${label}`, d, tot),
+          },
+        );
+        // Made here rather than on demand: keeping every window's trial matrices for later would
+        // hold more memory than their trial averages.
+        windowReps.push(...representationOfGroup(windowKey(g.name, t), g.matrix, lw));
+        return { name: p.name, n: p.n, d: p.d, ...groupScalars(p), warnings: p.warnings.map((x) => x.code) };
+      });
+      windows.push({ start: t, stop: Math.round((t + opts.sliding!.width) * 1e9) / 1e9, rows: lw.keptRows.length, groups: wGroups });
+      opts.log?.(
+        `window [${t}, ${windows[windows.length - 1].stop}) s: ${wGroups.map((g) => `${g.name} D_eff ${g.values.effectiveDimension?.toFixed(2) ?? '-'}`).join(', ')}`,
+      );
+    });
+    timeResolved = { ...opts.sliding, align: locked.align, windows };
+  }
+  const params = {
+    table: locked.table,
+    align: locked.align,
+    window: locked.window,
+    groupBy: locked.groupBy,
+    stimulus: locked.stimulus?.column ?? null,
+    series: locked.series,
+    bin: opts.bin ?? null,
+    transitions: opts.transitions === true,
+    areaOrder: opts.transitions ? ordered.map((g) => g.name) : null,
+    threshold,
+    seed,
+    intervals: opts.intervals ?? 0,
+    nulls: opts.nulls ?? 0,
+    matchNeurons: match,
+    complexityDefinition: opts.complexity?.definition ?? 3,
+    sliding: opts.sliding ?? null,
+  };
+  return {
+    params,
+    session,
+    sourceKind: locked.source,
+    rowsTotal: locked.rowsTotal,
+    rowsDroppedNaN: locked.rowsDroppedNaN,
+    rowsDroppedInfinite: locked.rowsDroppedInfinite,
+    rowsDroppedStimulusNaN: locked.rowsDroppedStimulusNaN,
+    rowsDroppedStimulusInfinite: locked.rowsDroppedStimulusInfinite,
+    rowsDroppedEmpty: locked.rowsDroppedEmpty,
+    nonFinite: locked.nonFinite,
+    groups,
+    transitions,
+    warnings,
+    locked,
+    representations: () => [...locked.groups.flatMap((g) => representationOfGroup(g.name, g.matrix, locked)), ...windowReps],
+    timeResolved,
+    remote: nwb.h.remote
+      ? { url: path, size: nwb.h.remote.size, etag: nwb.h.remote.etag, fetchedBytes: nwb.h.remote.fetchedBytes, requests: nwb.h.remote.requests }
+      : null,
+  };
 }
 
 const rows = (k: number): string => `${k} row${k === 1 ? '' : 's'}`;

@@ -145,3 +145,12 @@ export function stimulusCurve(m: ResponseMatrix, opts: { seed?: number; subsets?
     return { stimuli: k, mean: ms.mean ?? NaN, sd: ms.sd ?? NaN, subsets: values.length, corrected };
   });
 }
+
+/** The common neuron count for --match-neurons: the given one, or the smallest group. */
+export function matchedCount(spec: number | 'smallest' | null | undefined, sizes: number[]): number | null {
+  if (spec === null || spec === undefined) return null;
+  const smallest = Math.min(...sizes);
+  if (spec === 'smallest') return smallest;
+  if (spec > smallest) throw new InputError(`\`matchNeurons\` ${spec} is more than the ${smallest} neurons of the smallest group`);
+  return spec;
+}

@@ -4,19 +4,21 @@
  */
 
 import { readActivations, type Pooling } from '../../adapters/network/index.js';
-import { mapComplexity, type ComplexityKnobs, type ComplexityResult } from '../core/complexity/complexity.js';
+import { mapComplexity, type ComplexityKnobs } from '../core/complexity/complexity.js';
 import { InputError, type ResponseMatrix } from '../core/matrix.js';
 import { inGroup, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
-import { complexityRequest, groupSizeWarnings, profileGroup, type GroupProfile } from './profile.js';
+import { complexityRequest, groupSizeWarnings, profileGroup, type GroupProfile, type Transition } from './profile.js';
+import { matchedCount } from './matching.js';
+
+export { matchedCount } from './matching.js';
+export type { Transition } from './profile.js';
 import { representationOf } from './representation.js';
 
 export interface Layer {
   name: string;
   matrix: ResponseMatrix;
 }
-
-export type Transition = ComplexityResult & { from: string; to: string };
 
 export interface NetworkProfile {
   layers: GroupProfile[];
@@ -46,15 +48,6 @@ export interface NetworkOptions {
   /** D_eff against the number of stimuli per layer (random subsets; the corrected value on one subset per size). */
   stimulusCurve?: boolean;
   onProgress?: (label: string, done: number, total: number) => void;
-}
-
-/** The common neuron count for --match-neurons: the given one, or the smallest group. */
-export function matchedCount(spec: number | 'smallest' | null | undefined, sizes: number[]): number | null {
-  if (spec === null || spec === undefined) return null;
-  const smallest = Math.min(...sizes);
-  if (spec === 'smallest') return smallest;
-  if (spec > smallest) throw new InputError(`\`matchNeurons\` ${spec} is more than the ${smallest} neurons of the smallest group`);
-  return spec;
 }
 
 export function profileNetwork(layers: Layer[], input: ResponseMatrix | null, opts: NetworkOptions = {}): NetworkProfile {

@@ -96,3 +96,56 @@ export function sharedFloat64(srcOrLength: Float64Array | number): Float64Array 
   if (typeof srcOrLength !== 'number') out.set(srcOrLength);
   return out;
 }
+
+/**
+ * A job of a parallel task as threads share it: pieces are taken from a shared counter, so any
+ * number of threads (Node worker threads, a browser's Web Workers) can work on it. `control` is
+ * [next piece, pieces done, failures] on shared memory; `wasm` carries the calling thread's choice of
+ * kernels, so that a piece computes the same bits wherever it runs.
+ */
+export interface ParallelJob {
+  task: string;
+  count: number;
+  args: Record<string, unknown>;
+  control: Int32Array;
+  wasm: boolean;
+}
+
+/** A helper thread's part of a job: pieces until none are left; a failed piece is counted, and reported by `report`. */
+export function takePieces(job: ParallelJob, report: (err: unknown) => void): void {
+  const body = taskBody(job.task);
+  let i: number;
+  while ((i = Atomics.add(job.control, 0, 1)) < job.count) {
+    try {
+      runTaskPiece(body, job.args, i);
+    } catch (err) {
+      Atomics.add(job.control, 2, 1);
+      report(err);
+    }
+    Atomics.add(job.control, 1, 1);
+    Atomics.notify(job.control, 1);
+  }
+}
+
+/**
+ * The calling thread's part of a job already posted to the helpers: it takes pieces too, then waits
+ * (Atomics.wait: a Node thread or a Web Worker, never a page's main thread) until every piece is
+ * done. Returns the pieces it ran itself; throws when a helper's piece failed.
+ */
+export function finishJob(job: ParallelJob): number {
+  const body = taskBody(job.task);
+  let i: number;
+  let mine = 0;
+  while ((i = Atomics.add(job.control, 0, 1)) < job.count) {
+    runTaskPiece(body, job.args, i);
+    mine++;
+    Atomics.add(job.control, 1, 1);
+  }
+  for (;;) {
+    const done = Atomics.load(job.control, 1);
+    if (done >= job.count) break;
+    Atomics.wait(job.control, 1, done, 1000);
+  }
+  if (Atomics.load(job.control, 2) > 0) throw new Error(`parallel task '${job.task}' failed in a worker`);
+  return mine;
+}

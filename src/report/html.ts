@@ -49,8 +49,11 @@ export interface Chart {
 }
 
 export interface PageAssets {
-  /** 'linked': <script src> to the server's /assets; 'inline': the scripts' text (self-contained reports). */
-  mode: 'linked' | 'inline';
+  /**
+   * 'linked': <script src> to the server's /assets; 'inline': the scripts' text (self-contained
+   * reports); 'app': the browser app's result, which brings its own scripts and download.
+   */
+  mode: 'linked' | 'inline' | 'app';
   /** For inline mode: the JavaScript and CSS texts. */
   scripts?: string[];
   css?: string;

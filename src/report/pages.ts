@@ -126,10 +126,16 @@ function entityTable(r: RunRecord): string {
 }
 
 export function runPage(r: RunRecord, assets: PageAssets): string {
+  const { title, body, charts } = runPageContent(r, assets);
+  return page(title, body, charts, assets);
+}
+
+/** A run page's title, body (HTML, every string from data escaped) and charts: the viewer's page, a report's, and the browser app's result. */
+export function runPageContent(r: RunRecord, assets: PageAssets): { title: string; body: string; charts: Chart[] } {
   const charts: Chart[] = [];
   const sections: string[] = [`<h1>${escapeHtml(r.kind)} run <code>${escapeHtml(r.id.slice(0, 8))}</code></h1>`, metaTable(r)];
   if (assets.mode === 'linked') sections.push(`<p class="meta">Record as JSON: <a href="/api/runs/${escapeHtml(r.id)}">/api/runs/${escapeHtml(r.id)}</a></p>`);
-  else {
+  else if (assets.mode === 'inline') {
     // Offline there is no API: the record travels inside the report, as a download link.
     const json = Buffer.from(JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))).toString('base64');
     sections.push(
@@ -210,7 +216,7 @@ export function runPage(r: RunRecord, assets: PageAssets): string {
       );
       break;
   }
-  return page(`neurorep: ${r.kind} ${r.id.slice(0, 8)}`, sections.join('\n'), charts, assets);
+  return { title: `neurorep: ${r.kind} ${r.id.slice(0, 8)}`, body: sections.join('\n'), charts };
 }
 
 function isSeveralRuns(r: RunRecord): r is RunRecord & DynamicsOfRuns {

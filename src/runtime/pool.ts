@@ -7,22 +7,9 @@
 import { startWorker } from './startWorker.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { runTaskPiece, setParallelRuntime, taskBody, type ParallelRuntime } from '../core/parallel.js';
+import { finishJob, setParallelRuntime, type ParallelJob, type ParallelRuntime } from '../core/parallel.js';
 import '../core/tasks.js';
 import { wasmKernelsEnabled } from '../core/wasm/kernels.js';
-
-interface Job {
-  task: string;
-  count: number;
-  args: Record<string, unknown>;
-  /** [next piece, pieces done, failures] */
-  control: Int32Array;
-  /**
-   * Whether the calling thread uses the WebAssembly kernels: workers follow it for the job, so a
-   * piece computes the same bits on any thread (the caller runs pieces too).
-   */
-  wasm: boolean;
-}
 
 class WorkerRuntime implements ParallelRuntime {
   private workers: Worker[] = [];
@@ -77,23 +64,9 @@ class WorkerRuntime implements ParallelRuntime {
 
   run(task: string, count: number, args: Record<string, unknown>): void {
     this.start();
-    const job: Job = { task, count, args, control: new Int32Array(new SharedArrayBuffer(12)), wasm: wasmKernelsEnabled() };
+    const job: ParallelJob = { task, count, args, control: new Int32Array(new SharedArrayBuffer(12)), wasm: wasmKernelsEnabled() };
     if (!this.failed) for (const w of this.workers) w.postMessage(job);
-    const body = taskBody(task);
-    let i: number;
-    let mine = 0;
-    while ((i = Atomics.add(job.control, 0, 1)) < count) {
-      runTaskPiece(body, args, i);
-      mine++;
-      Atomics.add(job.control, 1, 1);
-    }
-    // Wait for pieces the workers took.
-    for (;;) {
-      const done = Atomics.load(job.control, 1);
-      if (done >= count) break;
-      Atomics.wait(job.control, 1, done, 1000);
-    }
-    if (Atomics.load(job.control, 2) > 0) throw new Error(`parallel task '${task}' failed in a worker`);
+    const mine = finishJob(job);
     this.workerPieces += count - mine;
   }
 

@@ -1,5 +1,6 @@
 /**
- * The viewer: an express app over the results store. Pages: runs list, run detail, compare.
+ * The viewer: an express app over the results store. Pages: runs list, run detail, compare; the
+ * browser app's files at /app/ (webApp.ts).
  * JSON API: GET /api/runs, GET /api/runs/:id, GET /api/compare?ids=a,b.
  *
  * Every parameter is validated (run ids are UUIDs; at most 20 ids per comparison); unknown ids are
@@ -16,6 +17,7 @@ import { summaryRows } from '../analysis/summary.js';
 import { RunStore } from '../store/runStore.js';
 import { RUN_ID, type RunRecord } from '../store/schema.js';
 import { ASSET_FILES, assetText } from './assets.js';
+import { WEB_APP_FILES, WEB_APP_HEADERS, webAppFile } from './webApp.js';
 
 const MAX_COMPARE = 20;
 
@@ -159,6 +161,16 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     const text = assetText(name);
     if (text === undefined) throw new HttpError(404, 'no such asset');
     res.type(ASSET_FILES[name].type).set('Cache-Control', 'public, max-age=3600').send(text);
+  });
+  // The browser app (npm run build:web): its fixed files, cross-origin isolated, with its own CSP.
+  app.get('/app/{:name}', (req, res) => {
+    // Its files are named relative to /app/ (express matches /app here too).
+    if (!req.path.endsWith('/') && !(req.params as { name?: string }).name) return void res.redirect(301, '/app/');
+    const name = (req.params as { name?: string }).name ?? 'index.html';
+    const bytes = webAppFile(name);
+    if (bytes === undefined) throw new HttpError(404, 'no such file of the app');
+    if (bytes === null) throw new HttpError(404, 'the browser app is not built here: run `npm run build:web` (npm run build does it too)');
+    res.type(WEB_APP_FILES[name]).set(WEB_APP_HEADERS).set('Cache-Control', 'no-cache').send(bytes);
   });
   app.get('/favicon.ico', (_req, res) => {
     res.status(204).end();

@@ -1,6 +1,6 @@
 /**
  * The house's rules, checked on the import graph of src/ and adapters/: every arrow points down the
- * layers (core <- package, io, runtime <- store <- adapters <- analysis <- report <- server <- cli, with
+ * layers (core <- package, io, runtime <- store <- adapters <- analysis <- report <- server, web <- cli, with
  * src/index.ts, the public API, on top), and no module imports itself through a circle.
  */
 
@@ -20,6 +20,7 @@ const LAYERS: [prefix: string, rank: number][] = [
   ['src/analysis/', 4],
   ['src/report/', 5],
   ['src/server/', 6],
+  ['src/web/', 6],
   ['src/cli/', 7],
   ['src/index.ts', 8],
 ];

@@ -1,6 +1,6 @@
 /** `neurorep info`: what a file holds. */
 
-import { isHdf5File, isUrl, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
+import { isHdf5File, isStimulusCandidate, isUrl, NwbFile, nwbInventory, type NwbInventory } from '../../../adapters/nwb/index.js';
 import { remoteOptions } from './analyze.js';
 import { inspectMatrixFile, assertInputFile } from '../../io/matrixFile.js';
 import { expectPositionals, jsonOption } from '../args.js';
@@ -82,7 +82,7 @@ function formatNwb(inv: NwbInventory): string {
           ? 'all distinct'
           : `rows per value ${c.repeats.min}/${c.repeats.median}/${c.repeats.max} (min/median/max)`
         : '';
-      const hint = c.repeats && c.distinct !== null && c.distinct >= 2 && c.repeats.min >= 2 && !/_time$/.test(c.name) ? '  <- a --stimulus candidate' : '';
+      const hint = isStimulusCandidate(c) ? '  <- a --stimulus candidate' : '';
       const ex = c.examples.length
         ? `; e.g. ${c.examples.map((v) => (typeof v === 'string' ? JSON.stringify(v.length > 24 ? v.slice(0, 24) + '...' : v) : String(Number(v.toPrecision(6))))).join(', ')}`
         : '';

@@ -2,7 +2,7 @@ import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { h5 } from '../../../adapters/nwb/h5.js';
+import { h5 } from '../../../adapters/nwb/h5Node.js';
 import { cli, ROOT, SHARED_DATA, tempDir } from '../../helpers.js';
 import { twoAreaSpec, writeTemp } from './helpers.js';
 
@@ -84,7 +84,7 @@ test('opening a large file reads only what is asked', async (t) => {
     const { NwbFile, lockResponses } = await import(${JSON.stringify(join(ROOT, 'adapters', 'nwb', 'index.ts'))});
     const { profileGroup } = await import(${JSON.stringify(join(ROOT, 'src', 'analysis', 'profile.ts'))});
     const { runCli } = await import(${JSON.stringify(join(ROOT, 'src', 'cli', 'main.ts'))});
-    const { h5 } = await import(${JSON.stringify(join(ROOT, 'adapters', 'nwb', 'h5.ts'))});
+    const { h5 } = await import(${JSON.stringify(join(ROOT, 'adapters', 'nwb', 'h5Node.ts'))});
     await h5(); // h5wasm reserves its WASM heap up front
     const before = rchar();
     const nwb = await NwbFile.open(${JSON.stringify(p)});
