@@ -163,9 +163,12 @@ export function createApp(storeDir: string, opts: { hosts?: () => Set<string> } 
     res.type(ASSET_FILES[name].type).set('Cache-Control', 'public, max-age=3600').send(text);
   });
   // The browser app (npm run build:web): its fixed files, cross-origin isolated, with its own CSP.
+  app.get('/app', (req, res, next) => {
+    // Its files are named relative to /app/ (this route matches /app/ too: that goes on to the files).
+    if (req.originalUrl.split('?')[0] === '/app') res.redirect(301, '/app/');
+    else next();
+  });
   app.get('/app/{:name}', (req, res) => {
-    // Its files are named relative to /app/ (express matches /app here too).
-    if (!req.path.endsWith('/') && !(req.params as { name?: string }).name) return void res.redirect(301, '/app/');
     const name = (req.params as { name?: string }).name ?? 'index.html';
     const bytes = webAppFile(name);
     if (bytes === undefined) throw new HttpError(404, 'no such file of the app');

@@ -8,12 +8,24 @@
 
 import test from 'ava';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
-import { cli, SHARED_DATA, tempDir } from '../helpers.js';
+import { cli, ROOT, SHARED_DATA, tempDir } from '../helpers.js';
+import { WEB_APP_FILES } from '../../src/server/webApp.js';
 import { twoAreaSpec, writeTemp } from '../adapters/nwb/helpers.js';
 import { startFileServer, type FileServer } from './fileServer.js';
-import { analyzeInPage, errorText, launchChromium, openApp, openUrl, recordDifferences, runBinary, startAppServer, waitForState, type AppServer } from './helpers.js';
+import {
+  analyzeInPage,
+  errorText,
+  launchChromium,
+  openApp,
+  openUrl,
+  recordDifferences,
+  runBinary,
+  startAppServer,
+  waitForState,
+  type AppServer,
+} from './helpers.js';
 
 const REAL = join(SHARED_DATA, 'nwb', 'sub_anm00239123_ses_20170627T093549_ecephys_and_ogen.nwb');
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
@@ -55,13 +67,13 @@ function foreign(requests: string[]): string[] {
 
 test.serial('the demo session by URL: every number equals `analyze --json`; the record imports, and opens again in the page', async (t) => {
   const url = `${files.base}/session.nwb`;
-  const cliRun = await runBinary(['analyze', url, '--stimulus', 'orientation', '--intervals', '10', '--null', '9', '--json', '--no-store', '--quiet']);
+  const cliRun = await runBinary(['analyze', url, '--stimulus', 'orientation', '--intervals', '5', '--null', '5', '--json', '--no-store', '--quiet']);
   t.is(cliRun.code, 0, cliRun.stderr);
   const expected = JSON.parse(cliRun.stdout) as Record<string, unknown>;
   const { page, requests, errors } = await openApp(browser, app.base);
   t.is(await openUrl(page, url), 'opened', await errorText(page));
   t.regex((await page.textContent('#inventory')) ?? '', /orientation[\s\S]*a stimulus candidate/);
-  const { state, record, note } = await analyzeInPage(page, { stimulus: 'orientation', intervals: 10, nulls: 9 });
+  const { state, record, note } = await analyzeInPage(page, { stimulus: 'orientation', intervals: 5, nulls: 5 });
   t.is(state, 'done', note);
   const { diffs, numbers } = recordDifferences(expected, record);
   t.deepEqual(diffs, []);
@@ -93,13 +105,37 @@ test.serial('the demo session by URL: every number equals `analyze --json`; the 
   t.true(((await again.page.textContent('#run')) ?? '').includes((record as { id: string }).id.slice(0, 8)));
   // A record changed after it was written is refused, as import refuses it.
   const edited = join(tempDir('neurorep-web-dl-'), 'edited.json');
-  const text = (await import('node:fs')).readFileSync(saved, 'utf8');
+  const text = readFileSync(saved, 'utf8');
   writeFileSync(edited, text.replace('"seed":0', '"seed":1'));
   await again.page.setInputFiles('#record', edited);
   t.is(await waitForState(again.page, ['error']), 'error');
   t.regex(await errorText(again.page), /edited\.json: the shard was changed after it was written/);
   await page.context().close();
   await again.page.context().close();
+});
+
+test.serial('deployed as plain files (no cross-origin isolation, so one thread): the same numbers as the CLI on two threads', async (t) => {
+  const web = join(ROOT, 'dist', 'web');
+  const plain = await startFileServer({
+    ...Object.fromEntries(Object.keys(WEB_APP_FILES).map((f) => [f, join(web, f)])),
+    'session.nwb': demo,
+  });
+  try {
+    const cliRun = await runBinary(['analyze', demo, '--stimulus', 'orientation', '--intervals', '5', '--null', '5', '--json', '--no-store', '--quiet']);
+    t.is(cliRun.code, 0, cliRun.stderr);
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${plain.base}/index.html`);
+    t.false(await page.evaluate('crossOriginIsolated'));
+    t.is(await openUrl(page, `${plain.base}/session.nwb`), 'opened', await errorText(page));
+    t.regex((await page.textContent('#inventory')) ?? '', /runs on 1 thread of this computer/);
+    const { state, record, note } = await analyzeInPage(page, { stimulus: 'orientation', intervals: 5, nulls: 5 });
+    t.is(state, 'done', note);
+    t.deepEqual(recordDifferences(JSON.parse(cliRun.stdout), record).diffs, []);
+    await context.close();
+  } finally {
+    await plain.close();
+  }
 });
 
 test.serial('a real recording (../shared/data) chosen from the disk: every number equals `analyze --json`', async (t) => {

@@ -20,13 +20,26 @@ export async function writeBigRecording(path: string, rawBytes: number): Promise
     const g = f.create_group('acquisition/raw');
     g.create_attribute('neurodata_type', 'TimeSeries');
     g.create_attribute('namespace', 'core');
-    const d = g.create_dataset({ name: 'data', data: new Int16Array(slab * channels), shape: [slab, channels], dtype: '<h', maxshape: [null, channels], chunks: [16384, channels] });
+    const d = g.create_dataset({
+      name: 'data',
+      data: new Int16Array(slab * channels),
+      shape: [slab, channels],
+      dtype: '<h',
+      maxshape: [null, channels],
+      chunks: [16384, channels],
+    });
     d.resize([rows, channels]);
     const block = new Int16Array(slab * channels);
     for (let i = 0; i < block.length; i++) block[i] = ((i * 2654435761) >>> 20) - 2048;
     for (let r = slab; r < rows; r += slab) {
       const end = Math.min(rows, r + slab);
-      d.write_slice([[r, end], [0, channels]], end - r === slab ? block : block.subarray(0, (end - r) * channels));
+      d.write_slice(
+        [
+          [r, end],
+          [0, channels],
+        ],
+        end - r === slab ? block : block.subarray(0, (end - r) * channels),
+      );
     }
   } finally {
     f.close();

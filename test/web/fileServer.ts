@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
+const TYPES: Record<string, string> = { html: 'text/html; charset=utf-8', js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+
 export interface FileServer {
   base: string;
   stats: { requests: number; bytes: number };
@@ -42,7 +44,11 @@ export async function startFileServer(files: Record<string, string>): Promise<Fi
     }
     const st = statSync(path);
     const size = st.size;
-    const validators = { ETag: `"${size}-${st.mtimeMs}"`, 'Last-Modified': st.mtime.toUTCString() };
+    const validators = {
+      ETag: `"${size}-${st.mtimeMs}"`,
+      'Last-Modified': st.mtime.toUTCString(),
+      'Content-Type': TYPES[name.split('.').pop() ?? ''] ?? 'application/octet-stream',
+    };
     const m = /^bytes=(\d+)-(\d+)?$/.exec(req.headers.range ?? '');
     stats.requests++;
     if (!m || mode === 'norange') {
