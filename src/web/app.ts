@@ -146,7 +146,7 @@ function showInventory(inv: NwbInventory, threads: number, fetched: number, size
     }
     box.append(table);
   }
-  if (!inv.intervals.length) box.append(el('p', 'No interval tables: the rows will be time bins (not offered here; use neurorep analyze --bin).', 'meta'));
+  if (!inv.intervals.length) box.append(el('p', 'No interval tables: the rows are consecutive time bins (give their width below).', 'meta'));
   show('inventory', true);
   fillOptions(inv);
 }
@@ -176,7 +176,9 @@ function fillOptions(inv: NwbInventory): void {
   };
   tableSel.onchange = fillColumns;
   fillColumns();
-  show('options', inv.intervals.length > 0);
+  // Without interval tables the rows are time bins (as analyze --bin): the bin width is asked for.
+  $<HTMLInputElement>('opt-bin').value = inv.intervals.length ? '' : '0.5';
+  show('options', true);
 }
 
 /** The options in the form, checked as the CLI checks them. */
@@ -186,6 +188,9 @@ function readOptions(): AppAnalyzeOptions {
     if (!Number.isInteger(v) || v < min) throw new Error(`${what}: a whole number from ${min}, got '${$<HTMLInputElement>(id).value}'`);
     return v;
   };
+  const binText = $<HTMLInputElement>('opt-bin').value.trim();
+  const bin = binText === '' ? undefined : Number(binText);
+  if (bin !== undefined && !(bin > 0)) throw new Error(`time bins: a positive number of seconds, got '${binText}'`);
   const windowText = $<HTMLInputElement>('opt-window').value.trim();
   const parts = windowText.split(',').map((x) => Number(x.trim()));
   if (parts.length !== 2 || parts.some((v) => !Number.isFinite(v)) || !(parts[1] > parts[0]))
@@ -195,11 +200,14 @@ function readOptions(): AppAnalyzeOptions {
   const groupBy = $<HTMLInputElement>('opt-groupby').value.trim();
   const stimulus = $<HTMLSelectElement>('opt-stimulus').value;
   return {
-    table: $<HTMLSelectElement>('opt-table').value || undefined,
-    align: $<HTMLSelectElement>('opt-align').value || undefined,
-    window: [parts[0], parts[1]],
+    table: bin === undefined ? $<HTMLSelectElement>('opt-table').value || undefined : undefined,
+    align: bin === undefined ? $<HTMLSelectElement>('opt-align').value || undefined : undefined,
+    window: bin === undefined ? [parts[0], parts[1]] : undefined,
+    bin,
+    transitions: $<HTMLInputElement>('opt-transitions').checked || undefined,
+    matchNeurons: $<HTMLInputElement>('opt-match').checked ? 'smallest' : undefined,
     groupBy: groupBy || undefined,
-    stimulus: stimulus || undefined,
+    stimulus: bin === undefined ? stimulus || undefined : undefined,
     intervals,
     nulls: num('opt-nulls', 'permutations', 0),
     seed: num('opt-seed', 'seed', 0),

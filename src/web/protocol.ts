@@ -14,6 +14,12 @@ export interface AppAnalyzeOptions {
   /** Permutations for every null (0 = none; the CLI's --null gives 99). */
   nulls: number;
   seed: number;
+  /** Complexity between consecutive areas. */
+  transitions?: boolean;
+  /** Every observable also at the smallest area's neuron count. */
+  matchNeurons?: 'smallest';
+  /** Rows are consecutive time bins of this width (s), for a file without interval tables. */
+  bin?: number;
 }
 
 export type ToWorker = { type: 'open'; url: string } | { type: 'open'; file: File } | { type: 'analyze'; options: AppAnalyzeOptions };

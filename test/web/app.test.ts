@@ -159,6 +159,28 @@ test.serial('a real recording (../shared/data) chosen from the disk: every numbe
   await page.context().close();
 });
 
+test.serial('the other options: complexity between areas and matched neurons (the demo), time bins (a real recording without trials)', async (t) => {
+  const { page } = await openApp(browser, app.base);
+  const demoCli = await runBinary(['analyze', demo, '--stimulus', 'orientation', '--transitions', '--match-neurons', '--json', '--no-store', '--quiet']);
+  t.is(demoCli.code, 0, demoCli.stderr);
+  t.is(await openUrl(page, `${files.base}/session.nwb`), 'opened');
+  const both = await analyzeInPage(page, { stimulus: 'orientation', transitions: true, matchNeurons: true });
+  t.is(both.state, 'done', both.note);
+  t.is((both.record as { transitions: unknown[] }).transitions.length, 1);
+  t.deepEqual(recordDifferences(JSON.parse(demoCli.stdout), both.record).diffs, []);
+  const binned = join(SHARED_DATA, 'nwb', 'tingley_buzsaki_lfp_units_test.nwb');
+  const binCli = await runBinary(['analyze', binned, '--bin', '0.5', '--json', '--no-store', '--quiet']);
+  t.is(binCli.code, 0, binCli.stderr);
+  await page.setInputFiles('#file', binned);
+  t.is(await waitForState(page, ['opened', 'error']), 'opened', await errorText(page));
+  t.regex((await page.textContent('#inventory')) ?? '', /No interval tables/);
+  const bins = await analyzeInPage(page, { bin: 0.5 });
+  t.is(bins.state, 'done', bins.note);
+  t.is((bins.record as { rowsTotal: number }).rowsTotal, 3188);
+  t.deepEqual(recordDifferences(JSON.parse(binCli.stdout), bins.record).diffs, []);
+  await page.context().close();
+});
+
 test.serial('errors are one clear message each: no Range, no CORS, not NWB, a column the table lacks', async (t) => {
   const { page } = await openApp(browser, app.base);
   t.is(await openUrl(page, `${files.base}/norange/session.nwb`), 'error');

@@ -89,6 +89,9 @@ export interface PageOptions {
   seed?: number;
   groupBy?: string;
   window?: string;
+  bin?: number;
+  transitions?: boolean;
+  matchNeurons?: boolean;
 }
 
 /** Fill the options form, analyze, and return the state reached and the record shown. */
@@ -99,6 +102,9 @@ export async function analyzeInPage(page: Page, o: PageOptions): Promise<{ state
   await page.fill('#opt-seed', String(o.seed ?? 0));
   await page.fill('#opt-groupby', o.groupBy ?? '');
   await page.fill('#opt-window', o.window ?? '0,0.25');
+  await page.fill('#opt-bin', o.bin === undefined ? '' : String(o.bin));
+  await page.setChecked('#opt-transitions', o.transitions === true);
+  await page.setChecked('#opt-match', o.matchNeurons === true);
   await page.click('#analyze');
   const state = await waitForState(page, ['done', 'error']);
   if (state !== 'done') return { state, record: null, note: await errorText(page) };

@@ -15,6 +15,8 @@ export const serveCommand = defineCommand({
     'Serves the runs list, run pages (spectrum, complexity and pattern curves, profiles) and the',
     'compare page (areas and layers on shared axes, CKA heatmap), plus a JSON API: GET /api/runs,',
     'GET /api/runs/:id, GET /api/compare?ids=a,b. Stop with Ctrl-C.',
+    'At /app/ the browser app: open an NWB file by URL (or from the disk), analyze it in the page on',
+    "every core, download the run record (neurorep import takes it); see docs/web-app.md.",
   ].join('\n'),
   options: {
     port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'port (default 8080; 0 picks a free one)' },
@@ -51,6 +53,7 @@ export function startServer(ctx: Context, opts: { port: number; host: string; op
       const { port } = server.address() as AddressInfo;
       const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
       ctx.io.err(`neurorep viewer on http://${host}:${port}${opts.open ?? '/'}  (store ${ctx.store}; Ctrl-C to stop)\n`);
+      ctx.io.err(`the browser app (a recording by URL or from the disk, analysed in the page): http://${host}:${port}/app/\n`);
       if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1')
         ctx.io.err('warning: the viewer is reachable from other machines on this network\n');
     });
