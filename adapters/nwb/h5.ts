@@ -39,7 +39,7 @@ export interface ByteSource {
  * messages naming the file and HDF5 path), and the last stack is kept here for them.
  */
 let lastDiagnostic: string[] = [];
-export const DIAG_LINE = /^(HDF5-DIAG: |\s+#\d{3}: |\s+major: |\s+minor: )/;
+const DIAG_LINE = /^(HDF5-DIAG: |\s+#\d{3}: |\s+major: |\s+minor: )/;
 
 export function keepLine(line: string): boolean {
   if (!DIAG_LINE.test(line)) return true;
@@ -108,7 +108,7 @@ function isWasmTrap(err: unknown): boolean {
 const EIO = 29;
 
 /** h5wasm's browser build (loads in Node too), for files read by ranges: its file system is in memory. */
-export async function h5browser(): Promise<H5Module> {
+async function h5browser(): Promise<H5Module> {
   if (!browserPromise) {
     installConsoleDiagnosticFilter();
     browserPromise = (async () => {
@@ -124,6 +124,7 @@ export async function h5browser(): Promise<H5Module> {
 /** The same check from the first (up to 64) bytes of the superblock and the file's size: local or remote. */
 export function superblockTruncation(head: Uint8Array, size: number): { size: number; end: number | null } | null {
   const buf = head;
+  // DataView rather than Buffer: this runs in a browser's worker too.
   const view = new DataView(head.buffer, head.byteOffset, head.length);
   const got = buf.length;
   // The file ends inside its superblock (e.g. only the 8-byte signature is there).
@@ -157,20 +158,23 @@ export function truncatedMessage(path: string, cut: { size: number; end: number 
 
 export const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-/** An open HDF5 file with path-naming readers. Close it when done. */
-/** Where the HDF5 superblock is in a source: 0 or a power-of-two user-block size; null if none. */
+/**
+ * Where the HDF5 superblock is in a source: 0 or a power-of-two user-block size; null if none. Over
+ * HTTP only 0 is tried: each further try would fetch a block of a file that is most likely not HDF5.
+ */
 function superblockIn(source: ByteSource): number | null {
   const buf = new Uint8Array(8);
-  for (let off = 0; off + 8 <= source.size; off = off === 0 ? 512 : off * 2) {
+  const last = source.kind === 'url' ? 0 : 1 << 30;
+  for (let off = 0; off + 8 <= source.size && off <= last; off = off === 0 ? 512 : off * 2) {
     source.read(buf, 0, 8, off);
     if (HDF5_SIGNATURE.every((b, i) => buf[i] === b)) return off;
-    if (off > 1 << 30) break;
   }
   return null;
 }
 
 let sourceCount = 0;
 
+/** An open HDF5 file with path-naming readers. Close it when done. */
 export class Hdf5Reader {
   constructor(
     readonly path: string,

@@ -4,11 +4,11 @@
  * 5xx); what cannot (a refused connection, an unknown host, a TLS failure, a redirect loop or a
  * redirect off http(s), a malformed request) fails at once, named.
  *
- * Every answer is checked before a byte of it is used: status 206, a Content-Range whose start,
- * end and total are the ones asked for, the validators seen when the file was opened (ETag,
- * Last-Modified) unchanged, no content encoding (bytes of a compressed body are not the file's
- * bytes, and an inflating body has no bound), and a body read as a stream that may not exceed the
- * length asked for. A server that ignores If-Range while the file changes is thus caught by its
+ * Every answer is checked before a byte of it is used (rangeAnswer.ts, shared with the browser
+ * app): status 206, a Content-Range whose start, end and total are the ones asked for, the
+ * validators seen when the file was opened (ETag, Last-Modified) unchanged, no content encoding
+ * (bytes of a compressed body are not the file's bytes, and an inflating body has no bound); and
+ * here, a body read as a stream that may not exceed the length asked for. A server that ignores If-Range while the file changes is thus caught by its
  * validators; one that shifts or pads its ranges by Content-Range or the length.
  *
  * The caller waits on control[0] (1 = done, 2 = failed); control[1] the bytes written, control[2]
@@ -17,8 +17,6 @@
 
 import { parentPort } from 'node:worker_threads';
 import { checkRangeAnswer, ifRangeOf, PermanentFailure, shown, validator, type RangeAnswer, type Validators } from './rangeAnswer.js';
-
-export type { Validators };
 
 interface RangeRequest {
   url: string;

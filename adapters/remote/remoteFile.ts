@@ -1,9 +1,10 @@
 /**
  * A file on an HTTP(S) server read synchronously by byte ranges, for HDF5 (h5wasm) to read as if
- * it were local. Reads go through the block cache (blockCache.ts: LRU blocks, runs of misses in one
- * request, read-ahead), shared with the browser app's readers. With a cache folder, blocks persist between runs, keyed by
- * the URL, the server's validators (ETag, else Last-Modified) and the size; a server that gives
- * neither validator cannot tell a changed file from the cached one, so its blocks are not kept.
+ * it were local. Reads go through the block cache (blockCache.ts: LRU blocks, runs of misses in
+ * one request, read-ahead), shared with the browser app's readers. With a cache folder, blocks
+ * persist between runs, keyed by the URL, the server's validators (ETag, else Last-Modified) and
+ * the size; a server that gives neither validator cannot tell a changed file from the cached one,
+ * so its blocks are not kept.
  * The requests run on a worker thread; the caller waits with Atomics.wait (HDF5 reads
  * synchronously). The first failed read is kept (`failure`): HDF5 may swallow the error a read
  * callback raises, so its reader asks here before trusting what it read.
@@ -15,7 +16,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../src/core/matrix.js';
-import type { Validators } from './rangeWorker.js';
+import type { Validators } from './rangeAnswer.js';
 import { BlockCache, type BlockCacheOptions, type BlockStore } from './blockCache.js';
 
 /** The URL with any user name and password replaced by ***, for messages. */

@@ -16,7 +16,7 @@ export const serveCommand = defineCommand({
     'compare page (areas and layers on shared axes, CKA heatmap), plus a JSON API: GET /api/runs,',
     'GET /api/runs/:id, GET /api/compare?ids=a,b. Stop with Ctrl-C.',
     'At /app/ the browser app: open an NWB file by URL (or from the disk), analyze it in the page on',
-    "every core, download the run record (neurorep import takes it); see docs/web-app.md.",
+    'every core, download the run record (neurorep import takes it); see docs/web-app.md.',
   ].join('\n'),
   options: {
     port: { type: 'integer', min: 0, max: 65535, arg: 'PORT', help: 'port (default 8080; 0 picks a free one)' },
