@@ -59,6 +59,12 @@ test.after.always(async () => {
   await app?.close();
 });
 
+/** `analyze --json` of the demo session with the options most tests use (one CLI run, shared). */
+let demoExpected: Promise<{ code: number; stdout: string; stderr: string }> | null = null;
+function demoReference() {
+  return (demoExpected ??= runBinary(['analyze', demo, '--stimulus', 'orientation', '--intervals', '5', '--null', '5', '--json', '--no-store', '--quiet']));
+}
+
 /** Every request went to the app's own origin or the file's server. */
 function foreign(requests: string[]): string[] {
   const allowed = [new URL(app.base).origin, new URL(files.base).origin];
@@ -67,7 +73,7 @@ function foreign(requests: string[]): string[] {
 
 test.serial('the demo session by URL: every number equals `analyze --json`; the record imports, and opens again in the page', async (t) => {
   const url = `${files.base}/session.nwb`;
-  const cliRun = await runBinary(['analyze', url, '--stimulus', 'orientation', '--intervals', '5', '--null', '5', '--json', '--no-store', '--quiet']);
+  const cliRun = await demoReference();
   t.is(cliRun.code, 0, cliRun.stderr);
   const expected = JSON.parse(cliRun.stdout) as Record<string, unknown>;
   const { page, requests, errors } = await openApp(browser, app.base);
@@ -121,7 +127,7 @@ test.serial('deployed as plain files (no cross-origin isolation, so one thread):
     'session.nwb': demo,
   });
   try {
-    const cliRun = await runBinary(['analyze', demo, '--stimulus', 'orientation', '--intervals', '5', '--null', '5', '--json', '--no-store', '--quiet']);
+    const cliRun = await demoReference();
     t.is(cliRun.code, 0, cliRun.stderr);
     const context = await browser.newContext({ acceptDownloads: true });
     const page = await context.newPage();
