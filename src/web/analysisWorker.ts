@@ -16,6 +16,7 @@ import { preloadWasmKernels } from '../core/wasm/kernels.js';
 import { assembleRecord } from '../store/recordShape.js';
 import { shardParts, shardText } from '../store/shardFormat.js';
 import { installWebWorkers } from './pool.js';
+import { sha256Hex } from './digest.js';
 import type { FromWorker, ToWorker, AppAnalyzeOptions } from './protocol.js';
 import { HttpRangeSource, LocalFileSource } from './sources.js';
 
@@ -45,11 +46,6 @@ async function open(m: Extract<ToWorker, { type: 'open' }>): Promise<void> {
   const inventory = nwb.reading(() => nwbInventory(nwb!));
   const threads = await threadsReady;
   post({ type: 'opened', inventory, threads, fetchedBytes: source.fetchedBytes, size: source.size });
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 async function analyze(options: AppAnalyzeOptions): Promise<void> {

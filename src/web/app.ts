@@ -12,6 +12,7 @@ import { upgradeRecord } from '../store/recordShape.js';
 import { assertRecord, type RunRecord } from '../store/schema.js';
 import { changedShard, checksummedText, parseShard, shardContents, SHARD_FORMAT } from '../store/shardFormat.js';
 import type { AppAnalyzeOptions, FromWorker, ToWorker } from './protocol.js';
+import { sha256Hex } from './digest.js';
 
 declare const vegaEmbed: (el: HTMLElement, spec: unknown, opts: Record<string, unknown>) => Promise<unknown>;
 
@@ -279,11 +280,6 @@ function showRecord(record: RunRecord, shard: string, note: string): void {
     return target ? vegaEmbed(target, c.spec, { actions: false, renderer: 'svg' }).catch((err) => (target.textContent = `chart failed: ${String(err)}`)) : null;
   });
   void Promise.all(rendered).then(() => (document.body.dataset.charts = 'rendered'));
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** A run shard (from this app or --out-record) or a plain record (analyze --json), checked as `neurorep import` checks it. */
