@@ -5,17 +5,29 @@ import { RunStore } from '../../src/store/runStore.js';
 import type { AnalyzeRecord, NetworkRecord } from '../../src/store/schema.js';
 import { binary, cli, tempDir } from '../helpers.js';
 
-test('demo: writes a synthetic session and network, stores both runs, compares them with CKA', async (t) => {
-  const store = tempDir();
-  const r = await cli('demo', '--store', store, '--json', '--quiet');
-  t.is(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout);
+test('demo: writes a synthetic session and network, stores both runs, compares them with CKA; the same seed gives the same numbers', async (t) => {
+  // 9 permutations instead of 99: the nulls' draws are seeded too, and three demos stay affordable
+  // (the full demo runs as the README's quick start, below).
+  const run = async (seed: string) => {
+    const store = tempDir();
+    const r = await cli('demo', '--store', store, '--json', '--quiet', '--seed', seed, '--null', '9');
+    t.is(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const db = RunStore.open(store);
+    const analysis = db.get(out.analyze) as AnalyzeRecord;
+    const network = db.get(out.network) as NetworkRecord;
+    db.close();
+    return { store, out, analysis, network };
+  };
+  const numbers = ({ out, analysis, network }: Awaited<ReturnType<typeof run>>) => ({
+    groups: analysis.groups.map(({ name, effectiveDimension, patterns, complexity }) => ({ name, effectiveDimension, patterns, complexity })),
+    layers: network.layers.map((l) => l.effectiveDimension),
+    cka: out.comparison.cka.values,
+  });
+  const first = await run('5');
+  const { store, out, analysis, network } = first;
   t.true(existsSync(join(store, 'demo', 'session.nwb')));
   t.true(existsSync(join(store, 'demo', 'network.npz')));
-  const db = RunStore.open(store);
-  const analysis = db.get(out.analyze) as AnalyzeRecord;
-  const network = db.get(out.network) as NetworkRecord;
-  db.close();
   t.deepEqual(
     analysis.groups.map((g) => g.name),
     ['V1 (simulated)', 'LM (simulated)'],
@@ -29,27 +41,9 @@ test('demo: writes a synthetic session and network, stores both runs, compares t
   t.true(cv(analysis.groups[0]) > cv(analysis.groups[1]), `V1 ${cv(analysis.groups[0])} vs LM ${cv(analysis.groups[1])}`);
   t.deepEqual(out.comparison.cka.values.length, 3);
   t.true(out.comparison.cka.values.flat().every((v: number | null) => v !== null));
-});
-
-test('demo is seeded: the same seed gives the same numbers', async (t) => {
-  const numbers = async (seed: string) => {
-    const store = tempDir();
-    // 9 permutations instead of 99: the nulls' draws are seeded too, and three demos stay affordable.
-    const r = await cli('demo', '--store', store, '--json', '--quiet', '--seed', seed, '--null', '9');
-    const out = JSON.parse(r.stdout);
-    const db = RunStore.open(store);
-    const a = db.get(out.analyze) as AnalyzeRecord;
-    const n = db.get(out.network) as NetworkRecord;
-    db.close();
-    return {
-      groups: a.groups.map(({ name, effectiveDimension, patterns, complexity }) => ({ name, effectiveDimension, patterns, complexity })),
-      layers: n.layers.map((l) => l.effectiveDimension),
-      cka: out.comparison.cka.values,
-    };
-  };
-  const a = await numbers('5');
-  t.deepEqual(a, await numbers('5'));
-  t.notDeepEqual(a, await numbers('6'));
+  const a = numbers(first);
+  t.deepEqual(a, numbers(await run('5')));
+  t.notDeepEqual(a, numbers(await run('6')));
 });
 
 test('the README quick start: the built binary runs the demo', (t) => {
