@@ -10,10 +10,10 @@ import { inGroup, type Warning } from '../core/warnings.js';
 import type { StoredRepresentation } from '../store/runStore.js';
 import { complexityRequest, groupSizeWarnings, profileGroup, type GroupProfile, type Transition } from './profile.js';
 import { matchedCount } from './matching.js';
+import { representationOf } from './representation.js';
 
 export { matchedCount } from './matching.js';
 export type { Transition } from './profile.js';
-import { representationOf } from './representation.js';
 
 export interface Layer {
   name: string;

@@ -15,15 +15,15 @@
  */
 
 import { mapComplexity, type ComplexityKnobs, type ComplexityOptions, type ComplexityResult } from '../core/complexity/complexity.js';
-
-/** The complexity between consecutive groups (area A -> area B, layer to layer). */
-export type Transition = ComplexityResult & { from: string; to: string };
 import { AnalysisError } from '../core/matrix.js';
 import { effectiveDimension, type DimensionResult } from '../core/dimension/effectiveDimension.js';
 import { InputError, responseMatrix, trialAveraged, type ResponseMatrix } from '../core/matrix.js';
 import { patternEntropy, type PatternsResult, type Threshold } from '../core/patterns/patterns.js';
 import { inGroup, warning, type Warning } from '../core/warnings.js';
 import { matchedObservables, neuronCurve, stimulusCurve, type MatchedObservables, type NeuronCurvePoint, type StimulusCurvePoint } from './matching.js';
+
+/** The complexity between consecutive groups (area A -> area B, layer to layer). */
+export type Transition = ComplexityResult & { from: string; to: string };
 
 export interface GroupInput {
   name: string;

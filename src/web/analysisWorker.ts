@@ -39,7 +39,7 @@ const onFetch = (fetchedBytes: number, size: number) => {
 };
 
 async function open(m: Extract<ToWorker, { type: 'open' }>): Promise<void> {
-  source = 'url' in m ? HttpRangeSource.open(m.url.trim(), { onFetch }) : new LocalFileSource(m.file, { onFetch });
+  source = 'url' in m ? await HttpRangeSource.open(m.url.trim(), { onFetch }) : new LocalFileSource(m.file, { onFetch });
   name = 'url' in m ? m.url.trim() : m.file.name;
   const h = await Hdf5Reader.openSource(name, source);
   nwb = NwbFile.fromReader(h);

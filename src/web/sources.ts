@@ -7,7 +7,7 @@
  */
 
 import { BlockCache, type BlockCacheOptions } from '../../adapters/remote/blockCache.js';
-import { checkRangeAnswer, PermanentFailure, validator, type RangeAnswer, type Validators } from '../../adapters/remote/rangeAnswer.js';
+import { checkRangeAnswer, PermanentFailure, validator, type RangeAnswer, type RangeAsk, type Validators } from '../../adapters/remote/rangeAnswer.js';
 import type { ByteSource } from '../../adapters/nwb/h5.js';
 import { InputError } from '../core/matrix.js';
 
@@ -23,6 +23,22 @@ export interface SourceOptions extends BlockCacheOptions {
 const UNREADABLE =
   'the request failed: the server cannot be reached, or it does not let other sites read the file (CORS: it must answer with Access-Control-Allow-Origin and expose Content-Range); download the file and open it from the disk instead';
 
+/** The shared checks of rangeAnswer.ts, and first whether a page may read Content-Range at all. */
+function checkAnswer(answer: RangeAnswer, ask: RangeAsk): ReturnType<typeof checkRangeAnswer> {
+  if (answer.status === 206 && answer.header('content-range') === null)
+    throw new PermanentFailure(
+      'the server answers ranges but does not let this page read its Content-Range header (CORS: it must send Access-Control-Expose-Headers: Content-Range, ETag)',
+    );
+  return checkRangeAnswer(answer, ask);
+}
+
+/** A failure's message as the page gives it (what to do instead, where there is something). */
+function userText(err: PermanentFailure): string {
+  return /ignores Range/.test(err.message)
+    ? 'the server does not answer Range requests (it sent the whole file); download the file and open it from the disk instead'
+    : err.message;
+}
+
 /** A file on an HTTP(S) server, read by byte ranges. */
 export class HttpRangeSource implements ByteSource {
   readonly kind = 'url' as const;
@@ -37,15 +53,19 @@ export class HttpRangeSource implements ByteSource {
     private readonly validators: Validators,
     private readonly opts: SourceOptions,
   ) {
-    this.cache = new BlockCache(size, (start, end) => this.request(start, end).bytes, opts);
+    this.cache = new BlockCache(size, (start, end) => this.request(start, end), opts);
   }
 
   get etag(): string | null {
     return this.validators.etag;
   }
 
-  /** Ask the server for the file's size and validators (a one-byte ranged GET). */
-  static open(url: string, opts: SourceOptions = {}): HttpRangeSource {
+  /**
+   * Ask the server for the file's size and validators: a one-byte ranged GET by fetch, whose body is
+   * cancelled unread, so a server that ignores Range (and starts sending the whole file) costs
+   * nothing; the blocks then come by synchronous requests (HDF5 reads synchronously).
+   */
+  static async open(url: string, opts: SourceOptions = {}): Promise<HttpRangeSource> {
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -57,9 +77,33 @@ export class HttpRangeSource implements ByteSource {
       throw new InputError(
         `${url.replace(/\/\/[^/@]*@/, '//***@')}: the URL carries a user name or password; give a URL without them (e.g. a pre-signed link)`,
       );
-    const probe = new HttpRangeSource(url, 1, { etag: null, lastModified: null }, opts);
-    const { total, validators } = probe.probe();
-    return new HttpRangeSource(url, total, validators, opts);
+    const timeoutMs = opts.timeoutMs ?? 30000;
+    const retries = opts.retries ?? 3;
+    let last = '';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(url, { headers: { Range: 'bytes=0-0' }, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        if ((err as Error).name !== 'TimeoutError') throw new InputError(`${url}: ${UNREADABLE}`);
+        last = `no answer within ${timeoutMs / 1000} s`;
+        continue;
+      }
+      const answer: RangeAnswer = { status: res.status, statusText: res.statusText, header: (name) => res.headers.get(name) };
+      try {
+        const checked = checkAnswer(answer, { start: 0, end: 0, total: null, validators: { etag: null, lastModified: null }, probe: true });
+        if (checked === 'retry') {
+          last = `HTTP ${res.status}`;
+          continue;
+        }
+        return new HttpRangeSource(url, checked.total, { etag: validator(answer, 'etag'), lastModified: validator(answer, 'last-modified') }, opts);
+      } catch (err) {
+        throw err instanceof PermanentFailure ? new InputError(`${url}: ${userText(err)}`) : err;
+      } finally {
+        void res.body?.cancel().catch(() => undefined);
+      }
+    }
+    throw new InputError(`${url}: ${last} (after ${retries + 1} attempts)`);
   }
 
   private send(start: number, end: number): XMLHttpRequest {
@@ -78,7 +122,7 @@ export class HttpRangeSource implements ByteSource {
   }
 
   /** One ranged GET (retried when it may succeed later); its answer checked before a byte is used. */
-  private request(start: number, end: number, probe = false): { bytes: Uint8Array; answer: RangeAnswer; total: number } {
+  private request(start: number, end: number): Uint8Array {
     if (this.failure) throw this.failure;
     const retries = this.opts.retries ?? 3;
     let last = '';
@@ -95,11 +139,7 @@ export class HttpRangeSource implements ByteSource {
       this.requests++;
       const answer = this.answer(xhr);
       try {
-        if (xhr.status === 206 && answer.header('content-range') === null)
-          throw new PermanentFailure(
-            'the server answers ranges but does not let this page read its Content-Range header (CORS: it must send Access-Control-Expose-Headers: Content-Range, ETag)',
-          );
-        const checked = checkRangeAnswer(answer, { start, end, total: probe ? null : this.size, validators: this.validators, probe });
+        const checked = checkAnswer(answer, { start, end, total: this.size, validators: this.validators, probe: false });
         if (checked === 'retry') {
           last = `HTTP ${xhr.status}`;
           continue;
@@ -110,14 +150,11 @@ export class HttpRangeSource implements ByteSource {
           continue;
         }
         this.fetchedBytes += bytes.length;
-        if (!probe) this.opts.onFetch?.(this.fetchedBytes, this.size);
-        return { bytes, answer, total: checked.total };
+        this.opts.onFetch?.(this.fetchedBytes, this.size);
+        return bytes;
       } catch (err) {
         if (err instanceof PermanentFailure) {
-          const text = /ignores Range/.test(err.message)
-            ? 'the server does not answer Range requests (it sent the whole file); download the file and open it from the disk instead'
-            : err.message;
-          this.failure = new InputError(`${this.url}: ${text}`);
+          this.failure = new InputError(`${this.url}: ${userText(err)}`);
           throw this.failure;
         }
         throw err;
@@ -125,11 +162,6 @@ export class HttpRangeSource implements ByteSource {
     }
     this.failure = new InputError(`${this.url}: ${last}${last === UNREADABLE ? '' : ` (after ${retries + 1} attempts)`}`);
     throw this.failure;
-  }
-
-  private probe(): { total: number; validators: Validators } {
-    const { answer, total } = this.request(0, 0, true);
-    return { total, validators: { etag: validator(answer, 'etag'), lastModified: validator(answer, 'last-modified') } };
   }
 
   read(out: Uint8Array, offset: number, length: number, position: number): number {

@@ -56,6 +56,18 @@ test('a 1.1 GB recording: by URL a small part is fetched; from the disk it is ne
     );
     await remote.page.context().close();
 
+    // A server that ignores Range would send the whole gigabyte: the page reads its first answer's
+    // headers only and cancels the body.
+    const refused = await openApp(browser, app.base);
+    const sentBefore = files.stats.bytes;
+    t.is(await openUrl(refused.page, `${files.base}/norange/big.nwb`), 'error');
+    t.regex(await errorText(refused.page), /does not answer Range requests/);
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = files.stats.bytes - sentBefore;
+    t.true(sent < 0.05 * size, `the server sent ${sent} bytes to a page that asked for a range`);
+    t.log(`a server without ranges: ${(sent / 2 ** 20).toFixed(1)} MiB sent before the page cancelled`);
+    await refused.page.context().close();
+
     // From the disk: bytes read by the page and the browser's resident memory, sampled throughout.
     const local = await openApp(browser, app.base);
     const before = chromiumRss();
